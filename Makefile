@@ -1,0 +1,60 @@
+# quiltkit: `make demo` shows the toolkit, `make test` runs every test. Both set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(CURDIR)
+export PATH := $(ROOT)/.cache/bin:$(ROOT)/.venv/bin:$(PATH)
+export SOLCX_BINARY_PATH := $(ROOT)/.cache/solcx
+export APE_DATA_FOLDER ?= $(ROOT)/.cache/ape
+export FOUNDRY_DISABLE_NIGHTLY_WARNING := 1
+PY_DIRS := sdk scripts tests
+
+.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test bench snapshot clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+setup: ## create .venv, install pinned Python and npm dependencies, make solc reachable (idempotent)
+	@scripts/toolchain/setup.sh
+
+build: setup ## compile contracts with forge and check the SDK's shipped ABIs
+	forge build
+	python scripts/export_abis.py --check
+
+abi: setup ## regenerate the SDK's shipped ABIs from a fresh forge build
+	forge build
+	python scripts/export_abis.py
+
+demo: setup ## the bounty story on the embedded chain (DEMO_ARGS=--anvil for anvil)
+	quiltkit demo $(DEMO_ARGS)
+
+test: setup lint typecheck build forge-test pytest pytest-anvil slither soroban-test ## every test a release needs
+	@echo "make test: all suites passed"
+
+lint: setup ## ruff over the Python code
+	ruff check $(PY_DIRS)
+	ruff format --check $(PY_DIRS)
+
+typecheck: setup ## mypy --strict over the SDK and the relayer
+	mypy --strict sdk/quiltkit
+
+forge-test: setup ## forge unit, fuzz and invariant suites (CI profile)
+	forge test
+
+pytest: setup ## pytest through ape on the embedded EthTester chain
+	ape test tests --network ethereum:local:test
+
+pytest-anvil: setup ## the same pytest suites on anvil
+	ape test tests --network ethereum:local:foundry
+
+slither: setup ## static analysis of contracts/ (triage in slither.config.json)
+	scripts/toolchain/slither.sh
+
+soroban-test: ## cargo tests of the Soroban escrow and harness
+	cd soroban && cargo test --locked
+
+bench: setup ## gas snapshot (full-transaction gas, --isolate) and the comparison table
+	forge test --isolate --match-path 'tests/forge/escrow/MilestoneEscrow.gas.t.sol'
+	python scripts/gas_table.py
+
+clean: ## remove build outputs (keeps .venv and node_modules)
+	rm -rf .build soroban/target

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title IMilestoneEscrow
+/// @notice Types, errors and events of quiltkit's milestone escrow. Indexers can rebuild every
+/// escrow's state from these events alone.
+interface IMilestoneEscrow {
+    /// @notice Lifecycle of one milestone. Stored in 3 bits per milestone.
+    enum MilestoneState {
+        Pending,
+        Released,
+        Disputed,
+        Resolved,
+        Refunded
+    }
+
+    /// @notice What a payer fixes when opening an escrow.
+    /// @param token ERC-20 token, or address(0) for native ETH.
+    /// @param payee Who is paid; address(0) opens a bounty whose payee is assigned later.
+    /// @param arbiter Who resolves disputes; address(0) disables disputes for this escrow.
+    /// @param verifiers Signer addresses (EOA or ERC-1271) that may attest payouts; may be empty.
+    /// @param threshold How many distinct verifiers must sign an intent (0 iff no verifiers).
+    /// @param deadline Unix time after which unreleased, undisputed milestones are refundable.
+    /// @param amounts Milestone amounts, in token units, paid in any order once funded.
+    /// @param metadataHash Hash of the off-chain specification (e.g. an IPFS CID digest).
+    struct EscrowParams {
+        address token;
+        address payee;
+        address arbiter;
+        address[] verifiers;
+        uint8 threshold;
+        uint40 deadline;
+        uint96[] amounts;
+        bytes32 metadataHash;
+    }
+
+    /// @notice A verifier-signed instruction to pay one milestone (EIP-712 typed data).
+    struct PayoutIntent {
+        uint256 escrowId;
+        uint256 milestone;
+        address payee;
+        uint256 amount;
+        address token;
+        bytes32 intentId;
+        uint256 deadline;
+        bytes32 evidenceHash;
+    }
+
+    /// @notice One verifier's signature, naming the verifier by its index in the escrow's set.
+    struct VerifierSignature {
+        uint8 verifierIndex;
+        bytes signature;
+    }
+
+    /// @notice A read-only view of an escrow's state.
+    struct EscrowView {
+        address payer;
+        address token;
+        address payee;
+        address arbiter;
+        uint40 deadline;
+        uint16 feeBps;
+        uint8 threshold;
+        bool cancelled;
+        bool refundsOpened;
+        uint96 funded;
+        uint96 held;
+        uint96 refundPool;
+        uint8 fundedMilestones;
+        bytes32 verifiersHash;
+        uint96[] amounts;
+        MilestoneState[] states;
+    }
+
+    // --- errors -------------------------------------------------------------------------------
+    error EscrowNotFound(uint256 escrowId);
+    error EscrowInvalidMilestoneCount(uint256 count, uint256 max);
+    error EscrowZeroAmount(uint256 milestone);
+    error EscrowTotalTooLarge(uint256 total);
+    error EscrowDeadlineInPast(uint256 deadline, uint256 nowTime);
+    error EscrowInvalidVerifierSet(uint256 verifierCount, uint256 threshold);
+    error EscrowDuplicateVerifier(address verifier);
+    error EscrowInvalidFee(uint256 feeBps, uint256 maxFeeBps);
+    error EscrowInvalidTreasury();
+    error EscrowNotPayer(uint256 escrowId, address caller);
+    error EscrowNotArbiter(uint256 escrowId, address caller);
+    error EscrowNotParty(uint256 escrowId, address caller);
+    error EscrowInvalidMilestone(uint256 escrowId, uint256 milestone);
+    error EscrowMilestoneNotFunded(uint256 escrowId, uint256 milestone);
+    error EscrowMilestoneNotPending(uint256 escrowId, uint256 milestone, MilestoneState state);
+    error EscrowMilestoneNotDisputed(uint256 escrowId, uint256 milestone);
+    error EscrowPayeeNotSet(uint256 escrowId);
+    error EscrowPayeeAlreadySet(uint256 escrowId, address payee);
+    error EscrowInvalidPayee();
+    error EscrowDisputesDisabled(uint256 escrowId);
+    error EscrowInvalidSplit(uint256 payeeBps);
+    error EscrowZeroFunding();
+    error EscrowOverfunded(uint256 escrowId, uint256 amount, uint256 remaining);
+    error EscrowWrongValue(uint256 sent, uint256 expected);
+    error EscrowFundingClosed(uint256 escrowId);
+    error EscrowDeadlineNotReached(uint256 escrowId, uint256 deadline);
+    error EscrowClosed(uint256 escrowId);
+    error EscrowNotCancellable(uint256 escrowId);
+    error EscrowRefundsNotClaimable(uint256 escrowId);
+    error EscrowNothingToClaim(uint256 escrowId, address funder);
+    error EscrowNothingToWithdraw(address token, address account);
+    error EscrowWithdrawFailed(address token, address account, uint256 amount);
+    error EscrowAttestationDisabled(uint256 escrowId);
+    error EscrowVerifierSetMismatch(uint256 escrowId);
+    error EscrowIntentExpired(bytes32 intentId, uint256 deadline);
+    error EscrowIntentAlreadyConsumed(bytes32 intentId);
+    error EscrowIntentTokenMismatch(bytes32 intentId, address expected, address actual);
+    error EscrowIntentAmountMismatch(bytes32 intentId, uint256 expected, uint256 actual);
+    error EscrowIntentPayeeMismatch(bytes32 intentId, address expected, address actual);
+    error EscrowInsufficientSignatures(uint256 provided, uint256 threshold);
+    error EscrowSignersNotAscending(uint256 position);
+    error EscrowUnknownVerifier(uint256 verifierIndex);
+    error EscrowInvalidSignature(address verifier);
+
+    // --- events -------------------------------------------------------------------------------
+    /// @dev `params` carries the full terms (token, payee, arbiter, verifiers, threshold,
+    /// deadline, amounts, metadata hash) so the event alone rebuilds the escrow.
+    event EscrowCreated(
+        uint256 indexed escrowId, address indexed payer, address indexed token, uint16 feeBps, EscrowParams params
+    );
+    event EscrowFunded(uint256 indexed escrowId, address indexed funder, uint256 amount, uint8 fundedMilestones);
+    event PayeeAssigned(uint256 indexed escrowId, address indexed payee);
+    event MilestoneReleased(
+        uint256 indexed escrowId, uint256 indexed milestone, address indexed payee, uint256 amount, uint256 fee
+    );
+    event IntentConsumed(
+        bytes32 indexed intentId, uint256 indexed escrowId, uint256 indexed milestone, bytes32 evidenceHash
+    );
+    event MilestoneDisputed(uint256 indexed escrowId, uint256 indexed milestone, address indexed by);
+    event DisputeResolved(
+        uint256 indexed escrowId,
+        uint256 indexed milestone,
+        uint256 payeeBps,
+        uint256 toPayee,
+        uint256 fee,
+        uint256 toFunders
+    );
+    event RefundsOpened(uint256 indexed escrowId, uint256 amount);
+    event EscrowCancelled(uint256 indexed escrowId, uint256 amount);
+    event RefundClaimed(uint256 indexed escrowId, address indexed funder, uint256 amount);
+    event CreditAccrued(address indexed token, address indexed account, uint256 amount);
+    event CreditWithdrawn(address indexed token, address indexed account, uint256 amount);
+    event DefaultFeeChanged(uint16 previousFeeBps, uint16 newFeeBps);
+    event TreasuryChanged(address indexed previousTreasury, address indexed newTreasury);
+}

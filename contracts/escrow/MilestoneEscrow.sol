@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IMilestoneEscrow} from "./IMilestoneEscrow.sol";
+
+/// @title MilestoneEscrow
+/// @notice Many escrows in one contract: bounties and milestone payments in ETH or any ERC-20,
+/// crowdfunded by anyone, released by the payer or by an m-of-n verifier-signed EIP-712
+/// PayoutIntent, disputable before an arbiter, refundable pro rata after the deadline.
+/// @dev Money rules:
+/// - No admin path moves escrowed funds. The admin only sets the fee for future escrows and the
+///   treasury; the guardian only pauses `create` and `fund`. Exits (releases, resolutions,
+///   refunds, claims, withdrawals) never check the pause.
+/// - Every push (ETH or ERC-20) that fails is credited to the recipient instead (pull payment), so
+///   one reverting recipient never blocks anyone else; `withdraw` collects credits.
+/// - Fee-on-transfer tokens are credited by the balance delta. Rebasing tokens are unsupported:
+///   the escrow's accounting would drift from its balance.
+/// - Amounts are uint96 (up to ~7.9e28 base units per escrow) so that hot state packs in few slots.
+contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, ReentrancyGuardTransient, EIP712 {
+    using SafeERC20 for IERC20;
+
+    /// @notice Role allowed to pause and unpause new business (create, fund).
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice EIP-712 type hash of {PayoutIntent}.
+    bytes32 public constant PAYOUT_INTENT_TYPEHASH = keccak256(
+        "PayoutIntent(uint256 escrowId,uint256 milestone,address payee,uint256 amount,address token,bytes32 intentId,uint256 deadline,bytes32 evidenceHash)"
+    );
+    /// @notice Upper bound on any platform fee, in basis points (10%).
+    uint16 public constant MAX_FEE_BPS = 1_000;
+    /// @notice Upper bound on milestones per escrow (3 state bits each fit one uint48).
+    uint256 public constant MAX_MILESTONES = 16;
+    /// @notice Upper bound on verifiers per escrow.
+    uint256 public constant MAX_VERIFIERS = 32;
+
+    uint256 private constant _BPS = 10_000;
+    // Enough for smart-contract wallets (Safe proxies emit an event on receive) while bounding
+    // what a hostile recipient can burn of the caller's gas before we fall back to a credit.
+    uint256 private constant _ETH_PUSH_GAS = 50_000;
+    uint8 private constant _FLAG_CANCELLED = 1;
+    uint8 private constant _FLAG_REFUNDS_OPENED = 2;
+
+    /// @dev Packed so that release touches few slots: slot 0 (payer, deadline, fee, counts,
+    /// flags), slot 1 (token, held), slot 2 (payee, milestone states), slot 3 (arbiter, funded),
+    /// slot 4 (refund pool), slot 5 (verifier-set commitment).
+    struct Escrow {
+        address payer;
+        uint40 deadline;
+        uint16 feeBps;
+        uint8 milestoneCount;
+        uint8 threshold;
+        uint8 fundedMilestones;
+        uint8 flags;
+        address token;
+        uint96 held;
+        address payee;
+        uint48 states;
+        address arbiter;
+        uint96 funded;
+        uint96 refundPool;
+        bytes32 verifiersHash;
+    }
+
+    uint256 private _escrowCount;
+    uint16 private _defaultFeeBps;
+    address private _treasury;
+
+    mapping(uint256 escrowId => Escrow) private _escrows;
+    /// @dev Two uint128 milestone amounts per word: milestone i lives in word i/2, half i%2.
+    mapping(uint256 escrowId => mapping(uint256 word => uint256 amounts)) private _milestoneAmounts;
+    /// @dev Low 128 bits: amount the funder contributed; high 128 bits: refunds already claimed.
+    mapping(uint256 escrowId => mapping(address funder => uint256 account)) private _funders;
+    mapping(bytes32 intentId => bool consumed) private _consumedIntents;
+    mapping(address token => mapping(address account => uint256 amount)) private _credits;
+
+    /// @param admin Holder of DEFAULT_ADMIN_ROLE (in a full deployment, the Timelock).
+    /// @param guardian Holder of GUARDIAN_ROLE (may pause create and fund).
+    /// @param treasury_ Receiver of platform fees.
+    /// @param defaultFeeBps_ Fee for new escrows, at most MAX_FEE_BPS.
+    constructor(address admin, address guardian, address treasury_, uint16 defaultFeeBps_)
+        EIP712("quiltkit MilestoneEscrow", "1")
+    {
+        if (treasury_ == address(0)) revert EscrowInvalidTreasury();
+        if (defaultFeeBps_ > MAX_FEE_BPS) revert EscrowInvalidFee(defaultFeeBps_, MAX_FEE_BPS);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GUARDIAN_ROLE, guardian);
+        _treasury = treasury_;
+        _defaultFeeBps = defaultFeeBps_;
+        emit TreasuryChanged(address(0), treasury_);
+        emit DefaultFeeChanged(0, defaultFeeBps_);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // New business (pausable)
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Opens an escrow with the caller as payer and optionally funds it in the same call.
+    /// @dev Requirements: not paused; 1..MAX_MILESTONES non-zero amounts whose total fits uint96;
+    /// a future deadline; `threshold` in 1..verifiers.length with distinct non-zero verifiers, or
+    /// no verifiers and threshold 0. For ETH, `msg.value` must equal `initialFunding`.
+    /// Emits {EscrowCreated}, and {EscrowFunded} when `initialFunding` > 0.
+    /// @param params The escrow's terms; the current default fee is fixed into it.
+    /// @param initialFunding Amount the payer funds now (0 for none).
+    /// @return escrowId The new escrow's id (ids start at 1).
+    function create(EscrowParams calldata params, uint256 initialFunding)
+        external
+        payable
+        whenNotPaused
+        nonReentrant
+        returns (uint256 escrowId)
+    {
+        uint256 count = params.amounts.length;
+        if (count == 0 || count > MAX_MILESTONES) revert EscrowInvalidMilestoneCount(count, MAX_MILESTONES);
+        if (params.deadline <= block.timestamp) revert EscrowDeadlineInPast(params.deadline, block.timestamp);
+        bytes32 verifiersHash = _checkVerifierSet(params.verifiers, params.threshold);
+
+        unchecked {
+            // Cannot overflow: one increment per transaction.
+            escrowId = ++_escrowCount;
+        }
+        uint256 total;
+        for (uint256 i; i < count; ++i) {
+            uint256 amount = params.amounts[i];
+            if (amount == 0) revert EscrowZeroAmount(i);
+            total += amount;
+        }
+        if (total > type(uint96).max) revert EscrowTotalTooLarge(total);
+        _storeAmounts(escrowId, params.amounts);
+
+        Escrow storage e = _escrows[escrowId];
+        uint16 feeBps = _defaultFeeBps;
+        e.payer = msg.sender;
+        e.deadline = params.deadline;
+        e.feeBps = feeBps;
+        e.milestoneCount = uint8(count);
+        e.threshold = params.threshold;
+        e.token = params.token;
+        if (params.payee != address(0)) {
+            if (params.payee == address(this)) revert EscrowInvalidPayee();
+            e.payee = params.payee;
+        }
+        if (params.arbiter != address(0)) e.arbiter = params.arbiter;
+        if (verifiersHash != bytes32(0)) e.verifiersHash = verifiersHash;
+        emit EscrowCreated(escrowId, msg.sender, params.token, feeBps, params);
+
+        if (initialFunding != 0) {
+            _fund(escrowId, e, initialFunding, total);
+        } else if (msg.value != 0) {
+            revert EscrowWrongValue(msg.value, 0);
+        }
+    }
+
+    /// @notice Adds funds to an escrow; anyone may fund, in parts, up to the milestone total.
+    /// @dev Requirements: not paused; escrow open (not cancelled, refunds not opened, deadline not
+    /// passed); `amount` > 0 and at most what remains; for ETH `msg.value == amount`, for ERC-20 an
+    /// allowance. The credited share is the escrow's balance increase (fee-on-transfer safe).
+    /// Emits {EscrowFunded}.
+    function fund(uint256 escrowId, uint256 amount) external payable whenNotPaused nonReentrant {
+        Escrow storage e = _existing(escrowId);
+        _fund(escrowId, e, amount, _totalAmount(escrowId, e.milestoneCount));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Payer actions
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Names the payee of an open bounty.
+    /// @dev Requirements: caller is the payer; no payee yet; escrow not closed.
+    /// Emits {PayeeAssigned}.
+    function assignPayee(uint256 escrowId, address payee) external {
+        Escrow storage e = _existing(escrowId);
+        _checkPayer(escrowId, e);
+        _checkOpen(escrowId, e);
+        if (e.payee != address(0)) revert EscrowPayeeAlreadySet(escrowId, e.payee);
+        if (payee == address(0) || payee == address(this)) revert EscrowInvalidPayee();
+        e.payee = payee;
+        emit PayeeAssigned(escrowId, payee);
+    }
+
+    /// @notice Pays a funded, pending milestone to the payee (less the escrow's fee).
+    /// @dev Requirements: caller is the payer; payee set; milestone funded and Pending.
+    /// Emits {MilestoneReleased}.
+    function release(uint256 escrowId, uint256 milestone) external nonReentrant {
+        Escrow storage e = _existing(escrowId);
+        _checkPayer(escrowId, e);
+        address payee = e.payee;
+        if (payee == address(0)) revert EscrowPayeeNotSet(escrowId);
+        uint256 amount = _releasableAmount(escrowId, e, milestone);
+        _payMilestone(escrowId, e, milestone, payee, amount);
+    }
+
+    /// @notice Cancels an unassigned open bounty before anything left it; all funds become refundable.
+    /// @dev Requirements: caller is the payer; no payee; every milestone Pending; not closed.
+    /// Emits {EscrowCancelled}. Funders then call {claimRefund}.
+    function cancel(uint256 escrowId) external {
+        Escrow storage e = _existing(escrowId);
+        _checkPayer(escrowId, e);
+        _checkOpen(escrowId, e);
+        if (e.payee != address(0) || e.states != 0) revert EscrowNotCancellable(escrowId);
+        e.flags |= _FLAG_CANCELLED;
+        e.states = _allStates(e.milestoneCount, MilestoneState.Refunded);
+        uint96 amount = e.held;
+        e.refundPool = amount;
+        emit EscrowCancelled(escrowId, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Attested release
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Pays a milestone on an EIP-712 PayoutIntent signed by at least `threshold` distinct
+    /// verifiers of the escrow; anyone (a relayer) may submit it. An intent for an open bounty
+    /// assigns its payee.
+    /// @dev Requirements: intent not expired (`block.timestamp <= deadline`) nor consumed;
+    /// `verifiers` is the escrow's verifier set; every intent field matches the escrow; signatures
+    /// name verifiers by strictly ascending index and each is valid (ECDSA or ERC-1271).
+    /// Emits {IntentConsumed}, {MilestoneReleased}, and {PayeeAssigned} for an open bounty.
+    /// @param intent The payout intent.
+    /// @param verifiers The escrow's full verifier set, as given at creation.
+    /// @param signatures At least `threshold` signatures over {hashIntent}.
+    function releaseWithIntent(
+        PayoutIntent calldata intent,
+        address[] calldata verifiers,
+        VerifierSignature[] calldata signatures
+    ) external nonReentrant {
+        uint256 escrowId = intent.escrowId;
+        Escrow storage e = _existing(escrowId);
+        bytes32 intentId = intent.intentId;
+        if (block.timestamp > intent.deadline) revert EscrowIntentExpired(intentId, intent.deadline);
+        if (_consumedIntents[intentId]) revert EscrowIntentAlreadyConsumed(intentId);
+        if (e.threshold == 0) revert EscrowAttestationDisabled(escrowId);
+        if (keccak256(abi.encode(verifiers)) != e.verifiersHash) revert EscrowVerifierSetMismatch(escrowId);
+        if (intent.token != e.token) revert EscrowIntentTokenMismatch(intentId, e.token, intent.token);
+        uint256 amount = _releasableAmount(escrowId, e, intent.milestone);
+        if (intent.amount != amount) revert EscrowIntentAmountMismatch(intentId, amount, intent.amount);
+        address payee = e.payee;
+        if (payee == address(0)) {
+            payee = intent.payee;
+            if (payee == address(0) || payee == address(this)) revert EscrowInvalidPayee();
+        } else if (intent.payee != payee) {
+            revert EscrowIntentPayeeMismatch(intentId, payee, intent.payee);
+        }
+        _checkSignatures(hashIntent(intent), verifiers, signatures, e.threshold);
+
+        _consumedIntents[intentId] = true;
+        if (e.payee == address(0)) {
+            e.payee = payee;
+            emit PayeeAssigned(escrowId, payee);
+        }
+        emit IntentConsumed(intentId, escrowId, intent.milestone, intent.evidenceHash);
+        _payMilestone(escrowId, e, intent.milestone, payee, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Disputes
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Freezes a funded, pending milestone until the arbiter resolves it.
+    /// @dev Requirements: caller is the payer or the payee; the escrow has an arbiter and a payee.
+    /// Emits {MilestoneDisputed}.
+    function dispute(uint256 escrowId, uint256 milestone) external {
+        Escrow storage e = _existing(escrowId);
+        if (msg.sender != e.payer && msg.sender != e.payee) {
+            revert EscrowNotParty(escrowId, msg.sender);
+        }
+        if (e.arbiter == address(0)) revert EscrowDisputesDisabled(escrowId);
+        if (e.payee == address(0)) revert EscrowPayeeNotSet(escrowId);
+        _releasableAmount(escrowId, e, milestone);
+        e.states = _withState(e.states, milestone, MilestoneState.Disputed);
+        emit MilestoneDisputed(escrowId, milestone, msg.sender);
+    }
+
+    /// @notice Settles a disputed milestone: `payeeBps` of it to the payee (less the fee), the
+    /// rest to the funders' refund pool.
+    /// @dev Requirements: caller is the escrow's arbiter; milestone Disputed; payeeBps <= 10000.
+    /// Emits {DisputeResolved}.
+    function resolve(uint256 escrowId, uint256 milestone, uint256 payeeBps) external nonReentrant {
+        Escrow storage e = _existing(escrowId);
+        if (msg.sender != e.arbiter) revert EscrowNotArbiter(escrowId, msg.sender);
+        if (payeeBps > _BPS) revert EscrowInvalidSplit(payeeBps);
+        if (milestone >= e.milestoneCount) revert EscrowInvalidMilestone(escrowId, milestone);
+        if (_stateOf(e.states, milestone) != MilestoneState.Disputed) {
+            revert EscrowMilestoneNotDisputed(escrowId, milestone);
+        }
+        uint256 amount = _milestoneAmount(escrowId, milestone);
+        uint256 toPayee = amount * payeeBps / _BPS;
+        uint256 fee = toPayee * e.feeBps / _BPS;
+        uint256 toFunders = amount - toPayee;
+
+        e.states = _withState(e.states, milestone, MilestoneState.Resolved);
+        // Cannot underflow: a disputed milestone's amount is part of held and not yet in the pool.
+        e.held -= uint96(toPayee);
+        e.refundPool += uint96(toFunders);
+        emit DisputeResolved(escrowId, milestone, payeeBps, toPayee - fee, fee, toFunders);
+
+        address token = e.token;
+        if (toPayee != fee) _push(token, e.payee, toPayee - fee);
+        if (fee != 0) _push(token, _treasury, fee);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Refunds and withdrawals (never paused)
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice After the deadline, moves every funded, pending milestone and any unallocated
+    /// funding into the funders' refund pool. Anyone may call it.
+    /// @dev Requirements: `block.timestamp > deadline`; not cancelled; not already opened.
+    /// Disputed milestones stay with the arbiter. Emits {RefundsOpened}.
+    function openRefunds(uint256 escrowId) external {
+        Escrow storage e = _existing(escrowId);
+        if (block.timestamp <= e.deadline) revert EscrowDeadlineNotReached(escrowId, e.deadline);
+        _checkOpen(escrowId, e);
+
+        uint256 count = e.milestoneCount;
+        uint256 funded = e.funded;
+        uint256 states = e.states;
+        uint256 covered;
+        uint256 refundable;
+        for (uint256 i; i < count; ++i) {
+            uint256 amount = _milestoneAmount(escrowId, i);
+            if (i < e.fundedMilestones) covered += amount;
+            if (_stateOf(states, i) == MilestoneState.Pending) {
+                states = _withState(states, i, MilestoneState.Refunded);
+                if (i < e.fundedMilestones) refundable += amount;
+            }
+        }
+        refundable += funded - covered;
+        e.flags |= _FLAG_REFUNDS_OPENED;
+        e.states = uint48(states);
+        e.refundPool += uint96(refundable);
+        emit RefundsOpened(escrowId, refundable);
+    }
+
+    /// @notice Pays a funder their pro-rata part of the refund pool not yet claimed. Anyone may
+    /// call it for any funder; the funds go to the funder (or to their credit if the push fails).
+    /// @dev Requirements: funding is final (cancelled, refunds opened, or fully funded) and
+    /// something is owed. Emits {RefundClaimed}.
+    function claimRefund(uint256 escrowId, address funder) external nonReentrant {
+        Escrow storage e = _existing(escrowId);
+        if (!_fundingFinal(escrowId, e)) revert EscrowRefundsNotClaimable(escrowId);
+        uint256 account = _funders[escrowId][funder];
+        uint256 owed = _owedRefund(e, account);
+        if (owed == 0) revert EscrowNothingToClaim(escrowId, funder);
+
+        _funders[escrowId][funder] = account + (owed << 128);
+        // Cannot underflow: owed <= refundPool * share / funded - claimed <= what funders left held.
+        e.held -= uint96(owed);
+        emit RefundClaimed(escrowId, funder, owed);
+        _push(e.token, funder, owed);
+    }
+
+    /// @notice Sends the caller every credit they hold in `token` (address(0) for ETH).
+    /// @dev Credits come from pushes that failed. Reverts if nothing is owed or the transfer fails,
+    /// leaving the credit in place. Emits {CreditWithdrawn}.
+    function withdraw(address token) external nonReentrant {
+        uint256 amount = _credits[token][msg.sender];
+        if (amount == 0) revert EscrowNothingToWithdraw(token, msg.sender);
+        _credits[token][msg.sender] = 0;
+        emit CreditWithdrawn(token, msg.sender, amount);
+        if (token == address(0)) {
+            (bool ok,) = msg.sender.call{value: amount}("");
+            if (!ok) revert EscrowWithdrawFailed(token, msg.sender, amount);
+        } else {
+            IERC20(token).safeTransfer(msg.sender, amount);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Administration (never touches escrowed funds)
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Sets the fee for escrows created from now on; existing escrows keep theirs.
+    /// @dev Requirements: DEFAULT_ADMIN_ROLE; `feeBps <= MAX_FEE_BPS`. Emits {DefaultFeeChanged}.
+    function setDefaultFee(uint16 feeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (feeBps > MAX_FEE_BPS) revert EscrowInvalidFee(feeBps, MAX_FEE_BPS);
+        emit DefaultFeeChanged(_defaultFeeBps, feeBps);
+        _defaultFeeBps = feeBps;
+    }
+
+    /// @notice Sets the receiver of fees.
+    /// @dev Requirements: DEFAULT_ADMIN_ROLE; non-zero. Emits {TreasuryChanged}.
+    function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (treasury_ == address(0)) revert EscrowInvalidTreasury();
+        emit TreasuryChanged(_treasury, treasury_);
+        _treasury = treasury_;
+    }
+
+    /// @notice Stops `create` and `fund`. Exits keep working. Requirements: GUARDIAN_ROLE.
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @notice Resumes `create` and `fund`. Requirements: GUARDIAN_ROLE.
+    function unpause() external onlyRole(GUARDIAN_ROLE) {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice The EIP-712 digest verifiers sign for `intent` (domain: this chain and contract).
+    function hashIntent(PayoutIntent calldata intent) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(PAYOUT_INTENT_TYPEHASH, intent)));
+    }
+
+    /// @notice The commitment stored for a verifier set: keccak256(abi.encode(verifiers)).
+    function verifierSetHash(address[] calldata verifiers) external pure returns (bytes32) {
+        return keccak256(abi.encode(verifiers));
+    }
+
+    /// @notice The full state of escrow `escrowId`.
+    function getEscrow(uint256 escrowId) external view returns (EscrowView memory view_) {
+        Escrow storage e = _existing(escrowId);
+        uint256 count = e.milestoneCount;
+        view_.payer = e.payer;
+        view_.token = e.token;
+        view_.payee = e.payee;
+        view_.arbiter = e.arbiter;
+        view_.deadline = e.deadline;
+        view_.feeBps = e.feeBps;
+        view_.threshold = e.threshold;
+        view_.cancelled = e.flags & _FLAG_CANCELLED != 0;
+        view_.refundsOpened = e.flags & _FLAG_REFUNDS_OPENED != 0;
+        view_.funded = e.funded;
+        view_.held = e.held;
+        view_.refundPool = e.refundPool;
+        view_.fundedMilestones = e.fundedMilestones;
+        view_.verifiersHash = e.verifiersHash;
+        view_.amounts = new uint96[](count);
+        view_.states = new MilestoneState[](count);
+        for (uint256 i; i < count; ++i) {
+            view_.amounts[i] = uint96(_milestoneAmount(escrowId, i));
+            view_.states[i] = _stateOf(e.states, i);
+        }
+    }
+
+    /// @notice What `funder` contributed to `escrowId` and has claimed back so far.
+    function funderAccount(uint256 escrowId, address funder) external view returns (uint256 share, uint256 claimed) {
+        uint256 account = _funders[escrowId][funder];
+        return (uint128(account), account >> 128);
+    }
+
+    /// @notice The refund `funder` could claim now (0 while funding is not final).
+    function claimableRefund(uint256 escrowId, address funder) external view returns (uint256) {
+        Escrow storage e = _existing(escrowId);
+        if (!_fundingFinal(escrowId, e)) return 0;
+        return _owedRefund(e, _funders[escrowId][funder]);
+    }
+
+    /// @notice Whether `intentId` has been consumed by a release.
+    function isIntentConsumed(bytes32 intentId) external view returns (bool) {
+        return _consumedIntents[intentId];
+    }
+
+    /// @notice Credit `account` can withdraw in `token` (address(0) for ETH).
+    function creditOf(address token, address account) external view returns (uint256) {
+        return _credits[token][account];
+    }
+
+    /// @notice Number of escrows created; ids run from 1 to this value.
+    function escrowCount() external view returns (uint256) {
+        return _escrowCount;
+    }
+
+    /// @notice Fee, in basis points, fixed into escrows created from now on.
+    function defaultFeeBps() external view returns (uint16) {
+        return _defaultFeeBps;
+    }
+
+    /// @notice Receiver of fees.
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------
+
+    function _fund(uint256 escrowId, Escrow storage e, uint256 amount, uint256 total) private {
+        _checkOpen(escrowId, e);
+        if (block.timestamp > e.deadline) revert EscrowFundingClosed(escrowId);
+        if (amount == 0) revert EscrowZeroFunding();
+        uint256 funded = e.funded;
+        if (amount > total - funded) revert EscrowOverfunded(escrowId, amount, total - funded);
+
+        address token = e.token;
+        uint256 credited = amount;
+        if (token == address(0)) {
+            if (msg.value != amount) revert EscrowWrongValue(msg.value, amount);
+        } else {
+            if (msg.value != 0) revert EscrowWrongValue(msg.value, 0);
+            uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+            IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+            credited = IERC20(token).balanceOf(address(this)) - balanceBefore;
+            if (credited == 0) revert EscrowZeroFunding();
+            if (credited > total - funded) revert EscrowOverfunded(escrowId, credited, total - funded);
+        }
+
+        funded += credited;
+        uint8 fundedMilestones = _coveredMilestones(escrowId, e.milestoneCount, funded);
+        // Cannot overflow uint96: funded <= total <= type(uint96).max, checked at creation.
+        e.funded = uint96(funded);
+        e.held += uint96(credited);
+        e.fundedMilestones = fundedMilestones;
+        _funders[escrowId][msg.sender] += credited;
+        emit EscrowFunded(escrowId, msg.sender, credited, fundedMilestones);
+    }
+
+    function _payMilestone(uint256 escrowId, Escrow storage e, uint256 milestone, address payee, uint256 amount)
+        private
+    {
+        uint256 fee = amount * e.feeBps / _BPS;
+        e.states = _withState(e.states, milestone, MilestoneState.Released);
+        // Cannot underflow: a funded pending milestone's amount is part of held.
+        e.held -= uint96(amount);
+        emit MilestoneReleased(escrowId, milestone, payee, amount - fee, fee);
+        address token = e.token;
+        _push(token, payee, amount - fee);
+        if (fee != 0) _push(token, _treasury, fee);
+    }
+
+    /// @dev Sends `amount` of `token`; on any failure credits the recipient instead.
+    function _push(address token, address to, uint256 amount) private {
+        bool ok;
+        if (token == address(0)) {
+            assembly ("memory-safe") {
+                // Returndata is not copied: a hostile recipient cannot make us pay for it.
+                ok := call(_ETH_PUSH_GAS, to, amount, 0, 0, 0, 0)
+            }
+        } else {
+            ok = IERC20(token).trySafeTransfer(to, amount);
+        }
+        if (!ok) {
+            _credits[token][to] += amount;
+            emit CreditAccrued(token, to, amount);
+        }
+    }
+
+    function _checkSignatures(
+        bytes32 digest,
+        address[] calldata verifiers,
+        VerifierSignature[] calldata signatures,
+        uint256 threshold
+    ) private view {
+        uint256 provided = signatures.length;
+        if (provided < threshold) revert EscrowInsufficientSignatures(provided, threshold);
+        uint256 previous;
+        for (uint256 k; k < threshold; ++k) {
+            uint256 index = signatures[k].verifierIndex;
+            // Strictly ascending indexes make every counted signer distinct.
+            if (k != 0 && index <= previous) revert EscrowSignersNotAscending(k);
+            if (index >= verifiers.length) revert EscrowUnknownVerifier(index);
+            address verifier = verifiers[index];
+            if (!SignatureChecker.isValidSignatureNow(verifier, digest, signatures[k].signature)) {
+                revert EscrowInvalidSignature(verifier);
+            }
+            previous = index;
+        }
+    }
+
+    function _checkVerifierSet(address[] calldata verifiers, uint8 threshold) private pure returns (bytes32) {
+        uint256 n = verifiers.length;
+        if (n == 0) {
+            if (threshold != 0) revert EscrowInvalidVerifierSet(n, threshold);
+            return bytes32(0);
+        }
+        if (n > MAX_VERIFIERS || threshold == 0 || threshold > n) revert EscrowInvalidVerifierSet(n, threshold);
+        for (uint256 i; i < n; ++i) {
+            address v = verifiers[i];
+            if (v == address(0)) revert EscrowInvalidVerifierSet(n, threshold);
+            for (uint256 j = i + 1; j < n; ++j) {
+                if (verifiers[j] == v) revert EscrowDuplicateVerifier(v);
+            }
+        }
+        return keccak256(abi.encode(verifiers));
+    }
+
+    function _releasableAmount(uint256 escrowId, Escrow storage e, uint256 milestone) private view returns (uint256) {
+        if (milestone >= e.milestoneCount) revert EscrowInvalidMilestone(escrowId, milestone);
+        MilestoneState state = _stateOf(e.states, milestone);
+        if (state != MilestoneState.Pending) revert EscrowMilestoneNotPending(escrowId, milestone, state);
+        if (milestone >= e.fundedMilestones) revert EscrowMilestoneNotFunded(escrowId, milestone);
+        return _milestoneAmount(escrowId, milestone);
+    }
+
+    /// @dev Milestones are covered in order: the count of leading milestones `funded` pays for.
+    function _coveredMilestones(uint256 escrowId, uint256 count, uint256 funded) private view returns (uint8) {
+        uint256 prefix;
+        for (uint256 i; i < count; ++i) {
+            prefix += _milestoneAmount(escrowId, i);
+            if (prefix > funded) return uint8(i);
+        }
+        return uint8(count);
+    }
+
+    function _owedRefund(Escrow storage e, uint256 account) private view returns (uint256) {
+        uint256 funded = e.funded;
+        if (funded == 0) return 0;
+        uint256 entitled = uint256(e.refundPool) * uint128(account) / funded;
+        uint256 claimed = account >> 128;
+        return entitled > claimed ? entitled - claimed : 0;
+    }
+
+    function _fundingFinal(uint256 escrowId, Escrow storage e) private view returns (bool) {
+        return e.flags != 0 || e.funded == _totalAmount(escrowId, e.milestoneCount);
+    }
+
+    function _storeAmounts(uint256 escrowId, uint96[] calldata amounts) private {
+        uint256 count = amounts.length;
+        for (uint256 i; i < count; i += 2) {
+            uint256 word = amounts[i];
+            if (i + 1 < count) word |= uint256(amounts[i + 1]) << 128;
+            _milestoneAmounts[escrowId][i >> 1] = word;
+        }
+    }
+
+    function _milestoneAmount(uint256 escrowId, uint256 milestone) private view returns (uint256) {
+        return uint128(_milestoneAmounts[escrowId][milestone >> 1] >> ((milestone & 1) * 128));
+    }
+
+    function _totalAmount(uint256 escrowId, uint256 count) private view returns (uint256 total) {
+        for (uint256 i; i < count; i += 2) {
+            uint256 word = _milestoneAmounts[escrowId][i >> 1];
+            total += uint128(word) + (word >> 128);
+        }
+    }
+
+    function _existing(uint256 escrowId) private view returns (Escrow storage e) {
+        e = _escrows[escrowId];
+        if (e.payer == address(0)) revert EscrowNotFound(escrowId);
+    }
+
+    function _checkPayer(uint256 escrowId, Escrow storage e) private view {
+        if (msg.sender != e.payer) revert EscrowNotPayer(escrowId, msg.sender);
+    }
+
+    function _checkOpen(uint256 escrowId, Escrow storage e) private view {
+        if (e.flags != 0) revert EscrowClosed(escrowId);
+    }
+
+    function _stateOf(uint256 states, uint256 milestone) private pure returns (MilestoneState) {
+        return MilestoneState((states >> (milestone * 3)) & 7);
+    }
+
+    function _withState(uint256 states, uint256 milestone, MilestoneState state) private pure returns (uint48) {
+        uint256 shift = milestone * 3;
+        return uint48((states & ~(uint256(7) << shift)) | (uint256(state) << shift));
+    }
+
+    function _allStates(uint256 count, MilestoneState state) private pure returns (uint48 states) {
+        for (uint256 i; i < count; ++i) {
+            states = _withState(states, i, state);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+"""quiltkit: fund and pay open work on-chain.
+
+Typed clients for quiltkit's contracts (web3.py, any ``Web3``), payout intents shared by SDK,
+relayer and verifiers, and the exceptions they raise. Importing quiltkit never imports ape.
+"""
+
+from quiltkit._contract import DecodedEvent, Sender, TxResult
+from quiltkit.escrow import (
+    CreatedEscrow,
+    Escrow,
+    EscrowInfo,
+    EscrowTerms,
+    FunderAccount,
+    Milestone,
+    MilestoneState,
+    verifier_set_hash,
+)
+from quiltkit.exceptions import (
+    ContractRevert,
+    InsufficientAllowance,
+    InsufficientBalance,
+    InvalidAddress,
+    InvalidInput,
+    QuiltkitError,
+    TransactionFailed,
+    UnknownRevert,
+)
+from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
+from quiltkit.tokens import Token
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ContractRevert",
+    "CreatedEscrow",
+    "DecodedEvent",
+    "Escrow",
+    "EscrowInfo",
+    "EscrowTerms",
+    "EvmDomain",
+    "FunderAccount",
+    "InsufficientAllowance",
+    "InsufficientBalance",
+    "InvalidAddress",
+    "InvalidInput",
+    "Milestone",
+    "MilestoneState",
+    "PayoutIntent",
+    "QuiltkitError",
+    "Sender",
+    "Token",
+    "TransactionFailed",
+    "UnknownRevert",
+    "VerifierSignature",
+    "__version__",
+    "verifier_set_hash",
+]

@@ -1,0 +1,272 @@
+"""Shared machinery of the typed contract clients: calls, transactions, events and reverts.
+
+Works with any web3.py ``Web3``: an HTTP node, anvil, or ape's provider in tests. A sender is
+either an eth-account ``LocalAccount`` (signed here, sent raw) or an address the node manages
+(sent with ``eth_sendTransaction``). Every write is simulated first (gas estimation), so a call
+that would revert raises its typed exception and nothing is sent.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any, ClassVar, TypeAlias
+
+from eth_abi import decode as abi_decode
+from eth_account.signers.local import LocalAccount
+from eth_utils import event_abi_to_log_topic
+from pydantic import BaseModel, ConfigDict
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import ContractLogicError, ContractPanicError
+from web3.types import TxParams, TxReceipt
+
+from quiltkit._types import checksum
+from quiltkit.exceptions import ContractRevert, InvalidInput, TransactionFailed, UnknownRevert
+
+__all__ = ["ContractClient", "DecodedEvent", "Sender", "TxResult", "load_artifact"]
+
+Sender: TypeAlias = LocalAccount | str
+"""Who sends a transaction: a local key, or the address of an account the node unlocks."""
+
+_ERROR_STRING = "0x08c379a0"
+_PANIC = "0x4e487b71"
+_GAS_HEADROOM = 1.25
+_RECEIPT_TIMEOUT_S = 120
+
+
+@cache
+def load_artifact(name: str) -> dict[str, Any]:
+    """ABI and bytecode shipped in ``quiltkit/abi/<name>.json``."""
+    text = files("quiltkit").joinpath("abi", f"{name}.json").read_text()
+    artifact: dict[str, Any] = json.loads(text)
+    return artifact
+
+
+class DecodedEvent(BaseModel):
+    """One decoded log of a transaction."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    args: dict[str, Any]
+    address: str
+    log_index: int
+
+
+class TxResult(BaseModel):
+    """A mined, successful transaction and the events it emitted from the contract."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tx_hash: str
+    block_number: int
+    gas_used: int
+    events: list[DecodedEvent]
+
+    def event(self, name: str) -> DecodedEvent:
+        """The first event called ``name``; raises LookupError if there is none."""
+        for event in self.events:
+            if event.name == name:
+                return event
+        raise LookupError(f"transaction {self.tx_hash} emitted no {name} event")
+
+    def events_named(self, name: str) -> list[DecodedEvent]:
+        return [e for e in self.events if e.name == name]
+
+
+def sender_address(sender: Sender) -> str:
+    return checksum(sender.address if isinstance(sender, LocalAccount) else sender, "sender")
+
+
+class ContractClient:
+    """Base of the typed clients: one instance per deployed contract."""
+
+    artifact_name: ClassVar[str]
+    errors: ClassVar[dict[str, type[ContractRevert]]] = {}
+
+    def __init__(self, w3: Web3, address: str) -> None:
+        self.w3 = w3
+        self.address = checksum(address, f"{self.artifact_name} address")
+        self.contract: Contract = w3.eth.contract(address=self.address, abi=self.abi())
+        self._topics = {
+            event_abi_to_log_topic(e): e["name"]  # type: ignore[arg-type]
+            for e in self.abi()
+            if e["type"] == "event"
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.address})"
+
+    @classmethod
+    def abi(cls) -> list[dict[str, Any]]:
+        abi: list[dict[str, Any]] = load_artifact(cls.artifact_name)["abi"]
+        return abi
+
+    @classmethod
+    def _deploy(cls, w3: Web3, sender: Sender, *args: Any) -> tuple[str, TxResult]:
+        artifact = load_artifact(cls.artifact_name)
+        factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        tx: TxParams = factory.constructor(*args).build_transaction({"from": sender_address(sender), "gas": 0})
+        receipt = _send(w3, sender, tx, cls.errors)
+        address = receipt["contractAddress"]
+        if address is None:
+            raise TransactionFailed(receipt["transactionHash"].hex(), "no contract created")
+        return str(address), TxResult(
+            tx_hash="0x" + receipt["transactionHash"].hex().removeprefix("0x"),
+            block_number=receipt["blockNumber"],
+            gas_used=receipt["gasUsed"],
+            events=[],
+        )
+
+    def _call(self, fn: str, *args: Any) -> Any:
+        try:
+            return self.contract.functions[fn](*args).call()
+        except Exception as exc:
+            if not _is_revert(exc):
+                raise
+            raise _decode_revert(exc, self.errors) from exc
+
+    def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0) -> TxResult:
+        tx: TxParams = {"from": sender_address(sender), "to": self.address, "value": value}
+        tx["data"] = self.contract.encode_abi(fn, args=list(args))
+        receipt = _send(self.w3, sender, tx, self.errors)
+        return TxResult(
+            tx_hash="0x" + receipt["transactionHash"].hex().removeprefix("0x"),
+            block_number=receipt["blockNumber"],
+            gas_used=receipt["gasUsed"],
+            events=self._decode_events(receipt),
+        )
+
+    def _decode_events(self, receipt: TxReceipt) -> list[DecodedEvent]:
+        decoded = []
+        for log in receipt["logs"]:
+            if log["address"] != self.address or not log["topics"]:
+                continue
+            name = self._topics.get(bytes(log["topics"][0]))
+            if name is None:
+                continue
+            event = self.contract.events[name]().process_log(log)
+            decoded.append(
+                DecodedEvent(
+                    name=name,
+                    args=_plain(dict(event["args"])),
+                    address=self.address,
+                    log_index=log["logIndex"],
+                )
+            )
+        return decoded
+
+
+def _send(w3: Web3, sender: Sender, tx: TxParams, errors: dict[str, type[ContractRevert]]) -> TxReceipt:
+    """Simulate, then sign-and-send (local key) or send (node account); wait for the receipt."""
+    tx.pop("gas", None)
+    try:
+        estimate = w3.eth.estimate_gas(tx)
+    except Exception as exc:
+        if not _is_revert(exc):
+            raise
+        raise _decode_revert(exc, errors) from exc
+    tx["gas"] = int(estimate * _GAS_HEADROOM) + 10_000
+    if isinstance(sender, LocalAccount):
+        tx["chainId"] = w3.eth.chain_id
+        tx["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
+        tx.update(_fees(w3))  # type: ignore[typeddict-item]
+        signed = sender.sign_transaction(tx)  # type: ignore[arg-type]
+        tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+    else:
+        tx_hash = w3.eth.send_transaction(tx)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=_RECEIPT_TIMEOUT_S)
+    if receipt["status"] != 1:
+        # Replay at the block it was mined in to recover the reason.
+        replay: TxParams = {k: v for k, v in tx.items() if k in ("from", "to", "data", "value")}  # type: ignore[assignment]
+        try:
+            w3.eth.call(replay, receipt["blockNumber"] - 1)
+        except Exception as exc:
+            if not _is_revert(exc):
+                raise
+            raise _decode_revert(exc, errors) from exc
+        raise TransactionFailed(receipt["transactionHash"].hex())
+    return receipt
+
+
+def _fees(w3: Web3) -> dict[str, int]:
+    base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
+    if base_fee is None:
+        return {"gasPrice": w3.eth.gas_price}
+    try:
+        tip = int(w3.eth.max_priority_fee)
+    except Exception:  # providers without eth_maxPriorityFeePerGas (eth-tester)
+        tip = 10**9
+    return {"maxFeePerGas": 2 * int(base_fee) + tip, "maxPriorityFeePerGas": tip}
+
+
+def _revert_data(exc: BaseException) -> str | None:
+    """Revert data of a failed call, from whichever shape the provider raised; None if not a revert."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):  # some nodes nest it
+        data = data.get("data")
+    if isinstance(data, bytes):
+        return "0x" + data.hex()
+    if isinstance(data, str) and data.startswith("0x"):
+        return data
+    for arg in exc.args:
+        if isinstance(arg, bytes):
+            return "0x" + arg.hex()
+        # eth-tester (the embedded chain) reports "execution reverted: b'...'"
+        if isinstance(arg, str) and "execution reverted" in arg:
+            literal = arg.partition("execution reverted: ")[2]
+            if literal.startswith(("b'", 'b"')):
+                value = ast.literal_eval(literal)
+                if isinstance(value, bytes):
+                    return "0x" + value.hex()
+            return ""
+    return None
+
+
+def _is_revert(exc: BaseException) -> bool:
+    return isinstance(exc, ContractLogicError) or _revert_data(exc) is not None
+
+
+def _decode_revert(exc: BaseException, errors: dict[str, type[ContractRevert]]) -> ContractRevert:
+    data = _revert_data(exc) or ""
+    if isinstance(exc, ContractPanicError):
+        return UnknownRevert(data, f"panic: {exc}")
+    selector = data[:10].lower()
+    error_class = errors.get(selector)
+    if error_class is not None:
+        types = list(error_class.param_types)
+        values = abi_decode(types, bytes.fromhex(data[10:])) if types else ()
+        return error_class(*(_typed(t, v) for t, v in zip(types, values, strict=True)))
+    if selector == _ERROR_STRING:
+        (message,) = abi_decode(["string"], bytes.fromhex(data[10:]))
+        return UnknownRevert(data, f"execution reverted: {message}")
+    if selector == _PANIC:
+        (code,) = abi_decode(["uint256"], bytes.fromhex(data[10:]))
+        return UnknownRevert(data, f"panic 0x{code:02x}")
+    return UnknownRevert(data, str(exc))
+
+
+def _typed(abi_type: str, value: Any) -> Any:
+    if abi_type == "address":
+        return checksum(value)
+    return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """Turn web3 AttributeDicts, HexBytes and tuples into plain Python values."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        return bytes(value)
+    return value
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise :class:`InvalidInput` with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise InvalidInput(message)

@@ -1,0 +1,394 @@
+"""Typed client for MilestoneEscrow: bounties and milestone payments with attested releases."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from web3 import Web3
+
+from quiltkit._contract import ContractClient, Sender, TxResult, require, sender_address
+from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
+from quiltkit.escrow_errors import ERRORS
+from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidInput
+from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
+from quiltkit.tokens import Token
+
+__all__ = [
+    "BPS",
+    "CreatedEscrow",
+    "Escrow",
+    "EscrowInfo",
+    "EscrowTerms",
+    "FunderAccount",
+    "MAX_FEE_BPS",
+    "MAX_MILESTONES",
+    "Milestone",
+    "MilestoneState",
+    "verifier_set_hash",
+]
+
+BPS = 10_000
+MAX_FEE_BPS = 1_000
+MAX_MILESTONES = 16
+MAX_VERIFIERS = 32
+UINT96_MAX = 2**96 - 1
+ETH = ZERO_ADDRESS
+"""The token address that means native ETH."""
+
+
+class MilestoneState(IntEnum):
+    PENDING = 0
+    RELEASED = 1
+    DISPUTED = 2
+    RESOLVED = 3
+    REFUNDED = 4
+
+
+class Milestone(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    amount: int
+    state: MilestoneState
+    funded: bool
+
+
+class EscrowInfo(BaseModel):
+    """State of one escrow, as ``getEscrow`` returns it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    escrow_id: int
+    payer: str
+    token: str
+    payee: str | None
+    arbiter: str | None
+    deadline: int
+    fee_bps: int
+    threshold: int
+    cancelled: bool
+    refunds_opened: bool
+    funded: int
+    held: int
+    refund_pool: int
+    funded_milestones: int
+    verifiers_hash: str
+    milestones: list[Milestone]
+
+    @property
+    def total(self) -> int:
+        return sum(m.amount for m in self.milestones)
+
+    @property
+    def is_eth(self) -> bool:
+        return self.token == ETH
+
+
+class FunderAccount(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    share: int
+    claimed: int
+
+
+class EscrowTerms(BaseModel):
+    """What a payer fixes when opening an escrow (validated before anything is sent)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: Address = ETH
+    amounts: list[int] = Field(min_length=1, max_length=MAX_MILESTONES)
+    deadline: int = Field(gt=0, lt=2**40)
+    payee: Address | None = None
+    arbiter: Address | None = None
+    verifiers: list[Address] = Field(default_factory=list, max_length=MAX_VERIFIERS)
+    threshold: int = Field(default=0, ge=0, le=255)
+    metadata_hash: Bytes32 = "0x" + "00" * 32
+
+    @model_validator(mode="after")
+    def _check(self) -> EscrowTerms:
+        for i, amount in enumerate(self.amounts):
+            if amount <= 0:
+                raise ValueError(f"milestone {i} amount must be > 0, got {amount}")
+        if sum(self.amounts) > UINT96_MAX:
+            raise ValueError(f"milestone total {sum(self.amounts)} exceeds the uint96 limit {UINT96_MAX}")
+        if len(set(self.verifiers)) != len(self.verifiers):
+            raise ValueError("verifiers must be distinct")
+        if ZERO_ADDRESS in self.verifiers:
+            raise ValueError("a verifier cannot be the zero address")
+        if self.verifiers and not 1 <= self.threshold <= len(self.verifiers):
+            raise ValueError(f"threshold must be 1..{len(self.verifiers)} for {len(self.verifiers)} verifiers")
+        if not self.verifiers and self.threshold != 0:
+            raise ValueError("threshold must be 0 when there are no verifiers")
+        return self
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return (
+            self.token,
+            self.payee or ZERO_ADDRESS,
+            self.arbiter or ZERO_ADDRESS,
+            list(self.verifiers),
+            self.threshold,
+            self.deadline,
+            list(self.amounts),
+            bytes.fromhex(self.metadata_hash[2:]),
+        )
+
+
+class CreatedEscrow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    escrow_id: int
+    tx: TxResult
+
+
+def verifier_set_hash(verifiers: list[str]) -> str:
+    """The commitment the contract stores for a verifier set: keccak256(abi.encode(address[]))."""
+    return "0x" + keccak(abi_encode(["address[]"], [[checksum(v) for v in verifiers]])).hex()
+
+
+def _terms(terms: EscrowTerms | dict[str, Any]) -> EscrowTerms:
+    if isinstance(terms, EscrowTerms):
+        return terms
+    try:
+        return EscrowTerms(**terms)
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid escrow terms: {exc}") from exc
+
+
+class Escrow(ContractClient):
+    """One deployed MilestoneEscrow. Reverts raise :mod:`quiltkit.escrow_errors` exceptions."""
+
+    artifact_name = "MilestoneEscrow"
+    errors = ERRORS  # type: ignore[assignment]
+
+    @classmethod
+    def deploy(
+        cls,
+        w3: Web3,
+        sender: Sender,
+        *,
+        admin: str,
+        guardian: str,
+        treasury: str,
+        fee_bps: int = 0,
+    ) -> Escrow:
+        """Deploy a new MilestoneEscrow from the shipped bytecode."""
+        require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
+        address, _ = cls._deploy(
+            w3, sender, checksum(admin, "admin"), checksum(guardian, "guardian"), checksum(treasury, "treasury"), fee_bps
+        )
+        return cls(w3, address)
+
+    def domain(self) -> EvmDomain:
+        """The EIP-712 domain verifiers sign intents under."""
+        return EvmDomain(chain_id=self.w3.eth.chain_id, verifying_contract=self.address)
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def get_escrow(self, escrow_id: int) -> EscrowInfo:
+        v = self._call("getEscrow", escrow_id)
+        (payer, token, payee, arbiter, deadline, fee_bps, threshold, cancelled, refunds_opened) = v[:9]
+        (funded, held, refund_pool, funded_milestones, verifiers_hash, amounts, states) = v[9:]
+        return EscrowInfo(
+            escrow_id=escrow_id,
+            payer=payer,
+            token=token,
+            payee=None if payee == ZERO_ADDRESS else payee,
+            arbiter=None if arbiter == ZERO_ADDRESS else arbiter,
+            deadline=deadline,
+            fee_bps=fee_bps,
+            threshold=threshold,
+            cancelled=cancelled,
+            refunds_opened=refunds_opened,
+            funded=funded,
+            held=held,
+            refund_pool=refund_pool,
+            funded_milestones=funded_milestones,
+            verifiers_hash="0x" + bytes(verifiers_hash).hex(),
+            milestones=[
+                Milestone(index=i, amount=a, state=MilestoneState(s), funded=i < funded_milestones)
+                for i, (a, s) in enumerate(zip(amounts, states, strict=True))
+            ],
+        )
+
+    def funder_account(self, escrow_id: int, funder: str) -> FunderAccount:
+        share, claimed = self._call("funderAccount", escrow_id, checksum(funder, "funder"))
+        return FunderAccount(share=share, claimed=claimed)
+
+    def claimable_refund(self, escrow_id: int, funder: str) -> int:
+        return int(self._call("claimableRefund", escrow_id, checksum(funder, "funder")))
+
+    def is_intent_consumed(self, intent_id: str | bytes) -> bool:
+        return bool(self._call("isIntentConsumed", _bytes32(intent_id)))
+
+    def credit_of(self, token: str, account: str) -> int:
+        return int(self._call("creditOf", checksum(token, "token"), checksum(account, "account")))
+
+    def escrow_count(self) -> int:
+        return int(self._call("escrowCount"))
+
+    def default_fee_bps(self) -> int:
+        return int(self._call("defaultFeeBps"))
+
+    def treasury(self) -> str:
+        return str(self._call("treasury"))
+
+    def paused(self) -> bool:
+        return bool(self._call("paused"))
+
+    def hash_intent(self, intent: PayoutIntent) -> bytes:
+        """The contract's EIP-712 digest of ``intent`` (equals :func:`quiltkit.intents.intent_digest`)."""
+        return bytes(self._call("hashIntent", intent.as_tuple()))
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def create(
+        self,
+        terms: EscrowTerms | dict[str, Any],
+        *,
+        sender: Sender,
+        initial_funding: int = 0,
+        approve: bool = False,
+    ) -> CreatedEscrow:
+        """Open an escrow with ``sender`` as payer, optionally funding it in the same transaction."""
+        t = _terms(terms)
+        require(initial_funding >= 0, f"initial_funding must be >= 0, got {initial_funding}")
+        require(
+            initial_funding <= sum(t.amounts),
+            f"initial_funding {initial_funding} exceeds the milestone total {sum(t.amounts)}",
+        )
+        now = self._now()
+        require(t.deadline > now, f"deadline {t.deadline} is not after the latest block time {now}")
+        value = self._prepare_funding(t.token, initial_funding, sender, approve)
+        result = self._transact("create", t.as_tuple(), initial_funding, sender=sender, value=value)
+        return CreatedEscrow(escrow_id=result.event("EscrowCreated").args["escrowId"], tx=result)
+
+    def fund(self, escrow_id: int, amount: int, *, sender: Sender, approve: bool = False) -> TxResult:
+        """Add ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total)."""
+        require(amount > 0, f"amount must be > 0, got {amount}")
+        info = self.get_escrow(escrow_id)
+        remaining = info.total - info.funded
+        require(amount <= remaining, f"escrow {escrow_id} needs {remaining} more; {amount} would overfund it")
+        value = self._prepare_funding(info.token, amount, sender, approve)
+        return self._transact("fund", escrow_id, amount, sender=sender, value=value)
+
+    def assign_payee(self, escrow_id: int, payee: str, *, sender: Sender) -> TxResult:
+        """Name the payee of an open bounty (payer only)."""
+        return self._transact("assignPayee", escrow_id, checksum(payee, "payee"), sender=sender)
+
+    def release(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
+        """Pay a funded milestone to the payee (payer only)."""
+        self._check_milestone(escrow_id, milestone)
+        return self._transact("release", escrow_id, milestone, sender=sender)
+
+    def release_with_intent(
+        self,
+        intent: PayoutIntent,
+        verifiers: list[str],
+        signatures: list[VerifierSignature],
+        *,
+        sender: Sender,
+    ) -> TxResult:
+        """Submit a verifier-signed intent; anyone may send it (typically the relayer)."""
+        info = self._check_milestone(intent.escrow_id, intent.milestone)
+        require(
+            verifier_set_hash(verifiers) == info.verifiers_hash,
+            f"verifiers do not match escrow {intent.escrow_id}'s verifier set",
+        )
+        require(
+            len(signatures) >= info.threshold,
+            f"{len(signatures)} signatures given, escrow {intent.escrow_id} needs {info.threshold}",
+        )
+        return self._transact(
+            "releaseWithIntent",
+            intent.as_tuple(),
+            [checksum(v) for v in verifiers],
+            [s.as_tuple() for s in signatures],
+            sender=sender,
+        )
+
+    def dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
+        """Freeze a funded milestone for the arbiter (payer or payee)."""
+        self._check_milestone(escrow_id, milestone)
+        return self._transact("dispute", escrow_id, milestone, sender=sender)
+
+    def resolve(self, escrow_id: int, milestone: int, payee_bps: int, *, sender: Sender) -> TxResult:
+        """Split a disputed milestone: ``payee_bps`` of it to the payee, the rest to funders (arbiter)."""
+        require(0 <= payee_bps <= BPS, f"payee_bps must be 0..{BPS}, got {payee_bps}")
+        self._check_milestone(escrow_id, milestone)
+        return self._transact("resolve", escrow_id, milestone, payee_bps, sender=sender)
+
+    def open_refunds(self, escrow_id: int, *, sender: Sender) -> TxResult:
+        """After the deadline, make unreleased, undisputed funds refundable (anyone)."""
+        return self._transact("openRefunds", escrow_id, sender=sender)
+
+    def claim_refund(self, escrow_id: int, funder: str, *, sender: Sender) -> TxResult:
+        """Pay ``funder`` their pro-rata refund (anyone may trigger it)."""
+        return self._transact("claimRefund", escrow_id, checksum(funder, "funder"), sender=sender)
+
+    def cancel(self, escrow_id: int, *, sender: Sender) -> TxResult:
+        """Cancel an unassigned open bounty before any release (payer)."""
+        return self._transact("cancel", escrow_id, sender=sender)
+
+    def withdraw(self, token: str = ETH, *, sender: Sender) -> TxResult:
+        """Collect credits from failed pushes (``token`` = ETH address(0) for ether)."""
+        return self._transact("withdraw", checksum(token, "token"), sender=sender)
+
+    def set_default_fee(self, fee_bps: int, *, sender: Sender) -> TxResult:
+        require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
+        return self._transact("setDefaultFee", fee_bps, sender=sender)
+
+    def set_treasury(self, treasury: str, *, sender: Sender) -> TxResult:
+        return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender)
+
+    def pause(self, *, sender: Sender) -> TxResult:
+        return self._transact("pause", sender=sender)
+
+    def unpause(self, *, sender: Sender) -> TxResult:
+        return self._transact("unpause", sender=sender)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _now(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def _check_milestone(self, escrow_id: int, milestone: int) -> EscrowInfo:
+        info = self.get_escrow(escrow_id)
+        count = len(info.milestones)
+        require(0 <= milestone < count, f"escrow {escrow_id} has milestones 0..{count - 1}, not {milestone}")
+        return info
+
+    def _prepare_funding(self, token: str, amount: int, sender: Sender, approve: bool) -> int:
+        """Check balance and allowance (approving if asked); return the ETH value to send."""
+        if amount == 0:
+            return 0
+        owner = sender_address(sender)
+        if token == ETH:
+            balance = self.w3.eth.get_balance(owner)  # type: ignore[arg-type]
+            if balance < amount:
+                raise InsufficientBalance(token, owner, balance, amount)
+            return amount
+        erc20 = Token(self.w3, token)
+        balance = erc20.balance_of(owner)
+        if balance < amount:
+            raise InsufficientBalance(token, owner, balance, amount)
+        allowance = erc20.allowance(owner, self.address)
+        if allowance < amount:
+            if not approve:
+                raise InsufficientAllowance(token, owner, self.address, allowance, amount)
+            erc20.approve(self.address, amount, sender=sender)
+        return 0
+
+
+def _bytes32(value: str | bytes) -> bytes:
+    if isinstance(value, bytes):
+        require(len(value) == 32, "intent id must be 32 bytes")
+        return value
+    text = value.removeprefix("0x")
+    require(len(text) == 64, "intent id must be 32 bytes of hex")
+    return bytes.fromhex(text)

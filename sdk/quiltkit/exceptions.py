@@ -1,0 +1,97 @@
+"""Exceptions raised by quiltkit.
+
+Every exception derives from :class:`QuiltkitError` and, where one fits, from the matching
+builtin, so callers can catch either. Contract reverts are raised as subclasses of
+:class:`ContractRevert` named after the contract's custom error (``EscrowNotFound``...), carrying
+the decoded arguments; input checks done before anything is sent raise :class:`InvalidInput`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "ContractRevert",
+    "InsufficientAllowance",
+    "InsufficientBalance",
+    "InvalidAddress",
+    "InvalidInput",
+    "QuiltkitError",
+    "TransactionFailed",
+    "UnknownRevert",
+]
+
+
+class QuiltkitError(Exception):
+    """Root of every quiltkit exception."""
+
+
+class InvalidInput(QuiltkitError, ValueError):
+    """An argument was rejected before anything was sent; the message says what to fix."""
+
+
+class InvalidAddress(InvalidInput):
+    """A value is not a valid address for the chain it is used on."""
+
+
+class InsufficientAllowance(InvalidInput):
+    """The spender may not move enough of the sender's tokens; approve first."""
+
+    def __init__(self, token: str, owner: str, spender: str, allowance: int, needed: int) -> None:
+        self.token, self.owner, self.spender = token, owner, spender
+        self.allowance, self.needed = allowance, needed
+        super().__init__(
+            f"{owner} allows {spender} to move {allowance} of token {token} but {needed} is needed: "
+            f"approve {spender} first (or pass approve=True)"
+        )
+
+
+class InsufficientBalance(InvalidInput):
+    """The sender holds less than the amount it tries to move."""
+
+    def __init__(self, token: str, owner: str, balance: int, needed: int) -> None:
+        self.token, self.owner, self.balance, self.needed = token, owner, balance, needed
+        super().__init__(f"{owner} holds {balance} of {token or 'ETH'} but {needed} is needed")
+
+
+class TransactionFailed(QuiltkitError, RuntimeError):
+    """A transaction was mined but reverted, and the revert could not be decoded."""
+
+    def __init__(self, tx_hash: str, message: str = "") -> None:
+        self.tx_hash = tx_hash
+        super().__init__(f"transaction {tx_hash} reverted{': ' + message if message else ''}")
+
+
+class ContractRevert(QuiltkitError):
+    """A contract call reverted with a custom error. Subclasses are named after the error.
+
+    ``args_by_name`` maps the error's parameter names to decoded values; each value is also an
+    attribute of the exception (``err.escrowId``).
+    """
+
+    error_name: ClassVar[str] = ""
+    selector: ClassVar[str] = ""
+    param_names: ClassVar[tuple[str, ...]] = ()
+    param_types: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *values: Any) -> None:
+        self.args_by_name: dict[str, Any] = dict(zip(self.param_names, values, strict=False))
+        for name, value in self.args_by_name.items():
+            setattr(self, name, value)
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in self.args_by_name.items())
+        super().__init__(f"{self.error_name or type(self).__name__}({shown})")
+
+
+class UnknownRevert(ContractRevert):
+    """A revert whose data matches no known custom error (raw data kept in ``data``)."""
+
+    def __init__(self, data: str, message: str = "") -> None:
+        self.data = data
+        QuiltkitError.__init__(self, message or f"execution reverted (data={data or '0x'})")
+        self.args_by_name = {}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)

@@ -1,0 +1,50 @@
+"""ERC-20 client (any token), plus deployment of quiltkit's open-mint TestToken for local use."""
+
+from __future__ import annotations
+
+from web3 import Web3
+
+from quiltkit._contract import ContractClient, Sender, TxResult, require
+from quiltkit._types import checksum
+
+__all__ = ["Token"]
+
+
+class Token(ContractClient):
+    """An ERC-20 token. ``mint`` works only on quiltkit's TestToken."""
+
+    artifact_name = "TestToken"
+
+    @classmethod
+    def deploy_test_token(cls, w3: Web3, sender: Sender, name: str, symbol: str, decimals: int = 18) -> Token:
+        """Deploy an open-mint TestToken (local networks and demos only: anyone can mint)."""
+        require(0 <= decimals <= 36, f"decimals must be 0..36, got {decimals}")
+        address, _ = cls._deploy(w3, sender, name, symbol, decimals)
+        return cls(w3, address)
+
+    def name(self) -> str:
+        return str(self._call("name"))
+
+    def symbol(self) -> str:
+        return str(self._call("symbol"))
+
+    def decimals(self) -> int:
+        return int(self._call("decimals"))
+
+    def balance_of(self, account: str) -> int:
+        return int(self._call("balanceOf", checksum(account, "account")))
+
+    def allowance(self, owner: str, spender: str) -> int:
+        return int(self._call("allowance", checksum(owner, "owner"), checksum(spender, "spender")))
+
+    def approve(self, spender: str, amount: int, *, sender: Sender) -> TxResult:
+        require(amount >= 0, f"amount must be >= 0, got {amount}")
+        return self._transact("approve", checksum(spender, "spender"), amount, sender=sender)
+
+    def transfer(self, to: str, amount: int, *, sender: Sender) -> TxResult:
+        require(amount > 0, f"amount must be > 0, got {amount}")
+        return self._transact("transfer", checksum(to, "recipient"), amount, sender=sender)
+
+    def mint(self, to: str, amount: int, *, sender: Sender) -> TxResult:
+        require(amount > 0, f"amount must be > 0, got {amount}")
+        return self._transact("mint", checksum(to, "recipient"), amount, sender=sender)
