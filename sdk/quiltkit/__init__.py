@@ -50,6 +50,7 @@ __all__ = [
     "Sender",
     "Token",
     "TransactionFailed",
+    "TxResult",
     "UnknownRevert",
     "VerifierSignature",
     "__version__",

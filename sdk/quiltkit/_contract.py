@@ -14,14 +14,15 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, ClassVar, TypeAlias
 
-from eth_abi import decode as abi_decode
+from eth_abi.abi import decode as abi_decode
 from eth_account.signers.local import LocalAccount
-from eth_utils import event_abi_to_log_topic
+from eth_typing import ChecksumAddress, HexAddress, HexStr
+from eth_utils.abi import event_abi_to_log_topic
 from pydantic import BaseModel, ConfigDict
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError, ContractPanicError
-from web3.types import TxParams, TxReceipt
+from web3.types import TxParams, TxReceipt, Wei
 
 from quiltkit._types import checksum
 from quiltkit.exceptions import ContractRevert, InvalidInput, TransactionFailed, UnknownRevert
@@ -90,7 +91,8 @@ class ContractClient:
     def __init__(self, w3: Web3, address: str) -> None:
         self.w3 = w3
         self.address = checksum(address, f"{self.artifact_name} address")
-        self.contract: Contract = w3.eth.contract(address=self.address, abi=self.abi())
+        typed_address = ChecksumAddress(HexAddress(HexStr(self.address)))
+        self.contract: Contract = w3.eth.contract(address=typed_address, abi=self.abi())
         self._topics = {
             event_abi_to_log_topic(e): e["name"]  # type: ignore[arg-type]
             for e in self.abi()
@@ -130,7 +132,7 @@ class ContractClient:
             raise _decode_revert(exc, self.errors) from exc
 
     def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0) -> TxResult:
-        tx: TxParams = {"from": sender_address(sender), "to": self.address, "value": value}
+        tx: TxParams = {"from": sender_address(sender), "to": self.address, "value": Wei(value)}
         tx["data"] = self.contract.encode_abi(fn, args=list(args))
         receipt = _send(self.w3, sender, tx, self.errors)
         return TxResult(
@@ -162,7 +164,8 @@ class ContractClient:
 
 def _send(w3: Web3, sender: Sender, tx: TxParams, errors: dict[str, type[ContractRevert]]) -> TxReceipt:
     """Simulate, then sign-and-send (local key) or send (node account); wait for the receipt."""
-    tx.pop("gas", None)
+    for key in ("gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "nonce", "chainId"):
+        tx.pop(key, None)  # type: ignore[misc]
     try:
         estimate = w3.eth.estimate_gas(tx)
     except Exception as exc:

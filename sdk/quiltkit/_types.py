@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from eth_utils import is_hex_address, to_checksum_address
+from eth_utils.address import is_hex_address, to_checksum_address
 from pydantic import BeforeValidator
 
 from quiltkit.exceptions import InvalidAddress, InvalidInput

@@ -19,6 +19,7 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.types import Wei
 
 from quiltkit.exceptions import QuiltkitError
 
@@ -52,7 +53,7 @@ def fund_dev_accounts(w3: Web3, accounts: list[LocalAccount], amount_wei: int = 
         return
     for account in accounts:
         if w3.eth.get_balance(account.address) < amount_wei:
-            tx = w3.eth.send_transaction({"from": node_accounts[0], "to": account.address, "value": amount_wei})
+            tx = w3.eth.send_transaction({"from": node_accounts[0], "to": account.address, "value": Wei(amount_wei)})
             w3.eth.wait_for_transaction_receipt(tx)
 
 

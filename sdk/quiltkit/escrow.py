@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from eth_abi import encode as abi_encode
-from eth_utils import keccak
+from eth_abi.abi import encode as abi_encode
+from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from web3 import Web3
 
@@ -146,7 +147,7 @@ class CreatedEscrow(BaseModel):
     tx: TxResult
 
 
-def verifier_set_hash(verifiers: list[str]) -> str:
+def verifier_set_hash(verifiers: Sequence[str]) -> str:
     """The commitment the contract stores for a verifier set: keccak256(abi.encode(address[]))."""
     return "0x" + keccak(abi_encode(["address[]"], [[checksum(v) for v in verifiers]])).hex()
 
@@ -180,7 +181,12 @@ class Escrow(ContractClient):
         """Deploy a new MilestoneEscrow from the shipped bytecode."""
         require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
         address, _ = cls._deploy(
-            w3, sender, checksum(admin, "admin"), checksum(guardian, "guardian"), checksum(treasury, "treasury"), fee_bps
+            w3,
+            sender,
+            checksum(admin, "admin"),
+            checksum(guardian, "guardian"),
+            checksum(treasury, "treasury"),
+            fee_bps,
         )
         return cls(w3, address)
 
@@ -289,8 +295,8 @@ class Escrow(ContractClient):
     def release_with_intent(
         self,
         intent: PayoutIntent,
-        verifiers: list[str],
-        signatures: list[VerifierSignature],
+        verifiers: Sequence[str],
+        signatures: Sequence[VerifierSignature],
         *,
         sender: Sender,
     ) -> TxResult:
@@ -369,7 +375,7 @@ class Escrow(ContractClient):
             return 0
         owner = sender_address(sender)
         if token == ETH:
-            balance = self.w3.eth.get_balance(owner)  # type: ignore[arg-type]
+            balance = int(self.w3.eth.get_balance(owner))  # type: ignore[arg-type]
             if balance < amount:
                 raise InsufficientBalance(token, owner, balance, amount)
             return amount

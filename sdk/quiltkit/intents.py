@@ -17,7 +17,7 @@ from typing import Any
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict, Field
 
 from quiltkit._types import Address, Bytes32, checksum

@@ -1,0 +1,64 @@
+"""scripts/deploy.py: deploys once, records a manifest, and fails in one line on bad input."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("quiltkit_deploy_script", ROOT / "scripts" / "deploy.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_deploy_is_idempotent_and_writes_manifest(tmp_path: Path) -> None:
+    from ape import accounts, chain
+
+    script = _load_script()
+    deployer = accounts.test_accounts[0]
+    path = tmp_path / "ethereum-local.json"
+    args = {"admin": deployer.address, "guardian": deployer.address, "treasury": deployer.address, "fee_bps": 50}
+
+    manifest, deployed = script.deploy(deployer, path=path, **args)
+    assert deployed
+    again, deployed_again = script.deploy(deployer, path=path, **args)
+    assert not deployed_again and again == manifest
+
+    on_disk = json.loads(path.read_text())
+    info = on_disk["contracts"]["MilestoneEscrow"]
+    assert on_disk["chain_id"] == chain.chain_id
+    assert len(chain.provider.get_code(info["address"])) > 0
+    assert info["tx_hash"].startswith("0x") and info["block"] >= 0
+    assert on_disk["compilers"][0]["version"].startswith("0.8.30")
+    assert on_disk["git_commit"]
+
+    _, redeployed = script.deploy(deployer, path=path, redeploy=True, **args)
+    assert redeployed
+    assert json.loads(path.read_text())["contracts"]["MilestoneEscrow"]["address"] != info["address"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--network", "ethereum:nowhere:test"], "deploy: unknown network 'ethereum:nowhere:test'"),
+        (["--account", "nobody"], "deploy: no ape account named 'nobody'"),
+    ],
+)
+def test_cli_errors_are_one_line(args: list[str], message: str) -> None:
+    ape = str(Path(sys.executable).with_name("ape"))
+    done = subprocess.run([ape, "run", "deploy", *args], cwd=ROOT, capture_output=True, text=True, env=os.environ)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == done.stderr.strip() or message in done.stderr
+    assert message in done.stderr.strip().splitlines()[-1]

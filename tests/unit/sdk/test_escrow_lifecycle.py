@@ -1,0 +1,223 @@
+"""MilestoneEscrow through the SDK: every money path, with balances checked on chain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from quiltkit import Escrow, MilestoneState, Token, intents
+from quiltkit.devchain import advance_time
+from quiltkit.escrow import ETH
+from web3 import Web3
+
+from tests.conftest import DAY, UNIT, now
+
+
+def test_create_and_fund_records_terms_and_shares(
+    escrow: Escrow, token: Token, create_escrow: Callable[..., int], maintainer: LocalAccount, funder: LocalAccount
+) -> None:
+    eid = create_escrow(funding=600 * UNIT)
+    escrow.fund(eid, 400 * UNIT, sender=funder, approve=True)
+
+    info = escrow.get_escrow(eid)
+    assert info.payer == maintainer.address
+    assert info.token == token.address
+    assert info.payee is None
+    assert info.funded == info.held == 1_000 * UNIT
+    assert info.funded_milestones == 3
+    assert [m.amount for m in info.milestones] == [300 * UNIT, 500 * UNIT, 200 * UNIT]
+    assert all(m.state is MilestoneState.PENDING and m.funded for m in info.milestones)
+    assert escrow.funder_account(eid, maintainer.address).share == 600 * UNIT
+    assert escrow.funder_account(eid, funder.address).share == 400 * UNIT
+
+
+def test_partial_funding_covers_milestones_in_order(
+    escrow: Escrow, create_escrow: Callable[..., int], funder: LocalAccount
+) -> None:
+    eid = create_escrow(funding=299 * UNIT)
+    assert escrow.get_escrow(eid).funded_milestones == 0
+    escrow.fund(eid, 1 * UNIT, sender=funder, approve=True)
+    assert escrow.get_escrow(eid).funded_milestones == 1
+    result = escrow.fund(eid, 500 * UNIT, sender=funder, approve=True)
+    assert result.event("EscrowFunded").args["fundedMilestones"] == 2
+
+
+def test_payer_release_pays_payee_less_fee(
+    escrow: Escrow,
+    token: Token,
+    create_escrow: Callable[..., int],
+    maintainer: LocalAccount,
+    contributor: LocalAccount,
+    treasury: LocalAccount,
+) -> None:
+    eid = create_escrow(payee=contributor.address)
+    payee_before, treasury_before = token.balance_of(contributor.address), token.balance_of(treasury.address)
+
+    result = escrow.release(eid, 1, sender=maintainer)
+
+    event = result.event("MilestoneReleased").args
+    assert (event["escrowId"], event["milestone"], event["payee"]) == (eid, 1, contributor.address)
+    assert event["amount"] == 495 * UNIT and event["fee"] == 5 * UNIT
+    assert token.balance_of(contributor.address) - payee_before == 495 * UNIT
+    assert token.balance_of(treasury.address) - treasury_before == 5 * UNIT
+    info = escrow.get_escrow(eid)
+    assert info.milestones[1].state is MilestoneState.RELEASED
+    assert info.held == 500 * UNIT
+
+
+def test_attested_release_assigns_open_bounty_and_consumes_intent(
+    escrow: Escrow,
+    token: Token,
+    create_escrow: Callable[..., int],
+    make_intent: Callable[..., intents.PayoutIntent],
+    sign: Callable[..., list[intents.VerifierSignature]],
+    verifiers: list[LocalAccount],
+    relayer: LocalAccount,
+    contributor: LocalAccount,
+) -> None:
+    eid = create_escrow()
+    intent = make_intent(eid, 0)
+    before = token.balance_of(contributor.address)
+
+    result = escrow.release_with_intent(intent, [v.address for v in verifiers], sign(intent), sender=relayer)
+
+    assert [e.name for e in result.events] == ["PayeeAssigned", "IntentConsumed", "MilestoneReleased"]
+    consumed = result.event("IntentConsumed").args
+    assert "0x" + consumed["intentId"].hex() == intent.intent_id
+    assert "0x" + consumed["evidenceHash"].hex() == intent.evidence_hash
+    assert escrow.is_intent_consumed(intent.intent_id)
+    assert escrow.get_escrow(eid).payee == contributor.address
+    assert token.balance_of(contributor.address) - before == 297 * UNIT
+
+
+def test_erc1271_contract_verifier_signs(
+    w3: Web3,
+    escrow: Escrow,
+    create_escrow: Callable[..., int],
+    make_intent: Callable[..., intents.PayoutIntent],
+    verifiers: list[LocalAccount],
+    relayer: LocalAccount,
+) -> None:
+    from ape import accounts, project
+
+    wallet = project.ERC1271Wallet.deploy(verifiers[1].address, sender=accounts.test_accounts[0])
+    members = [verifiers[0].address, wallet.address]
+    eid = create_escrow(verifiers=members, threshold=2)
+    intent = make_intent(eid, 2)
+    domain = escrow.domain()
+    signatures = [
+        intents.VerifierSignature(verifier_index=0, signature=intents.sign_intent(intent, domain, verifiers[0])),
+        # the wallet's owner key signs; the escrow asks the wallet (ERC-1271) whether that counts
+        intents.VerifierSignature(verifier_index=1, signature=intents.sign_intent(intent, domain, verifiers[1])),
+    ]
+    escrow.release_with_intent(intent, members, signatures, sender=relayer)
+    assert escrow.get_escrow(eid).milestones[2].state is MilestoneState.RELEASED
+
+
+def test_dispute_split_then_refunds_pro_rata(
+    w3: Web3,
+    escrow: Escrow,
+    token: Token,
+    create_escrow: Callable[..., int],
+    maintainer: LocalAccount,
+    funder: LocalAccount,
+    contributor: LocalAccount,
+    arbiter: LocalAccount,
+    relayer: LocalAccount,
+) -> None:
+    eid = create_escrow(payee=contributor.address, funding=600 * UNIT)
+    escrow.fund(eid, 400 * UNIT, sender=funder, approve=True)
+    escrow.dispute(eid, 1, sender=contributor)
+    resolved = escrow.resolve(eid, 1, 6_000, sender=arbiter).event("DisputeResolved").args
+    assert (resolved["toPayee"], resolved["fee"], resolved["toFunders"]) == (297 * UNIT, 3 * UNIT, 200 * UNIT)
+
+    advance_time(w3, 15 * DAY)
+    assert escrow.open_refunds(eid, sender=relayer).event("RefundsOpened").args["amount"] == 500 * UNIT
+    before = {a.address: token.balance_of(a.address) for a in (maintainer, funder)}
+    escrow.claim_refund(eid, maintainer.address, sender=relayer)
+    escrow.claim_refund(eid, funder.address, sender=relayer)
+
+    assert token.balance_of(maintainer.address) - before[maintainer.address] == 420 * UNIT
+    assert token.balance_of(funder.address) - before[funder.address] == 280 * UNIT
+    info = escrow.get_escrow(eid)
+    assert info.held == 0
+    assert [m.state for m in info.milestones] == [
+        MilestoneState.REFUNDED,
+        MilestoneState.RESOLVED,
+        MilestoneState.REFUNDED,
+    ]
+
+
+def test_cancel_open_bounty_refunds_everything(
+    escrow: Escrow,
+    token: Token,
+    create_escrow: Callable[..., int],
+    maintainer: LocalAccount,
+    funder: LocalAccount,
+    relayer: LocalAccount,
+) -> None:
+    eid = create_escrow(funding=100 * UNIT)
+    escrow.fund(eid, 50 * UNIT, sender=funder, approve=True)
+    assert escrow.cancel(eid, sender=maintainer).event("EscrowCancelled").args["amount"] == 150 * UNIT
+    before = token.balance_of(funder.address)
+    escrow.claim_refund(eid, funder.address, sender=relayer)
+    assert token.balance_of(funder.address) - before == 50 * UNIT
+    assert escrow.claimable_refund(eid, maintainer.address) == 100 * UNIT
+
+
+def test_eth_escrow_failed_push_becomes_withdrawable_credit(w3: Web3, escrow: Escrow, maintainer: LocalAccount) -> None:
+    from ape import accounts, project
+
+    sender = accounts.test_accounts[0]
+    receiver = project.RejectingReceiver.deploy(sender=sender)
+    t = now(w3)
+    eid = escrow.create(
+        {"token": ETH, "amounts": [10**18], "deadline": t + DAY, "payee": receiver.address},
+        sender=maintainer,
+        initial_funding=10**18,
+    ).escrow_id
+    result = escrow.release(eid, 0, sender=maintainer)  # the push fails: credited, not reverted
+    assert result.event("CreditAccrued").args["amount"] == 10**18 - 10**16
+    assert escrow.credit_of(ETH, receiver.address) == 10**18 - 10**16
+
+    receiver.setAccepting(True, sender=sender)
+    data = escrow.contract.encode_abi("withdraw", args=[ETH])
+    before = w3.eth.get_balance(receiver.address)
+    receiver.execute(escrow.address, 0, data, sender=sender)
+    assert w3.eth.get_balance(receiver.address) - before == 10**18 - 10**16
+    assert escrow.credit_of(ETH, receiver.address) == 0
+
+
+def test_pause_blocks_new_business_but_not_exits(
+    escrow: Escrow,
+    create_escrow: Callable[..., int],
+    operator: LocalAccount,
+    maintainer: LocalAccount,
+    contributor: LocalAccount,
+) -> None:
+    from quiltkit.escrow_errors import EnforcedPause
+
+    eid = create_escrow(payee=contributor.address)
+    escrow.pause(sender=operator)
+    try:
+        with pytest.raises(EnforcedPause):
+            create_escrow()
+        escrow.release(eid, 0, sender=maintainer)  # exits keep working while paused
+        assert escrow.get_escrow(eid).milestones[0].state is MilestoneState.RELEASED
+    finally:
+        escrow.unpause(sender=operator)
+    assert not escrow.paused()
+
+
+def test_default_fee_change_applies_to_new_escrows_only(
+    escrow: Escrow, create_escrow: Callable[..., int], operator: LocalAccount
+) -> None:
+    old = create_escrow()
+    escrow.set_default_fee(250, sender=operator)
+    try:
+        new = create_escrow()
+        assert escrow.get_escrow(old).fee_bps == 100
+        assert escrow.get_escrow(new).fee_bps == 250
+    finally:
+        escrow.set_default_fee(100, sender=operator)

@@ -1,0 +1,232 @@
+"""Every revert path reaches the caller as the SDK exception named after the custom error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from quiltkit import Escrow, Token, intents
+from quiltkit import escrow_errors as errors
+from quiltkit.devchain import advance_time
+from web3 import Web3
+
+from tests.conftest import DAY, UNIT, now
+
+
+@pytest.fixture
+def ctx(
+    w3: Web3,
+    escrow: Escrow,
+    token: Token,
+    create_escrow: Callable[..., int],
+    make_intent: Callable[..., intents.PayoutIntent],
+    sign: Callable[..., list[intents.VerifierSignature]],
+    roles: dict[str, LocalAccount],
+) -> dict[str, Any]:
+    return {
+        "w3": w3,
+        "escrow": escrow,
+        "token": token,
+        "create": create_escrow,
+        "intent": make_intent,
+        "sign": sign,
+        **roles,
+    }
+
+
+def _members(c: dict[str, Any]) -> list[str]:
+    return [c["v1"].address, c["v2"].address, c["v3"].address]
+
+
+def release_unknown(c: dict[str, Any]) -> Any:
+    c["escrow"].release(0, 0, sender=c["maintainer"])
+
+
+def release_not_payer(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    c["escrow"].release(eid, 0, sender=c["funder"])
+
+
+def release_without_payee(c: dict[str, Any]) -> Any:
+    c["escrow"].release(c["create"](), 0, sender=c["maintainer"])
+
+
+def release_unfunded(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address, funding=100 * UNIT)
+    c["escrow"].release(eid, 0, sender=c["maintainer"])
+
+
+def release_twice(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    c["escrow"].release(eid, 0, sender=c["maintainer"])
+    c["escrow"].release(eid, 0, sender=c["maintainer"])
+
+
+def intent_expired(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, deadline=now(c["w3"]) - 1)
+    c["escrow"].release_with_intent(intent, _members(c), c["sign"](intent), sender=c["relayer"])
+
+
+def intent_replayed(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0)
+    c["escrow"].release_with_intent(intent, _members(c), c["sign"](intent), sender=c["relayer"])
+    again = c["intent"](eid, 1, intent_id=intent.intent_id)
+    c["escrow"].release_with_intent(again, _members(c), c["sign"](again), sender=c["relayer"])
+
+
+def intent_tampered_amount(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0, amount=301 * UNIT)
+    c["escrow"].release_with_intent(intent, _members(c), c["sign"](intent), sender=c["relayer"])
+
+
+def intent_wrong_token(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0, token=c["relayer"].address)
+    c["escrow"].release_with_intent(intent, _members(c), c["sign"](intent), sender=c["relayer"])
+
+
+def intent_wrong_payee(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    intent = c["intent"](eid, 0, payee=c["funder"].address)
+    c["escrow"].release_with_intent(intent, _members(c), c["sign"](intent), sender=c["relayer"])
+
+
+def intent_duplicate_signer(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0)
+    one = c["sign"](intent, (0,))[0]
+    c["escrow"].release_with_intent(intent, _members(c), [one, one], sender=c["relayer"])
+
+
+def intent_signed_by_outsider(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0)
+    domain = c["escrow"].domain()
+    good = intents.VerifierSignature(verifier_index=0, signature=intents.sign_intent(intent, domain, c["v1"]))
+    forged = intents.VerifierSignature(verifier_index=1, signature=intents.sign_intent(intent, domain, c["funder"]))
+    c["escrow"].release_with_intent(intent, _members(c), [good, forged], sender=c["relayer"])
+
+
+def intent_without_verifiers(c: dict[str, Any]) -> Any:
+    eid = c["create"](verifiers=[], threshold=0)
+    intent = c["intent"](eid, 0)
+    # The SDK refuses this before sending; go around it to prove the contract refuses it too.
+    c["escrow"]._transact("releaseWithIntent", intent.as_tuple(), [], [], sender=c["relayer"])
+
+
+def dispute_without_arbiter(c: dict[str, Any]) -> Any:
+    eid = c["create"](arbiter=None, payee=c["contributor"].address)
+    c["escrow"].dispute(eid, 0, sender=c["maintainer"])
+
+
+def dispute_by_outsider(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    c["escrow"].dispute(eid, 0, sender=c["funder"])
+
+
+def resolve_by_outsider(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    c["escrow"].dispute(eid, 0, sender=c["maintainer"])
+    c["escrow"].resolve(eid, 0, 5_000, sender=c["maintainer"])
+
+
+def resolve_undisputed(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    c["escrow"].resolve(eid, 0, 5_000, sender=c["arbiter"])
+
+
+def refunds_before_deadline(c: dict[str, Any]) -> Any:
+    c["escrow"].open_refunds(c["create"](), sender=c["relayer"])
+
+
+def refunds_twice(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    advance_time(c["w3"], 15 * DAY)
+    c["escrow"].open_refunds(eid, sender=c["relayer"])
+    c["escrow"].open_refunds(eid, sender=c["relayer"])
+
+
+def cancel_assigned(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    c["escrow"].cancel(eid, sender=c["maintainer"])
+
+
+def claim_while_funding_open(c: dict[str, Any]) -> Any:
+    eid = c["create"](funding=100 * UNIT)
+    c["escrow"].claim_refund(eid, c["maintainer"].address, sender=c["relayer"])
+
+
+def claim_by_non_funder(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    c["escrow"].cancel(eid, sender=c["maintainer"])
+    c["escrow"].claim_refund(eid, c["funder"].address, sender=c["relayer"])
+
+
+def withdraw_nothing(c: dict[str, Any]) -> Any:
+    c["escrow"].withdraw(sender=c["funder"])
+
+
+def fund_after_deadline(c: dict[str, Any]) -> Any:
+    eid = c["create"](funding=100 * UNIT)
+    advance_time(c["w3"], 15 * DAY)
+    c["escrow"].fund(eid, 1 * UNIT, sender=c["funder"], approve=True)
+
+
+def pause_by_outsider(c: dict[str, Any]) -> Any:
+    c["escrow"].pause(sender=c["funder"])
+
+
+CASES = [
+    (release_unknown, errors.EscrowNotFound, {"escrowId": 0}),
+    (release_not_payer, errors.EscrowNotPayer, {}),
+    (release_without_payee, errors.EscrowPayeeNotSet, {}),
+    (release_unfunded, errors.EscrowMilestoneNotFunded, {"milestone": 0}),
+    (release_twice, errors.EscrowMilestoneNotPending, {"milestone": 0, "state": 1}),
+    (intent_expired, errors.EscrowIntentExpired, {}),
+    (intent_replayed, errors.EscrowIntentAlreadyConsumed, {}),
+    (intent_tampered_amount, errors.EscrowIntentAmountMismatch, {"expected": 300 * UNIT, "actual": 301 * UNIT}),
+    (intent_wrong_token, errors.EscrowIntentTokenMismatch, {}),
+    (intent_wrong_payee, errors.EscrowIntentPayeeMismatch, {}),
+    (intent_duplicate_signer, errors.EscrowSignersNotAscending, {"position": 1}),
+    (intent_signed_by_outsider, errors.EscrowInvalidSignature, {}),
+    (intent_without_verifiers, errors.EscrowAttestationDisabled, {}),
+    (dispute_without_arbiter, errors.EscrowDisputesDisabled, {}),
+    (dispute_by_outsider, errors.EscrowNotParty, {}),
+    (resolve_by_outsider, errors.EscrowNotArbiter, {}),
+    (resolve_undisputed, errors.EscrowMilestoneNotDisputed, {"milestone": 0}),
+    (refunds_before_deadline, errors.EscrowDeadlineNotReached, {}),
+    (refunds_twice, errors.EscrowClosed, {}),
+    (cancel_assigned, errors.EscrowNotCancellable, {}),
+    (claim_while_funding_open, errors.EscrowRefundsNotClaimable, {}),
+    (claim_by_non_funder, errors.EscrowNothingToClaim, {}),
+    (withdraw_nothing, errors.EscrowNothingToWithdraw, {}),
+    (fund_after_deadline, errors.EscrowFundingClosed, {}),
+    (pause_by_outsider, errors.AccessControlUnauthorizedAccount, {}),
+]
+
+
+@pytest.mark.parametrize(("action", "error", "expected_args"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_revert_raises_named_exception(
+    ctx: dict[str, Any],
+    action: Callable[[dict[str, Any]], Any],
+    error: type[errors.EscrowRevert],
+    expected_args: dict[str, Any],
+) -> None:
+    with pytest.raises(error) as info:
+        action(ctx)
+    assert type(info.value) is error
+    for name, value in expected_args.items():
+        assert info.value.args_by_name[name] == value
+    assert isinstance(info.value, errors.EscrowRevert)
+
+
+def test_not_found_is_a_lookup_error_and_not_payer_a_permission_error(ctx: dict[str, Any]) -> None:
+    with pytest.raises(LookupError):
+        release_unknown(ctx)
+    with pytest.raises(PermissionError):
+        release_not_payer(ctx)

@@ -1,0 +1,88 @@
+"""quiltkit.intents: the SDK's EIP-712 digest is the contract's, and signatures round-trip."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from quiltkit import Escrow, InvalidInput, intents
+
+addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
+words = st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex())
+uints = st.integers(min_value=1, max_value=2**256 - 1)
+
+intent_strategy = st.builds(
+    intents.PayoutIntent,
+    escrow_id=uints,
+    milestone=st.integers(min_value=0, max_value=2**256 - 1),
+    payee=addresses,
+    amount=uints,
+    token=addresses,
+    intent_id=words,
+    deadline=uints,
+    evidence_hash=words,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(intent=intent_strategy)
+def test_sdk_digest_equals_contract_hash_intent(escrow: Escrow, intent: intents.PayoutIntent) -> None:
+    assert intents.intent_digest(intent, escrow.domain()) == escrow.hash_intent(intent)
+
+
+@settings(max_examples=25, deadline=None)
+@given(intent=intent_strategy, key=st.binary(min_size=32, max_size=32))
+def test_sign_then_recover_round_trips(intent: intents.PayoutIntent, key: bytes) -> None:
+    try:
+        account = Account.from_key(key)
+    except ValueError:  # not a valid secp256k1 scalar
+        return
+    domain = intents.EvmDomain(chain_id=1, verifying_contract="0x" + "11" * 20)
+    signature = intents.sign_intent(intent, domain, account)
+    assert intents.recover_signer(intent, domain, signature) == account.address
+    other = intents.EvmDomain(chain_id=2, verifying_contract="0x" + "11" * 20)
+    assert intents.recover_signer(intent, other, signature) != account.address
+
+
+def _intent() -> intents.PayoutIntent:
+    return intents.PayoutIntent(
+        escrow_id=1,
+        milestone=0,
+        payee="0x" + "aa" * 20,
+        amount=5,
+        token="0x" + "bb" * 20,
+        intent_id="0x" + "01" * 32,
+        deadline=2**40,
+        evidence_hash=intents.evidence_hash({"pr": 1}),
+    )
+
+
+def test_signatures_for_orders_by_index_and_rejects_strangers(verifiers: list[LocalAccount]) -> None:
+    intent, domain = _intent(), intents.EvmDomain(chain_id=1, verifying_contract="0x" + "11" * 20)
+    members = [v.address for v in verifiers]
+    sigs = [intents.sign_intent(intent, domain, verifiers[i]) for i in (2, 0)]
+    ordered = intents.signatures_for(intent, domain, members, sigs)
+    assert [s.verifier_index for s in ordered] == [0, 2]
+    with pytest.raises(InvalidInput, match="not a verifier"):
+        intents.signatures_for(intent, domain, members[:2], sigs)
+    with pytest.raises(InvalidInput, match="two signatures"):
+        intents.signatures_for(intent, domain, members, [sigs[0], sigs[0]])
+
+
+def test_evidence_hash_is_canonical() -> None:
+    a = intents.evidence_hash({"repo": "o/r", "pr": 7, "author": "ünï"})
+    b = intents.evidence_hash({"author": "ünï", "pr": 7, "repo": "o/r"})
+    assert a == b
+    assert intents.canonical_json({"b": 1, "a": [1, 2]}) == b'{"a":[1,2],"b":1}'
+
+
+@pytest.mark.parametrize(
+    "field", [{"escrow_id": 0}, {"amount": 0}, {"payee": "0x12"}, {"intent_id": "0x12"}, {"amount": 2**256}]
+)
+def test_intent_model_rejects_bad_fields(field: dict[str, object]) -> None:
+    data = _intent().model_dump() | field
+    with pytest.raises(ValidationError):
+        intents.PayoutIntent(**data)
