@@ -20,12 +20,12 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
   echo "setup: Python 3.11 is required (found $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
   exit 1
 fi
-py_inputs=$(digest requirements.lock pyproject.toml)
+py_inputs=$(digest requirements/dev.lock pyproject.toml)
 if [ ! -x .venv/bin/python ] || ! fresh python "$py_inputs"; then
   say "installing Python dependencies into .venv"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
-  .venv/bin/uv pip sync --quiet --python .venv/bin/python requirements.lock
+  .venv/bin/uv pip sync --quiet --python .venv/bin/python requirements/dev.lock
   .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
   stamp python "$py_inputs"
 fi
