@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -22,8 +23,10 @@ import {IMilestoneEscrow} from "./IMilestoneEscrow.sol";
 ///   one reverting recipient never blocks anyone else; `withdraw` collects credits.
 /// - Fee-on-transfer tokens are credited by the balance delta. Rebasing tokens are unsupported:
 ///   the escrow's accounting would drift from its balance.
+/// - `multicall` (OpenZeppelin) batches calls, e.g. a relayer submitting several intents in one
+///   transaction. It is not payable, so no call in a batch can reuse `msg.value`.
 /// - Amounts are uint96 (up to ~7.9e28 base units per escrow) so that hot state packs in few slots.
-contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, ReentrancyGuardTransient, EIP712 {
+contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, ReentrancyGuardTransient, EIP712, Multicall {
     using SafeERC20 for IERC20;
 
     /// @notice Role allowed to pause and unpause new business (create, fund).

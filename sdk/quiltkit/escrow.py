@@ -318,6 +318,27 @@ class Escrow(ContractClient):
             sender=sender,
         )
 
+    def release_with_intents(
+        self,
+        batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]],
+        *,
+        sender: Sender,
+    ) -> TxResult:
+        """Submit several signed intents in one transaction (``multicall``); all or none succeed.
+
+        Each entry is ``(intent, verifiers, signatures)``. Simulate first (the whole batch reverts
+        with the first failing intent's error), so callers can drop the failing intent and retry.
+        """
+        require(len(batch) > 0, "batch must hold at least one intent")
+        calls = [
+            self.contract.encode_abi(
+                "releaseWithIntent",
+                args=[intent.as_tuple(), [checksum(v) for v in verifiers], [s.as_tuple() for s in signatures]],
+            )
+            for intent, verifiers, signatures in batch
+        ]
+        return self._transact("multicall", [bytes.fromhex(c.removeprefix("0x")) for c in calls], sender=sender)
+
     def dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
         """Freeze a funded milestone for the arbiter (payer or payee)."""
         self._check_milestone(escrow_id, milestone)

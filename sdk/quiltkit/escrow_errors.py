@@ -30,6 +30,15 @@ class AccessControlUnauthorizedAccount(EscrowRevert, PermissionError):
     param_types = ("address", "bytes32")
 
 
+class AddressEmptyCode(EscrowRevert):
+    """Reverted with ``AddressEmptyCode(address)``."""
+
+    error_name = "AddressEmptyCode"
+    selector = "0x9996b315"
+    param_names = ("target",)
+    param_types = ("address",)
+
+
 class EnforcedPause(EscrowRevert):
     """Reverted with ``EnforcedPause()``."""
 
@@ -435,6 +444,15 @@ class ExpectedPause(EscrowRevert):
     param_types = ()
 
 
+class FailedCall(EscrowRevert):
+    """Reverted with ``FailedCall()``."""
+
+    error_name = "FailedCall"
+    selector = "0xd6bda275"
+    param_names = ()
+    param_types = ()
+
+
 class InvalidShortString(EscrowRevert):
     """Reverted with ``InvalidShortString()``."""
 
@@ -474,6 +492,7 @@ class StringTooLong(EscrowRevert):
 ERRORS: dict[str, type[EscrowRevert]] = {
     AccessControlBadConfirmation.selector: AccessControlBadConfirmation,
     AccessControlUnauthorizedAccount.selector: AccessControlUnauthorizedAccount,
+    AddressEmptyCode.selector: AddressEmptyCode,
     EnforcedPause.selector: EnforcedPause,
     EscrowAttestationDisabled.selector: EscrowAttestationDisabled,
     EscrowClosed.selector: EscrowClosed,
@@ -519,6 +538,7 @@ ERRORS: dict[str, type[EscrowRevert]] = {
     EscrowZeroAmount.selector: EscrowZeroAmount,
     EscrowZeroFunding.selector: EscrowZeroFunding,
     ExpectedPause.selector: ExpectedPause,
+    FailedCall.selector: FailedCall,
     InvalidShortString.selector: InvalidShortString,
     ReentrancyGuardReentrantCall.selector: ReentrancyGuardReentrantCall,
     SafeERC20FailedOperation.selector: SafeERC20FailedOperation,
@@ -528,6 +548,7 @@ ERRORS: dict[str, type[EscrowRevert]] = {
 __all__ = [
     "AccessControlBadConfirmation",
     "AccessControlUnauthorizedAccount",
+    "AddressEmptyCode",
     "ERRORS",
     "EnforcedPause",
     "EscrowAttestationDisabled",
@@ -575,6 +596,7 @@ __all__ = [
     "EscrowZeroAmount",
     "EscrowZeroFunding",
     "ExpectedPause",
+    "FailedCall",
     "InvalidShortString",
     "ReentrancyGuardReentrantCall",
     "SafeERC20FailedOperation",

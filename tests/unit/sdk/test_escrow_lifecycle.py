@@ -221,3 +221,31 @@ def test_default_fee_change_applies_to_new_escrows_only(
         assert escrow.get_escrow(new).fee_bps == 250
     finally:
         escrow.set_default_fee(100, sender=operator)
+
+
+def test_batch_of_intents_pays_each_once_in_one_transaction(
+    escrow: Escrow,
+    token: Token,
+    create_escrow: Callable[..., int],
+    make_intent: Callable[..., intents.PayoutIntent],
+    sign: Callable[..., list[intents.VerifierSignature]],
+    verifiers: list[LocalAccount],
+    relayer: LocalAccount,
+    contributor: LocalAccount,
+) -> None:
+    from quiltkit.escrow_errors import EscrowIntentAlreadyConsumed
+
+    members = [v.address for v in verifiers]
+    batch = []
+    for _ in range(3):
+        eid = create_escrow()
+        intent = make_intent(eid, 0)
+        batch.append((intent, members, sign(intent)))
+    before = token.balance_of(contributor.address)
+
+    result = escrow.release_with_intents(batch, sender=relayer)
+
+    assert len(result.events_named("IntentConsumed")) == 3
+    assert token.balance_of(contributor.address) - before == 3 * 297 * UNIT
+    with pytest.raises(EscrowIntentAlreadyConsumed):
+        escrow.release_with_intents(batch[:1], sender=relayer)
