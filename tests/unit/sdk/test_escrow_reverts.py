@@ -14,6 +14,8 @@ from web3 import Web3
 
 from tests.conftest import DAY, UNIT, now
 
+ZERO = "0x" + "00" * 20
+
 
 @pytest.fixture
 def ctx(
@@ -181,6 +183,115 @@ def pause_by_outsider(c: dict[str, Any]) -> Any:
     c["escrow"].pause(sender=c["funder"])
 
 
+# --- paths the SDK refuses before sending; sent raw to prove the contract refuses them too ---
+
+
+def _raw(c: dict[str, Any], fn: str, *args: Any, sender: str = "maintainer", value: int = 0) -> Any:
+    return c["escrow"]._transact(fn, *args, sender=c[sender], value=value)
+
+
+def _params(c: dict[str, Any], **overrides: Any) -> tuple[Any, ...]:
+    p: dict[str, Any] = {
+        "token": c["token"].address,
+        "payee": ZERO,
+        "arbiter": ZERO,
+        "verifiers": [],
+        "threshold": 0,
+        "deadline": now(c["w3"]) + DAY,
+        "amounts": [UNIT],
+        "metadata": b"\0" * 32,
+    }
+    p.update(overrides)
+    return tuple(p.values())
+
+
+def create_no_milestones(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, amounts=[]), 0)
+
+
+def create_zero_amount(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, amounts=[UNIT, 0]), 0)
+
+
+def create_total_too_large(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, amounts=[2**96 - 1, 2**96 - 1]), 0)
+
+
+def create_past_deadline(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, deadline=1), 0)
+
+
+def create_bad_threshold(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, verifiers=[c["v1"].address], threshold=2), 0)
+
+
+def create_duplicate_verifier(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, verifiers=[c["v1"].address, c["v1"].address], threshold=1), 0)
+
+
+def create_payee_is_escrow(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, payee=c["escrow"].address), 0)
+
+
+def create_eth_wrong_value(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, token=ZERO), UNIT, value=UNIT - 1)
+
+
+def fund_zero(c: dict[str, Any]) -> Any:
+    _raw(c, "fund", c["create"](funding=UNIT), 0)
+
+
+def fund_overfunded(c: dict[str, Any]) -> Any:
+    _raw(c, "fund", c["create"](funding=0), 1_001 * UNIT)
+
+
+def release_bad_index(c: dict[str, Any]) -> Any:
+    _raw(c, "release", c["create"](payee=c["contributor"].address), 3)
+
+
+def assign_payee_twice(c: dict[str, Any]) -> Any:
+    _raw(c, "assignPayee", c["create"](payee=c["contributor"].address), c["funder"].address)
+
+
+def assign_zero_payee(c: dict[str, Any]) -> Any:
+    _raw(c, "assignPayee", c["create"](), ZERO)
+
+
+def resolve_bad_split(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    c["escrow"].dispute(eid, 0, sender=c["maintainer"])
+    _raw(c, "resolve", eid, 0, 10_001, sender="arbiter")
+
+
+def intent_wrong_verifier_set(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0)
+    _raw(c, "releaseWithIntent", intent.as_tuple(), [c["v1"].address], [], sender="relayer")
+
+
+def intent_under_signed(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0)
+    sigs = [s.as_tuple() for s in c["sign"](intent, (0,))]
+    _raw(c, "releaseWithIntent", intent.as_tuple(), _members(c), sigs, sender="relayer")
+
+
+def intent_unknown_verifier_index(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0)
+    sigs = [s.as_tuple() for s in c["sign"](intent, (0, 1))]
+    sigs[1] = (7, sigs[1][1])
+    _raw(c, "releaseWithIntent", intent.as_tuple(), _members(c), sigs, sender="relayer")
+
+
+def fee_above_cap(c: dict[str, Any]) -> Any:
+    _raw(c, "setDefaultFee", 1_001, sender="operator")
+
+
+def zero_treasury(c: dict[str, Any]) -> Any:
+    _raw(c, "setTreasury", ZERO, sender="operator")
+
+
 CASES = [
     (release_unknown, errors.EscrowNotFound, {"escrowId": 0}),
     (release_not_payer, errors.EscrowNotPayer, {}),
@@ -207,6 +318,25 @@ CASES = [
     (withdraw_nothing, errors.EscrowNothingToWithdraw, {}),
     (fund_after_deadline, errors.EscrowFundingClosed, {}),
     (pause_by_outsider, errors.AccessControlUnauthorizedAccount, {}),
+    (create_no_milestones, errors.EscrowInvalidMilestoneCount, {"count": 0, "max": 16}),
+    (create_zero_amount, errors.EscrowZeroAmount, {"milestone": 1}),
+    (create_total_too_large, errors.EscrowTotalTooLarge, {"total": 2 * (2**96 - 1)}),
+    (create_past_deadline, errors.EscrowDeadlineInPast, {"deadline": 1}),
+    (create_bad_threshold, errors.EscrowInvalidVerifierSet, {"verifierCount": 1, "threshold": 2}),
+    (create_duplicate_verifier, errors.EscrowDuplicateVerifier, {}),
+    (create_payee_is_escrow, errors.EscrowInvalidPayee, {}),
+    (create_eth_wrong_value, errors.EscrowWrongValue, {"sent": UNIT - 1, "expected": UNIT}),
+    (fund_zero, errors.EscrowZeroFunding, {}),
+    (fund_overfunded, errors.EscrowOverfunded, {"amount": 1_001 * UNIT, "remaining": 1_000 * UNIT}),
+    (release_bad_index, errors.EscrowInvalidMilestone, {"milestone": 3}),
+    (assign_payee_twice, errors.EscrowPayeeAlreadySet, {}),
+    (assign_zero_payee, errors.EscrowInvalidPayee, {}),
+    (resolve_bad_split, errors.EscrowInvalidSplit, {"payeeBps": 10_001}),
+    (intent_wrong_verifier_set, errors.EscrowVerifierSetMismatch, {}),
+    (intent_under_signed, errors.EscrowInsufficientSignatures, {"provided": 1, "threshold": 2}),
+    (intent_unknown_verifier_index, errors.EscrowUnknownVerifier, {"verifierIndex": 7}),
+    (fee_above_cap, errors.EscrowInvalidFee, {"feeBps": 1_001, "maxFeeBps": 1_000}),
+    (zero_treasury, errors.EscrowInvalidTreasury, {}),
 ]
 
 
