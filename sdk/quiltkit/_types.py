@@ -9,7 +9,17 @@ from pydantic import BeforeValidator
 
 from quiltkit.exceptions import InvalidAddress, InvalidInput
 
-__all__ = ["Address", "Bytes32", "ZERO_ADDRESS", "ZERO_BYTES32", "checksum", "to_bytes32"]
+__all__ = [
+    "Address",
+    "Bytes32",
+    "ChainAddress",
+    "ZERO_ADDRESS",
+    "ZERO_BYTES32",
+    "checksum",
+    "chain_address",
+    "is_evm_address",
+    "to_bytes32",
+]
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 ZERO_BYTES32 = "0x" + "00" * 32
@@ -42,5 +52,22 @@ def to_bytes32(value: Any, what: str = "value") -> str:
     return "0x" + raw.hex()
 
 
+def is_evm_address(value: str) -> bool:
+    return value.startswith("0x") and is_hex_address(value)
+
+
+def chain_address(value: Any, what: str = "address") -> str:
+    """An EVM address (checksummed) or a Stellar strkey (``G...`` account, ``C...`` contract)."""
+    text = str(getattr(value, "address", value))
+    if text.startswith("0x"):
+        return checksum(text, what)
+    from stellar_sdk import StrKey
+
+    if StrKey.is_valid_ed25519_public_key(text) or StrKey.is_valid_contract(text):
+        return text
+    raise InvalidAddress(f"{what} must be a 0x EVM address or a G.../C... Stellar strkey, got {value!r}")
+
+
 Address = Annotated[str, BeforeValidator(checksum)]
+ChainAddress = Annotated[str, BeforeValidator(chain_address)]
 Bytes32 = Annotated[str, BeforeValidator(to_bytes32)]

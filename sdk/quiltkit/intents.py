@@ -1,9 +1,16 @@
 """Payout intents: the one schema verifiers sign and relayers submit, on every chain.
 
 A :class:`PayoutIntent` names an escrow, a milestone, the payee, the amount and token, a unique
-intent id, a deadline and the hash of the evidence (e.g. a merged pull request). On EVM chains it
-is EIP-712 typed data under the escrow contract's domain (name ``quiltkit MilestoneEscrow``,
-version ``1``, chain id, contract address); the contract consumes each intent id once.
+intent id, a deadline and the hash of the evidence (e.g. a merged pull request). The same model
+serves both chains; its addresses are 0x addresses on EVM and strkeys on Stellar.
+
+- EVM: EIP-712 typed data under the escrow contract's domain (name ``quiltkit MilestoneEscrow``,
+  version ``1``, chain id, contract address), signed with ECDSA (:func:`sign_intent`).
+- Soroban: ed25519 over :func:`soroban_digest`, the sha256 of the XDR of
+  ``Vec[Symbol("qk_payout_v1"), Bytes(network id), Address(contract), intent as a ScMap]``
+  (byte layout and a test vector in soroban/README.md), signed by :func:`sign_soroban_intent`.
+
+Either contract consumes each intent id once.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict, Field
 
-from quiltkit._types import Address, Bytes32, checksum
+from quiltkit._types import Address, Bytes32, ChainAddress, checksum, is_evm_address
 from quiltkit.exceptions import InvalidInput
 
 __all__ = [
@@ -37,7 +44,16 @@ __all__ = [
     "signatures_for",
     "typed_data",
     "intent_digest",
+    "sign_soroban_intent",
+    "soroban_digest",
+    "soroban_intent_scval",
+    "verify_soroban_signature",
 ]
+
+SOROBAN_DOMAIN_TAG = "qk_payout_v1"
+U64_MAX = 2**64 - 1
+U32_MAX = 2**32 - 1
+I128_MAX = 2**127 - 1
 
 DOMAIN_NAME = "quiltkit MilestoneEscrow"
 DOMAIN_VERSION = "1"
@@ -79,17 +95,23 @@ class PayoutIntent(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    escrow_id: int = Field(gt=0, le=UINT256_MAX)
+    escrow_id: int = Field(ge=0, le=UINT256_MAX)
     milestone: int = Field(ge=0, le=UINT256_MAX)
-    payee: Address
+    payee: ChainAddress
     amount: int = Field(gt=0, le=UINT256_MAX)
-    token: Address
+    token: ChainAddress
     intent_id: Bytes32
     deadline: int = Field(gt=0, le=UINT256_MAX)
     evidence_hash: Bytes32
 
+    @property
+    def is_evm(self) -> bool:
+        return is_evm_address(self.payee) and is_evm_address(self.token)
+
     def message(self) -> dict[str, Any]:
         """The EIP-712 message (contract field names)."""
+        if not self.is_evm:
+            raise InvalidInput("this intent names Stellar addresses; it has no EIP-712 form")
         return {
             "escrowId": self.escrow_id,
             "milestone": self.milestone,
@@ -198,3 +220,69 @@ def evidence_hash(proof: Mapping[str, Any]) -> str:
 def new_intent_id() -> str:
     """A fresh random 32-byte intent id."""
     return "0x" + secrets.token_hex(32)
+
+
+# --- Soroban ------------------------------------------------------------------------------------
+
+
+def soroban_intent_scval(intent: PayoutIntent) -> Any:
+    """The intent as the contract's ``#[contracttype]`` struct: an ScMap with sorted symbol keys."""
+    from stellar_sdk import scval
+
+    if intent.is_evm or intent.escrow_id > U64_MAX or intent.milestone > U32_MAX or intent.amount > I128_MAX:
+        raise InvalidInput("a Soroban intent needs strkey addresses, a u64 escrow id, u32 milestone, i128 amount")
+    if intent.deadline > U64_MAX:
+        raise InvalidInput("a Soroban intent deadline must fit u64")
+    return scval.to_map(
+        {
+            scval.to_symbol("amount"): scval.to_int128(intent.amount),
+            scval.to_symbol("deadline"): scval.to_uint64(intent.deadline),
+            scval.to_symbol("escrow_id"): scval.to_uint64(intent.escrow_id),
+            scval.to_symbol("evidence_hash"): scval.to_bytes(bytes.fromhex(intent.evidence_hash[2:])),
+            scval.to_symbol("intent_id"): scval.to_bytes(bytes.fromhex(intent.intent_id[2:])),
+            scval.to_symbol("milestone"): scval.to_uint32(intent.milestone),
+            scval.to_symbol("payee"): scval.to_address(intent.payee),
+            scval.to_symbol("token"): scval.to_address(intent.token),
+        }
+    )
+
+
+def soroban_digest(intent: PayoutIntent, network_passphrase: str, contract: str) -> bytes:
+    """The 32 bytes verifiers sign for the Soroban escrow ``contract`` on that network.
+
+    Equals the contract's ``intent_hash``; binding the network id and the contract means a
+    signature is valid for one escrow contract on one network only.
+    """
+    from stellar_sdk import Network, scval
+
+    preimage = scval.to_vec(
+        [
+            scval.to_symbol(SOROBAN_DOMAIN_TAG),
+            scval.to_bytes(Network(network_passphrase).network_id()),
+            scval.to_address(contract),
+            soroban_intent_scval(intent),
+        ]
+    ).to_xdr_bytes()
+    return hashlib.sha256(preimage).digest()
+
+
+def sign_soroban_intent(intent: PayoutIntent, network_passphrase: str, contract: str, secret: Any) -> bytes:
+    """ed25519 signature (64 bytes) of :func:`soroban_digest` by a verifier's Stellar key."""
+    from stellar_sdk import Keypair
+
+    keypair = secret if isinstance(secret, Keypair) else Keypair.from_secret(str(secret))
+    return bytes(keypair.sign(soroban_digest(intent, network_passphrase, contract)))
+
+
+def verify_soroban_signature(
+    intent: PayoutIntent, network_passphrase: str, contract: str, public_key: str, signature: bytes
+) -> bool:
+    """True when ``signature`` is the verifier ``public_key`` (G...) signing this intent."""
+    from stellar_sdk import Keypair
+    from stellar_sdk.exceptions import BadSignatureError
+
+    try:
+        Keypair.from_public_key(public_key).verify(soroban_digest(intent, network_passphrase, contract), signature)
+    except BadSignatureError:
+        return False
+    return True

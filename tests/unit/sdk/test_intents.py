@@ -80,9 +80,56 @@ def test_evidence_hash_is_canonical() -> None:
 
 
 @pytest.mark.parametrize(
-    "field", [{"escrow_id": 0}, {"amount": 0}, {"payee": "0x12"}, {"intent_id": "0x12"}, {"amount": 2**256}]
+    "field",
+    [{"escrow_id": -1}, {"amount": 0}, {"payee": "0x12"}, {"payee": "GABC"}, {"intent_id": "0x12"}, {"amount": 2**256}],
 )
 def test_intent_model_rejects_bad_fields(field: dict[str, object]) -> None:
     data = _intent().model_dump() | field
     with pytest.raises(ValidationError):
         intents.PayoutIntent(**data)
+
+
+# --- Soroban form -------------------------------------------------------------------------------
+
+# The vector soroban/README.md documents and escrow/src/test/intent.rs asserts on the Rust side.
+VECTOR = {
+    "passphrase": "Test SDF Network ; September 2015",
+    "contract": "CAIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRDB3V",
+    "intent": {
+        "escrow_id": 7,
+        "milestone": 1,
+        "payee": "GARCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIRCFRVX",
+        "amount": 1_000_000_000,
+        "token": "CAZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGGJH",
+        "intent_id": "0x" + "44" * 32,
+        "deadline": 1_700_003_600,
+        "evidence_hash": "0x" + "55" * 32,
+    },
+    "digest": "5d9b8a0a042843344f4a229837a9764337cb9c5b88476ea61319fc755c440683",
+}
+
+
+def test_soroban_digest_matches_the_rust_test_vector() -> None:
+    intent = intents.PayoutIntent(**VECTOR["intent"])  # type: ignore[arg-type]
+    digest = intents.soroban_digest(intent, str(VECTOR["passphrase"]), str(VECTOR["contract"]))
+    assert digest.hex() == VECTOR["digest"]
+
+
+def test_soroban_signature_round_trips_and_binds_the_contract() -> None:
+    from stellar_sdk import Keypair
+
+    keypair = Keypair.from_raw_ed25519_seed(bytes(range(32)))
+    intent = intents.PayoutIntent(**VECTOR["intent"])  # type: ignore[arg-type]
+    passphrase, contract = str(VECTOR["passphrase"]), str(VECTOR["contract"])
+    signature = intents.sign_soroban_intent(intent, passphrase, contract, keypair)
+    assert intents.verify_soroban_signature(intent, passphrase, contract, keypair.public_key, signature)
+    other = "CAZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGMZTGGJH"
+    assert not intents.verify_soroban_signature(intent, passphrase, other, keypair.public_key, signature)
+
+
+def test_evm_and_soroban_forms_refuse_each_others_addresses() -> None:
+    soroban_intent = intents.PayoutIntent(**VECTOR["intent"])  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="no EIP-712 form"):
+        intents.intent_digest(soroban_intent, intents.EvmDomain(chain_id=1, verifying_contract="0x" + "11" * 20))
+    with pytest.raises(InvalidInput, match="strkey addresses"):
+        intents.soroban_digest(_intent(), "p", str(VECTOR["contract"]))
