@@ -1,0 +1,1067 @@
+//! The escrow contract.
+//!
+//! Every state-changing function follows checks-effects-interactions: all checks
+//! first, then storage writes and events, then token transfers last.
+//!
+//! Authorization failures (a missing or invalid signature for an address that
+//! must authorize) are host errors (`Error(Auth, InvalidAction)`), not contract
+//! errors: the required signer of each function is listed under "Security".
+
+use soroban_sdk::{
+    contract, contractimpl, panic_with_error, token, Address, Bytes, BytesN, ContractExecutable,
+    Env, Vec,
+};
+
+use crate::errors::EscrowError;
+use crate::events;
+use crate::intent::payout_digest;
+use crate::storage;
+use crate::types::{
+    Config, Escrow, EscrowStatus, Milestone, MilestoneStatus, PayoutIntent, BPS_DENOMINATOR,
+    MAX_ESCROW_TOTAL, MAX_FEE_BPS, MAX_MILESTONES, MAX_VERIFIERS,
+};
+
+#[contract]
+pub struct SorobanEscrow;
+
+#[contractimpl]
+impl SorobanEscrow {
+    // ------------------------------------------------------------------
+    // Construction and administration
+    // ------------------------------------------------------------------
+
+    /// Runs once, atomically with deployment (so there is no initialization
+    /// front-running window).
+    ///
+    /// # Arguments
+    /// * `admin` - can change fee/treasury/guardian, pause, upgrade.
+    /// * `fee_bps` - default fee for new escrows, at most 1000 (10%).
+    /// * `treasury` - default fee recipient for new escrows.
+    ///
+    /// # Errors
+    /// * `FeeTooHigh` - `fee_bps > 1000`.
+    ///
+    /// # Events
+    /// `initialized`.
+    ///
+    /// # Security
+    /// No authorization: the deployer chooses the arguments.
+    pub fn __constructor(env: Env, admin: Address, fee_bps: u32, treasury: Address) {
+        if fee_bps > MAX_FEE_BPS {
+            panic_with_error!(&env, EscrowError::FeeTooHigh);
+        }
+        let config = Config {
+            admin: admin.clone(),
+            guardian: None,
+            fee_bps,
+            treasury: treasury.clone(),
+            paused: false,
+        };
+        storage::write_config(&env, &config);
+        events::Initialized {
+            admin,
+            fee_bps,
+            treasury,
+        }
+        .publish(&env);
+    }
+
+    /// Sets the default fee for escrows created from now on. Existing escrows
+    /// keep the fee they were created with.
+    ///
+    /// # Arguments
+    /// * `fee_bps` - new fee, at most 1000 bps.
+    ///
+    /// # Errors
+    /// * `FeeTooHigh`
+    ///
+    /// # Events
+    /// `fee_updated`.
+    ///
+    /// # Security
+    /// Admin authorization.
+    pub fn set_fee(env: Env, fee_bps: u32) -> Result<(), EscrowError> {
+        let mut config = storage::read_config(&env);
+        config.admin.require_auth();
+        if fee_bps > MAX_FEE_BPS {
+            return Err(EscrowError::FeeTooHigh);
+        }
+        let old_fee_bps = config.fee_bps;
+        config.fee_bps = fee_bps;
+        storage::write_config(&env, &config);
+        events::FeeUpdated {
+            old_fee_bps,
+            new_fee_bps: fee_bps,
+        }
+        .publish(&env);
+        Ok(())
+    }
+
+    /// Sets the fee recipient for escrows created from now on.
+    ///
+    /// # Arguments
+    /// * `treasury` - new default treasury.
+    ///
+    /// # Errors
+    /// None.
+    ///
+    /// # Events
+    /// `treasury_updated`.
+    ///
+    /// # Security
+    /// Admin authorization. Existing escrows keep their treasury, so the admin
+    /// cannot redirect anything that is already escrowed.
+    pub fn set_treasury(env: Env, treasury: Address) {
+        let mut config = storage::read_config(&env);
+        config.admin.require_auth();
+        config.treasury = treasury.clone();
+        storage::write_config(&env, &config);
+        events::TreasuryUpdated { treasury }.publish(&env);
+    }
+
+    /// Sets or removes the guardian (a second key that may pause/unpause).
+    ///
+    /// # Arguments
+    /// * `guardian` - new guardian, or `None` to remove it.
+    ///
+    /// # Errors
+    /// None.
+    ///
+    /// # Events
+    /// `guardian_updated`.
+    ///
+    /// # Security
+    /// Admin authorization.
+    pub fn set_guardian(env: Env, guardian: Option<Address>) {
+        let mut config = storage::read_config(&env);
+        config.admin.require_auth();
+        config.guardian = guardian.clone();
+        storage::write_config(&env, &config);
+        events::GuardianUpdated { guardian }.publish(&env);
+    }
+
+    /// Starts a two-step admin transfer; `new_admin` must call `accept_admin`.
+    ///
+    /// # Arguments
+    /// * `new_admin` - proposed admin (replaces any earlier proposal).
+    ///
+    /// # Errors
+    /// None.
+    ///
+    /// # Events
+    /// `admin_transfer_started`.
+    ///
+    /// # Security
+    /// Admin authorization.
+    pub fn propose_admin(env: Env, new_admin: Address) {
+        let config = storage::read_config(&env);
+        config.admin.require_auth();
+        storage::write_pending_admin(&env, Some(&new_admin));
+        events::AdminTransferStarted {
+            admin: config.admin,
+            pending_admin: new_admin,
+        }
+        .publish(&env);
+    }
+
+    /// Completes a two-step admin transfer.
+    ///
+    /// # Errors
+    /// * `NoPendingAdmin`
+    ///
+    /// # Events
+    /// `admin_changed`.
+    ///
+    /// # Security
+    /// Authorization of the pending admin.
+    pub fn accept_admin(env: Env) -> Result<(), EscrowError> {
+        let mut config = storage::read_config(&env);
+        let pending = storage::read_pending_admin(&env).ok_or(EscrowError::NoPendingAdmin)?;
+        pending.require_auth();
+        let previous_admin = config.admin.clone();
+        config.admin = pending.clone();
+        storage::write_config(&env, &config);
+        storage::write_pending_admin(&env, None);
+        events::AdminChanged {
+            admin: pending,
+            previous_admin,
+        }
+        .publish(&env);
+        Ok(())
+    }
+
+    /// Blocks `create` and `fund`. Releases, disputes, resolutions, refunds,
+    /// cancellations and claims keep working.
+    ///
+    /// # Arguments
+    /// * `caller` - the admin or the guardian.
+    ///
+    /// # Errors
+    /// * `NotPauser` - `caller` is neither admin nor guardian.
+    /// * `Paused` - already paused.
+    ///
+    /// # Events
+    /// `contract_paused`.
+    ///
+    /// # Security
+    /// `caller` authorization.
+    pub fn pause(env: Env, caller: Address) -> Result<(), EscrowError> {
+        caller.require_auth();
+        let mut config = storage::read_config(&env);
+        Self::check_pauser(&config, &caller)?;
+        if config.paused {
+            return Err(EscrowError::Paused);
+        }
+        config.paused = true;
+        storage::write_config(&env, &config);
+        events::ContractPaused { by: caller }.publish(&env);
+        Ok(())
+    }
+
+    /// Lifts a pause.
+    ///
+    /// # Arguments
+    /// * `caller` - the admin or the guardian.
+    ///
+    /// # Errors
+    /// * `NotPauser`
+    /// * `NotPaused`
+    ///
+    /// # Events
+    /// `contract_unpaused`.
+    ///
+    /// # Security
+    /// `caller` authorization.
+    pub fn unpause(env: Env, caller: Address) -> Result<(), EscrowError> {
+        caller.require_auth();
+        let mut config = storage::read_config(&env);
+        Self::check_pauser(&config, &caller)?;
+        if !config.paused {
+            return Err(EscrowError::NotPaused);
+        }
+        config.paused = false;
+        storage::write_config(&env, &config);
+        events::ContractUnpaused { by: caller }.publish(&env);
+        Ok(())
+    }
+
+    /// Replaces the contract code with an uploaded wasm (storage is kept).
+    ///
+    /// # Arguments
+    /// * `new_wasm_hash` - hash of wasm already uploaded to the ledger.
+    ///
+    /// # Errors
+    /// Host storage error if no wasm with that hash is uploaded.
+    ///
+    /// # Events
+    /// `upgraded`.
+    ///
+    /// # Security
+    /// Admin authorization. In a full deployment the admin is a timelock, so
+    /// users can exit before new code takes effect.
+    pub fn upgrade(env: Env, new_wasm_hash: BytesN<32>) {
+        let config = storage::read_config(&env);
+        config.admin.require_auth();
+        env.deployer()
+            .update_current_contract(ContractExecutable::Wasm(new_wasm_hash.clone()));
+        events::Upgraded {
+            wasm_hash: new_wasm_hash,
+        }
+        .publish(&env);
+    }
+
+    // ------------------------------------------------------------------
+    // Escrow lifecycle
+    // ------------------------------------------------------------------
+
+    /// Creates an escrow and returns its id (ids count up from 0).
+    ///
+    /// # Arguments
+    /// * `payer` - owner of the escrow; releases milestones, assigns the payee, cancels.
+    /// * `payee` - recipient, or `None` for an open bounty.
+    /// * `token` - Stellar Asset Contract (SEP-41 token) of the escrow.
+    /// * `milestones` - gross amounts, 1..=64, each > 0, total <= i64::MAX.
+    /// * `arbiter` - resolves disputes; `None` disables disputes.
+    /// * `verifiers` - ed25519 public keys that may sign payout intents (distinct, <= 20).
+    /// * `threshold` - signatures needed: 1..=len(verifiers), or 0 with no verifiers.
+    /// * `deadline` - ledger timestamp after which open milestones can be refunded.
+    /// * `metadata` - opaque 32 bytes (e.g. hash of the off-chain description).
+    ///
+    /// # Errors
+    /// * `Paused`, `InvalidMilestoneCount`, `InvalidAmount`, `TooManyVerifiers`,
+    ///   `DuplicateVerifier`, `InvalidThreshold`, `InvalidDeadline`.
+    ///
+    /// # Events
+    /// `escrow_created`.
+    ///
+    /// # Security
+    /// `payer` authorization. Fee bps and treasury are copied from the config
+    /// and fixed for the life of the escrow.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create(
+        env: Env,
+        payer: Address,
+        payee: Option<Address>,
+        token: Address,
+        milestones: Vec<i128>,
+        arbiter: Option<Address>,
+        verifiers: Vec<BytesN<32>>,
+        threshold: u32,
+        deadline: u64,
+        metadata: BytesN<32>,
+    ) -> Result<u64, EscrowError> {
+        payer.require_auth();
+        let config = storage::read_config(&env);
+        if config.paused {
+            return Err(EscrowError::Paused);
+        }
+        let count = milestones.len();
+        if count == 0 || count > MAX_MILESTONES {
+            return Err(EscrowError::InvalidMilestoneCount);
+        }
+        let mut total: i128 = 0;
+        let mut records: Vec<Milestone> = Vec::new(&env);
+        for amount in milestones.iter() {
+            if amount <= 0 {
+                return Err(EscrowError::InvalidAmount);
+            }
+            total = total
+                .checked_add(amount)
+                .filter(|t| *t <= MAX_ESCROW_TOTAL)
+                .ok_or(EscrowError::InvalidAmount)?;
+            records.push_back(Milestone {
+                amount,
+                status: MilestoneStatus::Pending,
+            });
+        }
+        if verifiers.len() > MAX_VERIFIERS {
+            return Err(EscrowError::TooManyVerifiers);
+        }
+        for i in 0..verifiers.len() {
+            let key = verifiers.get_unchecked(i);
+            if verifiers.first_index_of(&key) != Some(i) {
+                return Err(EscrowError::DuplicateVerifier);
+            }
+        }
+        let threshold_ok = if verifiers.is_empty() {
+            threshold == 0
+        } else {
+            threshold >= 1 && threshold <= verifiers.len()
+        };
+        if !threshold_ok {
+            return Err(EscrowError::InvalidThreshold);
+        }
+        if deadline <= env.ledger().timestamp() {
+            return Err(EscrowError::InvalidDeadline);
+        }
+
+        let id = storage::take_next_id(&env);
+        let escrow = Escrow {
+            payer: payer.clone(),
+            payee: payee.clone(),
+            token: token.clone(),
+            arbiter: arbiter.clone(),
+            verifiers: verifiers.clone(),
+            threshold,
+            deadline,
+            metadata: metadata.clone(),
+            fee_bps: config.fee_bps,
+            treasury: config.treasury.clone(),
+            status: EscrowStatus::Active,
+            milestones: records,
+            total,
+            funded: 0,
+            released: 0,
+            refundable: 0,
+            refunded: 0,
+        };
+        storage::write_escrow(&env, id, &escrow);
+        events::EscrowCreated {
+            escrow_id: id,
+            payer,
+            payee,
+            token,
+            arbiter,
+            milestones,
+            verifiers,
+            threshold,
+            deadline,
+            metadata,
+            fee_bps: config.fee_bps,
+            treasury: config.treasury,
+        }
+        .publish(&env);
+        Ok(id)
+    }
+
+    /// Deposits `amount` of the escrow token from `funder`. Anyone may fund, in
+    /// any number of parts, until the milestones are fully covered.
+    ///
+    /// # Arguments
+    /// * `funder` - pays, and is recorded as owning `amount` of the escrow's funding.
+    /// * `id` - escrow id.
+    /// * `amount` - > 0, at most `total - funded`.
+    ///
+    /// # Errors
+    /// * `Paused`, `InvalidAmount`, `EscrowNotFound`, `EscrowNotActive`,
+    ///   `DeadlinePassed`, `AmountExceedsTotal`.
+    ///
+    /// # Events
+    /// `escrow_funded`.
+    ///
+    /// # Security
+    /// `funder` authorization, for this call and for the nested
+    /// `token.transfer(funder, escrow contract, amount)`.
+    pub fn fund(env: Env, funder: Address, id: u64, amount: i128) -> Result<(), EscrowError> {
+        funder.require_auth();
+        let config = storage::read_config(&env);
+        if config.paused {
+            return Err(EscrowError::Paused);
+        }
+        if amount <= 0 {
+            return Err(EscrowError::InvalidAmount);
+        }
+        let mut escrow = storage::read_escrow(&env, id)?;
+        if escrow.status != EscrowStatus::Active {
+            return Err(EscrowError::EscrowNotActive);
+        }
+        if env.ledger().timestamp() > escrow.deadline {
+            return Err(EscrowError::DeadlinePassed);
+        }
+        if amount > escrow.total - escrow.funded {
+            return Err(EscrowError::AmountExceedsTotal);
+        }
+
+        escrow.funded += amount;
+        let mut position = storage::read_position(&env, id, &funder);
+        position.share += amount;
+        storage::write_escrow(&env, id, &escrow);
+        storage::write_position(&env, id, &funder, &position);
+        events::EscrowFunded {
+            escrow_id: id,
+            funder: funder.clone(),
+            amount,
+            funder_share: position.share,
+            funded: escrow.funded,
+        }
+        .publish(&env);
+
+        token::Client::new(&env, &escrow.token).transfer(
+            &funder,
+            env.current_contract_address(),
+            &amount,
+        );
+        Ok(())
+    }
+
+    /// Sets the payee of an open bounty.
+    ///
+    /// # Arguments
+    /// * `id` - escrow id.
+    /// * `payee` - the recipient of all future payouts.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `EscrowNotActive`, `PayeeAlreadySet`.
+    ///
+    /// # Events
+    /// `payee_assigned`.
+    ///
+    /// # Security
+    /// Payer authorization. A payee can only be set once, so no payout can have
+    /// happened before (every payout needs a payee).
+    pub fn assign_payee(env: Env, id: u64, payee: Address) -> Result<(), EscrowError> {
+        let mut escrow = storage::read_escrow(&env, id)?;
+        escrow.payer.require_auth();
+        if escrow.status != EscrowStatus::Active {
+            return Err(EscrowError::EscrowNotActive);
+        }
+        if escrow.payee.is_some() {
+            return Err(EscrowError::PayeeAlreadySet);
+        }
+        escrow.payee = Some(payee.clone());
+        storage::write_escrow(&env, id, &escrow);
+        events::PayeeAssigned {
+            escrow_id: id,
+            payee,
+        }
+        .publish(&env);
+        Ok(())
+    }
+
+    /// Pays a funded milestone to the payee; the escrow's fee goes to its treasury.
+    ///
+    /// # Arguments
+    /// * `id` - escrow id.
+    /// * `milestone` - milestone index.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `PayeeNotSet`, `InvalidMilestoneIndex`,
+    ///   `MilestoneAlreadyReleased`, `MilestoneDisputed`, `MilestoneAlreadyResolved`,
+    ///   `MilestoneRefunded`, `MilestoneNotFunded`.
+    ///
+    /// # Events
+    /// `milestone_released`.
+    ///
+    /// # Security
+    /// Payer authorization. Works while paused.
+    pub fn release(env: Env, id: u64, milestone: u32) -> Result<(), EscrowError> {
+        let mut escrow = storage::read_escrow(&env, id)?;
+        escrow.payer.require_auth();
+        let payee = escrow.payee.clone().ok_or(EscrowError::PayeeNotSet)?;
+        let amount = Self::check_releasable(&escrow, milestone)?;
+        Self::pay_milestone(&env, id, &mut escrow, milestone, &payee, amount);
+        Ok(())
+    }
+
+    /// Pays a milestone on the strength of a payout intent signed by at least
+    /// `threshold` distinct escrow verifiers. Anyone may submit (a relayer).
+    ///
+    /// # Arguments
+    /// * `intent` - must match the escrow: token, milestone amount, payee (for an
+    ///   open bounty the intent's payee becomes the escrow payee).
+    /// * `signatures` - `(ed25519 public key, signature over the 32-byte
+    ///   canonical digest)` pairs; see `intent_hash`.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `AttestationDisabled`, `InvalidMilestoneIndex`,
+    ///   `IntentMismatch`, `IntentExpired`, `IntentAlreadyConsumed`, the milestone
+    ///   errors of `release`, `UnknownSigner`, `DuplicateSigner`,
+    ///   `InsufficientSignatures`.
+    /// * A malformed or wrong signature from a verifier key aborts with the host
+    ///   error `Error(Crypto, InvalidInput)`.
+    ///
+    /// # Events
+    /// `payee_assigned` (open bounty only), `milestone_released`, `intent_executed`
+    /// (carries the evidence hash, the digest and the signer keys).
+    ///
+    /// # Security
+    /// No authorization: the signatures are the authority. The digest binds the
+    /// network id and this contract's address, so a signature cannot be replayed
+    /// on another network or escrow contract; the intent id is consumed forever.
+    pub fn release_with_intent(
+        env: Env,
+        intent: PayoutIntent,
+        signatures: Vec<(BytesN<32>, BytesN<64>)>,
+    ) -> Result<(), EscrowError> {
+        let id = intent.escrow_id;
+        let mut escrow = storage::read_escrow(&env, id)?;
+        if escrow.verifiers.is_empty() {
+            return Err(EscrowError::AttestationDisabled);
+        }
+        let milestone = escrow
+            .milestones
+            .get(intent.milestone)
+            .ok_or(EscrowError::InvalidMilestoneIndex)?;
+        if intent.token != escrow.token || intent.amount != milestone.amount {
+            return Err(EscrowError::IntentMismatch);
+        }
+        if let Some(payee) = &escrow.payee {
+            if *payee != intent.payee {
+                return Err(EscrowError::IntentMismatch);
+            }
+        }
+        if intent.deadline < env.ledger().timestamp() {
+            return Err(EscrowError::IntentExpired);
+        }
+        if storage::is_consumed(&env, &intent.intent_id) {
+            return Err(EscrowError::IntentAlreadyConsumed);
+        }
+        let amount = Self::check_releasable(&escrow, intent.milestone)?;
+
+        let digest = payout_digest(
+            &env,
+            &env.ledger().network_id(),
+            &env.current_contract_address(),
+            &intent,
+        );
+        let message = Bytes::from(digest.clone());
+        let mut signers: Vec<BytesN<32>> = Vec::new(&env);
+        for (public_key, signature) in signatures.iter() {
+            if !escrow.verifiers.contains(&public_key) {
+                return Err(EscrowError::UnknownSigner);
+            }
+            if signers.contains(&public_key) {
+                return Err(EscrowError::DuplicateSigner);
+            }
+            env.crypto()
+                .ed25519_verify(&public_key, &message, &signature);
+            signers.push_back(public_key);
+        }
+        if signers.len() < escrow.threshold {
+            return Err(EscrowError::InsufficientSignatures);
+        }
+
+        // Effects first; the token transfers come last.
+        storage::set_consumed(&env, &intent.intent_id);
+        if escrow.payee.is_none() {
+            escrow.payee = Some(intent.payee.clone());
+            events::PayeeAssigned {
+                escrow_id: id,
+                payee: intent.payee.clone(),
+            }
+            .publish(&env);
+        }
+        let fee_net = Self::apply_release(&env, id, &mut escrow, intent.milestone, amount);
+        events::IntentExecuted {
+            intent_id: intent.intent_id,
+            escrow_id: id,
+            milestone: intent.milestone,
+            payee: intent.payee.clone(),
+            amount,
+            evidence_hash: intent.evidence_hash,
+            digest,
+            signers,
+        }
+        .publish(&env);
+        Self::transfer_payout(&env, &escrow, &intent.payee, fee_net);
+        Ok(())
+    }
+
+    /// Freezes a funded, pending milestone until the arbiter resolves it.
+    ///
+    /// # Arguments
+    /// * `id` - escrow id.
+    /// * `milestone` - milestone index.
+    /// * `caller` - the payer or the payee.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `DisputesDisabled`, `PayeeNotSet`, `NotParty`, and the
+    ///   milestone errors of `release`.
+    ///
+    /// # Events
+    /// `milestone_disputed`.
+    ///
+    /// # Security
+    /// `caller` authorization. A disputed milestone is excluded from `refund`
+    /// and can only be moved by the arbiter.
+    pub fn dispute(env: Env, id: u64, milestone: u32, caller: Address) -> Result<(), EscrowError> {
+        caller.require_auth();
+        let mut escrow = storage::read_escrow(&env, id)?;
+        if escrow.arbiter.is_none() {
+            return Err(EscrowError::DisputesDisabled);
+        }
+        let payee = escrow.payee.clone().ok_or(EscrowError::PayeeNotSet)?;
+        if caller != escrow.payer && caller != payee {
+            return Err(EscrowError::NotParty);
+        }
+        let amount = Self::check_releasable(&escrow, milestone)?;
+        escrow.milestones.set(
+            milestone,
+            Milestone {
+                amount,
+                status: MilestoneStatus::Disputed,
+            },
+        );
+        storage::write_escrow(&env, id, &escrow);
+        events::MilestoneDisputed {
+            escrow_id: id,
+            milestone,
+            by: caller,
+        }
+        .publish(&env);
+        Ok(())
+    }
+
+    /// Splits a disputed milestone: `payee_bps` of it to the payee (the escrow
+    /// fee applies to that part only), the rest to the funders' refundable pool,
+    /// claimable pro rata with `claim_refund` once the escrow is closed.
+    ///
+    /// # Arguments
+    /// * `id` - escrow id.
+    /// * `milestone` - a disputed milestone.
+    /// * `payee_bps` - 0..=10000; payee part = floor(amount * payee_bps / 10000).
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `DisputesDisabled`, `InvalidMilestoneIndex`,
+    ///   `MilestoneNotDisputed`, `InvalidBps`.
+    ///
+    /// # Events
+    /// `dispute_resolved`.
+    ///
+    /// # Security
+    /// Arbiter authorization. Works while paused and after the deadline.
+    pub fn resolve(env: Env, id: u64, milestone: u32, payee_bps: u32) -> Result<(), EscrowError> {
+        let mut escrow = storage::read_escrow(&env, id)?;
+        let arbiter = escrow
+            .arbiter
+            .clone()
+            .ok_or(EscrowError::DisputesDisabled)?;
+        arbiter.require_auth();
+        let m = escrow
+            .milestones
+            .get(milestone)
+            .ok_or(EscrowError::InvalidMilestoneIndex)?;
+        if m.status != MilestoneStatus::Disputed {
+            return Err(EscrowError::MilestoneNotDisputed);
+        }
+        if payee_bps > BPS_DENOMINATOR {
+            return Err(EscrowError::InvalidBps);
+        }
+        // A dispute needs a payee, and a payee is never unset.
+        let payee = escrow.payee.clone().ok_or(EscrowError::PayeeNotSet)?;
+
+        let payee_amount = m.amount * payee_bps as i128 / BPS_DENOMINATOR as i128;
+        let funders_amount = m.amount - payee_amount;
+        let fee = Self::fee_of(&escrow, payee_amount);
+        let net = payee_amount - fee;
+        escrow.milestones.set(
+            milestone,
+            Milestone {
+                amount: m.amount,
+                status: MilestoneStatus::Resolved,
+            },
+        );
+        escrow.released += payee_amount;
+        escrow.refundable += funders_amount;
+        storage::write_escrow(&env, id, &escrow);
+        events::DisputeResolved {
+            escrow_id: id,
+            milestone,
+            payee_bps,
+            payee_amount,
+            fee,
+            net,
+            funders_amount,
+        }
+        .publish(&env);
+        Self::transfer_payout(&env, &escrow, &payee, (fee, net));
+        Ok(())
+    }
+
+    /// Closes the escrow for funding and refunds every `Pending` milestone: all
+    /// funding not paid out and not reserved for a disputed milestone goes to
+    /// the refundable pool. Funders then call `claim_refund`.
+    ///
+    /// Allowed after the deadline, or earlier once no milestone is `Pending` or
+    /// `Disputed` (so funders' parts of resolutions can be claimed at once).
+    ///
+    /// # Arguments
+    /// * `id` - escrow id.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `EscrowNotActive`, `DeadlineNotReached`.
+    ///
+    /// # Events
+    /// `escrow_refunded`.
+    ///
+    /// # Security
+    /// No authorization (anyone can trigger it); it moves no tokens, each funder
+    /// is paid by their own claim, so no funder can block another. Works while paused.
+    pub fn refund(env: Env, id: u64) -> Result<(), EscrowError> {
+        let mut escrow = storage::read_escrow(&env, id)?;
+        if escrow.status != EscrowStatus::Active {
+            return Err(EscrowError::EscrowNotActive);
+        }
+        let open = escrow
+            .milestones
+            .iter()
+            .any(|m| m.status == MilestoneStatus::Pending || m.status == MilestoneStatus::Disputed);
+        if open && env.ledger().timestamp() <= escrow.deadline {
+            return Err(EscrowError::DeadlineNotReached);
+        }
+        let mut reserved: i128 = 0;
+        for i in 0..escrow.milestones.len() {
+            let mut m = escrow.milestones.get_unchecked(i);
+            match m.status {
+                MilestoneStatus::Pending => {
+                    m.status = MilestoneStatus::Refunded;
+                    escrow.milestones.set(i, m);
+                }
+                MilestoneStatus::Disputed => reserved += m.amount,
+                _ => {}
+            }
+        }
+        // Funding not yet paid out, not yet in the pool, not reserved for a dispute.
+        let amount = escrow.funded - escrow.released - escrow.refundable - reserved;
+        escrow.refundable += amount;
+        escrow.status = EscrowStatus::Refunding;
+        storage::write_escrow(&env, id, &escrow);
+        events::EscrowRefunded {
+            escrow_id: id,
+            amount,
+            refundable: escrow.refundable,
+        }
+        .publish(&env);
+        Ok(())
+    }
+
+    /// Cancels an escrow that has no payee (never assigned, so nothing was ever
+    /// paid or disputed): every milestone is refunded, funders claim.
+    ///
+    /// # Arguments
+    /// * `id` - escrow id.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `EscrowNotActive`, `PayeeAlreadySet`.
+    ///
+    /// # Events
+    /// `escrow_cancelled`.
+    ///
+    /// # Security
+    /// Payer authorization. Works while paused.
+    pub fn cancel(env: Env, id: u64) -> Result<(), EscrowError> {
+        let mut escrow = storage::read_escrow(&env, id)?;
+        escrow.payer.require_auth();
+        if escrow.status != EscrowStatus::Active {
+            return Err(EscrowError::EscrowNotActive);
+        }
+        if escrow.payee.is_some() {
+            return Err(EscrowError::PayeeAlreadySet);
+        }
+        for i in 0..escrow.milestones.len() {
+            let mut m = escrow.milestones.get_unchecked(i);
+            m.status = MilestoneStatus::Refunded;
+            escrow.milestones.set(i, m);
+        }
+        let amount = escrow.funded - escrow.released - escrow.refundable;
+        escrow.refundable += amount;
+        escrow.status = EscrowStatus::Cancelled;
+        storage::write_escrow(&env, id, &escrow);
+        events::EscrowCancelled {
+            escrow_id: id,
+            amount,
+            refundable: escrow.refundable,
+        }
+        .publish(&env);
+        Ok(())
+    }
+
+    /// Pays `funder` what it is owed from the refundable pool and returns the
+    /// amount paid. A funder is owed
+    /// `floor(refundable * share / funded) - claimed`; it can claim again if
+    /// the pool grows later (a dispute resolved after the refund).
+    ///
+    /// # Arguments
+    /// * `id` - escrow id.
+    /// * `funder` - the funder to pay (receives the tokens).
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `RefundsNotOpen` (escrow still `Active`), `NothingToClaim`.
+    ///
+    /// # Events
+    /// `refund_claimed`.
+    ///
+    /// # Security
+    /// No authorization: tokens only ever go to `funder`. Rounding is down, so
+    /// the claims never sum to more than the pool; at most `funders - 1` base
+    /// units of dust stay in the contract.
+    pub fn claim_refund(env: Env, id: u64, funder: Address) -> Result<i128, EscrowError> {
+        let mut escrow = storage::read_escrow(&env, id)?;
+        if escrow.status == EscrowStatus::Active {
+            return Err(EscrowError::RefundsNotOpen);
+        }
+        let mut position = storage::read_position(&env, id, &funder);
+        let owed = Self::owed(&escrow, position.share, position.claimed);
+        if owed <= 0 {
+            return Err(EscrowError::NothingToClaim);
+        }
+        position.claimed += owed;
+        escrow.refunded += owed;
+        storage::write_escrow(&env, id, &escrow);
+        storage::write_position(&env, id, &funder, &position);
+        events::RefundClaimed {
+            escrow_id: id,
+            funder: funder.clone(),
+            amount: owed,
+            claimed: position.claimed,
+        }
+        .publish(&env);
+        token::Client::new(&env, &escrow.token).transfer(
+            &env.current_contract_address(),
+            &funder,
+            &owed,
+        );
+        Ok(owed)
+    }
+
+    // ------------------------------------------------------------------
+    // Reads
+    // ------------------------------------------------------------------
+
+    /// Returns an escrow.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`
+    pub fn get_escrow(env: Env, id: u64) -> Result<Escrow, EscrowError> {
+        storage::read_escrow(&env, id)
+    }
+
+    /// Returns one milestone of an escrow.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `InvalidMilestoneIndex`
+    pub fn get_milestone(env: Env, id: u64, milestone: u32) -> Result<Milestone, EscrowError> {
+        storage::read_escrow(&env, id)?
+            .milestones
+            .get(milestone)
+            .ok_or(EscrowError::InvalidMilestoneIndex)
+    }
+
+    /// Returns how much `funder` has put into escrow `id` (0 if nothing).
+    pub fn share_of(env: Env, id: u64, funder: Address) -> i128 {
+        storage::extend_instance(&env);
+        storage::read_position(&env, id, &funder).share
+    }
+
+    /// Returns how much `funder` has claimed back from escrow `id`.
+    pub fn claimed_of(env: Env, id: u64, funder: Address) -> i128 {
+        storage::extend_instance(&env);
+        storage::read_position(&env, id, &funder).claimed
+    }
+
+    /// Returns what `claim_refund(id, funder)` would pay now (0 while the escrow is active).
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`
+    pub fn claimable(env: Env, id: u64, funder: Address) -> Result<i128, EscrowError> {
+        let escrow = storage::read_escrow(&env, id)?;
+        if escrow.status == EscrowStatus::Active {
+            return Ok(0);
+        }
+        let position = storage::read_position(&env, id, &funder);
+        Ok(Self::owed(&escrow, position.share, position.claimed).max(0))
+    }
+
+    /// Returns true once `intent_id` has been executed.
+    pub fn is_consumed(env: Env, intent_id: BytesN<32>) -> bool {
+        storage::extend_instance(&env);
+        storage::is_consumed(&env, &intent_id)
+    }
+
+    /// Returns the contract configuration.
+    pub fn config(env: Env) -> Config {
+        storage::read_config(&env)
+    }
+
+    /// Returns the proposed admin, if a transfer is pending.
+    pub fn pending_admin(env: Env) -> Option<Address> {
+        storage::extend_instance(&env);
+        storage::read_pending_admin(&env)
+    }
+
+    /// Returns the number of escrows created (the next id).
+    pub fn escrow_count(env: Env) -> u64 {
+        storage::extend_instance(&env);
+        storage::peek_next_id(&env)
+    }
+
+    /// Returns the canonical digest verifiers sign for `intent` on this
+    /// contract and network (see README, "Canonical payout-intent hash").
+    pub fn intent_hash(env: Env, intent: PayoutIntent) -> BytesN<32> {
+        payout_digest(
+            &env,
+            &env.ledger().network_id(),
+            &env.current_contract_address(),
+            &intent,
+        )
+    }
+}
+
+// Internal helpers (not contract functions).
+impl SorobanEscrow {
+    fn check_pauser(config: &Config, caller: &Address) -> Result<(), EscrowError> {
+        if *caller == config.admin || config.guardian.as_ref() == Some(caller) {
+            Ok(())
+        } else {
+            Err(EscrowError::NotPauser)
+        }
+    }
+
+    /// Checks that `milestone` is pending and covered by the funding received;
+    /// returns its amount. Milestone `i` is funded when
+    /// `funded >= amount[0] + ... + amount[i]`.
+    fn check_releasable(escrow: &Escrow, milestone: u32) -> Result<i128, EscrowError> {
+        let m = escrow
+            .milestones
+            .get(milestone)
+            .ok_or(EscrowError::InvalidMilestoneIndex)?;
+        match m.status {
+            MilestoneStatus::Pending => {}
+            MilestoneStatus::Released => return Err(EscrowError::MilestoneAlreadyReleased),
+            MilestoneStatus::Disputed => return Err(EscrowError::MilestoneDisputed),
+            MilestoneStatus::Resolved => return Err(EscrowError::MilestoneAlreadyResolved),
+            MilestoneStatus::Refunded => return Err(EscrowError::MilestoneRefunded),
+        }
+        let mut prefix: i128 = 0;
+        for i in 0..=milestone {
+            prefix += escrow.milestones.get_unchecked(i).amount;
+        }
+        if escrow.funded < prefix {
+            return Err(EscrowError::MilestoneNotFunded);
+        }
+        Ok(m.amount)
+    }
+
+    fn fee_of(escrow: &Escrow, amount: i128) -> i128 {
+        amount * escrow.fee_bps as i128 / BPS_DENOMINATOR as i128
+    }
+
+    fn owed(escrow: &Escrow, share: i128, claimed: i128) -> i128 {
+        if escrow.funded == 0 {
+            return 0;
+        }
+        // refundable <= funded <= i64::MAX and share <= funded: no overflow.
+        escrow.refundable * share / escrow.funded - claimed
+    }
+
+    /// Effects of a release: marks the milestone, books the amount, writes the
+    /// escrow, emits `milestone_released`. Returns (fee, net) for the transfer.
+    fn apply_release(
+        env: &Env,
+        id: u64,
+        escrow: &mut Escrow,
+        milestone: u32,
+        amount: i128,
+    ) -> (i128, i128) {
+        let fee = Self::fee_of(escrow, amount);
+        let net = amount - fee;
+        escrow.milestones.set(
+            milestone,
+            Milestone {
+                amount,
+                status: MilestoneStatus::Released,
+            },
+        );
+        escrow.released += amount;
+        storage::write_escrow(env, id, escrow);
+        let payee = escrow.payee.clone().unwrap_or_else(|| {
+            // Callers set the payee before releasing.
+            panic_with_error!(env, EscrowError::PayeeNotSet)
+        });
+        events::MilestoneReleased {
+            escrow_id: id,
+            milestone,
+            payee,
+            amount,
+            fee,
+            net,
+        }
+        .publish(env);
+        (fee, net)
+    }
+
+    fn pay_milestone(
+        env: &Env,
+        id: u64,
+        escrow: &mut Escrow,
+        milestone: u32,
+        payee: &Address,
+        amount: i128,
+    ) {
+        let fee_net = Self::apply_release(env, id, escrow, milestone, amount);
+        Self::transfer_payout(env, escrow, payee, fee_net);
+    }
+
+    /// Interactions: fee to the escrow's treasury, net to the payee (zero
+    /// amounts are skipped).
+    fn transfer_payout(env: &Env, escrow: &Escrow, payee: &Address, (fee, net): (i128, i128)) {
+        let token = token::Client::new(env, &escrow.token);
+        let this = env.current_contract_address();
+        if fee > 0 {
+            token.transfer(&this, &escrow.treasury, &fee);
+        }
+        if net > 0 {
+            token.transfer(&this, payee, &net);
+        }
+    }
+}

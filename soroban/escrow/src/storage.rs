@@ -1,0 +1,152 @@
+//! Storage keys, TTL policy and typed read/write helpers.
+//!
+//! Instance storage (lives and dies with the contract instance): `Config`,
+//! `NextId`, `PendingAdmin`. Persistent storage, one entry per item:
+//! `Escrow(id)`, `Position(id, funder)`, `Consumed(intent_id)`.
+//!
+//! Every helper that reads or writes an entry extends its TTL, so any entry a
+//! user touches stays live for at least `*_TTL_THRESHOLD` ledgers. Persistent
+//! entries that are never touched are archived, never deleted: an archived
+//! `Consumed` entry makes a replay fail (the entry must be restored first and
+//! then still reads `true`), so archival cannot re-enable an intent.
+
+use soroban_sdk::{contracttype, panic_with_error, Address, BytesN, Env};
+
+use crate::errors::EscrowError;
+use crate::types::{Config, Escrow, Position};
+
+/// Ledgers per day at 5 seconds per ledger.
+pub const DAY_IN_LEDGERS: u32 = 17_280;
+/// Instance storage is extended to this many ledgers (30 days)...
+pub const INSTANCE_EXTEND_TO: u32 = 30 * DAY_IN_LEDGERS;
+/// ...whenever its TTL has dropped below this (29 days).
+pub const INSTANCE_TTL_THRESHOLD: u32 = INSTANCE_EXTEND_TO - DAY_IN_LEDGERS;
+/// Persistent entries are extended to this many ledgers (120 days)...
+pub const PERSISTENT_EXTEND_TO: u32 = 120 * DAY_IN_LEDGERS;
+/// ...whenever their TTL has dropped below this (119 days).
+pub const PERSISTENT_TTL_THRESHOLD: u32 = PERSISTENT_EXTEND_TO - DAY_IN_LEDGERS;
+
+/// Every storage key the contract uses.
+#[contracttype]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum DataKey {
+    /// Instance: [`Config`].
+    Config,
+    /// Instance: next escrow id (u64, starts at 0).
+    NextId,
+    /// Instance: proposed admin waiting for `accept_admin`.
+    PendingAdmin,
+    /// Persistent: [`Escrow`] by id.
+    Escrow(u64),
+    /// Persistent: [`Position`] by (escrow id, funder).
+    Position(u64, Address),
+    /// Persistent: `true` once a payout intent id has been executed.
+    Consumed(BytesN<32>),
+}
+
+pub(crate) fn extend_instance(env: &Env) {
+    env.storage()
+        .instance()
+        .extend_ttl(INSTANCE_TTL_THRESHOLD, INSTANCE_EXTEND_TO);
+}
+
+fn extend_persistent(env: &Env, key: &DataKey) {
+    env.storage()
+        .persistent()
+        .extend_ttl(key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
+}
+
+// --- config (instance) ---
+
+pub(crate) fn read_config(env: &Env) -> Config {
+    extend_instance(env);
+    env.storage()
+        .instance()
+        .get(&DataKey::Config)
+        .unwrap_or_else(|| panic_with_error!(env, EscrowError::NotInitialized))
+}
+
+pub(crate) fn write_config(env: &Env, config: &Config) {
+    env.storage().instance().set(&DataKey::Config, config);
+    extend_instance(env);
+}
+
+pub(crate) fn read_pending_admin(env: &Env) -> Option<Address> {
+    env.storage().instance().get(&DataKey::PendingAdmin)
+}
+
+pub(crate) fn write_pending_admin(env: &Env, admin: Option<&Address>) {
+    match admin {
+        Some(a) => env.storage().instance().set(&DataKey::PendingAdmin, a),
+        None => env.storage().instance().remove(&DataKey::PendingAdmin),
+    }
+}
+
+/// Returns the next escrow id and advances the counter.
+pub(crate) fn take_next_id(env: &Env) -> u64 {
+    let id: u64 = env.storage().instance().get(&DataKey::NextId).unwrap_or(0);
+    env.storage().instance().set(&DataKey::NextId, &(id + 1));
+    id
+}
+
+pub(crate) fn peek_next_id(env: &Env) -> u64 {
+    env.storage().instance().get(&DataKey::NextId).unwrap_or(0)
+}
+
+// --- escrows (persistent) ---
+
+/// Reads an escrow; also extends the instance, since every escrow function
+/// goes through here.
+pub(crate) fn read_escrow(env: &Env, id: u64) -> Result<Escrow, EscrowError> {
+    extend_instance(env);
+    let key = DataKey::Escrow(id);
+    let escrow: Escrow = env
+        .storage()
+        .persistent()
+        .get(&key)
+        .ok_or(EscrowError::EscrowNotFound)?;
+    extend_persistent(env, &key);
+    Ok(escrow)
+}
+
+pub(crate) fn write_escrow(env: &Env, id: u64, escrow: &Escrow) {
+    let key = DataKey::Escrow(id);
+    env.storage().persistent().set(&key, escrow);
+    extend_persistent(env, &key);
+}
+
+// --- funder positions (persistent) ---
+
+pub(crate) fn read_position(env: &Env, id: u64, funder: &Address) -> Position {
+    let key = DataKey::Position(id, funder.clone());
+    match env.storage().persistent().get::<_, Position>(&key) {
+        Some(p) => {
+            extend_persistent(env, &key);
+            p
+        }
+        None => Position::default(),
+    }
+}
+
+pub(crate) fn write_position(env: &Env, id: u64, funder: &Address, position: &Position) {
+    let key = DataKey::Position(id, funder.clone());
+    env.storage().persistent().set(&key, position);
+    extend_persistent(env, &key);
+}
+
+// --- consumed intents (persistent) ---
+
+pub(crate) fn is_consumed(env: &Env, intent_id: &BytesN<32>) -> bool {
+    let key = DataKey::Consumed(intent_id.clone());
+    let consumed = env.storage().persistent().has(&key);
+    if consumed {
+        extend_persistent(env, &key);
+    }
+    consumed
+}
+
+pub(crate) fn set_consumed(env: &Env, intent_id: &BytesN<32>) {
+    let key = DataKey::Consumed(intent_id.clone());
+    env.storage().persistent().set(&key, &true);
+    extend_persistent(env, &key);
+}
