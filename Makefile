@@ -50,7 +50,7 @@ slither: setup ## static analysis of contracts/ (triage in slither.config.json)
 	scripts/toolchain/slither.sh
 
 soroban-test: ## cargo tests of the Soroban escrow and harness
-	cd soroban && cargo test --locked
+	cd soroban && cargo test --locked -j 2
 
 bench: setup ## gas snapshot (full-transaction gas, --isolate) and the comparison table
 	forge test --isolate --match-path 'tests/forge/escrow/MilestoneEscrow.gas.t.sol'
