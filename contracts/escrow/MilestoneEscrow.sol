@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
@@ -48,6 +49,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     uint256 private constant _ETH_PUSH_GAS = 50_000;
     uint8 private constant _FLAG_CANCELLED = 1;
     uint8 private constant _FLAG_REFUNDS_OPENED = 2;
+    uint8 private constant _CLOSED = _FLAG_CANCELLED | _FLAG_REFUNDS_OPENED;
+    /// @dev Set once a dispute split sent money to the funders' pool: funding is closed from then on.
+    uint8 private constant _FLAG_POOL_FUNDED = 4;
 
     /// @dev Packed so that release touches few slots: slot 0 (payer, deadline, fee, counts,
     /// flags), slot 1 (token, held), slot 2 (payee, milestone states), slot 3 (arbiter, funded),
@@ -299,7 +303,10 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         e.states = _withState(e.states, milestone, MilestoneState.Resolved);
         // Cannot underflow: a disputed milestone's amount is part of held and not yet in the pool.
         e.held -= uint96(toPayee);
-        e.refundPool += uint96(toFunders);
+        if (toFunders != 0) {
+            e.refundPool += uint96(toFunders);
+            e.flags |= _FLAG_POOL_FUNDED;
+        }
         emit DisputeResolved(escrowId, milestone, payeeBps, toPayee - fee, fee, toFunders);
 
         address token = e.token;
@@ -488,7 +495,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
 
     function _fund(uint256 escrowId, Escrow storage e, uint256 amount, uint256 total) private {
         _checkOpen(escrowId, e);
-        if (block.timestamp > e.deadline) revert EscrowFundingClosed(escrowId);
+        // Refunds are shared pro rata over the final funding; once money has gone back to the
+        // funders' pool (a dispute split), a later funder would dilute the earlier funders' claim.
+        if (block.timestamp > e.deadline || e.flags & _FLAG_POOL_FUNDED != 0) revert EscrowFundingClosed(escrowId);
         if (amount == 0) revert EscrowZeroFunding();
         uint256 funded = e.funded;
         if (amount > total - funded) revert EscrowOverfunded(escrowId, amount, total - funded);
@@ -561,11 +570,17 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
             if (k != 0 && index <= previous) revert EscrowSignersNotAscending(k);
             if (index >= verifiers.length) revert EscrowUnknownVerifier(index);
             address verifier = verifiers[index];
-            if (!SignatureChecker.isValidSignatureNow(verifier, digest, signatures[k].signature)) {
-                revert EscrowInvalidSignature(verifier);
-            }
+            if (!_isValidSignature(verifier, digest, signatures[k].signature)) revert EscrowInvalidSignature(verifier);
             previous = index;
         }
+    }
+
+    /// @dev ECDSA first: it needs no code-size probe of the (cold) verifier account, which saves
+    /// ~2.6k gas per EOA verifier; contract verifiers (Safe and other ERC-1271 wallets) fall through.
+    function _isValidSignature(address verifier, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == verifier) return true;
+        return SignatureChecker.isValidERC1271SignatureNow(verifier, digest, signature);
     }
 
     function _checkVerifierSet(address[] calldata verifiers, uint8 threshold) private pure returns (bytes32) {
@@ -612,7 +627,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     }
 
     function _fundingFinal(uint256 escrowId, Escrow storage e) private view returns (bool) {
-        return e.flags != 0 || e.funded == _totalAmount(escrowId, e.milestoneCount);
+        return e.flags & _CLOSED != 0 || e.funded == _totalAmount(escrowId, e.milestoneCount);
     }
 
     function _storeAmounts(uint256 escrowId, uint96[] calldata amounts) private {
@@ -645,7 +660,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     }
 
     function _checkOpen(uint256 escrowId, Escrow storage e) private view {
-        if (e.flags != 0) revert EscrowClosed(escrowId);
+        if (e.flags & _CLOSED != 0) revert EscrowClosed(escrowId);
     }
 
     function _stateOf(uint256 states, uint256 milestone) private pure returns (MilestoneState) {
