@@ -1,6 +1,6 @@
 """Fail on slither findings of impact High or Medium that slither.triage.json does not accept.
 
-    python scripts/toolchain/slither_gate.py slither-report.json slither.triage.json
+python scripts/toolchain/slither_gate.py slither-report.json slither.triage.json
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ def main(report_path: str, triage_path: str) -> int:
     for finding in findings:
         if finding["impact"] not in ("High", "Medium"):
             continue
-        rule = next(
-            (i for i, a in enumerate(accepted) if a["check"] == finding["check"] and a["match"] in finding["description"]),
-            None,
-        )
+        matches = (i for i, a in enumerate(accepted) if a["check"] == finding["check"])
+        rule = next((i for i in matches if accepted[i]["match"] in finding["description"]), None)
         if rule is None:
             untriaged.append(finding)
         else:
