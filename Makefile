@@ -8,7 +8,7 @@ export APE_DATA_FOLDER ?= $(ROOT)/.cache/ape
 export FOUNDRY_DISABLE_NIGHTLY_WARNING := 1
 PY_DIRS := sdk scripts tests
 
-.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test bench snapshot clean
+.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest bench snapshot clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -24,10 +24,10 @@ abi: setup ## regenerate the SDK's shipped ABIs from a fresh forge build
 	forge build
 	python scripts/export_abis.py
 
-demo: setup ## the bounty story on the embedded chain (DEMO_ARGS=--anvil for anvil)
+demo: setup soroban-harness ## the bounty story on the embedded chain, then on the local Soroban host (DEMO_ARGS=--anvil for anvil)
 	quiltkit demo $(DEMO_ARGS)
 
-test: setup lint typecheck build forge-test pytest pytest-anvil slither soroban-test ## every test a release needs
+test: setup lint typecheck build forge-test pytest pytest-anvil slither soroban-test soroban-pytest ## every test a release needs
 	@echo "make test: all suites passed"
 
 lint: setup ## ruff over the Python code
@@ -41,16 +41,22 @@ forge-test: setup ## forge unit, fuzz and invariant suites (CI profile)
 	forge test
 
 pytest: setup ## pytest through ape on the embedded EthTester chain
-	ape test tests --network ethereum:local:test
+	ape test tests --network ethereum:local:test --ignore=tests/soroban
 
 pytest-anvil: setup ## the same pytest suites on anvil
-	ape test tests --network ethereum:local:foundry
+	ape test tests --network ethereum:local:foundry --ignore=tests/soroban
 
 slither: setup ## static analysis of contracts/ (triage in slither.config.json)
 	scripts/toolchain/slither.sh
 
 soroban-test: ## cargo tests of the Soroban escrow and harness
 	cd soroban && cargo test --locked -j 2
+
+soroban-harness: ## build the local Soroban harness (debug profile: the harness needs unwinding)
+	cd soroban && cargo build -j 2 --locked -p quiltkit-soroban-harness
+
+soroban-pytest: setup soroban-harness ## the Python Soroban client on the local harness (plain pytest, no ape)
+	python -m pytest -p no:ape_test tests/soroban
 
 bench: setup ## gas snapshot (full-transaction gas, --isolate) and the comparison table
 	forge test --isolate --match-path 'tests/forge/escrow/MilestoneEscrow.gas.t.sol'

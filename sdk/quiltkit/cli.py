@@ -43,13 +43,33 @@ def main() -> None:
 @main.command()
 @click.option("--anvil", "use_anvil", is_flag=True, help="Run on a fresh anvil instead of the embedded chain.")
 @click.option("--rpc-url", default=None, help="Run on this dev node (accounts of the test mnemonic funded).")
-def demo(use_anvil: bool, rpc_url: str | None) -> None:
-    """Play the bounty story: fund, attested release, dispute, refund."""
+@click.option("--no-stellar", is_flag=True, help="Skip the Stellar (Soroban) chapter.")
+def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool) -> None:
+    """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar)."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
         click.echo(f"== quiltkit demo on {label} ==")
         run_story(w3, say=click.echo)
+    if not no_stellar:
+        _stellar_chapter()
+
+
+def _stellar_chapter() -> None:
+    """The same story on the local Soroban host; one line and no chapter if it is not built."""
+    from quiltkit.soroban.backend import BUILD_HINT, LocalHost
+    from quiltkit.soroban.demo import run_story as run_stellar_story
+    from quiltkit.soroban.errors import HarnessNotFound
+
+    click.echo("")
+    try:
+        host = LocalHost()
+    except HarnessNotFound:
+        click.echo(f"== Stellar chapter skipped: the Soroban harness is not built (run `{BUILD_HINT}`) ==")
+        return
+    with host:
+        click.echo("== quiltkit demo on Stellar: the Soroban escrow on the local Soroban host (harness) ==")
+        run_stellar_story(host, say=click.echo)
 
 
 @contextmanager
@@ -91,7 +111,7 @@ def escrow_show(escrow_id: int, address: str, rpc_url: str) -> None:
 
 @main.group()
 def intent() -> None:
-    """Sign and verify payout intents (EIP-712)."""
+    """Sign, verify, submit and follow payout intents (EIP-712)."""
 
 
 def _load_intent(path: str) -> intents.PayoutIntent:
@@ -130,6 +150,66 @@ def intent_verify(intent_file: str, signature: str, chain_id: int, contract: str
     except ValueError as exc:
         raise InvalidInput("signature must be hex") from exc
     click.echo(intents.recover_signer(_load_intent(intent_file), domain, raw))
+
+
+# --- soroban: the `stellar` CLI for real networks (imported lazily: stellar-sdk stays unloaded) --
+
+
+@main.group()
+def soroban() -> None:
+    """Build, deploy and invoke the Soroban escrow with the `stellar` CLI."""
+
+
+@soroban.command("build")
+@click.option("--manifest-path", default="soroban/Cargo.toml", show_default=True, help="Cargo workspace manifest.")
+@click.option("--package", default="quiltkit-soroban-escrow", show_default=True)
+@click.option("--out-dir", default=None, help="Copy the built wasm here.")
+def soroban_build(manifest_path: str, package: str, out_dir: str | None) -> None:
+    """Build the escrow's wasm (`stellar contract build`, target wasm32v1-none)."""
+    from quiltkit.soroban.stellar_cli import StellarCli
+
+    output = StellarCli().build(manifest_path=manifest_path, package=package, out_dir=out_dir)
+    click.echo(output or "built")
+
+
+@soroban.command("deploy")
+@click.option("--wasm", required=True, help="The escrow wasm (from `quiltkit soroban build`).")
+@click.option("--source", required=True, help="A `stellar keys` identity (or secret key) that pays and deploys.")
+@click.option("--network", required=True, help="A `stellar network` name: testnet, mainnet, local...")
+@click.option("--admin", required=True, help="Admin account (G...) or identity.")
+@click.option("--treasury", required=True, help="Fee recipient (G... or C...).")
+@click.option("--fee-bps", type=int, default=0, show_default=True, help="Default fee for new escrows (<= 1000).")
+@click.option("--alias", default=None, help="Local alias for the new contract id.")
+def soroban_deploy(
+    wasm: str, source: str, network: str, admin: str, treasury: str, fee_bps: int, alias: str | None
+) -> None:
+    """Deploy the escrow (`stellar contract deploy`, constructor: admin, fee, treasury); prints its id."""
+    from quiltkit.soroban.stellar_cli import StellarCli, escrow_constructor_args
+
+    args = escrow_constructor_args(admin, treasury, fee_bps)
+    click.echo(StellarCli().deploy(wasm, source=source, network=network, alias=alias, constructor_args=args))
+
+
+@soroban.command("invoke")
+@click.argument("contract_id")
+@click.argument("function")
+@click.option("--arg", "args", multiple=True, help="NAME=VALUE, a contract argument (repeat for each).")
+@click.option("--source", required=True, help="A `stellar keys` identity (or secret key) that signs.")
+@click.option("--network", required=True, help="A `stellar network` name.")
+@click.option("--send", type=click.Choice(["yes", "no", "default"]), default=None, help="Submit, or only simulate.")
+def soroban_invoke(
+    contract_id: str, function: str, args: tuple[str, ...], source: str, network: str, send: str | None
+) -> None:
+    """Invoke FUNCTION on CONTRACT_ID (`stellar contract invoke`); prints the result."""
+    from quiltkit.soroban.stellar_cli import StellarCli
+
+    named: dict[str, str] = {}
+    for arg in args:
+        name, sep, value = arg.partition("=")
+        if not sep or not name:
+            raise InvalidInput(f"--arg takes NAME=VALUE, got {arg!r}")
+        named[name] = value
+    click.echo(StellarCli().invoke(contract_id, function, named, source=source, network=network, send=send))
 
 
 if __name__ == "__main__":  # pragma: no cover
