@@ -19,10 +19,22 @@ from quiltkit.devchain import advance_time, dev_accounts, fund_dev_accounts
 from quiltkit.escrow import Escrow, EscrowTerms
 from quiltkit.tokens import Token
 
-__all__ = ["Cast", "DemoResult", "run_story"]
+__all__ = ["BOUNTY_SPEC", "Cast", "DemoResult", "MERGED_PR", "balance_table", "run_story"]
 
 UNIT = 10**18
 DAY = 86_400
+
+BOUNTY_SPEC = {"repo": "quiltkit/quiltkit", "issue": 42, "title": "Soroban escrow harness"}
+"""What the bounty pays for; its hash is the escrow's metadata hash."""
+
+MERGED_PR = {
+    "repo": "quiltkit/quiltkit",
+    "pr": 108,
+    "merge_commit": "9f2c1e4b7a0d5c3e8f6a1b2c3d4e5f60718293a4",
+    "author": "contributor",
+    "merged_at": "2026-11-20T10:15:00Z",
+}
+"""The evidence of milestone 1: the merged pull request, hashed into the payout intent."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,6 @@ def run_story(w3: Web3, say: Callable[[str], None] = print) -> DemoResult:
 
     now = int(w3.eth.get_block("latest")["timestamp"])
     verifiers = [v.address for v in cast.verifiers]
-    spec = {"repo": "quiltkit/quiltkit", "issue": 42, "title": "Soroban escrow harness"}
     terms = EscrowTerms(
         token=token.address,
         amounts=[300 * UNIT, 500 * UNIT, 200 * UNIT],
@@ -91,7 +102,7 @@ def run_story(w3: Web3, say: Callable[[str], None] = print) -> DemoResult:
         arbiter=cast.arbiter.address,
         verifiers=verifiers,
         threshold=2,
-        metadata_hash=intents.evidence_hash(spec),
+        metadata_hash=intents.evidence_hash(BOUNTY_SPEC),
     )
     created = escrow.create(terms, sender=cast.maintainer, initial_funding=600 * UNIT, approve=True)
     eid = created.escrow_id
@@ -101,13 +112,6 @@ def run_story(w3: Web3, say: Callable[[str], None] = print) -> DemoResult:
     escrow.assign_payee(eid, cast.contributor.address, sender=cast.maintainer)
     say(f"3. maintainer assigns the contributor {cast.contributor.address}")
 
-    merged_pr = {
-        "repo": "quiltkit/quiltkit",
-        "pr": 108,
-        "merge_commit": "9f2c1e4b7a0d5c3e8f6a1b2c3d4e5f60718293a4",
-        "author": "contributor",
-        "merged_at": "2026-11-20T10:15:00Z",
-    }
     intent = intents.PayoutIntent(
         escrow_id=eid,
         milestone=0,
@@ -116,7 +120,7 @@ def run_story(w3: Web3, say: Callable[[str], None] = print) -> DemoResult:
         token=token.address,
         intent_id=intents.new_intent_id(),
         deadline=now + DAY,
-        evidence_hash=intents.evidence_hash(merged_pr),
+        evidence_hash=intents.evidence_hash(MERGED_PR),
     )
     domain = escrow.domain()
     signed = [intents.sign_intent(intent, domain, v) for v in (cast.verifiers[0], cast.verifiers[2])]
@@ -149,7 +153,7 @@ def run_story(w3: Web3, say: Callable[[str], None] = print) -> DemoResult:
 
     after = _balances(token, cast)
     say("")
-    say(_table(before, after))
+    say(balance_table(before, after, UNIT))
     info = escrow.get_escrow(eid)
     say(f"escrow #{eid} now holds {info.held / UNIT:g} QUSD; milestones: {[m.state.name for m in info.milestones]}")
     return DemoResult(escrow=escrow.address, token=token.address, escrow_id=eid, before=before, after=after)
@@ -159,9 +163,10 @@ def _balances(token: Token, cast: Cast) -> dict[str, int]:
     return {name: token.balance_of(address) for name, address in cast.people().items()}
 
 
-def _table(before: dict[str, int], after: dict[str, int]) -> str:
+def balance_table(before: dict[str, int], after: dict[str, int], unit: int) -> str:
+    """Before/after/change per account, in whole tokens of ``unit`` base units."""
     rows = [f"{'account':<12}{'before':>12}{'after':>12}{'change':>12}"]
     for name in before:
-        b, a = before[name] / UNIT, after[name] / UNIT
+        b, a = before[name] / unit, after[name] / unit
         rows.append(f"{name:<12}{b:>12,.2f}{a:>12,.2f}{a - b:>+12,.2f}")
     return "\n".join(rows)

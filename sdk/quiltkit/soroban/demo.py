@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from stellar_sdk import Keypair
 
 from quiltkit import intents
+from quiltkit.demo import BOUNTY_SPEC, MERGED_PR, balance_table
 from quiltkit.soroban.backend import LocalHost
 from quiltkit.soroban.escrow import SorobanEscrow
 from quiltkit.soroban.models import SorobanEscrowTerms
@@ -106,7 +107,6 @@ def run_story(host: LocalHost, say: Callable[[str], None] = print) -> StellarDem
     host.mint(token, cast.funder, 1_000 * UNIT)
     before = _balances(host, token, cast)
 
-    spec = {"repo": "quiltkit/quiltkit", "issue": 42, "title": "Soroban escrow harness"}
     terms = SorobanEscrowTerms(
         token=token,
         amounts=[300 * UNIT, 500 * UNIT, 200 * UNIT],
@@ -114,7 +114,7 @@ def run_story(host: LocalHost, say: Callable[[str], None] = print) -> StellarDem
         arbiter=cast.arbiter.public_key,
         verifiers=[v.public_key for v in cast.verifiers],
         threshold=2,
-        metadata=intents.evidence_hash(spec),
+        metadata=intents.evidence_hash(BOUNTY_SPEC),
     )
     eid = escrow.create(terms, signer=cast.maintainer).escrow_id
     escrow.fund(eid, 600 * UNIT, signer=cast.maintainer)
@@ -124,13 +124,6 @@ def run_story(host: LocalHost, say: Callable[[str], None] = print) -> StellarDem
     escrow.assign_payee(eid, cast.contributor.public_key, signer=cast.maintainer)
     say(f"3. maintainer assigns the contributor {cast.contributor.public_key}")
 
-    merged_pr = {
-        "repo": "quiltkit/quiltkit",
-        "pr": 108,
-        "merge_commit": "9f2c1e4b7a0d5c3e8f6a1b2c3d4e5f60718293a4",
-        "author": "contributor",
-        "merged_at": "2026-11-20T10:15:00Z",
-    }
     intent = intents.PayoutIntent(
         escrow_id=eid,
         milestone=0,
@@ -139,7 +132,7 @@ def run_story(host: LocalHost, say: Callable[[str], None] = print) -> StellarDem
         token=token,
         intent_id=intents.new_intent_id(),
         deadline=ledger.timestamp + DAY,
-        evidence_hash=intents.evidence_hash(merged_pr),
+        evidence_hash=intents.evidence_hash(MERGED_PR),
     )
     signatures = escrow.sign_intent(intent, [cast.verifiers[0], cast.verifiers[2]])
     paid = escrow.release_with_intent(intent, signatures, source=cast.relayer)
@@ -170,7 +163,7 @@ def run_story(host: LocalHost, say: Callable[[str], None] = print) -> StellarDem
 
     after = _balances(host, token, cast)
     say("")
-    say(_table(before, after))
+    say(balance_table(before, after, UNIT))
     info = escrow.get_escrow(eid)
     say(f"escrow #{eid} now holds {info.held / UNIT:g}; milestones: {[m.state.name for m in info.milestones]}")
     return StellarDemoResult(
@@ -180,11 +173,3 @@ def run_story(host: LocalHost, say: Callable[[str], None] = print) -> StellarDem
 
 def _balances(host: LocalHost, token: str, cast: StellarCast) -> dict[str, int]:
     return {name: host.balance(token, address) for name, address in cast.people().items()}
-
-
-def _table(before: dict[str, int], after: dict[str, int]) -> str:
-    rows = [f"{'account':<12}{'before':>12}{'after':>12}{'change':>12}"]
-    for name in before:
-        b, a = before[name] / UNIT, after[name] / UNIT
-        rows.append(f"{name:<12}{b:>12,.2f}{a:>12,.2f}{a - b:>+12,.2f}")
-    return "\n".join(rows)
