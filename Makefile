@@ -6,9 +6,9 @@ export PATH := $(ROOT)/.cache/bin:$(ROOT)/.venv/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(ROOT)/.cache/solcx
 export APE_DATA_FOLDER ?= $(ROOT)/.cache/ape
 export FOUNDRY_DISABLE_NIGHTLY_WARNING := 1
-PY_DIRS := sdk scripts tests
+PY_DIRS := sdk scripts tests relayer
 
-.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest bench snapshot clean
+.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test postgres bench bench-relayer snapshot clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ abi: setup ## regenerate the SDK's shipped ABIs from a fresh forge build
 demo: setup soroban-harness ## the bounty story on the embedded chain, then on the local Soroban host (DEMO_ARGS=--anvil for anvil)
 	quiltkit demo $(DEMO_ARGS)
 
-test: setup lint typecheck build forge-test pytest pytest-anvil slither soroban-test soroban-pytest ## every test a release needs
+test: setup lint typecheck build forge-test pytest pytest-anvil relayer-test slither soroban-test soroban-pytest ## every test a release needs
 	@echo "make test: all suites passed"
 
 lint: setup ## ruff over the Python code
@@ -35,16 +35,23 @@ lint: setup ## ruff over the Python code
 	ruff format --check $(PY_DIRS)
 
 typecheck: setup ## mypy --strict over the SDK and the relayer
-	mypy --strict sdk/quiltkit
+	mypy --strict sdk/quiltkit relayer/quiltkit_relayer
 
 forge-test: setup ## forge unit, fuzz and invariant suites (CI profile)
 	forge test
 
 pytest: setup ## pytest through ape on the embedded EthTester chain
-	ape test tests --network ethereum:local:test --ignore=tests/soroban
+	ape test tests --network ethereum:local:test --ignore=tests/soroban --ignore=tests/relayer
 
 pytest-anvil: setup ## the same pytest suites on anvil
-	ape test tests --network ethereum:local:foundry --ignore=tests/soroban
+	ape test tests --network ethereum:local:foundry --ignore=tests/soroban --ignore=tests/relayer
+
+postgres: ## start the throwaway PostgreSQL cluster on 127.0.0.1 (installs it with apt if missing)
+	scripts/toolchain/postgres.sh start
+
+relayer-test: setup ## relayer suites on anvil, SQLite and PostgreSQL, fault tests included (bounded: 15 min)
+	QUILTKIT_TEST_PG_URL=$$(scripts/toolchain/postgres.sh start) \
+	  timeout --signal=INT 900 pytest -p no:ape_test tests/relayer -q --durations=10
 
 slither: setup ## static analysis of contracts/ (triage in slither.config.json)
 	scripts/toolchain/slither.sh
@@ -58,9 +65,13 @@ soroban-harness: ## build the local Soroban harness (debug profile: the harness 
 soroban-pytest: setup soroban-harness ## the Python Soroban client on the local harness (plain pytest, no ape)
 	python -m pytest -p no:ape_test tests/soroban
 
-bench: setup ## gas snapshot (full-transaction gas, --isolate) and the comparison table
+bench: setup ## gas snapshot (full-transaction gas, --isolate) and the comparison table; relayer throughput
 	forge test --isolate --match-path 'tests/forge/escrow/MilestoneEscrow.gas.t.sol'
 	python scripts/gas_table.py
+	$(MAKE) bench-relayer
+
+bench-relayer: setup ## relayer throughput, latency and gas vs a naive loop (writes benchmarks/relayer.md)
+	QUILTKIT_BENCH_PG_URL=$$(scripts/toolchain/postgres.sh start) python scripts/bench_relayer.py
 
 clean: ## remove build outputs (keeps .venv and node_modules)
 	rm -rf .build soroban/target

@@ -152,6 +152,153 @@ def intent_verify(intent_file: str, signature: str, chain_id: int, contract: str
     click.echo(intents.recover_signer(_load_intent(intent_file), domain, raw))
 
 
+# --- relayer (needs the `relayer` extra; imported lazily so the SDK works without it) --------
+
+_RELAYER_URL = "http://127.0.0.1:8645"
+
+
+def _relayer_settings(config: str | None) -> Any:
+    try:
+        from quiltkit_relayer.config import ConfigError, load_settings
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise QuiltkitError("the relayer needs its extra: pip install 'quiltkit[relayer]'") from exc
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def _http(method: str, url: str, api_key: str | None, body: Any = None) -> tuple[int, Any]:
+    """One JSON request to the relayer's API; returns (status, decoded body)."""
+    import urllib.error
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Accept": "application/json"}
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    if api_key:
+        headers["X-API-Key"] = api_key
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - operator's URL
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            return exc.code, json.loads(raw)
+        except ValueError:
+            return exc.code, {"reason": "http_error", "detail": raw.decode(errors="replace")[:500]}
+    except urllib.error.URLError as exc:
+        raise ConnectionError(f"no relayer answers at {url}: {exc.reason}") from None
+
+
+_url_option = click.option("--url", default=_RELAYER_URL, show_default=True, envvar="QUILTKIT_RELAYER_URL")
+_key_option = click.option("--api-key", default=None, envvar="QUILTKIT_RELAYER_API_KEY", help="X-API-Key, if set.")
+_config_option = click.option(
+    "--config", "config", default=None, envvar="QUILTKIT_RELAYER_CONFIG", help="Relayer config file (.toml/.yaml)."
+)
+
+
+@main.group()
+def relayer() -> None:
+    """Run and inspect the payout relayer."""
+
+
+@relayer.command("run")
+@_config_option
+def relayer_run(config: str | None) -> None:
+    """Run the relayer (API, pipeline, keeper) until SIGTERM; migrates the store first."""
+    from quiltkit_relayer.daemon import run
+
+    run(_relayer_settings(config))
+
+
+@relayer.command("migrate")
+@_config_option
+@click.option("--database-url", default=None, help="Migrate this database instead of the configured one.")
+def relayer_migrate(config: str | None, database_url: str | None) -> None:
+    """Bring the relayer's store schema up to date (idempotent)."""
+    from quiltkit_relayer.store import Store
+
+    url = database_url or _relayer_settings(config).database_url
+    store = Store(url)
+    store.migrate()
+    click.echo(
+        f"store at {store.engine.url.render_as_string(hide_password=True)} is at revision {store.schema_revision()}"
+    )
+
+
+@relayer.command("status")
+@_url_option
+@_key_option
+def relayer_status(url: str, api_key: str | None) -> None:
+    """Readiness checks and intent counts of a running relayer."""
+    base = url.rstrip("/")
+    _, ready = _http("GET", f"{base}/readyz", None)
+    status, listing = _http("GET", f"{base}/intents?limit=1", api_key)
+    counts = listing.get("counts") if status == 200 and isinstance(listing, dict) else listing
+    click.echo(json.dumps({"readiness": ready, "intents": counts}, indent=2))
+    if not (isinstance(ready, dict) and ready.get("ready")):
+        sys.exit(1)
+
+
+@intent.command("submit")
+@click.argument("intent_file")
+@click.option("--signature", "signatures", multiple=True, help="A verifier's signature (repeat for each).")
+@click.option("--chain-id", type=int, default=None, help="EIP-712 chain id (or in the file).")
+@click.option("--contract", default=None, help="MilestoneEscrow address (or in the file).")
+@_url_option
+@_key_option
+def intent_submit(
+    intent_file: str,
+    signatures: tuple[str, ...],
+    chain_id: int | None,
+    contract: str | None,
+    url: str,
+    api_key: str | None,
+) -> None:
+    """Send the intent in INTENT_FILE with its signatures to a relayer; prints the stored record.
+
+    INTENT_FILE holds either the intent alone (then pass --chain-id, --contract and --signature)
+    or a whole submission: {"chain_id", "contract", "intent", "signatures"}.
+    """
+    try:
+        with open(intent_file) as fh:
+            raw = json.load(fh) if intent_file != "-" else json.load(sys.stdin)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"cannot read {intent_file}: {exc}") from exc
+    body = dict(raw) if isinstance(raw, dict) and "intent" in raw else {"intent": raw}
+    body["intent"] = json.loads(intents.PayoutIntent(**body["intent"]).model_dump_json())
+    if chain_id is not None:
+        body["chain_id"] = chain_id
+    if contract is not None:
+        body["contract"] = contract
+    if signatures:
+        body["signatures"] = list(body.get("signatures", [])) + list(signatures)
+    missing = [k for k in ("chain_id", "contract") if k not in body]
+    if missing:
+        raise InvalidInput(
+            f"give {' and '.join('--' + k.replace('_', '-') for k in missing)} (or put them in the file)"
+        )
+    status, answer = _http("POST", f"{url.rstrip('/')}/intents", api_key, body)
+    click.echo(json.dumps(answer, indent=2))
+    if status >= 300:
+        sys.exit(1)
+
+
+@intent.command("status")
+@click.argument("intent_id")
+@_url_option
+@_key_option
+def intent_status(intent_id: str, url: str, api_key: str | None) -> None:
+    """Print a relayer's record of INTENT_ID."""
+    status, answer = _http("GET", f"{url.rstrip('/')}/intents/{intent_id}", api_key)
+    click.echo(json.dumps(answer, indent=2))
+    if status >= 300:
+        sys.exit(1)
+
+
 # --- soroban: the `stellar` CLI for real networks (imported lazily: stellar-sdk stays unloaded) --
 
 

@@ -1,0 +1,248 @@
+"""HTTP API (FastAPI): intents in, status out, health, readiness, Prometheus metrics, GitHub webhooks.
+
+Errors are JSON :class:`Problem` documents with a named ``reason``. ``POST /intents`` is
+idempotent: the same intent again returns the stored record (200), with any new signatures merged.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from typing import Annotated, Any
+
+from eth_account.signers.local import LocalAccount
+from fastapi import Depends, FastAPI, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from quiltkit_relayer import __version__
+from quiltkit_relayer.chains.base import ChainUnavailable
+from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
+from quiltkit_relayer.pipeline.context import Context
+from quiltkit_relayer.pipeline.intake import accept
+from quiltkit_relayer.webhooks import build_router
+
+__all__ = ["Problem", "create_app"]
+
+_INTENT_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
+_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="Required when the relayer sets api_key.")
+
+
+class Problem(BaseModel):
+    """An error: ``reason`` is a stable name to match on, ``detail`` explains it."""
+
+    reason: str
+    detail: str = ""
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, bool]
+    detail: dict[str, str]
+
+
+class IntentList(BaseModel):
+    intents: list[IntentRecord]
+    counts: dict[str, int]
+
+
+def _problem(status: int, reason: str, detail: str = "") -> JSONResponse:
+    return JSONResponse(status_code=status, content=Problem(reason=reason, detail=detail).model_dump())
+
+
+def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        400: "Malformed JSON (reason malformed_json).",
+        401: "Missing or wrong X-API-Key (reason unauthorized).",
+        404: "No such intent (reason not_found).",
+        409: "The intent id is stored with other content (reason intent_id_conflict).",
+        422: "Rejected: invalid_intent, wrong_chain_id, wrong_contract, expired, insufficient_signatures, ...",
+        503: "Not ready / node unreachable.",
+    }
+    return {code: {"model": Problem, "description": text[code]} for code in codes}
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {str(p.alias) for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _known_query_only(request: Request) -> None:
+    """Refuse query parameters a route does not declare (a typo must not silently list everything)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError(
+            [{"type": "extra_forbidden", "loc": ("query", name), "msg": "unknown query parameter"} for name in unknown]
+        )
+
+
+def create_app(ctx: Context, *, verifier: LocalAccount | None = None) -> FastAPI:
+    app = FastAPI(
+        title="quiltkit relayer",
+        version=__version__,
+        description="Verified payout intents in, exactly-once payouts out.",
+        dependencies=[Depends(_known_query_only)],
+    )
+
+    def require_key(key: Annotated[str | None, Depends(_API_KEY)]) -> None:
+        expected = ctx.settings.api_key
+        if expected is None:
+            return
+        if key is None or not hmac.compare_digest(key.encode(), expected.get_secret_value().encode()):
+            raise _UnauthorizedError
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return _problem(400, Reason.MALFORMED_JSON.value, "the body is not valid JSON")
+        shown = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in errors[:10])
+        in_body = any(tuple(e.get("loc", ()))[:1] == ("body",) for e in errors)
+        return _problem(422, Reason.INVALID_INTENT.value if in_body else "invalid_request", shown)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # list every method of the path, not only the first route's
+            allowed: set[str] = set()
+            for route in app.routes:
+                match, _ = route.matches(request.scope)
+                if match is not Match.NONE:
+                    allowed |= set(getattr(route, "methods", None) or ())
+            headers["Allow"] = ", ".join(sorted(allowed))
+        reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            status_code=exc.status_code,
+            content=Problem(reason=reason, detail=str(exc.detail)).model_dump(),
+            headers=headers,
+        )
+
+    @app.exception_handler(_UnauthorizedError)
+    async def _unauthorized(_request: Request, _exc: _UnauthorizedError) -> JSONResponse:
+        return _problem(401, "unauthorized", "send the relayer's API key in X-API-Key")
+
+    @app.post(
+        "/intents",
+        response_model=IntentRecord,
+        status_code=201,
+        responses={
+            200: {"model": IntentRecord, "description": "Already stored: the same record."},
+            202: {"model": IntentRecord, "description": "Stored; verification waits for the node."},
+            **_responses(400, 401, 409, 422, 503),
+        },
+        dependencies=[Depends(require_key)],
+        summary="Submit a payout intent with its verifier signatures",
+    )
+    def post_intent(submission: IntentSubmission, response: Response) -> Any:
+        try:
+            record, created = accept(ctx, submission)
+        except Rejection as exc:
+            status = 409 if exc.reason is Reason.INTENT_ID_CONFLICT else 422
+            return _problem(status, exc.reason.value, exc.detail)
+        except ChainUnavailable as exc:
+            return _problem(503, Reason.NODE_UNAVAILABLE.value, str(exc))
+        if not created:
+            response.status_code = 200
+        elif record.state is IntentState.RECEIVED:
+            response.status_code = 202
+        return record
+
+    @app.get(
+        "/intents/{intent_id}",
+        response_model=IntentRecord,
+        responses=_responses(401, 404, 422),
+        dependencies=[Depends(require_key)],
+        summary="One intent's state",
+    )
+    def get_intent(intent_id: Annotated[str, Path(pattern=_INTENT_ID.pattern)]) -> Any:
+        record = ctx.store.get(intent_id.lower())
+        if record is None:
+            return _problem(404, "not_found", f"no intent {intent_id}")
+        return record
+
+    @app.get(
+        "/intents",
+        response_model=IntentList,
+        responses=_responses(401, 422),
+        dependencies=[Depends(require_key)],
+        summary="Intents, optionally in one state",
+    )
+    def list_intents(
+        state: IntentState | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    ) -> Any:
+        return IntentList(intents=ctx.store.list_intents(state, limit=limit, offset=offset), counts=ctx.store.counts())
+
+    @app.get("/healthz", response_model=Health, summary="The process is alive")
+    def healthz() -> Health:
+        return Health(status="ok", version=__version__)
+
+    @app.get(
+        "/readyz",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A check failed."}},
+        summary="Node reachable, store writable, signer funded",
+    )
+    def readyz() -> Any:
+        checks: dict[str, bool] = {}
+        detail: dict[str, str] = {}
+        try:
+            ctx.adapter.node_chain_id()
+            checks["node"] = True
+        except ChainUnavailable as exc:
+            checks["node"] = False
+            detail["node"] = str(exc)
+        try:
+            ctx.store.heartbeat(ctx.instance_id, ctx.adapter.signer_address)
+            checks["store"] = True
+        except Exception as exc:
+            checks["store"] = False
+            detail["store"] = f"{type(exc).__name__}: {exc}"
+        try:
+            balance = ctx.adapter.balance()
+            ctx.metrics.balance.labels(ctx.adapter.signer_address).set(balance)
+            checks["signer_funded"] = balance >= ctx.settings.min_signer_balance_wei
+            if not checks["signer_funded"]:
+                detail["signer_funded"] = f"{ctx.adapter.signer_address} holds {balance} wei"
+        except ChainUnavailable as exc:
+            checks["signer_funded"] = False
+            detail["signer_funded"] = str(exc)
+        checks["signer_lease"] = ctx.signer_ok.is_set()
+        if not checks["signer_lease"]:
+            detail["signer_lease"] = "another instance holds this signer key, or workers are not running"
+        ready = all(checks.values())
+        body = Readiness(ready=ready, checks=checks, detail=detail)
+        return JSONResponse(status_code=200 if ready else 503, content=body.model_dump())
+
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Prometheus"}},
+        summary="Prometheus metrics",
+    )
+    def metrics() -> Response:
+        return Response(content=ctx.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    app.include_router(build_router(ctx, verifier))
+    return app
+
+
+class _UnauthorizedError(Exception):
+    pass

@@ -1,0 +1,163 @@
+"""The chain adapter protocol: everything the pipeline needs from a chain, and nothing more.
+
+The pipeline (intake, verify, submit, confirm, keeper) is chain-agnostic; an adapter knows how
+intents are signed and checked on its chain, how a batch becomes a transaction, and how that
+transaction is signed, sent and found again. ``chains/evm.py`` implements it with web3.py; a
+Soroban adapter (``quiltkit.soroban``) plugs in the same way: its "nonce" is the account sequence
+number, its raw transaction the signed envelope (persisted before sending, resent identically),
+and :meth:`ChainAdapter.replacement` returns None until the envelope's time bounds have passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from quiltkit_relayer.models import IntentRecord, IntentSubmission
+from quiltkit_relayer.results import Abort, Done, Ok, Retry
+
+__all__ = [
+    "Broadcast",
+    "ChainAdapter",
+    "ChainUnavailable",
+    "Checked",
+    "Fees",
+    "Prepared",
+    "Receipt",
+    "SignedTx",
+    "TxRequest",
+]
+
+
+class ChainUnavailable(RuntimeError):
+    """The node did not answer (or answered garbage): a transient failure, retry later."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An intent after the checks that need no chain state: its digest and recovered signers."""
+
+    intent_id: str
+    digest: str
+    signers: tuple[str, ...]
+    signatures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An intent that may be submitted now, with the signatures the contract will check."""
+
+    intent_id: str
+    verifiers: tuple[str, ...]
+    signatures: tuple[str, ...]
+    signers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TxRequest:
+    """What to send: a call (EVM: ``to`` + calldata) and the intents it pays."""
+
+    to: str
+    data: bytes
+    intent_ids: tuple[str, ...]
+    value: int = 0
+
+
+@dataclass(frozen=True)
+class Fees:
+    max_fee_per_gas: int
+    priority_fee_per_gas: int
+
+
+@dataclass(frozen=True)
+class SignedTx:
+    tx_hash: str
+    raw: str
+    nonce: int
+    gas_limit: int
+    fees: Fees
+
+
+@dataclass(frozen=True)
+class Receipt:
+    tx_hash: str
+    success: bool
+    block_number: int
+    gas_used: int
+    effective_gas_price: int
+
+
+class Broadcast(StrEnum):
+    ACCEPTED = "accepted"  # the node took it (or already had it)
+    NONCE_USED = "nonce_used"  # another transaction already used this nonce
+    UNDERPRICED = "underpriced"  # a pending version with the same nonce pays more
+    REJECTED = "rejected"  # refused for another reason (message logged)
+
+
+CheckResult = Ok[Checked] | Done | Retry | Abort
+
+
+@runtime_checkable
+class ChainAdapter(Protocol):
+    """One chain, one escrow contract, one signer."""
+
+    name: str
+    """Short chain family name stored with each intent (``evm``, ``soroban``)."""
+
+    @property
+    def chain_id(self) -> int: ...
+
+    @property
+    def contract(self) -> str: ...
+
+    @property
+    def signer_address(self) -> str: ...
+
+    # --- intents ---
+    def prepare(self, submission: IntentSubmission) -> Prepared:
+        """Checks that need no chain state: domain, signature format, recovery, duplicates.
+
+        Raises :class:`quiltkit_relayer.models.Rejection` with a named reason.
+        """
+
+    def check(self, record: IntentRecord) -> CheckResult:
+        """Checks against chain state: consumed (Done), expired, escrow, milestone, quorum."""
+
+    def is_consumed(self, intent_id: str) -> bool: ...
+
+    def now(self) -> int:
+        """Chain time (seconds) to judge deadlines by."""
+
+    # --- transactions ---
+    def payout_request(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> TxRequest: ...
+
+    def estimate(self, request: TxRequest) -> int:
+        """Gas the request needs; raises :class:`quiltkit.exceptions.ContractRevert` if it would fail."""
+
+    def explain_failure(self, record: IntentRecord, checked: Checked) -> Abort | Done | Retry | None:
+        """Why this one intent would fail on chain now (None: it would not)."""
+
+    def fees(self) -> Fees: ...
+
+    def bumped(self, previous: Fees) -> Fees | None:
+        """Fees for a replacement of a stuck transaction; None when the cap forbids a bump."""
+
+    def sign(self, request: TxRequest, *, nonce: int, gas_limit: int, fees: Fees) -> SignedTx: ...
+
+    def replacement(self, raw: str, fees: Fees) -> SignedTx:
+        """The same transaction (nonce, call, gas) re-signed with ``fees``."""
+
+    def broadcast(self, raw: str) -> tuple[Broadcast, str]: ...
+
+    def receipt(self, tx_hash: str) -> Receipt | None: ...
+
+    def is_known(self, tx_hash: str) -> bool:
+        """Whether the node knows the transaction (pending or mined)."""
+
+    def head(self) -> int: ...
+
+    def account_nonce(self, *, pending: bool) -> int: ...
+
+    def balance(self) -> int: ...

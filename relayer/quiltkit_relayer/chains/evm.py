@@ -1,0 +1,483 @@
+"""The EVM chain adapter: MilestoneEscrow through the quiltkit SDK and web3.py.
+
+Intents are EIP-712 typed data under the escrow's domain; signatures are recovered with
+:mod:`quiltkit.intents` and matched against the escrow's verifier set (from the request, or from
+the escrow's ``EscrowCreated`` event, checked against the commitment stored on chain). Several
+intents go out as one ``multicall`` of ``releaseWithIntent`` calls; one alone as a direct call.
+Transactions are EIP-1559, signed locally by the relayer's key.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, cast
+
+import requests
+from eth_account.signers.local import LocalAccount
+from eth_account.typed_transactions.typed_transaction import TypedTransaction
+from hexbytes import HexBytes
+from quiltkit import escrow_errors, intents
+from quiltkit._contract import _decode_revert, _is_revert  # the SDK's revert decoding, shared on purpose
+from quiltkit._types import checksum
+from quiltkit.escrow import Escrow, EscrowInfo, MilestoneState, verifier_set_hash
+from quiltkit.exceptions import ContractRevert, InvalidInput
+from web3 import Web3
+from web3.exceptions import ProviderConnectionError, TransactionNotFound, Web3RPCError
+from web3.types import TxParams
+
+from quiltkit_relayer.chains.base import (
+    Broadcast,
+    ChainUnavailable,
+    Checked,
+    CheckResult,
+    Fees,
+    Prepared,
+    Receipt,
+    SignedTx,
+    TxRequest,
+)
+from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
+from quiltkit_relayer.results import Abort, Done, Ok, Retry
+
+__all__ = ["EvmAdapter", "abort_for_revert"]
+
+_TRANSIENT = (requests.RequestException, ProviderConnectionError, OSError, TimeoutError)
+
+
+@contextmanager
+def _rpc(what: str) -> Iterator[None]:
+    """Turn transport failures (and node-side internal errors) into :class:`ChainUnavailable`."""
+    try:
+        yield
+    except (ContractRevert, TransactionNotFound):
+        raise
+    except _TRANSIENT as exc:
+        raise ChainUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
+    except Web3RPCError as exc:
+        if _is_revert(exc):
+            raise
+        raise ChainUnavailable(f"{what}: node error {exc}") from exc
+
+
+def abort_for_revert(err: ContractRevert) -> Abort | Done:
+    """The pipeline outcome of a contract error raised by ``releaseWithIntent``."""
+    e = escrow_errors
+    table: list[tuple[type[ContractRevert], Reason, IntentState]] = [
+        (e.EscrowIntentExpired, Reason.EXPIRED, IntentState.EXPIRED),
+        (e.EscrowNotFound, Reason.ESCROW_NOT_FOUND, IntentState.FAILED),
+        (e.EscrowAttestationDisabled, Reason.ATTESTATION_DISABLED, IntentState.FAILED),
+        (e.EscrowVerifierSetMismatch, Reason.VERIFIER_SET_MISMATCH, IntentState.FAILED),
+        (e.EscrowIntentTokenMismatch, Reason.TOKEN_MISMATCH, IntentState.FAILED),
+        (e.EscrowInvalidMilestone, Reason.INVALID_MILESTONE, IntentState.FAILED),
+        (e.EscrowMilestoneNotPending, Reason.MILESTONE_NOT_PENDING, IntentState.FAILED),
+        (e.EscrowMilestoneNotFunded, Reason.MILESTONE_NOT_FUNDED, IntentState.FAILED),
+        (e.EscrowIntentAmountMismatch, Reason.AMOUNT_MISMATCH, IntentState.FAILED),
+        (e.EscrowIntentPayeeMismatch, Reason.PAYEE_MISMATCH, IntentState.FAILED),
+        (e.EscrowInsufficientSignatures, Reason.INSUFFICIENT_SIGNATURES, IntentState.FAILED),
+        (e.EscrowInvalidSignature, Reason.INVALID_SIGNATURE, IntentState.FAILED),
+        (e.EscrowUnknownVerifier, Reason.UNKNOWN_SIGNER, IntentState.FAILED),
+        (e.EscrowSignersNotAscending, Reason.INVALID_SIGNATURE, IntentState.FAILED),
+    ]
+    if isinstance(err, e.EscrowIntentAlreadyConsumed):
+        return Done("the contract already consumed this intent")
+    for cls, reason, state in table:
+        if isinstance(err, cls):
+            return Abort(reason, f"the contract rejects it: {err}", state)
+    return Abort(Reason.CONTRACT_REJECTED, str(err))
+
+
+class EvmAdapter:
+    """One MilestoneEscrow on one EVM chain, one relayer signer key. Thread-safe (a Web3 per thread)."""
+
+    name = "evm"
+
+    def __init__(
+        self,
+        rpc_url: str,
+        escrow_address: str,
+        signer: LocalAccount,
+        *,
+        expected_chain_id: int | None = None,
+        max_fee_cap_wei: int = 500 * 10**9,
+        priority_fee_wei: int | None = None,
+        fee_bump_percent: int = 20,
+        gas_headroom: float = 1.2,
+        expiry_margin_s: int = 5,
+        rpc_timeout_s: float = 10.0,
+    ) -> None:
+        self.rpc_url = rpc_url
+        self._contract = checksum(escrow_address, "escrow_address")
+        self._signer = signer
+        self._expected_chain_id = expected_chain_id
+        self._cap = max_fee_cap_wei
+        self._tip = priority_fee_wei
+        self._bump = fee_bump_percent
+        self._headroom = gas_headroom
+        self._margin = expiry_margin_s
+        self._timeout = rpc_timeout_s
+        self._local = threading.local()
+        self._chain_id: int | None = expected_chain_id
+        self._verifier_sets: dict[int, tuple[str, ...]] = {}
+        self._thresholds: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self._now_cache: tuple[float, int] = (0.0, 0)
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    @property
+    def w3(self) -> Web3:
+        w3 = getattr(self._local, "w3", None)
+        if w3 is None:
+            provider = Web3.HTTPProvider(
+                self.rpc_url, request_kwargs={"timeout": self._timeout}, exception_retry_configuration=None
+            )
+            w3 = Web3(provider)
+            self._local.w3 = w3
+            self._local.escrow = Escrow(w3, self._contract)
+        return w3
+
+    @property
+    def escrow(self) -> Escrow:
+        self.w3  # noqa: B018 - creates this thread's client
+        return cast(Escrow, self._local.escrow)
+
+    @property
+    def chain_id(self) -> int:
+        """The configured chain id, or the node's (asked once)."""
+        if self._chain_id is None:
+            self._chain_id = self.node_chain_id()
+        return self._chain_id
+
+    def node_chain_id(self) -> int:
+        """The node's chain id; raises :class:`ChainUnavailable` if it differs from the configured one."""
+        with _rpc("eth_chainId"):
+            found = int(self.w3.eth.chain_id)
+        if self._expected_chain_id is not None and found != self._expected_chain_id:
+            raise ChainUnavailable(f"the node is on chain {found}, the configuration expects {self._expected_chain_id}")
+        return found
+
+    @property
+    def contract(self) -> str:
+        return self._contract
+
+    @property
+    def signer_address(self) -> str:
+        return str(self._signer.address)
+
+    def domain(self) -> intents.EvmDomain:
+        return intents.EvmDomain(chain_id=self.chain_id, verifying_contract=self._contract)
+
+    # --- intents --------------------------------------------------------------------------------
+
+    def prepare(self, submission: IntentSubmission) -> Prepared:
+        if submission.chain_id != self.chain_id:
+            raise Rejection(
+                Reason.WRONG_CHAIN_ID,
+                f"signed for chain {submission.chain_id}; this relayer serves chain {self.chain_id}",
+            )
+        if submission.contract != self._contract:
+            raise Rejection(
+                Reason.WRONG_CONTRACT, f"signed for {submission.contract}; this relayer submits to {self._contract}"
+            )
+        domain = self.domain()
+        digest = "0x" + intents.intent_digest(submission.intent, domain).hex()
+        signers: list[str] = []
+        for n, sig in enumerate(submission.signatures):
+            raw = bytes.fromhex(sig[2:])
+            if len(raw) != 65:
+                raise Rejection(Reason.INVALID_SIGNATURE, f"signature {n} is {len(raw)} bytes, not 65")
+            try:
+                who = intents.recover_signer(submission.intent, domain, raw)
+            except InvalidInput as exc:
+                raise Rejection(Reason.INVALID_SIGNATURE, f"signature {n}: {exc}") from None
+            if who in signers:
+                raise Rejection(Reason.DUPLICATE_SIGNER, f"signatures {signers.index(who)} and {n} are both by {who}")
+            signers.append(who)
+        return Prepared(
+            intent_id=submission.intent.intent_id,
+            digest=digest,
+            signers=tuple(signers),
+            signatures=tuple(submission.signatures),
+        )
+
+    def now(self) -> int:
+        cached_at, value = self._now_cache
+        if time.monotonic() - cached_at < 0.5:
+            return value
+        with _rpc("eth_getBlockByNumber"):
+            latest = int(self.w3.eth.get_block("latest")["timestamp"])
+        value = max(latest, int(time.time()))
+        self._now_cache = (time.monotonic(), value)
+        return value
+
+    def is_consumed(self, intent_id: str) -> bool:
+        with _rpc("isIntentConsumed"):
+            return self.escrow.is_intent_consumed(intent_id)
+
+    def escrow_info(self, escrow_id: int) -> EscrowInfo:
+        """``getEscrow``; raises :class:`quiltkit.escrow_errors.EscrowNotFound` or :class:`ChainUnavailable`."""
+        with _rpc("getEscrow"):
+            return self.escrow.get_escrow(escrow_id)
+
+    def escrow_count(self) -> int:
+        with _rpc("escrowCount"):
+            return self.escrow.escrow_count()
+
+    def verifier_set(self, escrow_id: int) -> tuple[str, ...]:
+        """The escrow's verifiers, from its EscrowCreated event (cached: they never change)."""
+        known = self._verifier_sets.get(escrow_id)
+        if known is not None:
+            return known
+        with _rpc("eth_getLogs EscrowCreated"):
+            logs = self.escrow.contract.events.EscrowCreated().get_logs(
+                argument_filters={"escrowId": escrow_id}, from_block=0, to_block="latest"
+            )
+        if not logs:
+            return ()
+        params: Any = logs[0]["args"]["params"]
+        verifiers = params[3] if isinstance(params, tuple | list) else params["verifiers"]
+        found = tuple(checksum(v) for v in verifiers)
+        with self._lock:
+            self._verifier_sets[escrow_id] = found
+        return found
+
+    def check(self, record: IntentRecord) -> CheckResult:
+        intent = record.intent
+        try:
+            if self.is_consumed(intent.intent_id):
+                return Done("the contract already consumed this intent")
+            now = self.now()
+            if intent.deadline <= now + self._margin:
+                return Abort(
+                    Reason.EXPIRED, f"deadline {intent.deadline} has passed (chain time {now})", IntentState.EXPIRED
+                )
+            try:
+                with _rpc("getEscrow"):
+                    info = self.escrow.get_escrow(intent.escrow_id)
+            except escrow_errors.EscrowNotFound:
+                return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {self._contract}")
+            found = self._check_escrow(record, info)
+            if found is not None:
+                return found
+            return self._check_signatures(record, info)
+        except ChainUnavailable as exc:
+            return Retry(str(exc))
+
+    def _check_escrow(self, record: IntentRecord, info: EscrowInfo) -> Abort | None:
+        intent = record.intent
+        if info.threshold == 0:
+            return Abort(Reason.ATTESTATION_DISABLED, f"escrow {intent.escrow_id} has no verifiers")
+        if info.token != intent.token:
+            return Abort(Reason.TOKEN_MISMATCH, f"escrow pays in {info.token}, the intent names {intent.token}")
+        if intent.milestone >= len(info.milestones):
+            return Abort(
+                Reason.INVALID_MILESTONE, f"escrow {intent.escrow_id} has milestones 0..{len(info.milestones) - 1}"
+            )
+        milestone = info.milestones[intent.milestone]
+        if milestone.state is not MilestoneState.PENDING:
+            return Abort(Reason.MILESTONE_NOT_PENDING, f"milestone {intent.milestone} is {milestone.state.name}")
+        if not milestone.funded:
+            return Abort(Reason.MILESTONE_NOT_FUNDED, f"milestone {intent.milestone} is not funded")
+        if milestone.amount != intent.amount:
+            return Abort(
+                Reason.AMOUNT_MISMATCH, f"milestone {intent.milestone} pays {milestone.amount}, not {intent.amount}"
+            )
+        if info.payee is not None and info.payee != intent.payee:
+            return Abort(Reason.PAYEE_MISMATCH, f"escrow {intent.escrow_id} pays {info.payee}, not {intent.payee}")
+        return None
+
+    def _check_signatures(self, record: IntentRecord, info: EscrowInfo) -> CheckResult:
+        intent = record.intent
+        self._thresholds[intent.escrow_id] = info.threshold
+        verifiers = tuple(record.verifiers) if record.verifiers else self.verifier_set(intent.escrow_id)
+        if verifier_set_hash(verifiers) != info.verifiers_hash:
+            return Abort(Reason.VERIFIER_SET_MISMATCH, f"not escrow {intent.escrow_id}'s verifier set")
+        index_of = {v: i for i, v in enumerate(verifiers)}
+        indexed: list[tuple[int, str, str]] = []
+        for sig, who in zip(record.signatures, record.signers, strict=True):
+            if who not in index_of:
+                return Abort(Reason.UNKNOWN_SIGNER, f"{who} is not a verifier of escrow {intent.escrow_id}")
+            indexed.append((index_of[who], sig, who))
+        if len(indexed) < info.threshold:
+            return Abort(
+                Reason.INSUFFICIENT_SIGNATURES,
+                f"{len(indexed)} of the {info.threshold} verifier signatures escrow {intent.escrow_id} needs",
+            )
+        chosen = sorted(indexed)[: info.threshold]  # the contract checks exactly `threshold`, ascending
+        return Ok(
+            Checked(
+                intent_id=intent.intent_id,
+                verifiers=verifiers,
+                signatures=tuple(s for _, s, _ in chosen),
+                signers=tuple(w for _, _, w in chosen),
+            )
+        )
+
+    def checked(self, record: IntentRecord) -> Checked:
+        """The submission data of an intent the verify stage passed (no chain call once cached)."""
+        escrow_id = record.intent.escrow_id
+        verifiers = tuple(record.verifiers) if record.verifiers else self.verifier_set(escrow_id)
+        threshold = self._thresholds.get(escrow_id)
+        if threshold is None:
+            with _rpc("getEscrow"):
+                threshold = self.escrow.get_escrow(escrow_id).threshold
+            self._thresholds[escrow_id] = threshold
+        index_of = {v: i for i, v in enumerate(verifiers)}
+        ranked = sorted(
+            (index_of[w], s, w) for s, w in zip(record.signatures, record.signers, strict=True) if w in index_of
+        )[:threshold]
+        return Checked(
+            intent_id=record.intent_id,
+            verifiers=verifiers,
+            signatures=tuple(s for _, s, _ in ranked),
+            signers=tuple(w for _, _, w in ranked),
+        )
+
+    # --- transactions -----------------------------------------------------------------------------
+
+    def _release_args(self, record: IntentRecord, checked: Checked) -> list[Any]:
+        index_of = {v: i for i, v in enumerate(checked.verifiers)}
+        sigs = [(index_of[w], bytes.fromhex(s[2:])) for s, w in zip(checked.signatures, checked.signers, strict=True)]
+        return [record.intent.as_tuple(), list(checked.verifiers), sigs]
+
+    def payout_request(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> TxRequest:
+        if not batch:
+            raise ValueError("an empty batch")
+        contract = self.escrow.contract
+        calls = [contract.encode_abi("releaseWithIntent", args=self._release_args(r, c)) for r, c in batch]
+        data = calls[0] if len(calls) == 1 else contract.encode_abi("multicall", args=[[HexBytes(c) for c in calls]])
+        return TxRequest(to=self._contract, data=bytes(HexBytes(data)), intent_ids=tuple(r.intent_id for r, _ in batch))
+
+    def estimate(self, request: TxRequest) -> int:
+        tx: TxParams = {"from": self.signer_address, "to": request.to, "data": request.data, "value": request.value}  # type: ignore[typeddict-item]
+        try:
+            with _rpc("eth_estimateGas"):
+                gas = int(self.w3.eth.estimate_gas(tx))
+        except ContractRevert:
+            raise
+        except Exception as exc:
+            if _is_revert(exc):
+                raise _decode_revert(exc, dict(escrow_errors.ERRORS)) from exc
+            raise
+        return math.ceil(gas * self._headroom) + 10_000
+
+    def explain_failure(self, record: IntentRecord, checked: Checked) -> Abort | Done | Retry | None:
+        request = self.payout_request([(record, checked)])
+        try:
+            self.estimate(request)
+        except ContractRevert as err:
+            return abort_for_revert(err)
+        except ChainUnavailable as exc:
+            return Retry(str(exc))
+        return None
+
+    def call_request(self, fn: str, *args: Any) -> TxRequest:
+        """A plain contract call (the keeper's work)."""
+        data = self.escrow.contract.encode_abi(fn, args=list(args))
+        return TxRequest(to=self._contract, data=bytes(HexBytes(data)), intent_ids=())
+
+    def fees(self) -> Fees:
+        with _rpc("fees"):
+            base = self.w3.eth.get_block("latest").get("baseFeePerGas")
+            tip = self._tip if self._tip is not None else int(self.w3.eth.max_priority_fee)
+        base_fee = int(base or 0)
+        max_fee = min(self._cap, 2 * base_fee + tip)
+        return Fees(max_fee_per_gas=max_fee, priority_fee_per_gas=min(tip, max_fee))
+
+    def bumped(self, previous: Fees) -> Fees | None:
+        factor = 1 + self._bump / 100
+        with _rpc("fees"):
+            base = int(self.w3.eth.get_block("latest").get("baseFeePerGas") or 0)
+        tip = math.ceil(previous.priority_fee_per_gas * factor) + 1
+        max_fee = max(math.ceil(previous.max_fee_per_gas * factor) + 1, 2 * base + tip)
+        max_fee = min(max_fee, self._cap)
+        if max_fee <= previous.max_fee_per_gas:
+            return None  # the cap forbids a bump
+        return Fees(max_fee_per_gas=max_fee, priority_fee_per_gas=min(tip, max_fee))
+
+    def sign(self, request: TxRequest, *, nonce: int, gas_limit: int, fees: Fees) -> SignedTx:
+        tx: dict[str, Any] = {
+            "type": 2,
+            "chainId": self.chain_id,
+            "nonce": nonce,
+            "to": request.to,
+            "value": request.value,
+            "data": request.data,
+            "gas": gas_limit,
+            "maxFeePerGas": fees.max_fee_per_gas,
+            "maxPriorityFeePerGas": fees.priority_fee_per_gas,
+        }
+        signed = self._signer.sign_transaction(tx)
+        return SignedTx(
+            tx_hash="0x" + bytes(signed.hash).hex(),
+            raw="0x" + bytes(signed.raw_transaction).hex(),
+            nonce=nonce,
+            gas_limit=gas_limit,
+            fees=fees,
+        )
+
+    def replacement(self, raw: str, fees: Fees) -> SignedTx:
+        old = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()
+        request = TxRequest(
+            to=checksum(bytes(old["to"])), data=bytes(old["data"]), intent_ids=(), value=int(old["value"])
+        )
+        return self.sign(request, nonce=int(old["nonce"]), gas_limit=int(old["gas"]), fees=fees)
+
+    def broadcast(self, raw: str) -> tuple[Broadcast, str]:
+        try:
+            with _rpc("eth_sendRawTransaction"):
+                self.w3.eth.send_raw_transaction(HexBytes(raw))
+        except ChainUnavailable as exc:
+            if isinstance(exc.__cause__, Web3RPCError):
+                return _classify_send_error(str(exc.__cause__))
+            raise
+        return Broadcast.ACCEPTED, ""
+
+    def receipt(self, tx_hash: str) -> Receipt | None:
+        try:
+            with _rpc("eth_getTransactionReceipt"):
+                r = self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+        except TransactionNotFound:
+            return None
+        return Receipt(
+            tx_hash=tx_hash,
+            success=r["status"] == 1,
+            block_number=int(r["blockNumber"]),
+            gas_used=int(r["gasUsed"]),
+            effective_gas_price=int(r.get("effectiveGasPrice", 0) or 0),
+        )
+
+    def is_known(self, tx_hash: str) -> bool:
+        try:
+            with _rpc("eth_getTransactionByHash"):
+                self.w3.eth.get_transaction(HexBytes(tx_hash))
+        except TransactionNotFound:
+            return False
+        return True
+
+    def head(self) -> int:
+        with _rpc("eth_blockNumber"):
+            return int(self.w3.eth.block_number)
+
+    def account_nonce(self, *, pending: bool) -> int:
+        with _rpc("eth_getTransactionCount"):
+            return int(self.w3.eth.get_transaction_count(self._signer.address, "pending" if pending else "latest"))
+
+    def balance(self) -> int:
+        with _rpc("eth_getBalance"):
+            return int(self.w3.eth.get_balance(self._signer.address))
+
+
+def _classify_send_error(message: str) -> tuple[Broadcast, str]:
+    text = message.lower()
+    if "already known" in text or "already imported" in text or "known transaction" in text:
+        return Broadcast.ACCEPTED, message
+    if "nonce too low" in text or "nonce has already been used" in text:
+        return Broadcast.NONCE_USED, message
+    if "underpriced" in text or "replacement" in text:
+        return Broadcast.UNDERPRICED, message
+    return Broadcast.REJECTED, message

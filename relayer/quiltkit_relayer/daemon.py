@@ -1,0 +1,191 @@
+"""The relayer process: HTTP API + pipeline workers + keeper, with graceful shutdown.
+
+SIGTERM (or SIGINT) stops intake first (the HTTP server finishes in-flight requests), then every
+worker finishes its current tick - a transaction signed and stored is always broadcast or left
+for the next start to broadcast - and finally the leases this instance holds are handed back, so
+another instance (or the next start) picks the work up at once. Nothing is lost: everything that
+was accepted is in the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+import uvicorn
+from eth_account.signers.local import LocalAccount
+from fastapi import FastAPI
+
+from quiltkit_relayer.api import create_app
+from quiltkit_relayer.chains.base import ChainUnavailable
+from quiltkit_relayer.chains.evm import EvmAdapter
+from quiltkit_relayer.config import RelayerSettings
+from quiltkit_relayer.keeper import Keeper, KeeperJob, OpenRefundsJob
+from quiltkit_relayer.keys import load_signer, load_verifier
+from quiltkit_relayer.logs import configure_logging, get_logger
+from quiltkit_relayer.metrics import Metrics
+from quiltkit_relayer.pipeline import ConfirmStage, Context, NonceManager, SubmitStage, VerifyStage, Worker
+from quiltkit_relayer.store import Store
+
+__all__ = ["Relayer", "run"]
+
+
+class SignerTaken(RuntimeError):
+    """Another live instance holds this signer key's lease (two submitters would fight over nonces)."""
+
+
+class Relayer:
+    """One relayer instance: build it from settings, then :meth:`start` / :meth:`stop` (or :meth:`serve`)."""
+
+    def __init__(
+        self,
+        settings: RelayerSettings,
+        *,
+        store: Store | None = None,
+        signer: LocalAccount | None = None,
+        verifier: LocalAccount | None = None,
+        migrate: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.store = store or Store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        if migrate:
+            self.store.migrate()
+        self.signer = signer or load_signer(settings)
+        self.verifier = verifier if verifier is not None else load_verifier(settings)
+        self.adapter = EvmAdapter(
+            settings.rpc_url,
+            settings.escrow_address,
+            self.signer,
+            expected_chain_id=settings.chain_id,
+            max_fee_cap_wei=settings.max_fee_per_gas_cap_wei,
+            priority_fee_wei=settings.priority_fee_wei,
+            fee_bump_percent=settings.fee_bump_percent,
+            gas_headroom=settings.gas_headroom,
+            expiry_margin_s=settings.expiry_margin_s,
+        )
+        self.metrics = Metrics(self.store.counts)
+        self.ctx = Context(
+            settings=settings,
+            store=self.store,
+            adapter=self.adapter,
+            metrics=self.metrics,
+            instance_id=settings.instance_id,
+            nonces=NonceManager(self.store, self.adapter),
+        )
+        self.verify = VerifyStage(self.ctx)
+        self.submit = SubmitStage(self.ctx)
+        self.confirm = ConfirmStage(self.ctx)
+        jobs: list[KeeperJob] = []
+        if settings.keeper.open_refunds:
+            jobs.append(OpenRefundsJob(settings.keeper.escrow_ids))
+        self.keeper = Keeper(self.ctx, jobs)
+        self.workers: list[Worker] = []
+        self.log = get_logger(instance=settings.instance_id, signer=self.adapter.signer_address)
+        self._app: FastAPI | None = None
+
+    @property
+    def app(self) -> FastAPI:
+        if self._app is None:
+            self._app = create_app(self.ctx, verifier=self.verifier)
+        return self._app
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def hold_signer(self) -> None:
+        """Take (or renew) this instance's lease on its signer key; raise if another holds it."""
+        holder = self.store.acquire_signer(
+            self.adapter.name, self.adapter.signer_address, self.settings.instance_id, self.settings.lease_s
+        )
+        if holder is not None:
+            self.ctx.signer_ok.clear()
+            raise SignerTaken(f"signer {self.adapter.signer_address} is leased to instance {holder}")
+        self.ctx.signer_ok.set()
+
+    def _heartbeat(self) -> bool:
+        try:
+            self.hold_signer()
+        except SignerTaken as exc:
+            self.log.error("lost the signer lease: submissions paused", action="heartbeat", detail=str(exc))
+        self.store.heartbeat(self.settings.instance_id, self.adapter.signer_address)
+        with contextlib.suppress(ChainUnavailable):
+            self.metrics.balance.labels(self.adapter.signer_address).set(self.adapter.balance())
+        return False
+
+    def start(self) -> None:
+        """Start the pipeline workers (not the HTTP server)."""
+        self.ctx.stop.clear()
+        self.hold_signer()
+        # A restart under the same instance id takes back what the previous run held at once.
+        reclaimed = self.store.release_leases(self.settings.instance_id)
+        if reclaimed:
+            self.log.info("leases of a previous run handed back", action="start", leases=reclaimed)
+        try:
+            node = self.adapter.node_chain_id()
+            self.log.info("connected to node", action="start", chain_id=node, contract=self.adapter.contract)
+        except ChainUnavailable as exc:  # keep going: stages retry until the node is back
+            self.log.warning("node unreachable at start; will retry", action="start", detail=str(exc))
+        s = self.settings
+        specs: list[tuple[str, Any, float]] = [
+            ("verify", self.verify.tick, s.poll_interval_s),
+            ("submit", self.submit.tick, s.poll_interval_s),
+            ("confirm", self.confirm.tick, s.poll_interval_s),
+            ("heartbeat", self._heartbeat, max(0.5, s.lease_s / 3)),
+        ]
+        if self.keeper.jobs:
+            specs.append(("keeper", self.keeper.tick, s.keeper.interval_s))
+        self.workers = [
+            Worker(name, tick, interval=interval, stop=self.ctx.stop, log=self.log) for name, tick, interval in specs
+        ]
+        for worker in self.workers:
+            worker.start()
+        self.log.info("workers started", action="start", workers=[w.name for w in self.workers])
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let every worker finish its tick, then hand back leases (intents and signer)."""
+        self.ctx.stop.set()
+        deadline = time.monotonic() + timeout
+        for worker in self.workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        alive = [w.name for w in self.workers if w.is_alive()]
+        released = self.store.release_leases(self.settings.instance_id)
+        self.store.release_signer(self.adapter.name, self.adapter.signer_address, self.settings.instance_id)
+        self.ctx.signer_ok.clear()
+        self.log.info("stopped", action="stop", leases_released=released, workers_still_running=alive)
+
+    def serve(self) -> None:
+        """Run the API and the workers until SIGTERM/SIGINT; then shut down gracefully."""
+        s = self.settings
+        config = uvicorn.Config(self.app, host=s.api_host, port=s.api_port, log_config=None, access_log=False)
+        server = uvicorn.Server(config)
+        done = threading.Event()
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            self.log.info("signal received: shutting down", action="shutdown", signal=signal.Signals(signum).name)
+            done.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        http = threading.Thread(target=server.run, name="relayer-http", daemon=True)
+        try:
+            self.start()
+            http.start()
+            self.log.info("serving", action="start", host=s.api_host, port=s.api_port)
+            while not done.wait(0.5):
+                if not http.is_alive():
+                    self.log.error("the HTTP server stopped", action="shutdown")
+                    break
+        finally:
+            server.should_exit = True
+            http.join(15)
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def run(settings: RelayerSettings) -> None:
+    """``quiltkit relayer run``: configure logs, build the relayer, serve until signalled."""
+    configure_logging(settings.log_level, json=settings.log_json)
+    Relayer(settings).serve()

@@ -1,0 +1,135 @@
+"""The keeper: due work that needs no signature, as pluggable job types.
+
+A job type says what is due (:meth:`KeeperJob.due`) as tasks with a stable key; the keeper sends
+each due task as a transaction through the same nonce manager, store and confirm stage as
+payouts, and remembers it in ``keeper_tasks`` so it is not sent twice while in flight. A job is
+re-asked each round, so work that became moot (someone else did it) simply stops being due.
+Later job types (settling ended auctions, finalising funding rounds) are one more class each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from quiltkit.escrow import MilestoneState
+from quiltkit.exceptions import ContractRevert
+
+from quiltkit_relayer.chains.base import Broadcast, ChainUnavailable, TxRequest
+from quiltkit_relayer.pipeline.context import Context
+from quiltkit_relayer.store import NewTx
+
+__all__ = ["Keeper", "KeeperJob", "OpenRefundsJob", "Task"]
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    request: TxRequest
+    detail: str
+
+
+class KeeperJob(Protocol):
+    name: str
+
+    def due(self, ctx: Context) -> Sequence[Task]:
+        """The tasks of this job type that are due now."""
+
+
+class OpenRefundsJob:
+    """Open refunds of escrows whose deadline has passed with funded milestones still pending."""
+
+    name = "open_refunds"
+
+    def __init__(self, escrow_ids: Sequence[int] | None = None) -> None:
+        self.escrow_ids = list(escrow_ids) if escrow_ids is not None else None
+
+    def due(self, ctx: Context) -> Sequence[Task]:
+        adapter = ctx.adapter
+        ids = self.escrow_ids if self.escrow_ids is not None else range(1, adapter.escrow_count() + 1)
+        now = adapter.now()
+        tasks = []
+        for escrow_id in ids:
+            info = adapter.escrow_info(escrow_id)
+            if info.cancelled or info.refunds_opened or now <= info.deadline:
+                continue
+            if not any(m.state is MilestoneState.PENDING for m in info.milestones):
+                continue
+            tasks.append(
+                Task(
+                    key=str(escrow_id),
+                    request=adapter.call_request("openRefunds", escrow_id),
+                    detail=f"escrow {escrow_id} passed its deadline {info.deadline}",
+                )
+            )
+        return tasks
+
+
+class Keeper:
+    name = "keeper"
+
+    def __init__(self, ctx: Context, jobs: Sequence[KeeperJob]) -> None:
+        self.ctx = ctx
+        self.jobs = list(jobs)
+
+    def tick(self) -> bool:
+        ctx = self.ctx
+        if not ctx.signer_ok.is_set():
+            return False
+        for job in self.jobs:
+            try:
+                tasks = job.due(ctx)
+            except (ChainUnavailable, ContractRevert) as exc:
+                ctx.log(action=f"keeper.{job.name}").warning("cannot tell what is due", detail=str(exc))
+                continue
+            for task in tasks:
+                if ctx.stop.is_set():
+                    return False
+                self.run(job, task)
+        return False  # the keeper runs on its interval, never back to back
+
+    def run(self, job: KeeperJob, task: Task) -> None:
+        ctx = self.ctx
+        adapter = ctx.adapter
+        log = ctx.log(action=f"keeper.{job.name}", key=task.key)
+        known = ctx.store.keeper_task(job.name, task.key)
+        if known is not None and known["state"] == "submitted":
+            return
+        try:
+            gas = adapter.estimate(task.request)
+        except ContractRevert as exc:
+            log.info("not due after all", detail=str(exc))
+            return
+        fees = adapter.fees()
+        with ctx.nonces.allocate() as nonce:
+            signed = adapter.sign(task.request, nonce=nonce, gas_limit=gas, fees=fees)
+            row = ctx.store.record_tx(
+                NewTx(
+                    chain=adapter.name,
+                    signer=adapter.signer_address,
+                    nonce=nonce,
+                    tx_hash=signed.tx_hash,
+                    raw_tx=signed.raw,
+                    kind="keeper",
+                    intent_ids=(),
+                    gas_limit=gas,
+                    max_fee_per_gas=fees.max_fee_per_gas,
+                    priority_fee_per_gas=fees.priority_fee_per_gas,
+                    keeper_job=job.name,
+                    keeper_key=task.key,
+                ),
+                owner=None,
+            )
+            ctx.store.put_keeper_task(job.name, task.key, state="submitted", tx_id=row.id, detail=task.detail)
+        ctx.metrics.transactions.labels("keeper").inc()
+        outcome, message = adapter.broadcast(signed.raw)
+        if outcome is Broadcast.ACCEPTED:
+            ctx.store.mark_broadcast(row.id)
+        log.info(
+            "keeper transaction sent",
+            tx_hash=signed.tx_hash,
+            nonce=nonce,
+            outcome=outcome.value,
+            detail=message or None,
+        )

@@ -1,0 +1,90 @@
+"""Signing keys: an eth-account encrypted keystore file with its password, or (for development)
+a hex key from the environment. Keys are decrypted once at start and never logged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from pydantic import SecretStr
+
+from quiltkit_relayer.config import ConfigError, RelayerSettings
+
+__all__ = ["load_account", "load_signer", "load_verifier", "write_keystore"]
+
+
+def load_account(
+    what: str,
+    *,
+    key: SecretStr | None,
+    keystore: Path | None,
+    password: SecretStr | None,
+    password_file: Path | None,
+) -> LocalAccount | None:
+    """The account named by a key or a keystore; None when neither is set."""
+    if key is not None:
+        try:
+            account: LocalAccount = Account.from_key(key.get_secret_value().strip())
+            return account
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{what}_key is not a valid secp256k1 private key (hex)") from exc
+    if keystore is None:
+        return None
+    secret = _password(what, password, password_file)
+    try:
+        encrypted = json.loads(keystore.read_text())
+    except OSError as exc:
+        raise ConfigError(f"{what}_keystore: cannot read {keystore}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{what}_keystore: {keystore} is not a JSON keystore") from exc
+    try:
+        decrypted: LocalAccount = Account.from_key(Account.decrypt(encrypted, secret))
+        return decrypted
+    except ValueError as exc:
+        raise ConfigError(f"{what}_keystore: cannot decrypt {keystore} ({exc}); check {what}_password") from exc
+
+
+def _password(what: str, password: SecretStr | None, password_file: Path | None) -> str:
+    if password is not None:
+        return password.get_secret_value()
+    if password_file is not None:
+        try:
+            return password_file.read_text().rstrip("\n")
+        except OSError as exc:
+            raise ConfigError(f"{what}_password_file: cannot read {password_file}: {exc.strerror}") from exc
+    raise ConfigError(f"{what}_keystore is set: also set {what}_password or {what}_password_file")
+
+
+def load_signer(settings: RelayerSettings) -> LocalAccount:
+    """The key that pays gas for submissions (never a verifier's authority over funds)."""
+    account = load_account(
+        "signer",
+        key=settings.signer_key,
+        keystore=settings.signer_keystore,
+        password=settings.signer_password,
+        password_file=settings.signer_password_file,
+    )
+    if account is None:  # pragma: no cover - RelayerSettings requires one
+        raise ConfigError("set signer_keystore or signer_key")
+    return account
+
+
+def load_verifier(settings: RelayerSettings) -> LocalAccount | None:
+    """The verifier key, when this instance attests merged pull requests."""
+    return load_account(
+        "verifier",
+        key=settings.verifier_key,
+        keystore=settings.verifier_keystore,
+        password=settings.verifier_password,
+        password_file=settings.verifier_password_file,
+    )
+
+
+def write_keystore(account: LocalAccount, password: str, path: Path, *, iterations: int | None = None) -> Path:
+    """Encrypt ``account`` into an eth-account (v3) keystore file at ``path``."""
+    encrypted = Account.encrypt(account.key, password, kdf="pbkdf2", iterations=iterations)
+    path.write_text(json.dumps(encrypted))
+    path.chmod(0o600)
+    return path

@@ -1,0 +1,177 @@
+"""Real processes for the daemon and fault suites: the relayer run as `quiltkit relayer run` in a
+subprocess (killable with SIGKILL), an anvil that can be stopped and restarted with its state,
+and an HTTP client that keeps retrying while the relayer is down."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from quiltkit.devchain import TEST_MNEMONIC
+from web3 import Web3
+
+from tests.relayer.conftest import ROOT
+
+QUILTKIT = ROOT / ".venv" / "bin" / "quiltkit"
+ANVIL = Path(os.environ.get("ANVIL_BIN", str(ROOT / ".cache" / "bin" / "anvil")))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(value)
+
+
+def write_config(path: Path, settings: dict[str, Any]) -> Path:
+    lines = ["[relayer]"] + [f"{k} = {_toml_value(v)}" for k, v in settings.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class RelayerProcess:
+    """`quiltkit relayer run --config FILE` as a child process; logs appended to ``log``."""
+
+    def __init__(self, config: Path, log: Path, port: int) -> None:
+        self.config, self.log, self.port = config, log, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self, *, wait: bool = True) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QUILTKIT_RELAYER_")}
+        env["PATH"] = f"{ROOT / '.cache' / 'bin'}:{ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}"
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [str(QUILTKIT), "relayer", "run", "--config", str(self.config)],
+                stdout=out,
+                stderr=out,
+                env=env,
+                cwd=str(self.config.parent),
+            )
+        self.starts += 1
+        if wait:
+            self.wait_healthy()
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"relayer exited with {self.process.returncode}; log:\n{self.tail()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"relayer not healthy after {timeout}s; log:\n{self.tail()}")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        self.process.wait(timeout=60)
+
+    def stop(self, timeout: float = 60) -> int:
+        """SIGTERM and wait for a graceful exit; returns the exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+            raise AssertionError(f"relayer ignored SIGTERM for {timeout}s; log:\n{self.tail()}") from None
+
+    def tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+
+def post_until_stored(
+    url: str, body: dict[str, Any], *, timeout: float = 120, api_key: str | None = None
+) -> dict[str, Any]:
+    """POST an intent, retrying through refused connections and restarts (POST is idempotent)."""
+    deadline = time.monotonic() + timeout
+    headers = {"X-API-Key": api_key} if api_key else {}
+    while True:
+        try:
+            response = httpx.post(f"{url}/intents", json=body, timeout=10, headers=headers)
+            if response.status_code in (200, 201, 202):
+                result: dict[str, Any] = response.json()
+                return result
+            if response.status_code < 500:
+                raise AssertionError(f"intent refused: {response.status_code} {response.text}")
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"could not store an intent at {url} within {timeout}s")
+        time.sleep(0.2)
+
+
+class AnvilProcess:
+    """anvil on a fixed loopback port that can be stopped and restarted, keeping its state in a file."""
+
+    def __init__(self, state: Path, *, port: int | None = None, block_time: float | None = None, accounts: int = 20):
+        self.state, self.port = state, port or free_port()
+        self.block_time, self.accounts = block_time, accounts
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Web3:
+        cmd = [
+            str(ANVIL),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--mnemonic",
+            TEST_MNEMONIC,
+            "--accounts",
+            str(self.accounts),
+            "--silent",
+            "--state",
+            str(self.state),
+        ]
+        if self.block_time:
+            cmd += ["--block-time", str(self.block_time)]
+        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        w3 = Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 10}))
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(Exception):
+                if w3.is_connected():
+                    return w3
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("anvil did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """SIGTERM: anvil writes its state file and exits."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)

@@ -1,0 +1,42 @@
+"""The keeper: due work needing no signature (open refunds after an escrow's deadline), sent
+through the same nonce manager, store and confirm stage as payouts, once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from quiltkit.devchain import advance_time
+from quiltkit_relayer.daemon import Relayer
+from quiltkit_relayer.models import TxState
+
+from tests.relayer.conftest import Chain, wait_until
+
+
+def test_refunds_are_opened_once_after_the_deadline(chain: Chain, make_relayer: Callable[..., Relayer]) -> None:
+    due = chain.bounty(milestones=2, deadline_in=120)
+    later = chain.bounty(milestones=1, deadline_in=30 * 86_400)
+    advance_time(chain.w3, 600)
+    relayer = make_relayer(keeper={"open_refunds": True, "interval_s": 0.2})
+
+    relayer.start()
+    wait_until(lambda: chain.escrow.get_escrow(due).refunds_opened, timeout=20, what="refunds opened")
+    time.sleep(1.0)  # a few more keeper rounds: nothing is due any more
+
+    assert not chain.escrow.get_escrow(later).refunds_opened
+    history = relayer.store.tx_history("evm")
+    assert [(t.kind, t.keeper_key, t.state) for t in history] == [("keeper", str(due), TxState.CONFIRMED)]
+    task = relayer.store.keeper_task("open_refunds", str(due))
+    assert task is not None
+    assert task["state"] == "done"
+    assert chain.escrow.claimable_refund(due, chain.maintainer.address) == chain.escrow.get_escrow(due).total
+
+
+def test_the_keeper_is_off_unless_configured(chain: Chain, make_relayer: Callable[..., Relayer]) -> None:
+    due = chain.bounty(deadline_in=120)
+    advance_time(chain.w3, 600)
+    relayer = make_relayer()
+    relayer.start()
+    time.sleep(1.0)
+    assert not chain.escrow.get_escrow(due).refunds_opened
+    assert relayer.store.tx_history("evm") == []

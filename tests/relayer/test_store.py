@@ -1,0 +1,175 @@
+"""The store on both engines (SQLite files and PostgreSQL): migrations, idempotent inserts, leases
+with SKIP LOCKED, fencing, signer leases."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from quiltkit import intents
+from quiltkit_relayer.models import IntentRecord, IntentState, Rejection
+from quiltkit_relayer.store import LeaseLost, NewTx, Store
+from quiltkit_relayer.store.schema import metadata
+from sqlalchemy import text
+
+CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+PAYEE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    url = f"sqlite:///{tmp_path / 's.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    s = Store(url)
+    s.migrate()
+    yield s
+    s.dispose()
+
+
+def _record(n: int, state: IntentState = IntentState.VERIFIED, **changes: object) -> IntentRecord:
+    intent = intents.PayoutIntent(
+        escrow_id=1,
+        milestone=n,
+        payee=PAYEE,
+        amount=10**18 + n,
+        token="0x" + "00" * 20,
+        intent_id=f"0x{n:064x}",
+        deadline=2**40,
+        evidence_hash="0x" + "ab" * 32,
+    )
+    now = time.time()
+    values = {
+        "intent_id": intent.intent_id,
+        "state": state,
+        "chain": "evm",
+        "chain_id": 31337,
+        "contract": CONTRACT,
+        "digest": f"0x{n + 10**6:064x}",
+        "intent": intent,
+        "signatures": ["0x" + "11" * 65],
+        "signers": [PAYEE],
+        "source": "api",
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    values.update(changes)
+    return IntentRecord.model_validate(values)
+
+
+def test_migrations_create_exactly_the_declared_schema(store: Store) -> None:
+    assert store.schema_revision() == "0001"
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    store.migrate()  # idempotent
+    assert store.schema_revision() == "0001"
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    s = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    s.migrate()
+    with s.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+    s.dispose()
+
+
+def test_the_same_intent_twice_is_stored_once(store: Store) -> None:
+    first, created = store.add_intent(_record(1))
+    again, created_again = store.add_intent(_record(1))
+    assert created
+    assert not created_again
+    assert again == first
+    with pytest.raises(Rejection) as conflict:
+        store.add_intent(_record(1, digest="0x" + "ee" * 32))
+    assert conflict.value.reason.value == "intent_id_conflict"
+    assert store.counts()["verified"] == 1
+
+
+def test_concurrent_claims_never_share_an_intent(store: Store) -> None:
+    for n in range(60):
+        store.add_intent(_record(n))
+    taken: dict[str, list[str]] = {}
+    barrier = threading.Barrier(3)
+
+    def worker(owner: str) -> None:
+        barrier.wait()
+        mine: list[str] = []
+        while batch := store.claim([IntentState.VERIFIED], owner=owner, lease_s=60, limit=7):
+            mine += [r.intent_id for r in batch]
+        taken[owner] = mine
+
+    threads = [threading.Thread(target=worker, args=(f"i{k}",)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    everything = [i for ids in taken.values() for i in ids]
+    assert len(everything) == 60
+    assert len(set(everything)) == 60
+
+
+def test_skip_locked_passes_over_rows_another_transaction_holds(pg_url: str) -> None:
+    store = Store(pg_url)
+    store.migrate()
+    for n in range(4):
+        store.add_intent(_record(n))
+    with store.engine.connect() as holder:
+        tx = holder.begin()
+        held = (
+            holder.execute(text("SELECT intent_id FROM intents ORDER BY intent_id LIMIT 2 FOR UPDATE")).scalars().all()
+        )
+        claimed = store.claim([IntentState.VERIFIED], owner="other", lease_s=60, limit=10)
+        tx.rollback()
+    assert {r.intent_id for r in claimed} == {f"0x{n:064x}" for n in range(4)} - set(held)
+    store.dispose()
+
+
+def test_writes_are_fenced_by_the_lease(store: Store) -> None:
+    store.add_intent(_record(1))
+    (record,) = store.claim([IntentState.VERIFIED], owner="a", lease_s=0.2, limit=1)
+    time.sleep(0.3)
+    (retaken,) = store.claim([IntentState.VERIFIED], owner="b", lease_s=60, limit=1)
+    assert retaken.intent_id == record.intent_id
+    tx = NewTx(
+        chain="evm",
+        signer=PAYEE,
+        nonce=0,
+        tx_hash="0x" + "cd" * 32,
+        raw_tx="0x00",
+        kind="payout",
+        intent_ids=(record.intent_id,),
+        gas_limit=1,
+        max_fee_per_gas=1,
+        priority_fee_per_gas=1,
+    )
+    with pytest.raises(LeaseLost):
+        store.record_tx(tx, owner="a")  # "a" lost its lease: nothing written, nothing to broadcast
+    assert store.tx_history("evm") == []
+    stored = store.record_tx(tx, owner="b")
+    assert stored.nonce == 0
+    got = store.get(record.intent_id)
+    assert got is not None
+    assert got.state is IntentState.SUBMITTED
+    assert got.tx_hash == tx.tx_hash
+
+
+def test_leases_are_handed_back(store: Store) -> None:
+    for n in range(3):
+        store.add_intent(_record(n))
+    assert len(store.claim([IntentState.VERIFIED], owner="a", lease_s=600, limit=10)) == 3
+    assert store.claim([IntentState.VERIFIED], owner="b", lease_s=600, limit=10) == []
+    assert store.release_leases("a") == 3
+    assert len(store.claim([IntentState.VERIFIED], owner="b", lease_s=600, limit=10)) == 3
+
+
+def test_a_signer_key_is_leased_to_one_instance(store: Store) -> None:
+    assert store.acquire_signer("evm", PAYEE, "a", 60) is None
+    assert store.acquire_signer("evm", PAYEE, "b", 60) == "a"
+    assert store.acquire_signer("evm", PAYEE, "a", 60) is None  # renewal
+    store.release_signer("evm", PAYEE, "a")
+    assert store.acquire_signer("evm", PAYEE, "b", 60) is None
