@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,15 +45,53 @@ def main() -> None:
 @click.option("--anvil", "use_anvil", is_flag=True, help="Run on a fresh anvil instead of the embedded chain.")
 @click.option("--rpc-url", default=None, help="Run on this dev node (accounts of the test mnemonic funded).")
 @click.option("--no-stellar", is_flag=True, help="Skip the Stellar (Soroban) chapter.")
-def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool) -> None:
-    """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar)."""
+@click.option("--no-relayer", is_flag=True, help="Skip the closing chapter: the relayer paid by a GitHub webhook.")
+def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool) -> None:
+    """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar), then a
+    merged pull request's GitHub webhook has the relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
         click.echo(f"== quiltkit demo on {label} ==")
-        run_story(w3, say=click.echo)
-    if not no_stellar:
-        _stellar_chapter()
+        story = run_story(w3, say=click.echo)
+        if not no_stellar:
+            _stellar_chapter()
+        if not no_relayer:
+            _relayer_chapter(w3, story.escrow, story.token)
+
+
+def _relayer_chapter(w3: Web3, escrow: str, token: str) -> None:
+    """The relayer pays a bounty from GitHub's webhook (needs the relayer extra and an HTTP node)."""
+    from quiltkit import devchain
+
+    click.echo("")
+    try:
+        from quiltkit_relayer.demo import run_relayer_chapter
+        from quiltkit_relayer.github_examples import examples_file
+    except ImportError:
+        click.echo("== relayer chapter skipped: the relayer is not installed (pip install 'quiltkit[relayer]') ==")
+        return
+    try:
+        examples_file()
+    except FileNotFoundError as exc:
+        click.echo(f"== relayer chapter skipped: {exc} ==")
+        return
+    endpoint = getattr(w3.provider, "endpoint_uri", None)
+    if not endpoint and not (os.environ.get("ANVIL_BIN") or shutil.which("anvil")):
+        click.echo("== relayer chapter skipped: it needs an HTTP node and anvil is not on PATH (run `make setup`) ==")
+        return
+    if endpoint:
+        click.echo(f"== quiltkit demo, last chapter: the relayer pays a bounty from a GitHub webhook ({endpoint}) ==")
+        run_relayer_chapter(str(endpoint), say=click.echo, escrow_address=escrow, token_address=token)
+        return
+    with devchain.anvil() as node:
+        url = str(getattr(node.provider, "endpoint_uri", ""))
+        click.echo("== quiltkit demo, last chapter: the relayer pays a bounty from a GitHub webhook ==")
+        click.echo(
+            f"(the relayer reaches its node over JSON-RPC from its own threads, which the embedded chain cannot "
+            f"serve: this chapter runs on an anvil started for it at {url})"
+        )
+        run_relayer_chapter(url, say=click.echo)
 
 
 def _stellar_chapter() -> None:

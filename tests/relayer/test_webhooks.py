@@ -1,6 +1,6 @@
-"""GitHub intake with a payload in GitHub's pull_request webhook schema (fixtures/): HMAC
-verification, delivery dedup, merged-only, bounty lookup, evidence hash, signing, payout; every
-refused delivery names its reason and signs nothing."""
+"""GitHub intake fed GitHub's published example payloads (npm @octokit/webhooks-examples, pinned in
+package.json): HMAC verification, delivery dedup, merged-only, bounty lookup, evidence hash,
+signing, payout; every refused delivery names its reason and signs nothing."""
 
 from __future__ import annotations
 
@@ -10,21 +10,35 @@ import hmac
 import json
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from quiltkit import intents
 from quiltkit_relayer.daemon import Relayer
+from quiltkit_relayer.github_examples import as_merged, published_example
 from quiltkit_relayer.models import IntentState
 from quiltkit_relayer.webhooks import closed_issues, signature_valid
 
 from tests.relayer.conftest import Chain, all_confirmed, record_of, wait_until
 
 SECRET = "It's a Secret to Everybody"
-REPO = "quilt-org/bounty-board"
-PAYLOAD = json.loads((Path(__file__).parent / "fixtures" / "pull_request.closed.merged.json").read_text())
+
+CLOSED = published_example("pull_request", "closed")
+"""GitHub's published ``pull_request.closed`` example, unmodified: a closed, *unmerged* PR."""
+
+MERGED_AT = "2026-11-21T10:41:38Z"
+PAYLOAD = as_merged(CLOSED, merged_at=MERGED_AT, closes_issue=12)
+"""The same published payload, merged. GitHub publishes no merged example, so exactly these fields
+differ from it (test_the_payloads_are_githubs_published_examples checks that nothing else does):
+``pull_request.merged`` = true and ``pull_request.merged_at`` (what a merge sets and the relayer
+requires), ``pull_request.merged_by`` = the published ``sender`` (who closed it), and
+``pull_request.body`` + "Closes #12" (the bounty below is mapped to issue 12 of the repository).
+``merge_commit_sha`` keeps its published value (GitHub fills it for unmerged closed PRs too), and
+the repository, PR number and author are GitHub's (``Codertocat/Hello-World`` #2 by Codertocat)."""
+
+REPO = CLOSED["repository"]["full_name"]
+AUTHOR = CLOSED["pull_request"]["user"]["login"]
 
 
 def _sign(body: bytes, secret: str = SECRET) -> str:
@@ -83,19 +97,41 @@ def hook(chain: Chain, make_relayer: Callable[..., Relayer]) -> tuple[Relayer, T
                 {"repo": REPO, "issue": 12, "escrow_id": escrow_id, "milestone": 0},
                 {"repo": REPO, "pr": 555, "escrow_id": escrow_id, "milestone": 1},
             ],
-            "payees": {"ada-dev": chain.contributor.address},
+            "payees": {AUTHOR: chain.contributor.address},
         },
     )
     return relayer, TestClient(relayer.app), escrow_id
 
 
-def test_fixture_follows_githubs_payload_schema() -> None:
-    assert set(PAYLOAD) == {"action", "number", "pull_request", "repository", "sender"}
+def _differences(a: Any, b: Any, path: str = "") -> set[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: set[str] = set()
+        for key in set(a) | set(b):
+            out |= _differences(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+        return out
+    return set() if a == b else {path}
+
+
+def test_the_payloads_are_githubs_published_examples() -> None:
+    assert CLOSED["action"] == "closed"
+    assert CLOSED["pull_request"]["merged"] is False
+    assert CLOSED["pull_request"]["merged_at"] is None
+    assert set(CLOSED) >= {"action", "number", "pull_request", "repository", "sender"}
+    assert _differences(CLOSED, PAYLOAD) == {
+        "pull_request.merged",
+        "pull_request.merged_at",
+        "pull_request.merged_by",
+        "pull_request.body",
+    }
     pr = PAYLOAD["pull_request"]
-    for key in ("merged", "merged_at", "merge_commit_sha", "user", "body", "base", "head", "html_url", "_links"):
-        assert key in pr
+    assert pr["merged"] is True
+    assert pr["merged_at"] == MERGED_AT
+    assert pr["merged_by"] == CLOSED["sender"]
+    assert pr["merge_commit_sha"] == CLOSED["pull_request"]["merge_commit_sha"]
+    assert pr["body"].startswith(CLOSED["pull_request"]["body"])
     assert pr["base"]["repo"]["full_name"] == PAYLOAD["repository"]["full_name"] == REPO
     assert closed_issues(pr["body"], REPO) == [12]
+    assert closed_issues(CLOSED["pull_request"]["body"], REPO) == []
 
 
 def test_a_merged_pull_request_pays_its_bounty(
@@ -118,9 +154,9 @@ def test_a_merged_pull_request_pays_its_bounty(
     pr = PAYLOAD["pull_request"]
     proof = {
         "repo": REPO,
-        "pr": 108,
+        "pr": PAYLOAD["number"],
         "merge_commit": pr["merge_commit_sha"],
-        "author": "ada-dev",
+        "author": AUTHOR,
         "merged_at": pr["merged_at"],
     }
     assert record.intent.evidence_hash == intents.evidence_hash(proof)
@@ -182,11 +218,9 @@ def test_a_replayed_delivery_is_rejected(hook: tuple[Relayer, TestClient, int], 
 
 def test_an_unmerged_pull_request_is_rejected(hook: tuple[Relayer, TestClient, int], signings: Signings) -> None:
     relayer, client, _ = hook
-    closed = copy.deepcopy(PAYLOAD)
-    closed["pull_request"].update(merged=False, merged_at=None, merged_by=None)
-    _rejected(relayer, signings, _deliver(client, closed), 200, "pull_request_not_merged")
-    opened = copy.deepcopy(PAYLOAD)
-    opened["action"] = "opened"
+    # GitHub's published examples, unmodified: closed without a merge, and opened.
+    _rejected(relayer, signings, _deliver(client, CLOSED), 200, "pull_request_not_merged")
+    opened = published_example("pull_request", "opened")
     _rejected(relayer, signings, _deliver(client, opened), 200, "pull_request_not_merged")
 
 
@@ -263,7 +297,7 @@ def test_without_a_verifier_key_the_intent_waits_for_signatures(
         github={
             "webhook_secret": SECRET,
             "bounties": [{"repo": REPO, "issue": 12, "escrow_id": escrow_id}],
-            "payees": {"ada-dev": chain.contributor.address},
+            "payees": {AUTHOR: chain.contributor.address},
         }
     )
     client = TestClient(relayer.app)
