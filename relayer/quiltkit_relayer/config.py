@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from quiltkit._types import Address
@@ -28,6 +37,7 @@ __all__ = [
     "KeeperSettings",
     "RelayerSettings",
     "RetrySettings",
+    "SorobanSettings",
     "load_settings",
 ]
 
@@ -101,6 +111,33 @@ class KeeperSettings(BaseModel):
     escrow_ids: list[int] | None = Field(default=None, description="Escrows to watch (default: every escrow).")
 
 
+class SorobanSettings(BaseModel):
+    """The Soroban escrow (``chain = "soroban"``), on the local harness."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    harness: Path | None = Field(
+        default=None,
+        description="The quiltkit-soroban-harness binary (default: $QUILTKIT_SOROBAN_HARNESS or the repo build). "
+        "A harness started by the relayer is a fresh, empty network: deploy on it before submitting.",
+    )
+    network_passphrase: str | None = Field(default=None, description="Network passphrase (default: the harness's).")
+    contract_id: str = Field(pattern=r"^C[A-Z2-7]{55}$", description="The Soroban escrow contract (C...).")
+    submitter_secret: SecretStr = Field(
+        description="Stellar secret key (S...) of the submitting account "
+        "(env QUILTKIT_RELAYER_SOROBAN__SUBMITTER_SECRET)."
+    )
+
+    @field_validator("submitter_secret")
+    @classmethod
+    def _stellar_secret(cls, value: SecretStr) -> SecretStr:
+        from stellar_sdk import StrKey
+
+        if not StrKey.is_valid_ed25519_secret_seed(value.get_secret_value().strip()):
+            raise ValueError("not a Stellar secret key (S...)")
+        return value
+
+
 class RelayerSettings(BaseSettings):
     """Every setting of one relayer instance."""
 
@@ -118,10 +155,13 @@ class RelayerSettings(BaseSettings):
     database_url: str = Field(default="sqlite:///relayer.db", description="SQLAlchemy URL (sqlite or postgresql).")
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
-    chain: Literal["evm"] = "evm"
-    rpc_url: str = Field(description="JSON-RPC endpoint of the node.")
+    chain: Literal["evm", "soroban"] = Field(default="evm", description="evm (MilestoneEscrow) or soroban.")
+    rpc_url: str | None = Field(default=None, description="JSON-RPC endpoint of the node (required for evm).")
     chain_id: int | None = Field(default=None, gt=0, description="Expected chain id (checked against the node).")
-    escrow_address: Address = Field(description="The MilestoneEscrow contract this relayer submits to.")
+    escrow_address: Address | None = Field(
+        default=None, description="The MilestoneEscrow contract this relayer submits to (required for evm)."
+    )
+    soroban: SorobanSettings | None = Field(default=None, description="The Soroban escrow (required for soroban).")
 
     signer_key: SecretStr | None = Field(default=None, description="Hex private key (development only).")
     signer_keystore: Path | None = Field(default=None, description="eth-account encrypted keystore (JSON).")
@@ -166,8 +206,26 @@ class RelayerSettings(BaseSettings):
             raise ValueError("use a sqlite:///path or postgresql+psycopg://... URL")
         return value
 
+    @field_validator("rpc_url", "escrow_address")
+    @classmethod
+    def _evm_needs(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("chain", "evm") == "evm":
+            raise ValueError("Field required (chain = evm)")
+        return value
+
+    @field_validator("soroban")
+    @classmethod
+    def _soroban_needs(cls, value: SorobanSettings | None, info: ValidationInfo) -> SorobanSettings | None:
+        if value is None and info.data.get("chain") == "soroban":
+            raise ValueError("Field required (chain = soroban): contract_id and submitter_secret")
+        return value
+
     @model_validator(mode="after")
     def _one_signer(self) -> RelayerSettings:
+        if self.chain == "soroban":
+            if self.verifier_key is not None or self.verifier_keystore is not None:
+                raise ValueError("verifier keys sign EIP-712 intents: not with chain = soroban")
+            return self  # the submitter key is soroban.submitter_secret
         if self.signer_key is None and self.signer_keystore is None:
             raise ValueError("set signer_keystore (with signer_password or signer_password_file) or signer_key")
         if self.signer_key is not None and self.signer_keystore is not None:

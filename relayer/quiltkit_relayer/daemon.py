@@ -19,16 +19,20 @@ from typing import Any
 import uvicorn
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
+from quiltkit.soroban import LocalHost
+from stellar_sdk import Keypair
 
 from quiltkit_relayer.api import create_app
 from quiltkit_relayer.chains.base import ChainUnavailable
 from quiltkit_relayer.chains.evm import EvmAdapter
-from quiltkit_relayer.config import RelayerSettings
+from quiltkit_relayer.chains.soroban import SorobanAdapter
+from quiltkit_relayer.config import ConfigError, RelayerSettings
 from quiltkit_relayer.keeper import Keeper, KeeperJob, OpenRefundsJob
 from quiltkit_relayer.keys import load_signer, load_verifier
 from quiltkit_relayer.logs import configure_logging, get_logger
 from quiltkit_relayer.metrics import Metrics
 from quiltkit_relayer.pipeline import ConfirmStage, Context, NonceManager, SubmitStage, VerifyStage, Worker
+from quiltkit_relayer.pipeline.context import Adapter
 from quiltkit_relayer.store import Store
 
 __all__ = ["Relayer", "run"]
@@ -49,24 +53,34 @@ class Relayer:
         signer: LocalAccount | None = None,
         verifier: LocalAccount | None = None,
         migrate: bool = True,
+        soroban_backend: LocalHost | None = None,
     ) -> None:
         self.settings = settings
         self.store = store or Store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
         if migrate:
             self.store.migrate()
-        self.signer = signer or load_signer(settings)
-        self.verifier = verifier if verifier is not None else load_verifier(settings)
-        self.adapter = EvmAdapter(
-            settings.rpc_url,
-            settings.escrow_address,
-            self.signer,
-            expected_chain_id=settings.chain_id,
-            max_fee_cap_wei=settings.max_fee_per_gas_cap_wei,
-            priority_fee_wei=settings.priority_fee_wei,
-            fee_bump_percent=settings.fee_bump_percent,
-            gas_headroom=settings.gas_headroom,
-            expiry_margin_s=settings.expiry_margin_s,
-        )
+        self.adapter: Adapter
+        self._own_backend: LocalHost | None = None
+        if settings.chain == "soroban":
+            self.signer = None
+            self.verifier = None
+            self.adapter = self._soroban_adapter(settings, soroban_backend)
+        else:
+            assert settings.rpc_url is not None  # validated
+            assert settings.escrow_address is not None
+            self.signer = signer or load_signer(settings)
+            self.verifier = verifier if verifier is not None else load_verifier(settings)
+            self.adapter = EvmAdapter(
+                settings.rpc_url,
+                settings.escrow_address,
+                self.signer,
+                expected_chain_id=settings.chain_id,
+                max_fee_cap_wei=settings.max_fee_per_gas_cap_wei,
+                priority_fee_wei=settings.priority_fee_wei,
+                fee_bump_percent=settings.fee_bump_percent,
+                gas_headroom=settings.gas_headroom,
+                expiry_margin_s=settings.expiry_margin_s,
+            )
         self.metrics = Metrics(self.store.counts)
         self.ctx = Context(
             settings=settings,
@@ -86,6 +100,24 @@ class Relayer:
         self.workers: list[Worker] = []
         self.log = get_logger(instance=settings.instance_id, signer=self.adapter.signer_address)
         self._app: FastAPI | None = None
+
+    def _soroban_adapter(self, settings: RelayerSettings, backend: LocalHost | None) -> SorobanAdapter:
+        """The Soroban adapter on ``backend``, or on a harness this relayer starts (and closes)."""
+        soroban = settings.soroban
+        assert soroban is not None  # validated
+        try:
+            submitter = Keypair.from_secret(soroban.submitter_secret.get_secret_value().strip())
+        except (ValueError, TypeError) as exc:  # pragma: no cover - the settings validate it
+            raise ConfigError("soroban.submitter_secret is not a Stellar secret key") from exc
+        if backend is None:
+            backend = LocalHost(soroban.harness, network_passphrase=soroban.network_passphrase)
+            self._own_backend = backend
+        elif soroban.network_passphrase is not None and backend.network_passphrase != soroban.network_passphrase:
+            raise ConfigError(
+                f"soroban.network_passphrase: the harness runs {backend.network_passphrase!r}, "
+                f"not {soroban.network_passphrase!r}"
+            )
+        return SorobanAdapter(backend, soroban.contract_id, submitter, expiry_margin_s=settings.expiry_margin_s)
 
     @property
     def app(self) -> FastAPI:
@@ -154,6 +186,8 @@ class Relayer:
         released = self.store.release_leases(self.settings.instance_id)
         self.store.release_signer(self.adapter.name, self.adapter.signer_address, self.settings.instance_id)
         self.ctx.signer_ok.clear()
+        if self._own_backend is not None and not alive:
+            self._own_backend.close()
         self.log.info("stopped", action="stop", leases_released=released, workers_still_running=alive)
 
     def serve(self) -> None:

@@ -17,6 +17,7 @@ from quiltkit.escrow import MilestoneState
 from quiltkit.exceptions import ContractRevert
 
 from quiltkit_relayer.chains.base import Broadcast, ChainUnavailable, TxRequest
+from quiltkit_relayer.chains.evm import EvmAdapter
 from quiltkit_relayer.pipeline.context import Context
 from quiltkit_relayer.store import NewTx
 
@@ -47,6 +48,8 @@ class OpenRefundsJob:
 
     def due(self, ctx: Context) -> Sequence[Task]:
         adapter = ctx.adapter
+        if not isinstance(adapter, EvmAdapter):
+            return []  # open refunds: EVM only for now (the Soroban escrow's refund path is not wired)
         ids = self.escrow_ids if self.escrow_ids is not None else range(1, adapter.escrow_count() + 1)
         now = adapter.now()
         tasks = []

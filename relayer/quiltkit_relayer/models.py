@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from quiltkit._types import Address
+from quiltkit._types import Address, ChainAddress
 from quiltkit.intents import PayoutIntent
 
 __all__ = [
@@ -131,12 +131,24 @@ class IntentSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    chain_id: int = Field(gt=0, description="Chain id of the EIP-712 domain the verifiers signed under.")
-    contract: Address = Field(description="MilestoneEscrow address (the EIP-712 verifying contract).")
+    chain_id: int = Field(
+        gt=0,
+        description="Chain id of the EIP-712 domain the verifiers signed under "
+        "(Soroban: the first 6 bytes of the network id, as an integer).",
+    )
+    contract: ChainAddress = Field(
+        description="MilestoneEscrow address (the EIP-712 verifying contract), or the Soroban escrow's C... id."
+    )
     intent: PayoutIntent
-    signatures: list[Signature] = Field(default_factory=list, max_length=32, description="65-byte ECDSA, hex.")
+    signatures: list[Signature] = Field(
+        default_factory=list,
+        max_length=32,
+        description="65-byte ECDSA, hex (Soroban: 32-byte public key + 64-byte ed25519).",
+    )
     verifiers: list[Address] | None = Field(
-        default=None, max_length=32, description="The escrow's verifier set; read from chain when omitted."
+        default=None,
+        max_length=32,
+        description="The escrow's verifier set; read from chain when omitted (always, on Soroban).",
     )
 
 

@@ -38,6 +38,7 @@ from quiltkit.exceptions import InvalidAddress
 from quiltkit.intents import PayoutIntent
 
 from quiltkit_relayer.chains.base import ChainUnavailable
+from quiltkit_relayer.chains.evm import EvmAdapter
 from quiltkit_relayer.config import BountyMapping, GithubSettings
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.pipeline.context import Context
@@ -283,7 +284,7 @@ def _process(
     if stored is None or (verifier is not None and verifier.address not in stored.signers):
         _precheck(ctx, intent)  # everything but the signatures, before anything is signed
     signatures = []
-    if verifier is not None:
+    if verifier is not None and isinstance(ctx.adapter, EvmAdapter):  # verifier keys sign EIP-712 (EVM) only
         signatures.append("0x" + intents.sign_intent(intent, ctx.adapter.domain(), verifier).hex())
     submission = IntentSubmission(
         chain_id=ctx.adapter.chain_id, contract=ctx.adapter.contract, intent=intent, signatures=signatures

@@ -106,6 +106,9 @@ class ChainAdapter(Protocol):
     name: str
     """Short chain family name stored with each intent (``evm``, ``soroban``)."""
 
+    batch_limit: int
+    """Most intents one payout transaction may carry (1 where the contract has no multicall)."""
+
     @property
     def chain_id(self) -> int: ...
 

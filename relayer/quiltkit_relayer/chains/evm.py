@@ -94,6 +94,8 @@ class EvmAdapter:
     """One MilestoneEscrow on one EVM chain, one relayer signer key. Thread-safe (a Web3 per thread)."""
 
     name = "evm"
+    batch_limit = 200
+    """Most intents one ``multicall`` carries (the settings' ``batch_max`` is at most this)."""
 
     def __init__(
         self,

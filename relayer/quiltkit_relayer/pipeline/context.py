@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quiltkit_relayer.chains.evm import EvmAdapter
+from quiltkit_relayer.chains.soroban import SorobanAdapter
 from quiltkit_relayer.config import RelayerSettings
 from quiltkit_relayer.logs import get_logger
 from quiltkit_relayer.metrics import Metrics
 from quiltkit_relayer.store import Store
 
-__all__ = ["Context", "NonceManager"]
+__all__ = ["Adapter", "Context", "NonceManager"]
+
+Adapter = EvmAdapter | SorobanAdapter
+"""The chain adapters the pipeline runs on (both implement :class:`~quiltkit_relayer.chains.base.ChainAdapter`)."""
 
 
 class NonceManager:
@@ -26,7 +30,7 @@ class NonceManager:
     what we last handed out, something else used the key: that drift is logged and followed.
     """
 
-    def __init__(self, store: Store, adapter: EvmAdapter) -> None:
+    def __init__(self, store: Store, adapter: Adapter) -> None:
         self._store = store
         self._adapter = adapter
         self._lock = threading.Lock()
@@ -57,7 +61,7 @@ class NonceManager:
 class Context:
     settings: RelayerSettings
     store: Store
-    adapter: EvmAdapter
+    adapter: Adapter
     metrics: Metrics
     instance_id: str
     nonces: NonceManager

@@ -38,16 +38,15 @@ class SubmitStage:
         adapter = ctx.adapter
         if ctx.store.live_nonce_count(adapter.name, adapter.signer_address) >= ctx.settings.max_in_flight:
             return False
+        batch_max = min(ctx.settings.batch_max, adapter.batch_limit)
         ready, since = ctx.store.due_summary(IntentState.VERIFIED, chain=adapter.name)
-        if ready == 0 or (
-            ready < ctx.settings.batch_max and since is not None and time.time() - since < ctx.settings.batch_wait_s
-        ):
+        if ready == 0 or (ready < batch_max and since is not None and time.time() - since < ctx.settings.batch_wait_s):
             return False  # let the batch fill a little (at most batch_wait_s)
         records = ctx.store.claim(
             _VERIFIED,
             owner=ctx.instance_id,
             lease_s=ctx.settings.lease_s,
-            limit=ctx.settings.batch_max,
+            limit=batch_max,
             chain=adapter.name,
         )
         if not records:

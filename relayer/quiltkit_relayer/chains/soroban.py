@@ -1,0 +1,415 @@
+"""The Soroban chain adapter: the Soroban escrow through :mod:`quiltkit.soroban` on the local harness.
+
+Intents are signed with ed25519 over :func:`quiltkit.intents.soroban_digest` (network passphrase
+and escrow contract bound in). Ed25519 signatures name no signer, so a Soroban signature as the
+relayer takes it is 96 bytes: the verifier's raw 32-byte public key followed by its 64-byte
+signature (:func:`soroban_signature` builds one). Quorum is judged against the verifier keys and
+threshold the contract stores for the escrow.
+
+``release_with_intent`` needs no authorisation entries (anyone may submit it), so the signed
+"transaction" of the local harness is the exact ``invoke`` request it is sent, as canonical JSON
+(:func:`canonical_request`), and its hash the sha256 of those bytes. That request is what the
+pipeline persists before sending and resends byte for byte after a crash; resending it is safe
+because the contract consumes each intent id once (a resend of a request that already ran fails
+with ``IntentAlreadyConsumed``, which counts as done). The "nonce" is a per-signer sequence the
+adapter hands out; the harness keeps no account sequence, so it is never "used elsewhere".
+
+The harness commits an ``invoke`` synchronously, so a transaction's "receipt" is read from the
+contract: every intent it carries consumed -> success at the current ledger; the invoke failed
+with another error -> a revert (its intents go back to verification, which names the reason).
+Fees are fixed (the harness charges none), so :meth:`SorobanAdapter.bumped` never offers a bump
+and a stored request is only ever resent identically.
+
+Stellar RPC (a signed envelope XDR with time bounds, rebuilt only after they have passed) is not
+implemented here yet: :class:`SorobanAdapter` accepts a :class:`~quiltkit.soroban.LocalHost`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from quiltkit import intents
+from quiltkit.exceptions import ContractRevert, InvalidInput, UnknownRevert
+from quiltkit.soroban import LocalHost, SorobanEscrow
+from quiltkit.soroban.backend import ContractCall
+from quiltkit.soroban.errors import (
+    EscrowIntentAlreadyConsumed,
+    EscrowNotFound,
+    HarnessError,
+    SorobanContractError,
+    SorobanHostError,
+)
+from quiltkit.soroban.models import MilestoneState, SorobanEscrowInfo
+from stellar_sdk import Keypair, Network, StrKey, scval
+
+from quiltkit_relayer.chains.base import (
+    Broadcast,
+    ChainUnavailable,
+    Checked,
+    CheckResult,
+    Fees,
+    Prepared,
+    Receipt,
+    SignedTx,
+    TxRequest,
+)
+from quiltkit_relayer.chains.evm import abort_for_revert
+from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
+from quiltkit_relayer.results import Abort, Done, Ok, Retry
+
+__all__ = ["SorobanAdapter", "canonical_request", "soroban_chain_id", "soroban_signature"]
+
+_NO_FEES = Fees(max_fee_per_gas=0, priority_fee_per_gas=0)
+
+
+def soroban_chain_id(network_passphrase: str) -> int:
+    """The ``chain_id`` a Soroban submission names: the first 6 bytes of the network id (exact in JSON)."""
+    return int.from_bytes(Network(network_passphrase).network_id()[:6], "big")
+
+
+def soroban_signature(public_key: str, signature: bytes) -> str:
+    """One verifier signature as the relayer takes it: hex of raw public key (32) + ed25519 signature (64)."""
+    return "0x" + StrKey.decode_ed25519_public_key(public_key).hex() + bytes(signature).hex()
+
+
+def canonical_request(params: dict[str, Any]) -> str:
+    """The canonical JSON of a harness request (sorted keys, no spaces): the persisted raw transaction."""
+    return json.dumps(params, sort_keys=True, separators=(",", ":"))
+
+
+@contextmanager
+def _harness(what: str) -> Iterator[None]:
+    """Transport failures of the harness become :class:`ChainUnavailable`."""
+    try:
+        yield
+    except HarnessError as exc:
+        raise ChainUnavailable(f"{what}: {exc}") from exc
+
+
+class SorobanAdapter:
+    """One Soroban escrow contract on a local harness, one submitter key. Thread-safe (one lock)."""
+
+    name = "soroban"
+    batch_limit = 1
+    """``release_with_intent`` pays one intent per call: one intent per transaction."""
+
+    def __init__(
+        self,
+        backend: LocalHost,
+        contract_id: str,
+        submitter: Keypair,
+        *,
+        expiry_margin_s: int = 5,
+    ) -> None:
+        if not isinstance(backend, LocalHost):
+            raise TypeError("the Soroban relayer path runs on the local harness (LocalHost) only for now")
+        self.backend = backend
+        self.escrow = SorobanEscrow(backend, contract_id)
+        self._contract = self.escrow.contract_id
+        self._submitter = submitter
+        self._margin = expiry_margin_s
+        self._passphrase = backend.network_passphrase
+        self._chain_id = soroban_chain_id(self._passphrase)
+        self._lock = threading.RLock()
+        self._thresholds: dict[int, int] = {}
+        self._sent: dict[str, tuple[tuple[str, ...], int, str | None]] = {}
+        """tx hash -> (intent ids, ledger, error text or None) of each request run by this process."""
+        self._next_sequence = 0
+
+    # --- identity -------------------------------------------------------------------------------
+
+    @property
+    def chain_id(self) -> int:
+        return self._chain_id
+
+    def node_chain_id(self) -> int:
+        with self._lock, _harness("network_id"):
+            info = self.backend.request("network_id")
+        return soroban_chain_id(str(info["network_passphrase"]))
+
+    @property
+    def contract(self) -> str:
+        return self._contract
+
+    @property
+    def signer_address(self) -> str:
+        return str(self._submitter.public_key)
+
+    @property
+    def network_passphrase(self) -> str:
+        return self._passphrase
+
+    # --- intents --------------------------------------------------------------------------------
+
+    def prepare(self, submission: IntentSubmission) -> Prepared:
+        if submission.chain_id != self._chain_id:
+            raise Rejection(
+                Reason.WRONG_CHAIN_ID,
+                f"signed for chain {submission.chain_id}; this relayer serves Soroban network {self._chain_id}",
+            )
+        if submission.contract != self._contract:
+            raise Rejection(
+                Reason.WRONG_CONTRACT, f"signed for {submission.contract}; this relayer submits to {self._contract}"
+            )
+        intent = submission.intent
+        try:
+            digest = "0x" + intents.soroban_digest(intent, self._passphrase, self._contract).hex()
+        except InvalidInput as exc:
+            raise Rejection(Reason.INVALID_INTENT, str(exc)) from None
+        signers: list[str] = []
+        for n, sig in enumerate(submission.signatures):
+            raw = bytes.fromhex(sig[2:])
+            if len(raw) != 96:
+                raise Rejection(
+                    Reason.INVALID_SIGNATURE, f"signature {n} is {len(raw)} bytes, not 96 (public key + ed25519)"
+                )
+            who = StrKey.encode_ed25519_public_key(raw[:32])
+            if not intents.verify_soroban_signature(intent, self._passphrase, self._contract, who, raw[32:]):
+                raise Rejection(Reason.INVALID_SIGNATURE, f"signature {n} by {who} does not verify over {digest}")
+            if who in signers:
+                raise Rejection(Reason.DUPLICATE_SIGNER, f"signatures {signers.index(who)} and {n} are both by {who}")
+            signers.append(who)
+        return Prepared(
+            intent_id=intent.intent_id, digest=digest, signers=tuple(signers), signatures=tuple(submission.signatures)
+        )
+
+    def now(self) -> int:
+        with self._lock, _harness("get_ledger"):
+            return self.backend.ledger().timestamp
+
+    def head(self) -> int:
+        with self._lock, _harness("get_ledger"):
+            return self.backend.ledger().sequence
+
+    def is_consumed(self, intent_id: str) -> bool:
+        with self._lock, _harness("is_consumed"):
+            return self.escrow.is_consumed(intent_id)
+
+    def escrow_info(self, escrow_id: int) -> SorobanEscrowInfo:
+        """``get_escrow``; raises :class:`quiltkit.soroban.errors.EscrowNotFound` or :class:`ChainUnavailable`."""
+        with self._lock, _harness("get_escrow"):
+            return self.escrow.get_escrow(escrow_id)
+
+    def check(self, record: IntentRecord) -> CheckResult:
+        intent = record.intent
+        try:
+            if self.is_consumed(intent.intent_id):
+                return Done("the contract already consumed this intent")
+            now = self.now()
+            if intent.deadline <= now + self._margin:
+                return Abort(
+                    Reason.EXPIRED, f"deadline {intent.deadline} has passed (ledger time {now})", IntentState.EXPIRED
+                )
+            try:
+                info = self.escrow_info(intent.escrow_id)
+            except EscrowNotFound:
+                return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {self._contract}")
+        except ChainUnavailable as exc:
+            return Retry(str(exc))
+        found = self._check_escrow(record, info)
+        if found is not None:
+            return found
+        return self._check_signatures(record, info)
+
+    def _check_escrow(self, record: IntentRecord, info: SorobanEscrowInfo) -> Abort | None:
+        intent = record.intent
+        if info.threshold == 0 or not info.verifiers:
+            return Abort(Reason.ATTESTATION_DISABLED, f"escrow {intent.escrow_id} has no verifiers")
+        if info.token != intent.token:
+            return Abort(Reason.TOKEN_MISMATCH, f"escrow pays in {info.token}, the intent names {intent.token}")
+        if intent.milestone >= len(info.milestones):
+            return Abort(
+                Reason.INVALID_MILESTONE, f"escrow {intent.escrow_id} has milestones 0..{len(info.milestones) - 1}"
+            )
+        milestone = info.milestones[intent.milestone]
+        if milestone.state is not MilestoneState.PENDING:
+            return Abort(Reason.MILESTONE_NOT_PENDING, f"milestone {intent.milestone} is {milestone.state.name}")
+        if not milestone.funded:
+            return Abort(Reason.MILESTONE_NOT_FUNDED, f"milestone {intent.milestone} is not funded")
+        if milestone.amount != intent.amount:
+            return Abort(
+                Reason.AMOUNT_MISMATCH, f"milestone {intent.milestone} pays {milestone.amount}, not {intent.amount}"
+            )
+        if info.payee is not None and info.payee != intent.payee:
+            return Abort(Reason.PAYEE_MISMATCH, f"escrow {intent.escrow_id} pays {info.payee}, not {intent.payee}")
+        return None
+
+    def _check_signatures(self, record: IntentRecord, info: SorobanEscrowInfo) -> CheckResult:
+        intent = record.intent
+        verifiers = tuple(info.verifiers)
+        with self._lock:
+            self._thresholds[intent.escrow_id] = info.threshold
+        index_of = {v: i for i, v in enumerate(verifiers)}
+        for who in record.signers:
+            if who not in index_of:
+                return Abort(Reason.UNKNOWN_SIGNER, f"{who} is not a verifier of escrow {intent.escrow_id}")
+        if len(record.signers) < info.threshold:
+            return Abort(
+                Reason.INSUFFICIENT_SIGNATURES,
+                f"{len(record.signers)} of the {info.threshold} verifier signatures escrow {intent.escrow_id} needs",
+            )
+        return Ok(self._choose(record, verifiers, info.threshold))
+
+    @staticmethod
+    def _choose(record: IntentRecord, verifiers: tuple[str, ...], threshold: int) -> Checked:
+        index_of = {v: i for i, v in enumerate(verifiers)}
+        ranked = sorted(
+            (index_of[w], s, w) for s, w in zip(record.signatures, record.signers, strict=True) if w in index_of
+        )[:threshold]
+        return Checked(
+            intent_id=record.intent_id,
+            verifiers=verifiers,
+            signatures=tuple(s for _, s, _ in ranked),
+            signers=tuple(w for _, _, w in ranked),
+        )
+
+    def checked(self, record: IntentRecord) -> Checked:
+        """The submission data of an intent the verify stage passed (verifiers as stored by it)."""
+        escrow_id = record.intent.escrow_id
+        with self._lock:
+            threshold = self._thresholds.get(escrow_id)
+        verifiers = tuple(record.verifiers or ())
+        if threshold is None or not verifiers:
+            info = self.escrow_info(escrow_id)
+            threshold, verifiers = info.threshold, tuple(info.verifiers)
+            with self._lock:
+                self._thresholds[escrow_id] = threshold
+        return self._choose(record, verifiers, threshold)
+
+    # --- transactions -----------------------------------------------------------------------------
+
+    def _call(self, record: IntentRecord, checked: Checked) -> ContractCall:
+        pairs = [bytes.fromhex(s[2:]) for s in checked.signatures]
+        signatures = scval.to_vec([scval.to_vec([scval.to_bytes(p[:32]), scval.to_bytes(p[32:])]) for p in pairs])
+        return ContractCall(
+            self._contract, "release_with_intent", (intents.soroban_intent_scval(record.intent), signatures)
+        )
+
+    def payout_request(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> TxRequest:
+        if len(batch) != 1:
+            raise ValueError(f"a Soroban payout carries exactly one intent, not {len(batch)}")
+        record, checked = batch[0]
+        data = self._call(record, checked).invoke_args().to_xdr().encode()
+        return TxRequest(to=self._contract, data=data, intent_ids=(record.intent_id,))
+
+    def _request_call(self, request: TxRequest) -> ContractCall:
+        from stellar_sdk import xdr
+
+        args = xdr.InvokeContractArgs.from_xdr(request.data.decode())
+        return ContractCall(self._contract, args.function_name.sc_symbol.decode(), tuple(args.args))
+
+    def estimate(self, request: TxRequest) -> int:
+        """Simulate the call (raising the escrow's named error if it would fail); no gas on the harness."""
+        call = self._request_call(request)
+        try:
+            with self._lock, _harness("simulate"):
+                self.backend.simulate(call, source=self.signer_address)
+        except SorobanContractError as exc:
+            named = self.escrow._contract_error(exc, call.function)
+            if isinstance(named, ContractRevert):
+                raise named from exc
+            raise UnknownRevert("", f"{call.function}: {named}") from exc
+        except SorobanHostError as exc:
+            raise UnknownRevert("", f"the host rejects {call.function}: {exc}") from exc
+        return 1
+
+    def explain_failure(self, record: IntentRecord, checked: Checked) -> Abort | Done | Retry | None:
+        try:
+            self.estimate(self.payout_request([(record, checked)]))
+        except ContractRevert as err:
+            return abort_for_revert(err)
+        except ChainUnavailable as exc:
+            return Retry(str(exc))
+        return None
+
+    def fees(self) -> Fees:
+        return _NO_FEES
+
+    def bumped(self, previous: Fees) -> Fees | None:
+        return None  # the harness has no fee market: a stored request is only ever resent identically
+
+    def sign(self, request: TxRequest, *, nonce: int, gas_limit: int, fees: Fees) -> SignedTx:
+        """The exact ``invoke`` request, canonical JSON; its hash is the sha256 of those bytes.
+
+        ``sequence`` (the nonce) and ``signed_at`` make two requests for the same intent (say, a
+        retry after a revert) distinct transactions; only ``method`` and ``params`` reach the harness.
+        """
+        params = {"invoke_args": request.data.decode(), "auth_entries": [], "source": self.signer_address}
+        raw = canonical_request(
+            {
+                "method": "invoke",
+                "params": params,
+                "intent_ids": list(request.intent_ids),
+                "sequence": nonce,
+                "signed_at": time.time_ns(),
+            }
+        )
+        with self._lock:
+            self._next_sequence = max(self._next_sequence, nonce + 1)
+        return SignedTx(tx_hash=_hash(raw), raw=raw, nonce=nonce, gas_limit=gas_limit, fees=fees)
+
+    def replacement(self, raw: str, fees: Fees) -> SignedTx:
+        """Never a new request: the stored one, as it is (no fee market to bump into)."""
+        doc = json.loads(raw)
+        return SignedTx(tx_hash=_hash(raw), raw=raw, nonce=int(doc["sequence"]), gas_limit=1, fees=fees)
+
+    def broadcast(self, raw: str) -> tuple[Broadcast, str]:
+        """Send the stored request, byte for byte as persisted (only ``params`` reach the harness)."""
+        doc = json.loads(raw)
+        tx_hash = _hash(raw)
+        intent_ids = tuple(str(i) for i in doc.get("intent_ids", ()))
+        params: dict[str, Any] = doc["params"]
+        with self._lock:
+            try:
+                with _harness("invoke"):
+                    result = self.backend.request(str(doc["method"]), **params)
+            except (SorobanContractError, SorobanHostError) as exc:
+                error: Exception = exc
+                if isinstance(exc, SorobanContractError):
+                    error = self.escrow._contract_error(exc, "release_with_intent")
+                with _harness("get_ledger"):
+                    ledger = self.backend.ledger().sequence
+                self._sent[tx_hash] = (intent_ids, ledger, f"{type(error).__name__}: {error}")
+                if isinstance(error, EscrowIntentAlreadyConsumed):
+                    return Broadcast.ACCEPTED, "the contract already consumed this intent"
+                return Broadcast.ACCEPTED, f"ran and failed: {error}"
+            self._sent[tx_hash] = (intent_ids, int(result["ledger"]), None)
+        return Broadcast.ACCEPTED, ""
+
+    def receipt(self, tx_hash: str) -> Receipt | None:
+        """From the contract: every intent consumed -> success; the run failed otherwise -> reverted."""
+        with self._lock:
+            sent = self._sent.get(tx_hash)
+        if sent is None:
+            return None  # not run by this process: the confirm stage sends the stored request again
+        intent_ids, ledger, error = sent
+        if intent_ids and all(self.is_consumed(i) for i in intent_ids):
+            return Receipt(tx_hash=tx_hash, success=True, block_number=ledger, gas_used=0, effective_gas_price=0)
+        if error is not None:
+            return Receipt(tx_hash=tx_hash, success=False, block_number=ledger, gas_used=0, effective_gas_price=0)
+        return None
+
+    def is_known(self, tx_hash: str) -> bool:
+        with self._lock:
+            return tx_hash in self._sent
+
+    def account_nonce(self, *, pending: bool) -> int:
+        """The next sequence this process hands out (pending); the harness has no account sequence."""
+        if not pending:
+            return 0  # nothing else ever uses a sequence of ours
+        with self._lock:
+            return self._next_sequence
+
+    def balance(self) -> int:
+        """The submitter pays no fees on the harness; reported as 0 (no native balance to read)."""
+        return 0
+
+
+def _hash(raw: str) -> str:
+    return "0x" + hashlib.sha256(raw.encode()).hexdigest()
