@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from quiltkit_relayer.models import IntentRecord, IntentSubmission
+from quiltkit.intents import PayoutIntent
+
+from quiltkit_relayer.models import IntentRecord, IntentSubmission, Reason
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
 
 __all__ = [
+    "check_escrow_terms",
     "Broadcast",
     "ChainAdapter",
     "ChainUnavailable",
@@ -164,3 +167,38 @@ class ChainAdapter(Protocol):
     def account_nonce(self, *, pending: bool) -> int: ...
 
     def balance(self) -> int: ...
+
+
+class MilestoneView(Protocol):
+    """What both chains' milestone models expose (``quiltkit.escrow`` and ``quiltkit.soroban``)."""
+
+    @property
+    def state(self) -> Any: ...
+    @property
+    def funded(self) -> bool: ...
+    @property
+    def amount(self) -> int: ...
+
+
+def check_escrow_terms(
+    intent: PayoutIntent, *, attested: bool, token: str, payee: str | None, milestones: Sequence[MilestoneView]
+) -> Abort | None:
+    """The chain-independent checks of an intent against its escrow's state, in the contract's order."""
+    if not attested:
+        return Abort(Reason.ATTESTATION_DISABLED, f"escrow {intent.escrow_id} has no verifiers")
+    if token != intent.token:
+        return Abort(Reason.TOKEN_MISMATCH, f"escrow pays in {token}, the intent names {intent.token}")
+    if intent.milestone >= len(milestones):
+        return Abort(Reason.INVALID_MILESTONE, f"escrow {intent.escrow_id} has milestones 0..{len(milestones) - 1}")
+    milestone = milestones[intent.milestone]
+    if milestone.state.name != "PENDING":
+        return Abort(Reason.MILESTONE_NOT_PENDING, f"milestone {intent.milestone} is {milestone.state.name}")
+    if not milestone.funded:
+        return Abort(Reason.MILESTONE_NOT_FUNDED, f"milestone {intent.milestone} is not funded")
+    if milestone.amount != intent.amount:
+        return Abort(
+            Reason.AMOUNT_MISMATCH, f"milestone {intent.milestone} pays {milestone.amount}, not {intent.amount}"
+        )
+    if payee is not None and payee != intent.payee:
+        return Abort(Reason.PAYEE_MISMATCH, f"escrow {intent.escrow_id} pays {payee}, not {intent.payee}")
+    return None

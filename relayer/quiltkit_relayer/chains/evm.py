@@ -23,7 +23,7 @@ from hexbytes import HexBytes
 from quiltkit import escrow_errors, intents
 from quiltkit._contract import _decode_revert, _is_revert  # the SDK's revert decoding, shared on purpose
 from quiltkit._types import checksum
-from quiltkit.escrow import Escrow, EscrowInfo, MilestoneState, verifier_set_hash
+from quiltkit.escrow import Escrow, EscrowInfo, verifier_set_hash
 from quiltkit.exceptions import ContractRevert, InvalidInput
 from web3 import Web3
 from web3.exceptions import ProviderConnectionError, TransactionNotFound, Web3RPCError
@@ -39,6 +39,7 @@ from quiltkit_relayer.chains.base import (
     Receipt,
     SignedTx,
     TxRequest,
+    check_escrow_terms,
 )
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
@@ -270,27 +271,9 @@ class EvmAdapter:
             return Retry(str(exc))
 
     def _check_escrow(self, record: IntentRecord, info: EscrowInfo) -> Abort | None:
-        intent = record.intent
-        if info.threshold == 0:
-            return Abort(Reason.ATTESTATION_DISABLED, f"escrow {intent.escrow_id} has no verifiers")
-        if info.token != intent.token:
-            return Abort(Reason.TOKEN_MISMATCH, f"escrow pays in {info.token}, the intent names {intent.token}")
-        if intent.milestone >= len(info.milestones):
-            return Abort(
-                Reason.INVALID_MILESTONE, f"escrow {intent.escrow_id} has milestones 0..{len(info.milestones) - 1}"
-            )
-        milestone = info.milestones[intent.milestone]
-        if milestone.state is not MilestoneState.PENDING:
-            return Abort(Reason.MILESTONE_NOT_PENDING, f"milestone {intent.milestone} is {milestone.state.name}")
-        if not milestone.funded:
-            return Abort(Reason.MILESTONE_NOT_FUNDED, f"milestone {intent.milestone} is not funded")
-        if milestone.amount != intent.amount:
-            return Abort(
-                Reason.AMOUNT_MISMATCH, f"milestone {intent.milestone} pays {milestone.amount}, not {intent.amount}"
-            )
-        if info.payee is not None and info.payee != intent.payee:
-            return Abort(Reason.PAYEE_MISMATCH, f"escrow {intent.escrow_id} pays {info.payee}, not {intent.payee}")
-        return None
+        return check_escrow_terms(
+            record.intent, attested=info.threshold != 0, token=info.token, payee=info.payee, milestones=info.milestones
+        )
 
     def _check_signatures(self, record: IntentRecord, info: EscrowInfo) -> CheckResult:
         intent = record.intent

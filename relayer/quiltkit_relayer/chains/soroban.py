@@ -45,7 +45,7 @@ from quiltkit.soroban.errors import (
     SorobanContractError,
     SorobanHostError,
 )
-from quiltkit.soroban.models import MilestoneState, SorobanEscrowInfo
+from quiltkit.soroban.models import SorobanEscrowInfo
 from stellar_sdk import Keypair, Network, StrKey, scval
 
 from quiltkit_relayer.chains.base import (
@@ -58,6 +58,7 @@ from quiltkit_relayer.chains.base import (
     Receipt,
     SignedTx,
     TxRequest,
+    check_escrow_terms,
 )
 from quiltkit_relayer.chains.evm import abort_for_revert
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
@@ -218,27 +219,10 @@ class SorobanAdapter:
         return self._check_signatures(record, info)
 
     def _check_escrow(self, record: IntentRecord, info: SorobanEscrowInfo) -> Abort | None:
-        intent = record.intent
-        if info.threshold == 0 or not info.verifiers:
-            return Abort(Reason.ATTESTATION_DISABLED, f"escrow {intent.escrow_id} has no verifiers")
-        if info.token != intent.token:
-            return Abort(Reason.TOKEN_MISMATCH, f"escrow pays in {info.token}, the intent names {intent.token}")
-        if intent.milestone >= len(info.milestones):
-            return Abort(
-                Reason.INVALID_MILESTONE, f"escrow {intent.escrow_id} has milestones 0..{len(info.milestones) - 1}"
-            )
-        milestone = info.milestones[intent.milestone]
-        if milestone.state is not MilestoneState.PENDING:
-            return Abort(Reason.MILESTONE_NOT_PENDING, f"milestone {intent.milestone} is {milestone.state.name}")
-        if not milestone.funded:
-            return Abort(Reason.MILESTONE_NOT_FUNDED, f"milestone {intent.milestone} is not funded")
-        if milestone.amount != intent.amount:
-            return Abort(
-                Reason.AMOUNT_MISMATCH, f"milestone {intent.milestone} pays {milestone.amount}, not {intent.amount}"
-            )
-        if info.payee is not None and info.payee != intent.payee:
-            return Abort(Reason.PAYEE_MISMATCH, f"escrow {intent.escrow_id} pays {info.payee}, not {intent.payee}")
-        return None
+        attested = info.threshold != 0 and bool(info.verifiers)
+        return check_escrow_terms(
+            record.intent, attested=attested, token=info.token, payee=info.payee, milestones=info.milestones
+        )
 
     def _check_signatures(self, record: IntentRecord, info: SorobanEscrowInfo) -> CheckResult:
         intent = record.intent
