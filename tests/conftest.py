@@ -4,7 +4,11 @@ test mnemonic, exactly as a dApp backend would."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +17,7 @@ from quiltkit import Escrow, EscrowTerms, Token, intents
 from quiltkit.devchain import dev_accounts
 from web3 import Web3
 
+ROOT = Path(__file__).resolve().parent.parent
 UNIT = 10**18
 DAY = 86_400
 
@@ -149,3 +154,21 @@ def sign(escrow: Escrow, verifiers: list[LocalAccount]) -> Callable[..., list[in
         return intents.signatures_for(intent, domain, [v.address for v in verifiers], raw)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def harness_binary() -> str:
+    """The Soroban harness binary (shared by tests/soroban and tests/relayer): $QUILTKIT_SOROBAN_HARNESS,
+    else `cargo build` (a no-op when fresh)."""
+    from quiltkit.soroban.backend import HARNESS_ENV, find_harness
+
+    if os.environ.get(HARNESS_ENV):
+        return find_harness()
+    cargo = shutil.which("cargo")
+    if cargo is not None:
+        subprocess.run(
+            [cargo, "build", "-j", "2", "--locked", "-p", "quiltkit-soroban-harness"],
+            cwd=ROOT / "soroban",
+            check=True,
+        )
+    return find_harness(ROOT / "soroban" / "target" / "debug" / "quiltkit-soroban-harness")

@@ -15,9 +15,6 @@ is what a restarted process would see.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,7 +25,6 @@ from fastapi.testclient import TestClient
 from quiltkit import intents
 from quiltkit.escrow import MilestoneState
 from quiltkit.soroban import SorobanEscrow
-from quiltkit.soroban.backend import HARNESS_ENV, find_harness
 from quiltkit_relayer.chains.base import Broadcast
 from quiltkit_relayer.chains.soroban import SorobanAdapter, soroban_signature
 from quiltkit_relayer.config import ConfigError, load_settings
@@ -38,24 +34,9 @@ from quiltkit_relayer.pipeline import accept
 from stellar_sdk import Keypair
 
 from tests.relayer.conftest import all_confirmed, states
-from tests.soroban.conftest import FEE_BPS, ROLES, ROOT, UNIT, Deployment, RecordingHost, keypair
+from tests.soroban.conftest import FEE_BPS, ROLES, UNIT, Deployment, RecordingHost, keypair
 
 INSTANCE = "soroban-test"
-
-
-@pytest.fixture(scope="session")
-def harness_binary() -> str:
-    """The harness binary: $QUILTKIT_SOROBAN_HARNESS, else `cargo build` (a no-op when fresh)."""
-    if os.environ.get(HARNESS_ENV):
-        return find_harness()
-    cargo = shutil.which("cargo")
-    if cargo is not None:
-        subprocess.run(
-            [cargo, "build", "-j", "2", "--locked", "-p", "quiltkit-soroban-harness"],
-            cwd=ROOT / "soroban",
-            check=True,
-        )
-    return find_harness(ROOT / "soroban" / "target" / "debug" / "quiltkit-soroban-harness")
 
 
 @pytest.fixture

@@ -28,21 +28,6 @@ FEE_BPS = 100
 ROLES = ("admin", "treasury", "maintainer", "funder", "contributor", "arbiter", "relayer", "stranger", "v1", "v2", "v3")
 
 
-@pytest.fixture(scope="session")
-def harness_binary() -> str:
-    """The harness binary: $QUILTKIT_SOROBAN_HARNESS, else `cargo build` (a no-op when fresh)."""
-    if os.environ.get(HARNESS_ENV):
-        return find_harness()
-    cargo = shutil.which("cargo")
-    if cargo is not None:
-        subprocess.run(
-            [cargo, "build", "-j", "2", "--locked", "-p", "quiltkit-soroban-harness"],
-            cwd=ROOT / "soroban",
-            check=True,
-        )
-    return find_harness(ROOT / "soroban" / "target" / "debug" / "quiltkit-soroban-harness")
-
-
 class RecordingHost(LocalHost):
     """A LocalHost that keeps every (method, params) it sends, to prove what was (not) sent."""
 
