@@ -112,21 +112,39 @@ class KeeperSettings(BaseModel):
 
 
 class SorobanSettings(BaseModel):
-    """The Soroban escrow (``chain = "soroban"``), on the local harness."""
+    """The Soroban escrow (``chain = "soroban"``), through a Stellar RPC server or on the local harness."""
 
     model_config = ConfigDict(extra="forbid")
 
+    rpc_url: str | None = Field(
+        default=None,
+        description="Stellar RPC endpoint (testnet, mainnet, a local `stellar container`): payouts go out as "
+        "signed envelopes with time bounds. Unset: the local harness.",
+    )
     harness: Path | None = Field(
         default=None,
         description="The quiltkit-soroban-harness binary (default: $QUILTKIT_SOROBAN_HARNESS or the repo build). "
         "A harness started by the relayer is a fresh, empty network: deploy on it before submitting.",
     )
-    network_passphrase: str | None = Field(default=None, description="Network passphrase (default: the harness's).")
+    network_passphrase: str | None = Field(
+        default=None, description="Network passphrase (default: what the RPC's getNetwork or the harness says)."
+    )
+    base_fee: int = Field(default=100, ge=100, description="Inclusion fee per operation, in stroops (RPC only).")
+    tx_timeout_s: int = Field(
+        default=30, ge=5, le=3600, description="Upper time bound of each envelope, from signing (RPC only)."
+    )
+    poll_interval_s: float = Field(default=1.0, gt=0, description="Between getTransaction polls (RPC only).")
     contract_id: str = Field(pattern=r"^C[A-Z2-7]{55}$", description="The Soroban escrow contract (C...).")
     submitter_secret: SecretStr = Field(
         description="Stellar secret key (S...) of the submitting account "
         "(env QUILTKIT_RELAYER_SOROBAN__SUBMITTER_SECRET)."
     )
+
+    @model_validator(mode="after")
+    def _one_backend(self) -> SorobanSettings:
+        if self.rpc_url is not None and self.harness is not None:
+            raise ValueError("rpc_url and harness name two different networks: set one")
+        return self
 
     @field_validator("submitter_secret")
     @classmethod

@@ -19,7 +19,8 @@ from typing import Any
 import uvicorn
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
-from quiltkit.soroban import LocalHost
+from quiltkit.soroban import LocalHost, Rpc
+from quiltkit.soroban.errors import SorobanRpcError
 from stellar_sdk import Keypair
 
 from quiltkit_relayer.api import create_app
@@ -53,14 +54,14 @@ class Relayer:
         signer: LocalAccount | None = None,
         verifier: LocalAccount | None = None,
         migrate: bool = True,
-        soroban_backend: LocalHost | None = None,
+        soroban_backend: LocalHost | Rpc | None = None,
     ) -> None:
         self.settings = settings
         self.store = store or Store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
         if migrate:
             self.store.migrate()
         self.adapter: Adapter
-        self._own_backend: LocalHost | None = None
+        self._own_backend: LocalHost | Rpc | None = None
         if settings.chain == "soroban":
             self.signer = None
             self.verifier = None
@@ -101,8 +102,8 @@ class Relayer:
         self.log = get_logger(instance=settings.instance_id, signer=self.adapter.signer_address)
         self._app: FastAPI | None = None
 
-    def _soroban_adapter(self, settings: RelayerSettings, backend: LocalHost | None) -> SorobanAdapter:
-        """The Soroban adapter on ``backend``, or on a harness this relayer starts (and closes)."""
+    def _soroban_adapter(self, settings: RelayerSettings, backend: LocalHost | Rpc | None) -> SorobanAdapter:
+        """The Soroban adapter on ``backend``, or on a Stellar RPC / harness this relayer opens (and closes)."""
         soroban = settings.soroban
         assert soroban is not None  # validated
         try:
@@ -110,14 +111,37 @@ class Relayer:
         except (ValueError, TypeError) as exc:  # pragma: no cover - the settings validate it
             raise ConfigError("soroban.submitter_secret is not a Stellar secret key") from exc
         if backend is None:
-            backend = LocalHost(soroban.harness, network_passphrase=soroban.network_passphrase)
+            if soroban.rpc_url is not None:
+                try:
+                    backend = Rpc(
+                        soroban.rpc_url,
+                        soroban.network_passphrase,
+                        source=submitter,
+                        base_fee=soroban.base_fee,
+                        tx_timeout_s=soroban.tx_timeout_s,
+                        poll_interval_s=soroban.poll_interval_s,
+                    )
+                except SorobanRpcError as exc:
+                    raise ConfigError(f"soroban.rpc_url: {exc}") from exc
+            else:
+                backend = LocalHost(soroban.harness, network_passphrase=soroban.network_passphrase)
             self._own_backend = backend
         elif soroban.network_passphrase is not None and backend.network_passphrase != soroban.network_passphrase:
             raise ConfigError(
-                f"soroban.network_passphrase: the harness runs {backend.network_passphrase!r}, "
+                f"soroban.network_passphrase: the network runs {backend.network_passphrase!r}, "
                 f"not {soroban.network_passphrase!r}"
             )
-        return SorobanAdapter(backend, soroban.contract_id, submitter, expiry_margin_s=settings.expiry_margin_s)
+        adapter = SorobanAdapter(backend, soroban.contract_id, submitter, expiry_margin_s=settings.expiry_margin_s)
+        if isinstance(backend, Rpc) and soroban.network_passphrase is not None:
+            try:
+                served = adapter.transactions.node_passphrase()
+            except ChainUnavailable:
+                served = soroban.network_passphrase  # unreachable now: the stages retry until it answers
+            if served != soroban.network_passphrase:
+                raise ConfigError(
+                    f"soroban.network_passphrase: the RPC serves {served!r}, not {soroban.network_passphrase!r}"
+                )
+        return adapter
 
     @property
     def app(self) -> FastAPI:

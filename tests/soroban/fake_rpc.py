@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from quiltkit.soroban import LocalHost
+from quiltkit.soroban.backend import time_bounds_end
 from quiltkit.soroban.errors import HarnessError, SorobanContractError, SorobanHostError
 from stellar_sdk import Keypair, StrKey, TransactionEnvelope, scval, xdr
 from stellar_sdk.exceptions import BadSignatureError
@@ -58,7 +59,7 @@ class FakeStellarRpc:
     - ``rpc_errors``: JSON-RPC errors (code, message) to answer to the next getTransaction calls.
     """
 
-    def __init__(self, host: LocalHost) -> None:
+    def __init__(self, host: LocalHost, port: int = 0) -> None:
         self.host = host
         self.not_found_polls = 0
         self.send_statuses: list[str] = []
@@ -70,9 +71,10 @@ class FakeStellarRpc:
         self.calls: list[str] = []
         self.sequences: dict[str, int] = {}
         self.transactions: dict[str, FakeTx] = {}
+        self.dropped: list[str] = []
         self._close_time_offset = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
@@ -81,10 +83,11 @@ class FakeStellarRpc:
         self._server.shutdown()
         self._server.server_close()
 
-    def fund_account(self, keypair: Keypair) -> None:
+    def fund_account(self, keypair: Keypair | str) -> None:
         """Create the account on the host and give it a sequence number, as friendbot would."""
-        self.host.create_account(keypair)
-        self.sequences[keypair.public_key] = self.host.ledger().sequence << 32
+        public_key = keypair if isinstance(keypair, str) else keypair.public_key
+        self.host.create_account(public_key)
+        self.sequences[public_key] = self.host.ledger().sequence << 32
 
     def polls(self, tx_hash: str) -> list[str]:
         return self.transactions[tx_hash].polls
@@ -128,10 +131,16 @@ class FakeStellarRpc:
         info = self.host.ledger()
         return info.sequence, info.timestamp
 
+    def _close_time(self) -> int:
+        """What time bounds are judged by: the wall clock, moved on by ``close_time_step``."""
+        return int(time.time()) + self._close_time_offset
+
     def _latest(self) -> dict[str, Any]:
         sequence, _ = self._ledger()
-        close_time = int(time.time()) + self._close_time_offset
-        return {"latestLedger": sequence, "latestLedgerCloseTime": str(close_time)}
+        return {"latestLedger": sequence, "latestLedgerCloseTime": str(self._close_time())}
+
+    def _too_late(self, envelope: TransactionEnvelope) -> bool:
+        return (max_time := time_bounds_end(envelope)) is not None and self._close_time() > max_time
 
     def _getNetwork(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"passphrase": self.host.network_passphrase, "protocolVersion": 23}
@@ -240,6 +249,9 @@ class FakeStellarRpc:
         if envelope.transaction.sequence != self.sequences.get(source, -2) + 1:
             answer.update(status="ERROR", errorResultXdr=_result(xdr.TransactionResultCode.txBAD_SEQ).to_xdr())
             return answer
+        if self._too_late(envelope):
+            answer.update(status="ERROR", errorResultXdr=_result(xdr.TransactionResultCode.txTOO_LATE).to_xdr())
+            return answer
         if tx_hash in self.transactions:
             answer["status"] = "DUPLICATE"
             return answer
@@ -259,9 +271,39 @@ class FakeStellarRpc:
                 tx.not_found_left -= 1
                 tx.polls.append("NOT_FOUND")
                 return {"status": "NOT_FOUND", **common}
+            _, source, _ = self._invocation(tx.envelope)
+            if tx.envelope.transaction.sequence != self.sequences.get(source, -2) + 1 or self._too_late(tx.envelope):
+                # What a validator does with a queued transaction that has become invalid (its
+                # sequence number used, its time bounds passed): drops it; it is in no ledger, ever.
+                del self.transactions[tx.hash]
+                self.dropped.append(tx.hash)
+                return {"status": "NOT_FOUND", **common}
             self._apply(tx)
         tx.polls.append(tx.status)
         return {**tx.response, **self._latest(), "oldestLedger": 1, "oldestLedgerCloseTime": "1700000000"}
+
+    # --- control: what friendbot and `stellar contract deploy` do on a real network -------------
+
+    def _quiltkit_fundAccount(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.fund_account(params["publicKey"])
+        return {"publicKey": params["publicKey"]}
+
+    def _quiltkit_harness(self, params: dict[str, Any]) -> dict[str, Any]:
+        """One request to the host behind this stand-in (deploy, mint, ledger time)."""
+        try:
+            return {"ok": True, "result": self.host.request(params["method"], **params.get("params", {}))}
+        except (HarnessError, SorobanContractError, SorobanHostError) as exc:
+            return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+    def _quiltkit_transactions(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Every transaction this stand-in has accepted: hash, source, sequence, status."""
+        rows = []
+        for tx in self.transactions.values():
+            _, source, _ = self._invocation(tx.envelope)
+            rows.append(
+                {"hash": tx.hash, "source": source, "sequence": tx.envelope.transaction.sequence, "status": tx.status}
+            )
+        return {"transactions": rows, "dropped": list(self.dropped)}
 
     def _apply(self, tx: FakeTx) -> None:
         if self.before_apply is not None:
@@ -383,3 +425,33 @@ def _snake(name: str) -> str:
             out += "_"
         out += ch.upper()
     return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the stand-in in its own process (``python -m tests.soroban.fake_rpc``), so that
+    relayer processes can be killed and restarted against one ledger. Prints one JSON line
+    (``url``, ``network_passphrase``) once it listens; ends on SIGTERM or SIGINT."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--harness", default=None, help="quiltkit-soroban-harness binary")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--network-passphrase", default=None)
+    args = parser.parse_args(argv)
+    host = LocalHost(args.harness, network_passphrase=args.network_passphrase)
+    fake = FakeStellarRpc(host, args.port)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print(json.dumps({"url": fake.url, "network_passphrase": host.network_passphrase}), flush=True)
+    try:
+        while not stop.wait(0.2):
+            pass
+    finally:
+        fake.close()
+        host.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -3,9 +3,10 @@
 The pipeline (intake, verify, submit, confirm, keeper) is chain-agnostic; an adapter knows how
 intents are signed and checked on its chain, how a batch becomes a transaction, and how that
 transaction is signed, sent and found again. ``chains/evm.py`` implements it with web3.py; a
-Soroban adapter (``quiltkit.soroban``) plugs in the same way: its "nonce" is the account sequence
-number, its raw transaction the signed envelope (persisted before sending, resent identically),
-and :meth:`ChainAdapter.replacement` returns None until the envelope's time bounds have passed.
+Soroban adapter (``chains/soroban.py``) plugs in the same way: on a Stellar RPC server its "nonce"
+is the account sequence number, its raw transaction the signed envelope (persisted before
+sending, resent identically), and it is rebuilt only once :meth:`ChainAdapter.expired` shows its
+time bounds have passed with no ledger holding it.
 """
 
 from __future__ import annotations
@@ -112,6 +113,9 @@ class ChainAdapter(Protocol):
     batch_limit: int
     """Most intents one payout transaction may carry (1 where the contract has no multicall)."""
 
+    max_in_flight: int | None
+    """Most unconfirmed transactions the chain lets one signer have (None: the setting decides)."""
+
     @property
     def chain_id(self) -> int: ...
 
@@ -153,7 +157,12 @@ class ChainAdapter(Protocol):
     def sign(self, request: TxRequest, *, nonce: int, gas_limit: int, fees: Fees) -> SignedTx: ...
 
     def replacement(self, raw: str, fees: Fees) -> SignedTx:
-        """The same transaction (nonce, call, gas) re-signed with ``fees``."""
+        """The same transaction (nonce, call, gas) re-signed with ``fees`` (and, where the chain has
+        them, new time bounds)."""
+
+    def expired(self, raw: str) -> bool:
+        """Whether the transaction can provably never be included any more (Stellar: in no ledger,
+        and the latest ledger closed after its time bounds); then it is rebuilt, same nonce."""
 
     def broadcast(self, raw: str) -> tuple[Broadcast, str]: ...
 

@@ -97,6 +97,8 @@ class EvmAdapter:
     name = "evm"
     batch_limit = 200
     """Most intents one ``multicall`` carries (the settings' ``batch_max`` is at most this)."""
+    max_in_flight: int | None = None
+    """A node queues many transactions per sender; the ``max_in_flight`` setting decides."""
 
     def __init__(
         self,
@@ -411,6 +413,9 @@ class EvmAdapter:
             to=checksum(bytes(old["to"])), data=bytes(old["data"]), intent_ids=(), value=int(old["value"])
         )
         return self.sign(request, nonce=int(old["nonce"]), gas_limit=int(old["gas"]), fees=fees)
+
+    def expired(self, raw: str) -> bool:
+        return False  # an EVM transaction has no time bounds: it stays includable until its nonce is used
 
     def broadcast(self, raw: str) -> tuple[Broadcast, str]:
         try:

@@ -1,4 +1,5 @@
-"""The Soroban chain adapter: the Soroban escrow through :mod:`quiltkit.soroban` on the local harness.
+"""The Soroban chain adapter: the Soroban escrow through :mod:`quiltkit.soroban`, on a Stellar RPC
+server or on the local harness.
 
 Intents are signed with ed25519 over :func:`quiltkit.intents.soroban_digest` (network passphrase
 and escrow contract bound in). Ed25519 signatures name no signer, so a Soroban signature as the
@@ -6,44 +7,29 @@ relayer takes it is 96 bytes: the verifier's raw 32-byte public key followed by 
 signature (:func:`soroban_signature` builds one). Quorum is judged against the verifier keys and
 threshold the contract stores for the escrow.
 
-``release_with_intent`` needs no authorisation entries (anyone may submit it), so the signed
-"transaction" of the local harness is the exact ``invoke`` request it is sent, as canonical JSON
-(:func:`canonical_request`), and its hash the sha256 of those bytes. That request is what the
-pipeline persists before sending and resends byte for byte after a crash; resending it is safe
-because the contract consumes each intent id once (a resend of a request that already ran fails
-with ``IntentAlreadyConsumed``, which counts as done). The "nonce" is a per-signer sequence the
-adapter hands out; the harness keeps no account sequence, so it is never "used elsewhere".
-
-The harness commits an ``invoke`` synchronously, so a transaction's "receipt" is read from the
-contract: every intent it carries consumed -> success at the current ledger; the invoke failed
-with another error -> a revert (its intents go back to verification, which names the reason).
-Fees are fixed (the harness charges none), so :meth:`SorobanAdapter.bumped` never offers a bump
-and a stored request is only ever resent identically.
-
-Stellar RPC (a signed envelope XDR with time bounds, rebuilt only after they have passed) is not
-implemented here yet: :class:`SorobanAdapter` accepts a :class:`~quiltkit.soroban.LocalHost`.
+This module decides what to call (``release_with_intent`` needs no authorisation entries: anyone
+may submit it); :mod:`quiltkit_relayer.chains.soroban_tx` decides how the call becomes a persisted
+transaction on each backend: a signed envelope with time bounds on a Stellar RPC server, the
+exact ``invoke`` request on the harness. ``release_with_intent`` pays one intent per call, so a
+Soroban transaction carries one intent.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from quiltkit import intents
 from quiltkit.exceptions import ContractRevert, InvalidInput, UnknownRevert
 from quiltkit.soroban import LocalHost, SorobanEscrow
-from quiltkit.soroban.backend import ContractCall
+from quiltkit.soroban.backend import ContractCall, Rpc
 from quiltkit.soroban.errors import (
-    EscrowIntentAlreadyConsumed,
     EscrowNotFound,
     HarnessError,
     SorobanContractError,
     SorobanHostError,
+    SorobanRpcError,
 )
 from quiltkit.soroban.models import SorobanEscrowInfo
 from stellar_sdk import Keypair, Network, StrKey, scval
@@ -61,12 +47,17 @@ from quiltkit_relayer.chains.base import (
     check_escrow_terms,
 )
 from quiltkit_relayer.chains.evm import abort_for_revert
+from quiltkit_relayer.chains.soroban_tx import (
+    HarnessTransactions,
+    RpcTransactions,
+    canonical_request,
+    request_call,
+    unavailable_on,
+)
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
 
 __all__ = ["SorobanAdapter", "canonical_request", "soroban_chain_id", "soroban_signature"]
-
-_NO_FEES = Fees(max_fee_per_gas=0, priority_fee_per_gas=0)
 
 
 def soroban_chain_id(network_passphrase: str) -> int:
@@ -79,22 +70,16 @@ def soroban_signature(public_key: str, signature: bytes) -> str:
     return "0x" + StrKey.decode_ed25519_public_key(public_key).hex() + bytes(signature).hex()
 
 
-def canonical_request(params: dict[str, Any]) -> str:
-    """The canonical JSON of a harness request (sorted keys, no spaces): the persisted raw transaction."""
-    return json.dumps(params, sort_keys=True, separators=(",", ":"))
-
-
-@contextmanager
-def _harness(what: str) -> Iterator[None]:
-    """Transport failures of the harness become :class:`ChainUnavailable`."""
-    try:
-        yield
-    except HarnessError as exc:
-        raise ChainUnavailable(f"{what}: {exc}") from exc
+def _node(what: str) -> Any:
+    """Transport failures of either backend become :class:`ChainUnavailable`."""
+    return unavailable_on((HarnessError, SorobanRpcError), what)
 
 
 class SorobanAdapter:
-    """One Soroban escrow contract on a local harness, one submitter key. Thread-safe (one lock)."""
+    """One Soroban escrow contract on a Stellar RPC server or the local harness, one submitter key.
+
+    Thread-safe (one lock around the backend).
+    """
 
     name = "soroban"
     batch_limit = 1
@@ -102,14 +87,12 @@ class SorobanAdapter:
 
     def __init__(
         self,
-        backend: LocalHost,
+        backend: LocalHost | Rpc,
         contract_id: str,
         submitter: Keypair,
         *,
         expiry_margin_s: int = 5,
     ) -> None:
-        if not isinstance(backend, LocalHost):
-            raise TypeError("the Soroban relayer path runs on the local harness (LocalHost) only for now")
         self.backend = backend
         self.escrow = SorobanEscrow(backend, contract_id)
         self._contract = self.escrow.contract_id
@@ -119,9 +102,25 @@ class SorobanAdapter:
         self._chain_id = soroban_chain_id(self._passphrase)
         self._lock = threading.RLock()
         self._thresholds: dict[int, int] = {}
-        self._sent: dict[str, tuple[tuple[str, ...], int, str | None]] = {}
-        """tx hash -> (intent ids, ledger, error text or None) of each request run by this process."""
-        self._next_sequence = 0
+        self.transactions: RpcTransactions | HarnessTransactions
+        if isinstance(backend, Rpc):
+            if backend.source is not None and backend.source.public_key != submitter.public_key:
+                raise ValueError("the Rpc backend's source must be the submitter (or unset)")
+            self.transactions = RpcTransactions(backend, self._contract, submitter, self._lock)
+        elif isinstance(backend, LocalHost):
+            self.transactions = HarnessTransactions(
+                backend,
+                self._contract,
+                submitter,
+                self._lock,
+                is_consumed=self.is_consumed,
+                named_error=lambda exc: self.escrow._contract_error(exc, "release_with_intent"),
+            )
+        else:
+            raise TypeError(
+                f"a Soroban relayer runs on a Stellar RPC (Rpc) or the harness (LocalHost), not {backend!r}"
+            )
+        self.max_in_flight = self.transactions.max_in_flight
 
     # --- identity -------------------------------------------------------------------------------
 
@@ -130,9 +129,7 @@ class SorobanAdapter:
         return self._chain_id
 
     def node_chain_id(self) -> int:
-        with self._lock, _harness("network_id"):
-            info = self.backend.request("network_id")
-        return soroban_chain_id(str(info["network_passphrase"]))
+        return soroban_chain_id(self.transactions.node_passphrase())
 
     @property
     def contract(self) -> str:
@@ -181,20 +178,20 @@ class SorobanAdapter:
         )
 
     def now(self) -> int:
-        with self._lock, _harness("get_ledger"):
+        with self._lock, _node("get_ledger"):
             return self.backend.ledger().timestamp
 
     def head(self) -> int:
-        with self._lock, _harness("get_ledger"):
+        with self._lock, _node("get_ledger"):
             return self.backend.ledger().sequence
 
     def is_consumed(self, intent_id: str) -> bool:
-        with self._lock, _harness("is_consumed"):
+        with self._lock, _node("is_consumed"):
             return self.escrow.is_consumed(intent_id)
 
     def escrow_info(self, escrow_id: int) -> SorobanEscrowInfo:
         """``get_escrow``; raises :class:`quiltkit.soroban.errors.EscrowNotFound` or :class:`ChainUnavailable`."""
-        with self._lock, _harness("get_escrow"):
+        with self._lock, _node("get_escrow"):
             return self.escrow.get_escrow(escrow_id)
 
     def check(self, record: IntentRecord) -> CheckResult:
@@ -282,17 +279,11 @@ class SorobanAdapter:
         data = self._call(record, checked).invoke_args().to_xdr().encode()
         return TxRequest(to=self._contract, data=data, intent_ids=(record.intent_id,))
 
-    def _request_call(self, request: TxRequest) -> ContractCall:
-        from stellar_sdk import xdr
-
-        args = xdr.InvokeContractArgs.from_xdr(request.data.decode())
-        return ContractCall(self._contract, args.function_name.sc_symbol.decode(), tuple(args.args))
-
     def estimate(self, request: TxRequest) -> int:
         """Simulate the call (raising the escrow's named error if it would fail); no gas on the harness."""
-        call = self._request_call(request)
+        call = request_call(self._contract, request)
         try:
-            with self._lock, _harness("simulate"):
+            with self._lock, _node("simulate"):
                 self.backend.simulate(call, source=self.signer_address)
         except SorobanContractError as exc:
             named = self.escrow._contract_error(exc, call.function)
@@ -312,88 +303,34 @@ class SorobanAdapter:
             return Retry(str(exc))
         return None
 
+    # --- the transaction itself: per backend (chains/soroban_tx.py) ------------------------------
+
     def fees(self) -> Fees:
-        return _NO_FEES
+        return self.transactions.fees()
 
     def bumped(self, previous: Fees) -> Fees | None:
-        return None  # the harness has no fee market: a stored request is only ever resent identically
+        return self.transactions.bumped(previous)
 
     def sign(self, request: TxRequest, *, nonce: int, gas_limit: int, fees: Fees) -> SignedTx:
-        """The exact ``invoke`` request, canonical JSON; its hash is the sha256 of those bytes.
+        return self.transactions.sign(request, nonce=nonce, gas_limit=gas_limit, fees=fees)
 
-        ``sequence`` (the nonce) and ``signed_at`` make two requests for the same intent (say, a
-        retry after a revert) distinct transactions; only ``method`` and ``params`` reach the harness.
-        """
-        params = {"invoke_args": request.data.decode(), "auth_entries": [], "source": self.signer_address}
-        raw = canonical_request(
-            {
-                "method": "invoke",
-                "params": params,
-                "intent_ids": list(request.intent_ids),
-                "sequence": nonce,
-                "signed_at": time.time_ns(),
-            }
-        )
-        with self._lock:
-            self._next_sequence = max(self._next_sequence, nonce + 1)
-        return SignedTx(tx_hash=_hash(raw), raw=raw, nonce=nonce, gas_limit=gas_limit, fees=fees)
+    def expired(self, raw: str) -> bool:
+        return self.transactions.expired(raw)
 
     def replacement(self, raw: str, fees: Fees) -> SignedTx:
-        """Never a new request: the stored one, as it is (no fee market to bump into)."""
-        doc = json.loads(raw)
-        return SignedTx(tx_hash=_hash(raw), raw=raw, nonce=int(doc["sequence"]), gas_limit=1, fees=fees)
+        return self.transactions.replacement(raw, fees)
 
     def broadcast(self, raw: str) -> tuple[Broadcast, str]:
-        """Send the stored request, byte for byte as persisted (only ``params`` reach the harness)."""
-        doc = json.loads(raw)
-        tx_hash = _hash(raw)
-        intent_ids = tuple(str(i) for i in doc.get("intent_ids", ()))
-        params: dict[str, Any] = doc["params"]
-        with self._lock:
-            try:
-                with _harness("invoke"):
-                    result = self.backend.request(str(doc["method"]), **params)
-            except (SorobanContractError, SorobanHostError) as exc:
-                error: Exception = exc
-                if isinstance(exc, SorobanContractError):
-                    error = self.escrow._contract_error(exc, "release_with_intent")
-                with _harness("get_ledger"):
-                    ledger = self.backend.ledger().sequence
-                self._sent[tx_hash] = (intent_ids, ledger, f"{type(error).__name__}: {error}")
-                if isinstance(error, EscrowIntentAlreadyConsumed):
-                    return Broadcast.ACCEPTED, "the contract already consumed this intent"
-                return Broadcast.ACCEPTED, f"ran and failed: {error}"
-            self._sent[tx_hash] = (intent_ids, int(result["ledger"]), None)
-        return Broadcast.ACCEPTED, ""
+        return self.transactions.broadcast(raw)
 
     def receipt(self, tx_hash: str) -> Receipt | None:
-        """From the contract: every intent consumed -> success; the run failed otherwise -> reverted."""
-        with self._lock:
-            sent = self._sent.get(tx_hash)
-        if sent is None:
-            return None  # not run by this process: the confirm stage sends the stored request again
-        intent_ids, ledger, error = sent
-        if intent_ids and all(self.is_consumed(i) for i in intent_ids):
-            return Receipt(tx_hash=tx_hash, success=True, block_number=ledger, gas_used=0, effective_gas_price=0)
-        if error is not None:
-            return Receipt(tx_hash=tx_hash, success=False, block_number=ledger, gas_used=0, effective_gas_price=0)
-        return None
+        return self.transactions.receipt(tx_hash)
 
     def is_known(self, tx_hash: str) -> bool:
-        with self._lock:
-            return tx_hash in self._sent
+        return self.transactions.is_known(tx_hash)
 
     def account_nonce(self, *, pending: bool) -> int:
-        """The next sequence this process hands out (pending); the harness has no account sequence."""
-        if not pending:
-            return 0  # nothing else ever uses a sequence of ours
-        with self._lock:
-            return self._next_sequence
+        return self.transactions.account_nonce(pending=pending)
 
     def balance(self) -> int:
-        """The submitter pays no fees on the harness; reported as 0 (no native balance to read)."""
-        return 0
-
-
-def _hash(raw: str) -> str:
-    return "0x" + hashlib.sha256(raw.encode()).hexdigest()
+        return self.transactions.balance()

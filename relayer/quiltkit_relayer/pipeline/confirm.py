@@ -6,6 +6,8 @@ Per unresolved nonce of this instance's signer (every signed version of it is in
   reverted -> its intents go back to ``received`` (verify then finds them consumed, expired, ...);
 - no receipt, and the chain's nonce has moved past it -> something else used the nonce: intents
   the contract consumed are confirmed, the others go back to ``received``;
+- no receipt, nonce not used, and the newest version can provably never be included (Stellar: its
+  time bounds passed with no ledger holding it) -> rebuilt: same nonce and call, new time bounds;
 - no receipt, nonce not used: a version the node does not know (never sent, dropped, reorged out,
   node restarted) is broadcast again, byte for byte; one pending longer than ``stuck_after_s`` is
   replaced by the same transaction with bumped fees, up to the cap.
@@ -127,6 +129,9 @@ class ConfirmStage:
             return True
 
         newest = versions[-1]
+        if adapter.expired(newest.raw_tx):
+            fees = Fees(newest.max_fee_per_gas, newest.priority_fee_per_gas)
+            return self.replace(newest, intent_ids, fees, action="rebuild", why="time bounds passed, in no ledger")
         if newest.state is TxState.SIGNED or not adapter.is_known(newest.tx_hash):
             outcome, message = adapter.broadcast(newest.raw_tx)
             if outcome is Broadcast.ACCEPTED:
@@ -148,14 +153,21 @@ class ConfirmStage:
     def bump(self, stuck: TxRow, intent_ids: list[str]) -> bool:
         """Replace a stuck transaction: same nonce, same call, higher fees (up to the cap)."""
         ctx = self.ctx
-        adapter = ctx.adapter
-        log = ctx.log(action="bump", nonce=stuck.nonce, intent_ids=intent_ids)
-        fees = adapter.bumped(Fees(stuck.max_fee_per_gas, stuck.priority_fee_per_gas))
+        fees = ctx.adapter.bumped(Fees(stuck.max_fee_per_gas, stuck.priority_fee_per_gas))
         if fees is None:
             if stuck.id not in self._cap_logged:
                 self._cap_logged.add(stuck.id)
-                log.warning("stuck at the fee cap; waiting", tx_hash=stuck.tx_hash, max_fee=stuck.max_fee_per_gas)
+                ctx.log(action="bump", nonce=stuck.nonce, intent_ids=intent_ids).warning(
+                    "stuck at the fee cap; waiting", tx_hash=stuck.tx_hash, max_fee=stuck.max_fee_per_gas
+                )
             return False
+        return self.replace(stuck, intent_ids, fees, action="bump", why="fee bumped")
+
+    def replace(self, stuck: TxRow, intent_ids: list[str], fees: Fees, *, action: str, why: str) -> bool:
+        """Store a new version of ``stuck`` (same nonce, same call) with ``fees``, then send it."""
+        ctx = self.ctx
+        adapter = ctx.adapter
+        log = ctx.log(action=action, nonce=stuck.nonce, intent_ids=intent_ids)
         signed = adapter.replacement(stuck.raw_tx, fees)
         row = ctx.store.record_replacement(
             stuck,
@@ -177,9 +189,10 @@ class ConfirmStage:
         outcome, message = adapter.broadcast(signed.raw)
         if outcome is Broadcast.ACCEPTED:
             ctx.store.mark_broadcast(row.id)
-        ctx.metrics.bumps.inc()
+        if action == "bump":
+            ctx.metrics.bumps.inc()
         log.info(
-            "fee bumped",
+            why,
             replaced=stuck.tx_hash,
             tx_hash=signed.tx_hash,
             max_fee=fees.max_fee_per_gas,

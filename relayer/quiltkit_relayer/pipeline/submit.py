@@ -36,7 +36,10 @@ class SubmitStage:
         if not ctx.signer_ok.is_set():
             return False
         adapter = ctx.adapter
-        if ctx.store.live_nonce_count(adapter.name, adapter.signer_address) >= ctx.settings.max_in_flight:
+        in_flight = ctx.settings.max_in_flight
+        if adapter.max_in_flight is not None:
+            in_flight = min(in_flight, adapter.max_in_flight)
+        if ctx.store.live_nonce_count(adapter.name, adapter.signer_address) >= in_flight:
             return False
         batch_max = min(ctx.settings.batch_max, adapter.batch_limit)
         ready, since = ctx.store.due_summary(IntentState.VERIFIED, chain=adapter.name)

@@ -34,7 +34,17 @@ from types import TracebackType
 from typing import IO, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
-from stellar_sdk import Account, Address, Keypair, SorobanServer, StrKey, TransactionBuilder, scval, xdr
+from stellar_sdk import (
+    Account,
+    Address,
+    Keypair,
+    SorobanServer,
+    StrKey,
+    TransactionBuilder,
+    TransactionEnvelope,
+    scval,
+    xdr,
+)
 from stellar_sdk.auth import authorize_entry
 from stellar_sdk.client.requests_client import RequestsClient
 from stellar_sdk.exceptions import (
@@ -48,6 +58,7 @@ from stellar_sdk.operation import InvokeHostFunction
 from stellar_sdk.soroban_rpc import (
     GetTransactionResponse,
     GetTransactionStatus,
+    SendTransactionResponse,
     SendTransactionStatus,
     SimulateTransactionResponse,
 )
@@ -72,6 +83,7 @@ __all__ = [
     "Invocation",
     "LedgerInfo",
     "LocalHost",
+    "time_bounds_end",
     "Rpc",
     "Simulation",
     "SorobanBackend",
@@ -582,9 +594,18 @@ class Rpc(SorobanBackend):
         latest = self._rpc(self.server.get_latest_ledger)
         return LedgerInfo(sequence=latest.sequence, timestamp=latest.close_time)
 
-    def _envelope(self, call: ContractCall, source: str, auth: Sequence[xdr.SorobanAuthorizationEntry] = ()) -> Any:
+    def _envelope(
+        self,
+        call: ContractCall,
+        source: str,
+        auth: Sequence[xdr.SorobanAuthorizationEntry] = (),
+        *,
+        sequence: int | None = None,
+    ) -> Any:
         if source == NULL_ACCOUNT:
             account = Account(NULL_ACCOUNT, 0)
+        elif sequence is not None:
+            account = Account(source, sequence - 1)  # the builder takes the next one: exactly `sequence`
         else:
             try:
                 account = self._rpc(self.server.load_account, source)
@@ -671,19 +692,69 @@ class Rpc(SorobanBackend):
         source: Keypair | None = None,
         simulation: Simulation | None = None,
     ) -> Invocation:
+        return self._send_and_wait(self.build(call, auth_entries, source=source, simulation=simulation))
+
+    def build(
+        self,
+        call: ContractCall,
+        auth_entries: Sequence[xdr.SorobanAuthorizationEntry] = (),
+        *,
+        source: Keypair | None = None,
+        simulation: Simulation | None = None,
+        sequence: int | None = None,
+    ) -> TransactionEnvelope:
+        """The transaction, simulated, prepared (footprint, resource fee) and signed, but not sent.
+
+        ``sequence`` pins its sequence number (default: the source account's next). Its time
+        bounds end ``tx_timeout_s`` from now. A caller that persists it before :meth:`send` can
+        resend it identically, and knows it can never be applied once :meth:`expired` says so.
+        """
         keypair = self._source(source)
-        envelope = self._envelope(call, keypair.public_key, auth_entries)
+        envelope = self._envelope(call, keypair.public_key, auth_entries, sequence=sequence)
         sim = simulation.raw if simulation is not None else None
         if not isinstance(sim, SimulateTransactionResponse):
             sim = self._simulate(envelope)
-        prepared = self.server.prepare_transaction(envelope, sim)
+        prepared: TransactionEnvelope = self.server.prepare_transaction(envelope, sim)
         prepared.sign(keypair)
-        return self._send_and_wait(prepared)
+        return prepared
+
+    def send(self, envelope: TransactionEnvelope | str) -> SendTransactionResponse:
+        """``sendTransaction`` once, as is; the answer's status says whether the node took it."""
+        response: SendTransactionResponse = self._rpc(self.server.send_transaction, envelope)
+        return response
+
+    def transaction(self, tx_hash: str) -> GetTransactionResponse:
+        """``getTransaction``: SUCCESS, FAILED, or NOT_FOUND (pending, dropped, or never sent)."""
+        response: GetTransactionResponse = self._rpc(self.server.get_transaction, tx_hash)
+        return response
+
+    def expired(self, envelope: TransactionEnvelope | str) -> bool:
+        """Whether the transaction can provably never be applied: no ledger holds it, and the
+        latest ledger closed after its time bounds. Only then is a rebuild safe."""
+        if isinstance(envelope, str):
+            envelope = TransactionEnvelope.from_xdr(envelope, self.network_passphrase)
+        max_time = time_bounds_end(envelope)
+        if max_time is None:
+            return False  # no upper time bound: it stays valid until its sequence number is used
+        response = self.transaction(envelope.hash_hex())
+        return response.status == GetTransactionStatus.NOT_FOUND and response.latest_ledger_close_time > max_time
+
+    def account(self, address: str) -> xdr.AccountEntry | None:
+        """The account's ledger entry (sequence number, native balance), or None if it does not exist."""
+        key = xdr.LedgerKey(
+            xdr.LedgerEntryType.ACCOUNT,
+            account=xdr.LedgerKeyAccount(Keypair.from_public_key(address).xdr_account_id()),
+        )
+        found = self._rpc(self.server.get_ledger_entries, [key])
+        for entry in found.entries or []:
+            data = xdr.LedgerEntryData.from_xdr(entry.xdr)
+            if data.account is not None:
+                return data.account
+        return None
 
     def _send_and_wait(self, envelope: Any) -> Invocation:
         tx_hash = str(envelope.hash_hex())
-        bounds = envelope.transaction.preconditions.time_bounds if envelope.transaction.preconditions else None
-        max_time = int(bounds.max_time) if bounds is not None and bounds.max_time else None
+        max_time = time_bounds_end(envelope)
         give_up = self._clock() + self.max_wait_s
         while True:
             sent = self._rpc(self.server.send_transaction, envelope)
@@ -719,6 +790,13 @@ class Rpc(SorobanBackend):
                     f"applied until its time bounds expire ({max_time})",
                 )
             self._sleep(self.poll_interval_s)
+
+
+def time_bounds_end(envelope: TransactionEnvelope) -> int | None:
+    """The upper time bound (unix seconds) of a transaction, None when it has none."""
+    preconditions = envelope.transaction.preconditions
+    bounds = preconditions.time_bounds if preconditions is not None else None
+    return int(bounds.max_time) if bounds is not None and bounds.max_time else None
 
 
 _MetaResult = tuple[xdr.SCVal | None, list[xdr.ContractEvent], list[xdr.DiagnosticEvent]]
