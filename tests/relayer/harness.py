@@ -5,6 +5,7 @@ and an HTTP client that keeps retrying while the relayer is down."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ from typing import Any
 
 import httpx
 from quiltkit.devchain import TEST_MNEMONIC
+from quiltkit.soroban import LocalHost
 from web3 import Web3
 
 from tests.relayer.conftest import ROOT
@@ -175,3 +177,68 @@ class AnvilProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+class StellarRpcProcess:
+    """FakeStellarRpc (tests/soroban/fake_rpc.py, the named stand-in for a Stellar RPC server) in its
+    own process, in front of its own harness: one ledger that relayer processes share and outlive."""
+
+    def __init__(self, harness: str, log: Path) -> None:
+        self.harness, self.log = harness, log
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.network_passphrase = ""
+        self._ids = itertools.count(1)
+
+    def start(self) -> StellarRpcProcess:
+        with self.log.open("ab") as err:
+            self.process = subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "python"), "-m", "tests.soroban.fake_rpc", "--harness", self.harness],
+                stdout=subprocess.PIPE,
+                stderr=err,
+                cwd=str(ROOT),
+            )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise AssertionError(f"the Stellar RPC stand-in did not start: {self.log.read_text(errors='replace')}")
+        info = json.loads(line)
+        self.url, self.network_passphrase = info["url"], info["network_passphrase"]
+        return self
+
+    def call(self, rpc_method: str, **params: Any) -> Any:
+        body = {"jsonrpc": "2.0", "id": next(self._ids), "method": rpc_method, "params": params}
+        answer = httpx.post(self.url, json=body, timeout=60).json()
+        if "error" in answer:
+            raise AssertionError(f"{rpc_method}: {answer['error']}")
+        return answer["result"]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+class RemoteHost(LocalHost):
+    """The harness behind a :class:`StellarRpcProcess`, for the test's own set-up (deploy, mint,
+    create and fund escrows): every LocalHost request goes through the stand-in's control method."""
+
+    def __init__(self, rpc: StellarRpcProcess) -> None:  # no child process of its own: LocalHost.__init__ not called
+        self.rpc = rpc
+        self.binary = rpc.url
+        info = self.request("network_id")
+        self.network_passphrase = str(info["network_passphrase"])
+        self.network_id = str(info["network_id"])
+
+    def request(self, method: str, **params: Any) -> dict[str, Any]:
+        answer = self.rpc.call("quiltkit_harness", method=method, params=params)
+        if not answer["ok"]:
+            raise AssertionError(f"harness {method}: {answer['error']}")
+        result: dict[str, Any] = answer["result"]
+        return result
+
+    def close(self) -> None:
+        pass
+
+    def __del__(self) -> None:
+        pass
