@@ -10,7 +10,6 @@ import hmac
 import re
 from typing import Annotated, Any
 
-from eth_account.signers.local import LocalAccount
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -21,6 +20,7 @@ from starlette.routing import Match
 
 from quiltkit_relayer import __version__
 from quiltkit_relayer.chains.base import ChainUnavailable
+from quiltkit_relayer.keys import Verifier
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.pipeline.context import Context
 from quiltkit_relayer.pipeline.intake import accept
@@ -92,7 +92,7 @@ def _known_query_only(request: Request) -> None:
         )
 
 
-def create_app(ctx: Context, *, verifier: LocalAccount | None = None) -> FastAPI:
+def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
     app = FastAPI(
         title="quiltkit relayer",
         version=__version__,

@@ -27,7 +27,8 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
-from quiltkit._types import Address
+from quiltkit._types import Address, checksum
+from quiltkit.exceptions import InvalidAddress
 
 __all__ = [
     "ENV_PREFIX",
@@ -50,6 +51,21 @@ _config_file: ContextVar[Path | None] = ContextVar("quiltkit_relayer_config_file
 
 class ConfigError(ValueError):
     """The configuration is invalid; the message names each setting to fix."""
+
+
+def payout_address(address: str) -> str:
+    """An EVM address (checksummed) or a Stellar account (G...); ValueError for anything else."""
+    from stellar_sdk import StrKey
+
+    address = address.strip()
+    if address.startswith("G"):
+        if not StrKey.is_valid_ed25519_public_key(address):
+            raise ValueError(f"{address!r} is not a Stellar account (G...)")
+        return address
+    try:
+        return checksum(address)
+    except InvalidAddress as exc:
+        raise ValueError(f"{address!r} is neither an EVM address (0x...) nor a Stellar account (G...)") from exc
 
 
 class RetrySettings(BaseModel):
@@ -78,7 +94,7 @@ class BountyMapping(BaseModel):
     repo: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="owner/name")
     issue: int | None = Field(default=None, gt=0, description="The issue a PR closes ('Closes #N').")
     pr: int | None = Field(default=None, gt=0, description="Or the pull request itself.")
-    escrow_id: int = Field(gt=0)
+    escrow_id: int = Field(ge=0, description="EVM escrow ids start at 1, Soroban ones at 0.")
     milestone: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
@@ -95,9 +111,16 @@ class GithubSettings(BaseModel):
 
     webhook_secret: SecretStr | None = Field(default=None, description="The webhook's secret (HMAC-SHA256 key).")
     bounties: list[BountyMapping] = Field(default_factory=list)
-    payees: dict[str, Address] = Field(
-        default_factory=dict, description="GitHub login -> payout address, for open bounties."
+    payees: dict[str, str] = Field(
+        default_factory=dict,
+        description="GitHub login -> payout address, for open bounties: 0x... (EVM) or G... (Stellar).",
     )
+
+    @field_validator("payees")
+    @classmethod
+    def _payout_addresses(cls, value: dict[str, str]) -> dict[str, str]:
+        return {login: payout_address(address) for login, address in value.items()}
+
     intent_ttl_s: int = Field(default=7 * 86_400, gt=60, description="Deadline of webhook-built intents.")
 
 
@@ -139,6 +162,11 @@ class SorobanSettings(BaseModel):
         description="Stellar secret key (S...) of the submitting account "
         "(env QUILTKIT_RELAYER_SOROBAN__SUBMITTER_SECRET)."
     )
+    verifier_secret: SecretStr | None = Field(
+        default=None,
+        description="If set, this instance signs merged-PR intents as this Stellar verifier (S...) "
+        "(env QUILTKIT_RELAYER_SOROBAN__VERIFIER_SECRET).",
+    )
 
     @model_validator(mode="after")
     def _one_backend(self) -> SorobanSettings:
@@ -146,12 +174,12 @@ class SorobanSettings(BaseModel):
             raise ValueError("rpc_url and harness name two different networks: set one")
         return self
 
-    @field_validator("submitter_secret")
+    @field_validator("submitter_secret", "verifier_secret")
     @classmethod
-    def _stellar_secret(cls, value: SecretStr) -> SecretStr:
+    def _stellar_secret(cls, value: SecretStr | None) -> SecretStr | None:
         from stellar_sdk import StrKey
 
-        if not StrKey.is_valid_ed25519_secret_seed(value.get_secret_value().strip()):
+        if value is not None and not StrKey.is_valid_ed25519_secret_seed(value.get_secret_value().strip()):
             raise ValueError("not a Stellar secret key (S...)")
         return value
 
@@ -242,7 +270,7 @@ class RelayerSettings(BaseSettings):
     def _one_signer(self) -> RelayerSettings:
         if self.chain == "soroban":
             if self.verifier_key is not None or self.verifier_keystore is not None:
-                raise ValueError("verifier keys sign EIP-712 intents: not with chain = soroban")
+                raise ValueError("verifier_key signs EIP-712 intents; with chain = soroban set soroban.verifier_secret")
             return self  # the submitter key is soroban.submitter_secret
         if self.signer_key is None and self.signer_keystore is None:
             raise ValueError("set signer_keystore (with signer_password or signer_password_file) or signer_key")

@@ -29,7 +29,7 @@ from quiltkit_relayer.chains.evm import EvmAdapter
 from quiltkit_relayer.chains.soroban import SorobanAdapter
 from quiltkit_relayer.config import ConfigError, RelayerSettings
 from quiltkit_relayer.keeper import Keeper, KeeperJob, OpenRefundsJob
-from quiltkit_relayer.keys import load_signer, load_verifier
+from quiltkit_relayer.keys import Verifier, load_signer, load_verifier
 from quiltkit_relayer.logs import configure_logging, get_logger
 from quiltkit_relayer.metrics import Metrics
 from quiltkit_relayer.pipeline import ConfirmStage, Context, NonceManager, SubmitStage, VerifyStage, Worker
@@ -52,7 +52,7 @@ class Relayer:
         *,
         store: Store | None = None,
         signer: LocalAccount | None = None,
-        verifier: LocalAccount | None = None,
+        verifier: Verifier | None = None,
         migrate: bool = True,
         soroban_backend: LocalHost | Rpc | None = None,
     ) -> None:
@@ -62,15 +62,15 @@ class Relayer:
             self.store.migrate()
         self.adapter: Adapter
         self._own_backend: LocalHost | Rpc | None = None
+        self.verifier: Verifier | None = verifier if verifier is not None else load_verifier(settings)
+        self.signer: LocalAccount | None
         if settings.chain == "soroban":
             self.signer = None
-            self.verifier = None
             self.adapter = self._soroban_adapter(settings, soroban_backend)
         else:
             assert settings.rpc_url is not None  # validated
             assert settings.escrow_address is not None
             self.signer = signer or load_signer(settings)
-            self.verifier = verifier if verifier is not None else load_verifier(settings)
             self.adapter = EvmAdapter(
                 settings.rpc_url,
                 settings.escrow_address,

@@ -9,10 +9,11 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from pydantic import SecretStr
+from stellar_sdk import Keypair
 
 from quiltkit_relayer.config import ConfigError, RelayerSettings
 
-__all__ = ["load_account", "load_signer", "load_verifier", "write_keystore"]
+__all__ = ["Verifier", "load_account", "load_signer", "load_verifier", "verifier_id", "write_keystore"]
 
 
 def load_account(
@@ -71,8 +72,21 @@ def load_signer(settings: RelayerSettings) -> LocalAccount:
     return account
 
 
-def load_verifier(settings: RelayerSettings) -> LocalAccount | None:
+Verifier = LocalAccount | Keypair
+"""A verifier key: an EVM account (signs EIP-712) or a Stellar keypair (signs the Soroban digest)."""
+
+
+def verifier_id(verifier: Verifier) -> str:
+    """How the pipeline names a verifier: its EVM address or its Stellar public key (G...)."""
+    return str(verifier.public_key) if isinstance(verifier, Keypair) else str(verifier.address)
+
+
+def load_verifier(settings: RelayerSettings) -> Verifier | None:
     """The verifier key, when this instance attests merged pull requests."""
+    if settings.chain == "soroban":
+        assert settings.soroban is not None  # validated
+        secret = settings.soroban.verifier_secret
+        return Keypair.from_secret(secret.get_secret_value().strip()) if secret is not None else None
     return load_account(
         "verifier",
         key=settings.verifier_key,

@@ -26,20 +26,17 @@ import time
 from datetime import datetime
 from typing import Any
 
-from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 from quiltkit import intents
-from quiltkit._types import checksum
 from quiltkit.escrow_errors import EscrowNotFound
-from quiltkit.exceptions import InvalidAddress
 from quiltkit.intents import PayoutIntent
 
 from quiltkit_relayer.chains.base import ChainUnavailable
-from quiltkit_relayer.chains.evm import EvmAdapter
-from quiltkit_relayer.config import BountyMapping, GithubSettings
+from quiltkit_relayer.config import BountyMapping, GithubSettings, payout_address
+from quiltkit_relayer.keys import Verifier, verifier_id
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.pipeline.context import Context
 from quiltkit_relayer.pipeline.intake import accept
@@ -52,7 +49,7 @@ _CLOSES = re.compile(
     r"(?:(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+))?#(?P<number>\d+)",
     re.IGNORECASE,
 )
-_PAYEE_TAG = re.compile(r"quiltkit-payee:\s*(0x[0-9a-fA-F]{40})")
+_PAYEE_TAG = re.compile(r"quiltkit-payee:\s*(0x[0-9a-fA-F]{40}|G[A-Z2-7]{55})")
 
 
 class _User(BaseModel):
@@ -146,7 +143,7 @@ class _Refused(Exception):
         self.status, self.reason, self.detail = status, reason, detail
 
 
-def build_router(ctx: Context, verifier: LocalAccount | None) -> APIRouter:
+def build_router(ctx: Context, verifier: Verifier | None) -> APIRouter:
     router = APIRouter(tags=["webhooks"])
     responses: dict[int | str, dict[str, Any]] = {
         code: {"model": WebhookResult, "description": text}
@@ -189,7 +186,7 @@ async def _run_in_thread(fn: Any, *args: Any) -> JSONResponse:
 
 def handle_delivery(
     ctx: Context,
-    verifier: LocalAccount | None,
+    verifier: Verifier | None,
     body: bytes,
     event_name: str | None,
     delivery: str | None,
@@ -259,7 +256,7 @@ def handle_delivery(
 
 
 def _process(
-    ctx: Context, verifier: LocalAccount | None, body: bytes, event_name: str, delivery: str
+    ctx: Context, verifier: Verifier | None, body: bytes, event_name: str, delivery: str
 ) -> tuple[WebhookResult, int]:
     settings = ctx.settings.github
     if event_name == "ping":
@@ -281,11 +278,9 @@ def _process(
         raise _Refused(200, Reason.NO_BOUNTY, f"PR #{pr.number} is not a bounty and closes no bounty issue of {repo}")
     intent = _intent(ctx, event, bounty)
     stored = ctx.store.get(intent.intent_id)
-    if stored is None or (verifier is not None and verifier.address not in stored.signers):
+    if stored is None or (verifier is not None and verifier_id(verifier) not in stored.signers):
         _precheck(ctx, intent)  # everything but the signatures, before anything is signed
-    signatures = []
-    if verifier is not None and isinstance(ctx.adapter, EvmAdapter):  # verifier keys sign EIP-712 (EVM) only
-        signatures.append("0x" + intents.sign_intent(intent, ctx.adapter.domain(), verifier).hex())
+    signatures = [ctx.adapter.attest(intent, verifier)] if verifier is not None else []
     submission = IntentSubmission(
         chain_id=ctx.adapter.chain_id, contract=ctx.adapter.contract, intent=intent, signatures=signatures
     )
@@ -350,12 +345,15 @@ def _intent(ctx: Context, event: PullRequestEvent, bounty: BountyMapping) -> Pay
         raise _Refused(503, Reason.NODE_UNAVAILABLE, f"cannot read escrow {bounty.escrow_id}: {exc}") from None
     if bounty.milestone >= len(info.milestones):
         raise _Refused(200, Reason.INVALID_MILESTONE, f"escrow {bounty.escrow_id} has no milestone {bounty.milestone}")
-    payee = info.payee or _payee(ctx.settings.github, pr.user.login, pr.body)
+    stellar = ctx.adapter.name == "soroban"
+    payee = info.payee or _payee(ctx.settings.github, pr.user.login, pr.body, stellar=stellar)
     if payee is None:
+        kind = "G..." if stellar else "0x..."
         raise _Refused(
             200,
             Reason.UNKNOWN_PAYEE,
-            f"no address for {pr.user.login}: map it in github.payees or add 'quiltkit-payee: 0x...' to the PR body",
+            f"no {kind} address for {pr.user.login}: map it in github.payees or add "
+            f"'quiltkit-payee: {kind}' to the PR body",
         )
     proof = {
         "repo": event.repository.full_name,
@@ -377,13 +375,15 @@ def _intent(ctx: Context, event: PullRequestEvent, bounty: BountyMapping) -> Pay
     )
 
 
-def _payee(settings: GithubSettings, login: str, body: str | None) -> str | None:
-    if login in settings.payees:
-        return settings.payees[login]
-    found = _PAYEE_TAG.search(body or "")
-    if found is None:
-        return None
-    try:
-        return checksum(found.group(1))
-    except InvalidAddress:
-        return None
+def _payee(settings: GithubSettings, login: str, body: str | None, *, stellar: bool) -> str | None:
+    """The contributor's address on this relayer's chain: a Stellar account or an EVM address."""
+    candidates = [settings.payees[login]] if login in settings.payees else []
+    candidates += _PAYEE_TAG.findall(body or "")
+    for candidate in candidates:
+        try:
+            address = payout_address(candidate)
+        except ValueError:
+            continue
+        if address.startswith("G") == stellar:
+            return address
+    return None

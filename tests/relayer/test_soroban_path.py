@@ -417,7 +417,7 @@ def test_soroban_settings_name_what_to_fix(monkeypatch: pytest.MonkeyPatch, tmp_
             soroban={"contract_id": contract, "submitter_secret": secret},
             verifier_key="0x" + "11" * 32,
         )
-    assert "not with chain = soroban" in str(verifier.value)
+    assert "with chain = soroban set soroban.verifier_secret" in str(verifier.value)
     monkeypatch.setenv("QUILTKIT_RELAYER_CHAIN", "soroban")
     monkeypatch.setenv("QUILTKIT_RELAYER_SOROBAN__CONTRACT_ID", contract)
     monkeypatch.setenv("QUILTKIT_RELAYER_SOROBAN__SUBMITTER_SECRET", secret)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from quiltkit import intents
 from quiltkit.soroban import Rpc
 from quiltkit.soroban.backend import time_bounds_end
@@ -31,6 +32,7 @@ from stellar_sdk import TransactionEnvelope
 
 from tests.relayer.conftest import all_confirmed, states
 from tests.relayer.test_soroban_path import balances, paid_once, submission
+from tests.relayer.test_webhooks import AUTHOR, MERGED_AT, PAYLOAD, REPO, SECRET, _deliver
 from tests.soroban.conftest import FEE_BPS, ROLES, UNIT, Deployment, RecordingHost, keypair
 from tests.soroban.fake_rpc import FakeStellarRpc, FakeTx
 
@@ -73,7 +75,7 @@ def make_relayer(net: Net, tmp_path: Path) -> Iterator[Callable[..., Relayer]]:
     """Relayers with chain = "soroban" and soroban.rpc_url = the stand-in, one SQLite file for all."""
     made: list[Relayer] = []
 
-    def build(**soroban: Any) -> Relayer:
+    def build(soroban: dict[str, Any] | None = None, **top: Any) -> Relayer:
         values: dict[str, Any] = {
             "chain": "soroban",
             "database_url": f"sqlite:///{tmp_path / 'relayer.db'}",
@@ -82,7 +84,7 @@ def make_relayer(net: Net, tmp_path: Path) -> Iterator[Callable[..., Relayer]]:
                 "contract_id": net.dep.escrow.contract_id,
                 "submitter_secret": net.dep.relayer.secret,
                 "poll_interval_s": 0.01,
-                **soroban,
+                **(soroban or {}),
             },
             "instance_id": INSTANCE,
             "poll_interval_s": 0.02,
@@ -90,6 +92,7 @@ def make_relayer(net: Net, tmp_path: Path) -> Iterator[Callable[..., Relayer]]:
             "batch_wait_s": 0,
             "stuck_after_s": 0.5,
             "log_level": "warning",
+            **top,
         }
         relayer = Relayer(load_settings(None, **values))
         made.append(relayer)
@@ -210,7 +213,7 @@ def test_an_envelope_is_rebuilt_only_after_its_time_bounds_have_passed_in_no_led
     dep = net.dep
     intent = dep.intent(dep.create())
     before = balances(dep)
-    relayer = boot(make_relayer(tx_timeout_s=5))
+    relayer = boot(make_relayer({"tx_timeout_s": 5}))
     (intent_id,) = accept_all(relayer, net, [intent])
     net.fake.never_apply = True  # the network takes it but no ledger includes it
     relayer.verify.tick()
@@ -294,3 +297,70 @@ def test_rpc_transactions_read_the_submitter_account(net: Net) -> None:
     assert adapter.balance() > 0
     assert adapter.max_in_flight == 1
     assert adapter.node_chain_id() == adapter.chain_id
+
+
+def test_a_merged_pull_request_webhook_pays_a_stellar_bounty(net: Net, make_relayer: Callable[..., Relayer]) -> None:
+    """GitHub's published payload (merged), HMAC-signed; this instance is the escrow's verifier
+    (a Stellar key) and its submitter: the intent is built, signed with ed25519 and paid."""
+    dep = net.dep
+    verifier = dep.verifiers[0]
+    escrow_id = dep.create(verifiers=[verifier.public_key], threshold=1)  # an open bounty (no payee yet)
+    before = balances(dep)
+    relayer = make_relayer(
+        {"verifier_secret": verifier.secret},
+        github={
+            "webhook_secret": SECRET,
+            "bounties": [{"repo": REPO, "issue": 12, "escrow_id": escrow_id, "milestone": 1}],
+            "payees": {AUTHOR: dep.contributor.public_key},
+        },
+    )
+    relayer.start()
+    client = TestClient(relayer.app)
+    answer = _deliver(client, PAYLOAD)
+    assert answer.status_code == 202, answer.text
+    result = answer.json()
+    assert result["signed"] is True and result["accepted"] is True
+    intent_id = result["intent_id"]
+    deadline = time.monotonic() + 60
+    while not all_confirmed(relayer.store, [intent_id]):
+        assert time.monotonic() < deadline, states(relayer.store, [intent_id])
+        time.sleep(0.05)
+    relayer.stop(timeout=10)
+
+    record = relayer.store.get(intent_id)
+    assert record is not None
+    assert record.signers == [verifier.public_key]
+    intent = record.intent
+    assert (intent.escrow_id, intent.milestone, intent.payee) == (escrow_id, 1, dep.contributor.public_key)
+    assert intent.evidence_hash == intents.evidence_hash(
+        {
+            "repo": REPO,
+            "pr": PAYLOAD["pull_request"]["number"],
+            "merge_commit": PAYLOAD["pull_request"]["merge_commit_sha"],
+            "author": AUTHOR,
+            "merged_at": MERGED_AT,
+        }
+    )
+    paid_once(dep, [intent], before)
+    # the same delivery again: deduplicated, nothing signed or sent twice
+    again = _deliver(client, PAYLOAD)
+    assert again.json()["intent_id"] == intent_id
+    assert len(relayer.store.tx_history("soroban")) == 1
+
+
+def test_a_stellar_relayer_refuses_a_payee_it_cannot_pay(net: Net, make_relayer: Callable[..., Relayer]) -> None:
+    dep = net.dep
+    escrow_id = dep.create(verifiers=[dep.verifiers[0].public_key], threshold=1)
+    relayer = make_relayer(
+        {"verifier_secret": dep.verifiers[0].secret},
+        github={
+            "webhook_secret": SECRET,
+            "bounties": [{"repo": REPO, "issue": 12, "escrow_id": escrow_id}],
+            "payees": {AUTHOR: "0x" + "ab" * 20},  # an EVM address: no use on Stellar
+        },
+    )
+    answer = _deliver(TestClient(relayer.app), PAYLOAD)
+    assert answer.status_code == 200
+    assert answer.json()["reason"] == "unknown_payee"
+    assert "G..." in answer.json()["detail"]
+    assert relayer.store.counts()["received"] + relayer.store.counts()["verified"] == 0

@@ -126,6 +126,9 @@ class ChainAdapter(Protocol):
     def signer_address(self) -> str: ...
 
     # --- intents ---
+    def attest(self, intent: PayoutIntent, verifier: Any) -> str:
+        """A verifier key's signature of ``intent`` on this chain, in the form submissions carry."""
+
     def prepare(self, submission: IntentSubmission) -> Prepared:
         """Checks that need no chain state: domain, signature format, recovery, duplicates.
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import requests
 from eth_account.signers.local import LocalAccount
@@ -43,6 +43,9 @@ from quiltkit_relayer.chains.base import (
 )
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
+
+if TYPE_CHECKING:
+    from stellar_sdk import Keypair
 
 __all__ = ["EvmAdapter", "abort_for_revert"]
 
@@ -177,6 +180,12 @@ class EvmAdapter:
         return intents.EvmDomain(chain_id=self.chain_id, verifying_contract=self._contract)
 
     # --- intents --------------------------------------------------------------------------------
+
+    def attest(self, intent: intents.PayoutIntent, verifier: LocalAccount | Keypair) -> str:
+        """``verifier``'s EIP-712 signature of ``intent`` in this escrow's domain, as submissions carry it."""
+        if not isinstance(verifier, LocalAccount):
+            raise TypeError("an EVM verifier key is an eth-account LocalAccount")
+        return "0x" + intents.sign_intent(intent, self.domain(), verifier).hex()
 
     def prepare(self, submission: IntentSubmission) -> Prepared:
         if submission.chain_id != self.chain_id:

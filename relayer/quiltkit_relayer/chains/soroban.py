@@ -20,6 +20,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from eth_account.signers.local import LocalAccount
 from quiltkit import intents
 from quiltkit.exceptions import ContractRevert, InvalidInput, UnknownRevert
 from quiltkit.soroban import LocalHost, SorobanEscrow
@@ -144,6 +145,13 @@ class SorobanAdapter:
         return self._passphrase
 
     # --- intents --------------------------------------------------------------------------------
+
+    def attest(self, intent: intents.PayoutIntent, verifier: LocalAccount | Keypair) -> str:
+        """``verifier``'s ed25519 signature of ``intent``'s Soroban digest, as submissions carry it."""
+        if not isinstance(verifier, Keypair):
+            raise TypeError("a Soroban verifier key is a Stellar Keypair")
+        signature = intents.sign_soroban_intent(intent, self._passphrase, self._contract, verifier)
+        return soroban_signature(verifier.public_key, signature)
 
     def prepare(self, submission: IntentSubmission) -> Prepared:
         if submission.chain_id != self._chain_id:
