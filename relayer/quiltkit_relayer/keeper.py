@@ -13,11 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from quiltkit.escrow import MilestoneState
 from quiltkit.exceptions import ContractRevert
 
 from quiltkit_relayer.chains.base import Broadcast, ChainUnavailable, TxRequest
-from quiltkit_relayer.chains.evm import EvmAdapter
 from quiltkit_relayer.pipeline.context import Context
 from quiltkit_relayer.store import NewTx
 
@@ -48,24 +46,13 @@ class OpenRefundsJob:
 
     def due(self, ctx: Context) -> Sequence[Task]:
         adapter = ctx.adapter
-        if not isinstance(adapter, EvmAdapter):
-            return []  # open refunds: EVM only for now (the Soroban escrow's refund path is not wired)
-        ids = self.escrow_ids if self.escrow_ids is not None else range(1, adapter.escrow_count() + 1)
+        ids = self.escrow_ids if self.escrow_ids is not None else adapter.escrow_ids()
         now = adapter.now()
         tasks = []
         for escrow_id in ids:
-            info = adapter.escrow_info(escrow_id)
-            if info.cancelled or info.refunds_opened or now <= info.deadline:
-                continue
-            if not any(m.state is MilestoneState.PENDING for m in info.milestones):
-                continue
-            tasks.append(
-                Task(
-                    key=str(escrow_id),
-                    request=adapter.call_request("openRefunds", escrow_id),
-                    detail=f"escrow {escrow_id} passed its deadline {info.deadline}",
-                )
-            )
+            detail = adapter.refund_due(escrow_id, now)
+            if detail is not None:
+                tasks.append(Task(key=str(escrow_id), request=adapter.refund_request(escrow_id), detail=detail))
         return tasks
 
 

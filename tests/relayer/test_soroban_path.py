@@ -459,3 +459,18 @@ def test_a_stored_request_that_fails_when_resent_sends_its_intent_back_to_verifi
     assert len(releases_sent(dep)) == 1
     assert not dep.escrow.is_consumed(intent.intent_id)
     assert balances(dep) == before
+
+
+def test_the_keeper_opens_refunds_on_the_harness(dep: Deployment, make_relayer: Callable[..., Relayer]) -> None:
+    now = dep.now()
+    due = dep.create(deadline=now + 3_600)
+    relayer = boot(make_relayer(keeper={"open_refunds": True}))
+    dep.host.set_ledger(timestamp=now + 3_601)
+    relayer.keeper.tick()
+    deadline = time.monotonic() + 30
+    while relayer.store.tx_history("soroban")[0].state is not TxState.CONFIRMED:
+        assert time.monotonic() < deadline, relayer.store.tx_history("soroban")
+        relayer.confirm.tick()
+    assert dep.escrow.get_escrow(due).status.name == "REFUNDING"
+    relayer.keeper.tick()
+    assert len(relayer.store.tx_history("soroban")) == 1

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from quiltkit import intents
 from quiltkit.soroban import Rpc
 from quiltkit.soroban.backend import time_bounds_end
+from quiltkit.soroban.models import EscrowStatus
 from quiltkit_relayer.chains.soroban import SorobanAdapter
 from quiltkit_relayer.chains.soroban_tx import RpcTransactions
 from quiltkit_relayer.config import ConfigError, load_settings
@@ -364,3 +365,28 @@ def test_a_stellar_relayer_refuses_a_payee_it_cannot_pay(net: Net, make_relayer:
     assert answer.json()["reason"] == "unknown_payee"
     assert "G..." in answer.json()["detail"]
     assert relayer.store.counts()["received"] + relayer.store.counts()["verified"] == 0
+
+
+def test_the_keeper_opens_refunds_of_a_soroban_escrow_past_its_deadline(
+    net: Net, make_relayer: Callable[..., Relayer]
+) -> None:
+    dep = net.dep
+    now = dep.now()
+    due = dep.create(deadline=now + 3_600)
+    later = dep.create()  # 14 days to go
+    relayer = boot(make_relayer(keeper={"open_refunds": True}))
+    relayer.keeper.tick()
+    assert relayer.store.tx_history("soroban") == []  # nothing is due before the deadline
+
+    dep.host.set_ledger(timestamp=now + 3_601)
+    relayer.keeper.tick()
+    relayer.keeper.tick()  # in flight: not sent twice
+    (tx,) = relayer.store.tx_history("soroban")
+    assert tx.kind == "keeper" and tx.keeper_job == "open_refunds" and tx.keeper_key == str(due)
+    tick_until(relayer, lambda: relayer.store.tx_history("soroban")[0].state is TxState.CONFIRMED)
+    assert dep.escrow.get_escrow(due).status is EscrowStatus.REFUNDING
+    assert dep.escrow.get_escrow(later).status is EscrowStatus.ACTIVE
+    assert net.envelope(tx.tx_hash).transaction.sequence == tx.nonce  # a signed envelope like any payout
+
+    relayer.keeper.tick()
+    assert len(relayer.store.tx_history("soroban")) == 1  # done: no longer due

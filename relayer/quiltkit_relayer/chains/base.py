@@ -180,6 +180,16 @@ class ChainAdapter(Protocol):
 
     def balance(self) -> int: ...
 
+    # --- the keeper's work ---
+    def escrow_ids(self) -> range:
+        """Every escrow id of the contract."""
+
+    def refund_due(self, escrow_id: int, now: int) -> str | None:
+        """Why refunds of the escrow are due now (deadline passed, a milestone pending), or None."""
+
+    def refund_request(self, escrow_id: int) -> TxRequest:
+        """The call that opens the escrow's refunds (anyone may send it)."""
+
 
 class MilestoneView(Protocol):
     """What both chains' milestone models expose (``quiltkit.escrow`` and ``quiltkit.soroban``)."""

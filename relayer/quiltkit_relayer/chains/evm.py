@@ -23,7 +23,7 @@ from hexbytes import HexBytes
 from quiltkit import escrow_errors, intents
 from quiltkit._contract import _decode_revert, _is_revert  # the SDK's revert decoding, shared on purpose
 from quiltkit._types import checksum
-from quiltkit.escrow import Escrow, EscrowInfo, verifier_set_hash
+from quiltkit.escrow import Escrow, EscrowInfo, MilestoneState, verifier_set_hash
 from quiltkit.exceptions import ContractRevert, InvalidInput
 from web3 import Web3
 from web3.exceptions import ProviderConnectionError, TransactionNotFound, Web3RPCError
@@ -370,6 +370,22 @@ class EvmAdapter:
         except ChainUnavailable as exc:
             return Retry(str(exc))
         return None
+
+    def escrow_ids(self) -> range:
+        """Every escrow id (MilestoneEscrow ids run from 1)."""
+        return range(1, self.escrow_count() + 1)
+
+    def refund_due(self, escrow_id: int, now: int) -> str | None:
+        """Why ``openRefunds`` is due for the escrow now (deadline passed, a milestone pending), or None."""
+        info = self.escrow_info(escrow_id)
+        if info.cancelled or info.refunds_opened or now <= info.deadline:
+            return None
+        if not any(m.state is MilestoneState.PENDING for m in info.milestones):
+            return None
+        return f"escrow {escrow_id} passed its deadline {info.deadline}"
+
+    def refund_request(self, escrow_id: int) -> TxRequest:
+        return self.call_request("openRefunds", escrow_id)
 
     def call_request(self, fn: str, *args: Any) -> TxRequest:
         """A plain contract call (the keeper's work)."""

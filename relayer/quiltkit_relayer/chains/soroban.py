@@ -32,7 +32,7 @@ from quiltkit.soroban.errors import (
     SorobanHostError,
     SorobanRpcError,
 )
-from quiltkit.soroban.models import SorobanEscrowInfo
+from quiltkit.soroban.models import EscrowStatus, SorobanEscrowInfo
 from stellar_sdk import Keypair, Network, StrKey, scval
 
 from quiltkit_relayer.chains.base import (
@@ -310,6 +310,26 @@ class SorobanAdapter:
         except ChainUnavailable as exc:
             return Retry(str(exc))
         return None
+
+    # --- the keeper's work --------------------------------------------------------------------------
+
+    def escrow_ids(self) -> range:
+        """Every escrow id (Soroban escrow ids run from 0)."""
+        with self._lock, _node("escrow_count"):
+            return range(self.escrow.escrow_count())
+
+    def refund_due(self, escrow_id: int, now: int) -> str | None:
+        """Why ``refund`` is due for the escrow now (active, deadline passed, a milestone pending), or None."""
+        info = self.escrow_info(escrow_id)
+        if info.status is not EscrowStatus.ACTIVE or now <= info.deadline:
+            return None
+        if not any(m.state.name == "PENDING" for m in info.milestones):
+            return None
+        return f"escrow {escrow_id} passed its deadline {info.deadline}"
+
+    def refund_request(self, escrow_id: int) -> TxRequest:
+        call = ContractCall(self._contract, "refund", (scval.to_uint64(escrow_id),))
+        return TxRequest(to=self._contract, data=call.invoke_args().to_xdr().encode(), intent_ids=())
 
     # --- the transaction itself: per backend (chains/soroban_tx.py) ------------------------------
 

@@ -283,7 +283,8 @@ class HarnessTransactions:
         if sent is None:
             return None  # not run by this process: the confirm stage sends the stored request again
         intent_ids, ledger, error = sent
-        if intent_ids and all(self._is_consumed(i) for i in intent_ids):
+        ran = all(self._is_consumed(i) for i in intent_ids) if intent_ids else error is None  # keeper calls: no intents
+        if ran:
             return Receipt(tx_hash=tx_hash, success=True, block_number=ledger, gas_used=0, effective_gas_price=0)
         if error is not None:
             return Receipt(tx_hash=tx_hash, success=False, block_number=ledger, gas_used=0, effective_gas_price=0)
