@@ -49,7 +49,7 @@ pytest-anvil: setup ## the same pytest suites on anvil
 postgres: ## start the throwaway PostgreSQL cluster on 127.0.0.1 (installs it with apt if missing)
 	scripts/toolchain/postgres.sh start
 
-relayer-test: setup soroban-harness ## relayer suites on anvil, SQLite and PostgreSQL, fault tests included (bounded: 15 min)
+relayer-test: setup build soroban-harness ## relayer suites on anvil, SQLite and PostgreSQL, fault tests included (bounded: 15 min)
 	QUILTKIT_TEST_PG_URL=$$(scripts/toolchain/postgres.sh start) \
 	  timeout --signal=INT 900 pytest -p no:ape_test tests/relayer -q --durations=10
 

@@ -15,11 +15,12 @@ intent the contract already consumed is ``confirmed``, whoever paid it.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from quiltkit._types import Address, ChainAddress
+from quiltkit._types import Address, ChainAddress, checksum
 from quiltkit.intents import PayoutIntent
 
 __all__ = [
@@ -108,11 +109,29 @@ class Rejection(Exception):
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
 
 
+def contract_signature(verifier: str, signature: bytes) -> str:
+    """The form of an ERC-1271 (contract, e.g. Safe) verifier's signature: ``<address>:0x<bytes>``.
+
+    A contract's signature names no signer that ECDSA could recover, so it carries its verifier."""
+    return f"{verifier}:0x{bytes(signature).hex()}"
+
+
+def split_signature(value: str) -> tuple[str | None, bytes]:
+    """(the ERC-1271 verifier it names or None for ECDSA / ed25519, the signature bytes)."""
+    verifier, _, signature = value.rpartition(":")
+    return (verifier or None), bytes.fromhex(signature.removeprefix("0x"))
+
+
 def _hex_signature(value: Any) -> str:
     if isinstance(value, bytes | bytearray):
         return "0x" + bytes(value).hex()
     if not isinstance(value, str):
         raise ValueError("a signature is a 0x-prefixed hex string")
+    if ":" in value:  # an ERC-1271 verifier's signature: <address>:0x<bytes>
+        verifier, _, rest = value.partition(":")
+        if not re.fullmatch(r"0x[0-9a-fA-F]{40}", verifier):
+            raise ValueError("a contract signature is <0x verifier address>:<0x hex signature>")
+        return checksum(verifier) + ":" + _hex_signature(rest)
     text = value.removeprefix("0x")
     try:
         raw = bytes.fromhex(text)
@@ -143,7 +162,8 @@ class IntentSubmission(BaseModel):
     signatures: list[Signature] = Field(
         default_factory=list,
         max_length=32,
-        description="65-byte ECDSA, hex (Soroban: 32-byte public key + 64-byte ed25519).",
+        description="65-byte ECDSA, hex; an ERC-1271 (contract) verifier's as <0x address>:<0x signature> "
+        "(Soroban: 32-byte public key + 64-byte ed25519).",
     )
     verifiers: list[Address] | None = Field(
         default=None,

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 import requests
+from eth_abi.abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
 from eth_account.typed_transactions.typed_transaction import TypedTransaction
 from hexbytes import HexBytes
@@ -26,7 +27,7 @@ from quiltkit._types import checksum
 from quiltkit.escrow import Escrow, EscrowInfo, MilestoneState, verifier_set_hash
 from quiltkit.exceptions import ContractRevert, InvalidInput
 from web3 import Web3
-from web3.exceptions import ProviderConnectionError, TransactionNotFound, Web3RPCError
+from web3.exceptions import ContractLogicError, ProviderConnectionError, TransactionNotFound, Web3RPCError
 from web3.types import TxParams
 
 from quiltkit_relayer.chains.base import (
@@ -41,11 +42,14 @@ from quiltkit_relayer.chains.base import (
     TxRequest,
     check_escrow_terms,
 )
-from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
+from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection, split_signature
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
 
 if TYPE_CHECKING:
     from stellar_sdk import Keypair
+
+_ERC1271_SELECTOR = bytes.fromhex("1626ba7e")  # isValidSignature(bytes32,bytes)
+_ERC1271_MAGIC = _ERC1271_SELECTOR  # what a valid signature returns
 
 __all__ = ["EvmAdapter", "abort_for_revert"]
 
@@ -201,13 +205,16 @@ class EvmAdapter:
         digest = "0x" + intents.intent_digest(submission.intent, domain).hex()
         signers: list[str] = []
         for n, sig in enumerate(submission.signatures):
-            raw = bytes.fromhex(sig[2:])
-            if len(raw) != 65:
+            contract_signer, raw = split_signature(sig)
+            if contract_signer is not None:
+                who = contract_signer  # ERC-1271: the verifier contract judges it (in check, on chain)
+            elif len(raw) != 65:
                 raise Rejection(Reason.INVALID_SIGNATURE, f"signature {n} is {len(raw)} bytes, not 65")
-            try:
-                who = intents.recover_signer(submission.intent, domain, raw)
-            except InvalidInput as exc:
-                raise Rejection(Reason.INVALID_SIGNATURE, f"signature {n}: {exc}") from None
+            else:
+                try:
+                    who = intents.recover_signer(submission.intent, domain, raw)
+                except InvalidInput as exc:
+                    raise Rejection(Reason.INVALID_SIGNATURE, f"signature {n}: {exc}") from None
             if who in signers:
                 raise Rejection(Reason.DUPLICATE_SIGNER, f"signatures {signers.index(who)} and {n} are both by {who}")
             signers.append(who)
@@ -304,6 +311,10 @@ class EvmAdapter:
                 f"{len(indexed)} of the {info.threshold} verifier signatures escrow {intent.escrow_id} needs",
             )
         chosen = sorted(indexed)[: info.threshold]  # the contract checks exactly `threshold`, ascending
+        for _, sig, who in chosen:
+            contract_signer, raw = split_signature(sig)
+            if contract_signer is not None and not self._erc1271_valid(who, record.digest, raw):
+                return Abort(Reason.INVALID_SIGNATURE, f"verifier contract {who} rejects its signature (ERC-1271)")
         return Ok(
             Checked(
                 intent_id=intent.intent_id,
@@ -312,6 +323,19 @@ class EvmAdapter:
                 signers=tuple(w for _, _, w in chosen),
             )
         )
+
+    def _erc1271_valid(self, verifier: str, digest: str, signature: bytes) -> bool:
+        """``isValidSignature(digest, signature)`` on the verifier contract returns the magic value.
+
+        What the contract itself accepts (OpenZeppelin SignatureChecker): a revert, no code or any
+        other answer is a rejection. Node failures raise :class:`ChainUnavailable` (retried)."""
+        call = _ERC1271_SELECTOR + abi_encode(["bytes32", "bytes"], [bytes(HexBytes(digest)), signature])
+        try:
+            with _rpc("isValidSignature"):
+                answer = bytes(self.w3.eth.call({"to": checksum(verifier), "data": HexBytes(call)}))
+        except (ContractLogicError, Web3RPCError):  # _rpc lets only reverts through
+            return False
+        return len(answer) >= 32 and answer[:4] == _ERC1271_MAGIC
 
     def checked(self, record: IntentRecord) -> Checked:
         """The submission data of an intent the verify stage passed (no chain call once cached)."""
@@ -337,7 +361,7 @@ class EvmAdapter:
 
     def _release_args(self, record: IntentRecord, checked: Checked) -> list[Any]:
         index_of = {v: i for i, v in enumerate(checked.verifiers)}
-        sigs = [(index_of[w], bytes.fromhex(s[2:])) for s, w in zip(checked.signatures, checked.signers, strict=True)]
+        sigs = [(index_of[w], split_signature(s)[1]) for s, w in zip(checked.signatures, checked.signers, strict=True)]
         return [record.intent.as_tuple(), list(checked.verifiers), sigs]
 
     def payout_request(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> TxRequest:
