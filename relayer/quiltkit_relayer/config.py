@@ -158,20 +158,33 @@ class SorobanSettings(BaseModel):
     )
     poll_interval_s: float = Field(default=1.0, gt=0, description="Between getTransaction polls (RPC only).")
     contract_id: str = Field(pattern=r"^C[A-Z2-7]{55}$", description="The Soroban escrow contract (C...).")
-    submitter_secret: SecretStr = Field(
-        description="Stellar secret key (S...) of the submitting account "
-        "(env QUILTKIT_RELAYER_SOROBAN__SUBMITTER_SECRET)."
+    submitter_secret: SecretStr | None = Field(
+        default=None,
+        description="Stellar secret key (S...) of the submitting account, for development "
+        "(env QUILTKIT_RELAYER_SOROBAN__SUBMITTER_SECRET); or submitter_keystore.",
     )
+    submitter_keystore: Path | None = Field(
+        default=None, description="The submitter's encrypted keystore (quiltkit_relayer.keys.write_stellar_keystore)."
+    )
+    submitter_password: SecretStr | None = None
+    submitter_password_file: Path | None = None
     verifier_secret: SecretStr | None = Field(
         default=None,
         description="If set, this instance signs merged-PR intents as this Stellar verifier (S...) "
-        "(env QUILTKIT_RELAYER_SOROBAN__VERIFIER_SECRET).",
+        "(env QUILTKIT_RELAYER_SOROBAN__VERIFIER_SECRET); or verifier_keystore.",
     )
+    verifier_keystore: Path | None = None
+    verifier_password: SecretStr | None = None
+    verifier_password_file: Path | None = None
 
     @model_validator(mode="after")
     def _one_backend(self) -> SorobanSettings:
         if self.rpc_url is not None and self.harness is not None:
             raise ValueError("rpc_url and harness name two different networks: set one")
+        if (self.submitter_secret is None) == (self.submitter_keystore is None):
+            raise ValueError("set one of submitter_keystore (with submitter_password[_file]) and submitter_secret")
+        if self.verifier_secret is not None and self.verifier_keystore is not None:
+            raise ValueError("set only one of verifier_secret and verifier_keystore")
         return self
 
     @field_validator("submitter_secret", "verifier_secret")

@@ -21,7 +21,6 @@ from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from quiltkit.soroban import LocalHost, Rpc
 from quiltkit.soroban.errors import SorobanRpcError
-from stellar_sdk import Keypair
 
 from quiltkit_relayer.api import create_app
 from quiltkit_relayer.chains.base import ChainUnavailable
@@ -29,7 +28,7 @@ from quiltkit_relayer.chains.evm import EvmAdapter
 from quiltkit_relayer.chains.soroban import SorobanAdapter
 from quiltkit_relayer.config import ConfigError, RelayerSettings
 from quiltkit_relayer.keeper import Keeper, KeeperJob, OpenRefundsJob
-from quiltkit_relayer.keys import Verifier, load_signer, load_verifier
+from quiltkit_relayer.keys import Verifier, load_signer, load_submitter, load_verifier
 from quiltkit_relayer.logs import configure_logging, get_logger
 from quiltkit_relayer.metrics import Metrics
 from quiltkit_relayer.pipeline import ConfirmStage, Context, NonceManager, SubmitStage, VerifyStage, Worker
@@ -106,10 +105,7 @@ class Relayer:
         """The Soroban adapter on ``backend``, or on a Stellar RPC / harness this relayer opens (and closes)."""
         soroban = settings.soroban
         assert soroban is not None  # validated
-        try:
-            submitter = Keypair.from_secret(soroban.submitter_secret.get_secret_value().strip())
-        except (ValueError, TypeError) as exc:  # pragma: no cover - the settings validate it
-            raise ConfigError("soroban.submitter_secret is not a Stellar secret key") from exc
+        submitter = load_submitter(settings)
         if backend is None:
             if soroban.rpc_url is not None:
                 try:

@@ -1,5 +1,8 @@
 """Signing keys: an eth-account encrypted keystore file with its password, or (for development)
-a hex key from the environment. Keys are decrypted once at start and never logged."""
+a key from the environment. Keys are decrypted once at start and never logged.
+
+Stellar keys (the Soroban submitter and verifier) use the same keystore container (scrypt or
+pbkdf2, AES-128-CTR, MAC) around the 32-byte ed25519 seed: :func:`write_stellar_keystore`."""
 
 from __future__ import annotations
 
@@ -13,7 +16,17 @@ from stellar_sdk import Keypair
 
 from quiltkit_relayer.config import ConfigError, RelayerSettings
 
-__all__ = ["Verifier", "load_account", "load_signer", "load_verifier", "verifier_id", "write_keystore"]
+__all__ = [
+    "Verifier",
+    "load_account",
+    "load_signer",
+    "load_stellar_key",
+    "load_submitter",
+    "load_verifier",
+    "verifier_id",
+    "write_keystore",
+    "write_stellar_keystore",
+]
 
 
 def load_account(
@@ -33,6 +46,30 @@ def load_account(
             raise ConfigError(f"{what}_key is not a valid secp256k1 private key (hex)") from exc
     if keystore is None:
         return None
+    decrypted: LocalAccount = Account.from_key(_decrypt(what, keystore, password, password_file))
+    return decrypted
+
+
+def load_stellar_key(
+    what: str,
+    *,
+    secret: SecretStr | None,
+    keystore: Path | None,
+    password: SecretStr | None,
+    password_file: Path | None,
+) -> Keypair | None:
+    """The Stellar keypair named by a secret (S...) or a keystore; None when neither is set."""
+    if secret is not None:
+        try:
+            return Keypair.from_secret(secret.get_secret_value().strip())
+        except (ValueError, TypeError) as exc:  # pragma: no cover - the settings validate it
+            raise ConfigError(f"{what}_secret is not a Stellar secret key (S...)") from exc
+    if keystore is None:
+        return None
+    return Keypair.from_raw_ed25519_seed(_decrypt(what, keystore, password, password_file))
+
+
+def _decrypt(what: str, keystore: Path, password: SecretStr | None, password_file: Path | None) -> bytes:
     secret = _password(what, password, password_file)
     try:
         encrypted = json.loads(keystore.read_text())
@@ -41,8 +78,7 @@ def load_account(
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{what}_keystore: {keystore} is not a JSON keystore") from exc
     try:
-        decrypted: LocalAccount = Account.from_key(Account.decrypt(encrypted, secret))
-        return decrypted
+        return bytes(Account.decrypt(encrypted, secret))
     except ValueError as exc:
         raise ConfigError(f"{what}_keystore: cannot decrypt {keystore} ({exc}); check {what}_password") from exc
 
@@ -76,6 +112,22 @@ Verifier = LocalAccount | Keypair
 """A verifier key: an EVM account (signs EIP-712) or a Stellar keypair (signs the Soroban digest)."""
 
 
+def load_submitter(settings: RelayerSettings) -> Keypair:
+    """The Stellar account that sends Soroban payouts (pays fees; no authority over funds)."""
+    soroban = settings.soroban
+    assert soroban is not None  # validated
+    keypair = load_stellar_key(
+        "soroban.submitter",
+        secret=soroban.submitter_secret,
+        keystore=soroban.submitter_keystore,
+        password=soroban.submitter_password,
+        password_file=soroban.submitter_password_file,
+    )
+    if keypair is None:  # pragma: no cover - SorobanSettings requires one
+        raise ConfigError("set soroban.submitter_keystore or soroban.submitter_secret")
+    return keypair
+
+
 def verifier_id(verifier: Verifier) -> str:
     """How the pipeline names a verifier: its EVM address or its Stellar public key (G...)."""
     return str(verifier.public_key) if isinstance(verifier, Keypair) else str(verifier.address)
@@ -84,9 +136,15 @@ def verifier_id(verifier: Verifier) -> str:
 def load_verifier(settings: RelayerSettings) -> Verifier | None:
     """The verifier key, when this instance attests merged pull requests."""
     if settings.chain == "soroban":
-        assert settings.soroban is not None  # validated
-        secret = settings.soroban.verifier_secret
-        return Keypair.from_secret(secret.get_secret_value().strip()) if secret is not None else None
+        soroban = settings.soroban
+        assert soroban is not None  # validated
+        return load_stellar_key(
+            "soroban.verifier",
+            secret=soroban.verifier_secret,
+            keystore=soroban.verifier_keystore,
+            password=soroban.verifier_password,
+            password_file=soroban.verifier_password_file,
+        )
     return load_account(
         "verifier",
         key=settings.verifier_key,
@@ -99,6 +157,16 @@ def load_verifier(settings: RelayerSettings) -> Verifier | None:
 def write_keystore(account: LocalAccount, password: str, path: Path, *, iterations: int | None = None) -> Path:
     """Encrypt ``account`` into an eth-account (v3) keystore file at ``path``."""
     encrypted = Account.encrypt(account.key, password, kdf="pbkdf2", iterations=iterations)
+    path.write_text(json.dumps(encrypted))
+    path.chmod(0o600)
+    return path
+
+
+def write_stellar_keystore(keypair: Keypair, password: str, path: Path, *, iterations: int | None = None) -> Path:
+    """Encrypt ``keypair``'s ed25519 seed into a keystore file at ``path`` (see the module docstring)."""
+    encrypted = Account.encrypt(keypair.raw_secret_key(), password, kdf="pbkdf2", iterations=iterations)
+    encrypted.pop("address", None)  # a secp256k1 address of the seed: meaningless for a Stellar key
+    encrypted["stellar_public_key"] = keypair.public_key
     path.write_text(json.dumps(encrypted))
     path.chmod(0o600)
     return path

@@ -27,6 +27,7 @@ from quiltkit_relayer.chains.soroban import SorobanAdapter
 from quiltkit_relayer.chains.soroban_tx import RpcTransactions
 from quiltkit_relayer.config import ConfigError, load_settings
 from quiltkit_relayer.daemon import Relayer
+from quiltkit_relayer.keys import verifier_id, write_stellar_keystore
 from quiltkit_relayer.models import IntentState, TxState
 from quiltkit_relayer.pipeline import accept
 from stellar_sdk import TransactionEnvelope
@@ -390,3 +391,34 @@ def test_the_keeper_opens_refunds_of_a_soroban_escrow_past_its_deadline(
 
     relayer.keeper.tick()
     assert len(relayer.store.tx_history("soroban")) == 1  # done: no longer due
+
+
+def test_stellar_keys_load_from_encrypted_keystores(net: Net, tmp_path: Path) -> None:
+    dep = net.dep
+    password = tmp_path / "password"
+    password.write_text("correct horse\n")
+    submitter = write_stellar_keystore(dep.relayer, "correct horse", tmp_path / "submitter.json", iterations=2)
+    verifier = write_stellar_keystore(dep.verifiers[0], "correct horse", tmp_path / "verifier.json", iterations=2)
+    assert dep.relayer.secret not in submitter.read_text()
+    base = {"chain": "soroban", "database_url": f"sqlite:///{tmp_path / 'r.db'}", "instance_id": INSTANCE}
+    soroban = {
+        "rpc_url": net.fake.url,
+        "contract_id": dep.escrow.contract_id,
+        "submitter_keystore": str(submitter),
+        "submitter_password_file": str(password),
+        "verifier_keystore": str(verifier),
+        "verifier_password": "correct horse",
+    }
+    relayer = Relayer(load_settings(None, **base, soroban=soroban))
+    try:
+        assert relayer.adapter.signer_address == dep.relayer.public_key
+        assert relayer.verifier is not None and verifier_id(relayer.verifier) == dep.verifiers[0].public_key
+    finally:
+        relayer.store.dispose()
+
+    with pytest.raises(ConfigError, match="soroban.submitter_keystore: cannot decrypt"):
+        Relayer(
+            load_settings(None, **base, soroban=soroban | {"submitter_password_file": None, "submitter_password": "no"})
+        )
+    with pytest.raises(ConfigError, match="set one of submitter_keystore"):
+        load_settings(None, **base, soroban=soroban | {"submitter_secret": dep.relayer.secret})
