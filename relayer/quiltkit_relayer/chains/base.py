@@ -11,18 +11,20 @@ time bounds have passed with no ledger holding it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from quiltkit.escrow_errors import EscrowNotFound
 from quiltkit.intents import PayoutIntent
 
-from quiltkit_relayer.models import IntentRecord, IntentSubmission, Reason
+from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
 
 __all__ = [
     "check_escrow_terms",
+    "check_intent",
     "Broadcast",
     "ChainAdapter",
     "ChainUnavailable",
@@ -200,6 +202,39 @@ class MilestoneView(Protocol):
     def funded(self) -> bool: ...
     @property
     def amount(self) -> int: ...
+
+
+def check_intent(
+    adapter: ChainAdapter,
+    record: IntentRecord,
+    *,
+    margin_s: int,
+    escrow_info: Callable[[int], Any],
+    terms: Callable[[IntentRecord, Any], Abort | None],
+    signatures: Callable[[IntentRecord, Any], CheckResult],
+) -> CheckResult:
+    """An intent against chain state, in the contract's order: consumed (Done), expired, escrow
+    exists, the escrow's terms, then the chain's own signature and quorum checks. A node that does
+    not answer is a Retry."""
+    intent = record.intent
+    try:
+        if adapter.is_consumed(intent.intent_id):
+            return Done("the contract already consumed this intent")
+        now = adapter.now()
+        if intent.deadline <= now + margin_s:
+            return Abort(
+                Reason.EXPIRED, f"deadline {intent.deadline} has passed (chain time {now})", IntentState.EXPIRED
+            )
+        try:
+            info = escrow_info(intent.escrow_id)
+        except EscrowNotFound:
+            return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {adapter.contract}")
+        found = terms(record, info)
+        if found is not None:
+            return found
+        return signatures(record, info)
+    except ChainUnavailable as exc:
+        return Retry(str(exc))
 
 
 def check_escrow_terms(

@@ -41,6 +41,7 @@ from quiltkit_relayer.chains.base import (
     SignedTx,
     TxRequest,
     check_escrow_terms,
+    check_intent,
 )
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection, split_signature
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
@@ -267,26 +268,14 @@ class EvmAdapter:
         return found
 
     def check(self, record: IntentRecord) -> CheckResult:
-        intent = record.intent
-        try:
-            if self.is_consumed(intent.intent_id):
-                return Done("the contract already consumed this intent")
-            now = self.now()
-            if intent.deadline <= now + self._margin:
-                return Abort(
-                    Reason.EXPIRED, f"deadline {intent.deadline} has passed (chain time {now})", IntentState.EXPIRED
-                )
-            try:
-                with _rpc("getEscrow"):
-                    info = self.escrow.get_escrow(intent.escrow_id)
-            except escrow_errors.EscrowNotFound:
-                return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {self._contract}")
-            found = self._check_escrow(record, info)
-            if found is not None:
-                return found
-            return self._check_signatures(record, info)
-        except ChainUnavailable as exc:
-            return Retry(str(exc))
+        return check_intent(
+            self,
+            record,
+            margin_s=self._margin,
+            escrow_info=self.escrow_info,
+            terms=self._check_escrow,
+            signatures=self._check_signatures,
+        )
 
     def _check_escrow(self, record: IntentRecord, info: EscrowInfo) -> Abort | None:
         return check_escrow_terms(

@@ -26,7 +26,6 @@ from quiltkit.exceptions import ContractRevert, InvalidInput, UnknownRevert
 from quiltkit.soroban import LocalHost, SorobanEscrow
 from quiltkit.soroban.backend import ContractCall, Rpc
 from quiltkit.soroban.errors import (
-    EscrowNotFound,
     HarnessError,
     SorobanContractError,
     SorobanHostError,
@@ -46,6 +45,7 @@ from quiltkit_relayer.chains.base import (
     SignedTx,
     TxRequest,
     check_escrow_terms,
+    check_intent,
 )
 from quiltkit_relayer.chains.evm import abort_for_revert
 from quiltkit_relayer.chains.soroban_tx import (
@@ -55,7 +55,7 @@ from quiltkit_relayer.chains.soroban_tx import (
     request_call,
     unavailable_on,
 )
-from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
+from quiltkit_relayer.models import IntentRecord, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
 
 __all__ = ["SorobanAdapter", "canonical_request", "soroban_chain_id", "soroban_signature"]
@@ -203,25 +203,14 @@ class SorobanAdapter:
             return self.escrow.get_escrow(escrow_id)
 
     def check(self, record: IntentRecord) -> CheckResult:
-        intent = record.intent
-        try:
-            if self.is_consumed(intent.intent_id):
-                return Done("the contract already consumed this intent")
-            now = self.now()
-            if intent.deadline <= now + self._margin:
-                return Abort(
-                    Reason.EXPIRED, f"deadline {intent.deadline} has passed (ledger time {now})", IntentState.EXPIRED
-                )
-            try:
-                info = self.escrow_info(intent.escrow_id)
-            except EscrowNotFound:
-                return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {self._contract}")
-        except ChainUnavailable as exc:
-            return Retry(str(exc))
-        found = self._check_escrow(record, info)
-        if found is not None:
-            return found
-        return self._check_signatures(record, info)
+        return check_intent(
+            self,
+            record,
+            margin_s=self._margin,
+            escrow_info=self.escrow_info,
+            terms=self._check_escrow,
+            signatures=self._check_signatures,
+        )
 
     def _check_escrow(self, record: IntentRecord, info: SorobanEscrowInfo) -> Abort | None:
         attested = info.threshold != 0 and bool(info.verifiers)
