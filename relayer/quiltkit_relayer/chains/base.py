@@ -11,7 +11,7 @@ time bounds have passed with no ledger holding it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -204,15 +204,19 @@ class MilestoneView(Protocol):
     def amount(self) -> int: ...
 
 
-def check_intent(
-    adapter: ChainAdapter,
-    record: IntentRecord,
-    *,
-    margin_s: int,
-    escrow_info: Callable[[int], Any],
-    terms: Callable[[IntentRecord, Any], Abort | None],
-    signatures: Callable[[IntentRecord, Any], CheckResult],
-) -> CheckResult:
+class _ChecksIntents(Protocol):
+    expiry_margin_s: int
+
+    @property
+    def contract(self) -> str: ...
+    def is_consumed(self, intent_id: str) -> bool: ...
+    def now(self) -> int: ...
+    def escrow_info(self, escrow_id: int) -> Any: ...
+    def check_terms(self, record: IntentRecord, info: Any) -> Abort | None: ...
+    def check_signatures(self, record: IntentRecord, info: Any) -> CheckResult: ...
+
+
+def check_intent(adapter: _ChecksIntents, record: IntentRecord) -> CheckResult:
     """An intent against chain state, in the contract's order: consumed (Done), expired, escrow
     exists, the escrow's terms, then the chain's own signature and quorum checks. A node that does
     not answer is a Retry."""
@@ -221,18 +225,18 @@ def check_intent(
         if adapter.is_consumed(intent.intent_id):
             return Done("the contract already consumed this intent")
         now = adapter.now()
-        if intent.deadline <= now + margin_s:
+        if intent.deadline <= now + adapter.expiry_margin_s:
             return Abort(
                 Reason.EXPIRED, f"deadline {intent.deadline} has passed (chain time {now})", IntentState.EXPIRED
             )
         try:
-            info = escrow_info(intent.escrow_id)
+            info = adapter.escrow_info(intent.escrow_id)
         except EscrowNotFound:
             return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {adapter.contract}")
-        found = terms(record, info)
+        found = adapter.check_terms(record, info)
         if found is not None:
             return found
-        return signatures(record, info)
+        return adapter.check_signatures(record, info)
     except ChainUnavailable as exc:
         return Retry(str(exc))
 

@@ -130,7 +130,7 @@ class EvmAdapter:
         self._tip = priority_fee_wei
         self._bump = fee_bump_percent
         self._headroom = gas_headroom
-        self._margin = expiry_margin_s
+        self.expiry_margin_s = expiry_margin_s
         self._timeout = rpc_timeout_s
         self._local = threading.local()
         self._chain_id: int | None = expected_chain_id
@@ -268,21 +268,14 @@ class EvmAdapter:
         return found
 
     def check(self, record: IntentRecord) -> CheckResult:
-        return check_intent(
-            self,
-            record,
-            margin_s=self._margin,
-            escrow_info=self.escrow_info,
-            terms=self._check_escrow,
-            signatures=self._check_signatures,
-        )
+        return check_intent(self, record)
 
-    def _check_escrow(self, record: IntentRecord, info: EscrowInfo) -> Abort | None:
+    def check_terms(self, record: IntentRecord, info: EscrowInfo) -> Abort | None:
         return check_escrow_terms(
             record.intent, attested=info.threshold != 0, token=info.token, payee=info.payee, milestones=info.milestones
         )
 
-    def _check_signatures(self, record: IntentRecord, info: EscrowInfo) -> CheckResult:
+    def check_signatures(self, record: IntentRecord, info: EscrowInfo) -> CheckResult:
         intent = record.intent
         self._thresholds[intent.escrow_id] = info.threshold
         verifiers = tuple(record.verifiers) if record.verifiers else self.verifier_set(intent.escrow_id)

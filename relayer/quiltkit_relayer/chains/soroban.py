@@ -98,7 +98,7 @@ class SorobanAdapter:
         self.escrow = SorobanEscrow(backend, contract_id)
         self._contract = self.escrow.contract_id
         self._submitter = submitter
-        self._margin = expiry_margin_s
+        self.expiry_margin_s = expiry_margin_s
         self._passphrase = backend.network_passphrase
         self._chain_id = soroban_chain_id(self._passphrase)
         self._lock = threading.RLock()
@@ -203,22 +203,15 @@ class SorobanAdapter:
             return self.escrow.get_escrow(escrow_id)
 
     def check(self, record: IntentRecord) -> CheckResult:
-        return check_intent(
-            self,
-            record,
-            margin_s=self._margin,
-            escrow_info=self.escrow_info,
-            terms=self._check_escrow,
-            signatures=self._check_signatures,
-        )
+        return check_intent(self, record)
 
-    def _check_escrow(self, record: IntentRecord, info: SorobanEscrowInfo) -> Abort | None:
+    def check_terms(self, record: IntentRecord, info: SorobanEscrowInfo) -> Abort | None:
         attested = info.threshold != 0 and bool(info.verifiers)
         return check_escrow_terms(
             record.intent, attested=attested, token=info.token, payee=info.payee, milestones=info.milestones
         )
 
-    def _check_signatures(self, record: IntentRecord, info: SorobanEscrowInfo) -> CheckResult:
+    def check_signatures(self, record: IntentRecord, info: SorobanEscrowInfo) -> CheckResult:
         intent = record.intent
         verifiers = tuple(info.verifiers)
         with self._lock:
