@@ -112,17 +112,22 @@ Verifier = LocalAccount | Keypair
 """A verifier key: an EVM account (signs EIP-712) or a Stellar keypair (signs the Soroban digest)."""
 
 
-def load_submitter(settings: RelayerSettings) -> Keypair:
-    """The Stellar account that sends Soroban payouts (pays fees; no authority over funds)."""
+def _soroban_key(settings: RelayerSettings, role: str) -> Keypair | None:
+    """``soroban.<role>_secret`` or ``soroban.<role>_keystore`` (+ password), for submitter or verifier."""
     soroban = settings.soroban
     assert soroban is not None  # validated
-    keypair = load_stellar_key(
-        "soroban.submitter",
-        secret=soroban.submitter_secret,
-        keystore=soroban.submitter_keystore,
-        password=soroban.submitter_password,
-        password_file=soroban.submitter_password_file,
+    return load_stellar_key(
+        f"soroban.{role}",
+        secret=getattr(soroban, f"{role}_secret"),
+        keystore=getattr(soroban, f"{role}_keystore"),
+        password=getattr(soroban, f"{role}_password"),
+        password_file=getattr(soroban, f"{role}_password_file"),
     )
+
+
+def load_submitter(settings: RelayerSettings) -> Keypair:
+    """The Stellar account that sends Soroban payouts (pays fees; no authority over funds)."""
+    keypair = _soroban_key(settings, "submitter")
     if keypair is None:  # pragma: no cover - SorobanSettings requires one
         raise ConfigError("set soroban.submitter_keystore or soroban.submitter_secret")
     return keypair
@@ -136,15 +141,7 @@ def verifier_id(verifier: Verifier) -> str:
 def load_verifier(settings: RelayerSettings) -> Verifier | None:
     """The verifier key, when this instance attests merged pull requests."""
     if settings.chain == "soroban":
-        soroban = settings.soroban
-        assert soroban is not None  # validated
-        return load_stellar_key(
-            "soroban.verifier",
-            secret=soroban.verifier_secret,
-            keystore=soroban.verifier_keystore,
-            password=soroban.verifier_password,
-            password_file=soroban.verifier_password_file,
-        )
+        return _soroban_key(settings, "verifier")
     return load_account(
         "verifier",
         key=settings.verifier_key,

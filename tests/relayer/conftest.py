@@ -233,10 +233,22 @@ def make_relayer(chain: Chain, sqlite_url: str) -> Iterator[Callable[..., Relaye
         return relayer
 
     yield build
-    for r in made:
+    dispose(made)
+
+
+def dispose(relayers: list[Relayer]) -> None:
+    """Stop the started ones and release every store (the teardown of a relayer factory)."""
+    for r in relayers:
         if r.workers:
             r.stop(timeout=10)
         r.store.dispose()
+
+
+def boot(relayer: Relayer) -> Relayer:
+    """What `start` does before its workers run: take the signer, take back this instance's leases."""
+    relayer.hold_signer()
+    relayer.store.release_leases(relayer.settings.instance_id)
+    return relayer
 
 
 def states(store: Store, ids: list[str]) -> dict[str, IntentState]:

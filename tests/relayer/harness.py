@@ -8,9 +8,11 @@ import contextlib
 import itertools
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,9 +20,11 @@ from typing import Any
 import httpx
 from quiltkit.devchain import TEST_MNEMONIC
 from quiltkit.soroban import LocalHost
+from quiltkit_relayer.models import IntentState
+from quiltkit_relayer.store import Store
 from web3 import Web3
 
-from tests.relayer.conftest import ROOT
+from tests.relayer.conftest import ROOT, all_confirmed, record_of, wait_until
 
 QUILTKIT = ROOT / ".venv" / "bin" / "quiltkit"
 ANVIL = Path(os.environ.get("ANVIL_BIN", str(ROOT / ".cache" / "bin" / "anvil")))
@@ -242,3 +246,78 @@ class RemoteHost(LocalHost):
 
     def __del__(self) -> None:
         pass
+
+
+def kill_while_feeding(
+    relayer: RelayerProcess,
+    bodies: list[dict[str, Any]],
+    store: Store,
+    *,
+    kills: int,
+    between: tuple[float, float],
+    rng: random.Random,
+) -> list[int]:
+    """Post ``bodies`` from a thread while SIGKILLing and restarting ``relayer`` ``kills`` times at
+    random points; wait until every intent is confirmed. Returns how many intents were not yet
+    confirmed at each kill (to show the kills landed mid-flow)."""
+    errors: list[BaseException] = []
+
+    def feed() -> None:
+        try:
+            for body in bodies:
+                post_until_stored(relayer.url, body, timeout=120)
+        except BaseException as exc:  # reported by the caller's thread
+            errors.append(exc)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    in_flight_at_kill = []
+    for _ in range(kills):
+        time.sleep(rng.uniform(*between))  # a random point of the flow: intake, verify, sign, send, confirm
+        relayer.kill(signal.SIGKILL)
+        in_flight_at_kill.append(len(bodies) - store.counts()["confirmed"])
+        relayer.start()
+    feeder.join(150)
+    assert not errors, errors
+    ids = [b["intent"]["intent_id"] for b in bodies]
+    wait_until(lambda: all_confirmed(store, ids), timeout=120, interval=0.5, what=f"{len(ids)} payouts after the kills")
+    relayer.stop()
+    return in_flight_at_kill
+
+
+def run_instances(procs: list[RelayerProcess], bodies: list[dict[str, Any]], store: Store) -> None:
+    """Start every instance, post a share of ``bodies`` to each, wait until all are confirmed, stop."""
+    for p in procs:
+        p.start(wait=False)
+    for p in procs:
+        p.wait_healthy()
+    ids = [b["intent"]["intent_id"] for b in bodies]
+    try:
+        threads = [
+            threading.Thread(
+                target=lambda part, url: [post_until_stored(url, b) for b in part],
+                args=(bodies[k :: len(procs)], p.url),
+            )
+            for k, p in enumerate(procs)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        wait_until(lambda: all_confirmed(store, ids), timeout=120, interval=0.5, what=f"{len(ids)} payouts")
+    finally:
+        for p in procs:
+            p.stop()
+
+
+def assert_each_intent_carried_once(store: Store, chain: str, ids: list[str]) -> None:
+    """In the store: each intent was carried by exactly one nonce of one signer, the work was
+    shared between signers, and every intent is confirmed."""
+    carriers: dict[str, set[tuple[str, int]]] = {}
+    for tx in store.tx_history(chain):
+        for intent_id in tx.intent_ids:
+            carriers.setdefault(intent_id, set()).add((tx.signer, tx.nonce))
+    assert sorted(carriers) == sorted(ids)
+    assert all(len(c) == 1 for c in carriers.values()), "an intent was submitted twice"
+    assert len({s for c in carriers.values() for s, _ in c}) >= 2, "the work was not shared"
+    assert all(record_of(store, i).state is IntentState.CONFIRMED for i in ids)

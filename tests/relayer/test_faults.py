@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import signal
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,12 +19,20 @@ import pytest
 from fastapi.testclient import TestClient
 from quiltkit.devchain import dev_accounts
 from quiltkit_relayer.daemon import Relayer
-from quiltkit_relayer.models import IntentState, TxState
+from quiltkit_relayer.models import TxState
 from quiltkit_relayer.store import Store
 from web3 import Web3
 
 from tests.relayer.conftest import UNIT, Chain, all_confirmed, deploy, record_of, relayer_settings, wait_until
-from tests.relayer.harness import AnvilProcess, RelayerProcess, free_port, post_until_stored, write_config
+from tests.relayer.harness import (
+    AnvilProcess,
+    RelayerProcess,
+    assert_each_intent_carried_once,
+    free_port,
+    kill_while_feeding,
+    run_instances,
+    write_config,
+)
 
 SEED = 20261122
 
@@ -96,31 +102,8 @@ def test_a_sigkill_at_random_points_while_200_intents_flow(chain: Chain, tmp_pat
         _config(chain, tmp_path / "relayer.toml", db=db, port=port, signer_index=5), tmp_path / "relayer.log", port
     )
     relayer.start()
-    fed = threading.Event()
-    errors: list[BaseException] = []
-
-    def feed() -> None:
-        try:
-            for body in bodies:
-                post_until_stored(relayer.url, body, timeout=120)
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-        finally:
-            fed.set()
-
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
     store = Store(db)
-    in_flight_at_kill = []
-    for _ in range(6):
-        time.sleep(rng.uniform(0.5, 3.0))  # a random point of the flow: intake, verify, sign, send, confirm
-        relayer.kill(signal.SIGKILL)
-        in_flight_at_kill.append(200 - store.counts()["confirmed"])
-        relayer.start()
-    feeder.join(150)
-    assert not errors, errors
-    wait_until(lambda: all_confirmed(store, ids), timeout=120, interval=0.5, what="200 payouts after the kills")
-    relayer.stop()
+    in_flight_at_kill = kill_while_feeding(relayer, bodies, store, kills=6, between=(0.5, 3.0), rng=rng)
 
     assert sum(1 for n in in_flight_at_kill if n > 0) >= 4, f"the kills missed the flow: {in_flight_at_kill}"
     _assert_paid_exactly_once(chain, ids, before, [chain.relayer.address])
@@ -254,37 +237,10 @@ def test_d_instances_sharing_postgresql_never_double_submit(
         port = free_port()
         config = _config(chain, tmp_path / f"relayer{k}.toml", db=pg_url, port=port, signer_index=index)
         procs.append(RelayerProcess(config, tmp_path / f"relayer{k}.log", port))
-    for p in procs:
-        p.start(wait=False)
-    for p in procs:
-        p.wait_healthy()
     store = Store(pg_url)
-    try:
-        threads = [
-            threading.Thread(
-                target=lambda part, url: [post_until_stored(url, b) for b in part],
-                args=(bodies[k::instances], p.url),
-            )
-            for k, p in enumerate(procs)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        wait_until(lambda: all_confirmed(store, ids), timeout=120, interval=0.5, what="96 payouts")
-    finally:
-        for p in procs:
-            p.stop()
+    run_instances(procs, bodies, store)
 
     signers = [dev_accounts(i + 1)[i].address for i in signer_indexes]
     _assert_paid_exactly_once(chain, ids, before, signers)
-    # In the store: each intent was carried by exactly one nonce of one signer.
-    carriers: dict[str, set[tuple[str, int]]] = {}
-    for tx in store.tx_history("evm"):
-        for intent_id in tx.intent_ids:
-            carriers.setdefault(intent_id, set()).add((tx.signer, tx.nonce))
-    assert sorted(carriers) == sorted(ids)
-    assert all(len(c) == 1 for c in carriers.values()), "an intent was submitted twice"
-    assert len({s for c in carriers.values() for s, _ in c}) >= 2, "the work was not shared"
-    assert all(record_of(store, i).state is IntentState.CONFIRMED for i in ids)
+    assert_each_intent_carried_once(store, "evm", ids)
     store.dispose()

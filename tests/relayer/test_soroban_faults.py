@@ -13,9 +13,6 @@ ledger up through that host (deploy, mint, escrows) and reads the outcome from i
 from __future__ import annotations
 
 import random
-import signal
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,21 +20,21 @@ from typing import Any
 import pytest
 from quiltkit import intents
 from quiltkit.escrow import MilestoneState
-from quiltkit.soroban import SorobanEscrow
 from quiltkit_relayer.chains.soroban import soroban_chain_id, soroban_signature
-from quiltkit_relayer.models import IntentState, IntentSubmission
+from quiltkit_relayer.models import IntentSubmission
 from quiltkit_relayer.store import Store
 
-from tests.relayer.conftest import all_confirmed, record_of, wait_until
 from tests.relayer.harness import (
     RelayerProcess,
     RemoteHost,
     StellarRpcProcess,
+    assert_each_intent_carried_once,
     free_port,
-    post_until_stored,
+    kill_while_feeding,
+    run_instances,
     write_config,
 )
-from tests.soroban.conftest import FEE_BPS, ROLES, UNIT, Deployment, keypair
+from tests.soroban.conftest import UNIT, Deployment, deploy, keypair
 
 SEED = 20261122
 SUBMITTERS = ("submitter-0", "submitter-1", "submitter-2")
@@ -113,14 +110,12 @@ class Stellar:
 def stellar(harness_binary: str, tmp_path: Path) -> Iterator[Stellar]:
     rpc = StellarRpcProcess(harness_binary, tmp_path / "stellar-rpc.log").start()
     try:
-        host = RemoteHost(rpc)
-        roles = {role: keypair(role) for role in (*ROLES, *SUBMITTERS)}
-        for kp in roles.values():
-            rpc.call("quiltkit_fundAccount", publicKey=kp.public_key)
-        token = host.deploy_sac(roles["admin"])
-        address = host.deploy_escrow(roles["admin"], roles["treasury"], FEE_BPS)
-        host.mint(token, roles["maintainer"], 100_000 * UNIT)
-        dep = Deployment(host=host, escrow=SorobanEscrow(host, address), token=token, roles=roles)  # type: ignore[arg-type]
+        dep = deploy(
+            RemoteHost(rpc),
+            open_account=lambda kp: rpc.call("quiltkit_fundAccount", publicKey=kp.public_key),
+            extra_roles=SUBMITTERS,
+            mint=100_000 * UNIT,
+        )
         yield Stellar(rpc, dep)
     finally:
         rpc.stop()
@@ -144,28 +139,8 @@ def test_e_a_sigkill_at_random_points_while_soroban_intents_flow(stellar: Stella
         port,
     )
     relayer.start()
-    errors: list[BaseException] = []
-
-    def feed() -> None:
-        try:
-            for body in bodies:
-                post_until_stored(relayer.url, body, timeout=120)
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
     store = Store(db)
-    in_flight_at_kill = []
-    for _ in range(5):
-        time.sleep(rng.uniform(0.3, 1.5))  # a random point: intake, verify, sign, send, confirm
-        relayer.kill(signal.SIGKILL)
-        in_flight_at_kill.append(len(ids) - store.counts()["confirmed"])
-        relayer.start()
-    feeder.join(150)
-    assert not errors, errors
-    wait_until(lambda: all_confirmed(store, ids), timeout=120, interval=0.5, what="Soroban payouts after the kills")
-    relayer.stop()
+    in_flight_at_kill = kill_while_feeding(relayer, bodies, store, kills=5, between=(0.3, 1.5), rng=rng)
 
     assert sum(1 for n in in_flight_at_kill if n > 0) >= 3, f"the kills missed the flow: {in_flight_at_kill}"
     stellar.assert_paid_exactly_once(bodies, before, [SUBMITTERS[0]])
@@ -194,36 +169,9 @@ def test_e_d_soroban_instances_sharing_postgresql_never_double_submit(
         port = free_port()
         config = stellar.config(tmp_path / f"relayer{k}.toml", db=pg_url, port=port, submitter=submitter)
         procs.append(RelayerProcess(config, tmp_path / f"relayer{k}.log", port))
-    for p in procs:
-        p.start(wait=False)
-    for p in procs:
-        p.wait_healthy()
     store = Store(pg_url)
-    try:
-        threads = [
-            threading.Thread(
-                target=lambda part, url: [post_until_stored(url, b) for b in part],
-                args=(bodies[k::instances], p.url),
-            )
-            for k, p in enumerate(procs)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        wait_until(lambda: all_confirmed(store, ids), timeout=120, interval=0.5, what="30 Soroban payouts")
-    finally:
-        for p in procs:
-            p.stop()
+    run_instances(procs, bodies, store)
 
     stellar.assert_paid_exactly_once(bodies, before, submitters)
-    # In the store: each intent was carried by exactly one sequence number of one submitter.
-    carriers: dict[str, set[tuple[str, int]]] = {}
-    for tx in store.tx_history("soroban"):
-        for intent_id in tx.intent_ids:
-            carriers.setdefault(intent_id, set()).add((tx.signer, tx.nonce))
-    assert sorted(carriers) == sorted(ids)
-    assert all(len(c) == 1 for c in carriers.values()), "an intent was submitted twice"
-    assert len({s for c in carriers.values() for s, _ in c}) >= 2, "the work was not shared"
-    assert all(record_of(store, i).state is IntentState.CONFIRMED for i in ids)
+    assert_each_intent_carried_once(store, "soroban", ids)
     store.dispose()

@@ -24,7 +24,6 @@ import pytest
 from fastapi.testclient import TestClient
 from quiltkit import intents
 from quiltkit.escrow import MilestoneState
-from quiltkit.soroban import SorobanEscrow
 from quiltkit_relayer.chains.base import Broadcast
 from quiltkit_relayer.chains.soroban import SorobanAdapter, soroban_signature
 from quiltkit_relayer.config import ConfigError, load_settings
@@ -33,8 +32,8 @@ from quiltkit_relayer.models import IntentState, IntentSubmission, Reason, Rejec
 from quiltkit_relayer.pipeline import accept
 from stellar_sdk import Keypair
 
-from tests.relayer.conftest import all_confirmed, states
-from tests.soroban.conftest import FEE_BPS, ROLES, UNIT, Deployment, RecordingHost, keypair
+from tests.relayer.conftest import all_confirmed, boot, dispose, states
+from tests.soroban.conftest import FEE_BPS, Deployment, RecordingHost, deploy, keypair
 
 INSTANCE = "soroban-test"
 
@@ -42,14 +41,7 @@ INSTANCE = "soroban-test"
 @pytest.fixture
 def dep(harness_binary: str) -> Iterator[Deployment]:
     with RecordingHost(harness_binary) as host:
-        roles = {role: keypair(role) for role in ROLES}
-        for kp in roles.values():
-            host.create_account(kp)
-        token = host.deploy_sac(roles["admin"])
-        address = host.deploy_escrow(roles["admin"], roles["treasury"], FEE_BPS)
-        for holder in ("maintainer", "funder"):
-            host.mint(token, roles[holder], 10_000 * UNIT)
-        yield Deployment(host=host, escrow=SorobanEscrow(host, address), token=token, roles=roles)
+        yield deploy(host)
 
 
 @pytest.fixture
@@ -74,17 +66,7 @@ def make_relayer(dep: Deployment, tmp_path: Path) -> Iterator[Callable[..., Rela
         return relayer
 
     yield build
-    for r in made:
-        if r.workers:
-            r.stop(timeout=10)
-        r.store.dispose()
-
-
-def boot(relayer: Relayer) -> Relayer:
-    """What `start` does before its workers run: take the signer, take back this instance's leases."""
-    relayer.hold_signer()
-    relayer.store.release_leases(INSTANCE)
-    return relayer
+    dispose(made)
 
 
 def drain(relayer: Relayer, ids: list[str], *, timeout: float = 60) -> None:

@@ -32,10 +32,10 @@ from quiltkit_relayer.models import IntentState, TxState
 from quiltkit_relayer.pipeline import accept
 from stellar_sdk import TransactionEnvelope
 
-from tests.relayer.conftest import all_confirmed, states
+from tests.relayer.conftest import all_confirmed, boot, dispose, states
 from tests.relayer.test_soroban_path import balances, paid_once, submission
 from tests.relayer.test_webhooks import AUTHOR, MERGED_AT, PAYLOAD, REPO, SECRET, _deliver
-from tests.soroban.conftest import FEE_BPS, ROLES, UNIT, Deployment, RecordingHost, keypair
+from tests.soroban.conftest import Deployment, RecordingHost, deploy
 from tests.soroban.fake_rpc import FakeStellarRpc, FakeTx
 
 INSTANCE = "soroban-rpc-test"
@@ -55,19 +55,9 @@ class Net:
 @pytest.fixture
 def net(harness_binary: str) -> Iterator[Net]:
     with RecordingHost(harness_binary) as host:
-        roles = {role: keypair(role) for role in ROLES}
         fake = FakeStellarRpc(host)
-        for kp in roles.values():
-            fake.fund_account(kp)
-        from quiltkit.soroban import SorobanEscrow
-
-        token = host.deploy_sac(roles["admin"])
-        address = host.deploy_escrow(roles["admin"], roles["treasury"], FEE_BPS)
-        for holder in ("maintainer", "funder"):
-            host.mint(token, roles[holder], 10_000 * UNIT)
-        dep = Deployment(host=host, escrow=SorobanEscrow(host, address), token=token, roles=roles)
         try:
-            yield Net(dep, fake)
+            yield Net(deploy(host, open_account=fake.fund_account), fake)
         finally:
             fake.close()
 
@@ -101,16 +91,7 @@ def make_relayer(net: Net, tmp_path: Path) -> Iterator[Callable[..., Relayer]]:
         return relayer
 
     yield build
-    for r in made:
-        if r.workers:
-            r.stop(timeout=10)
-        r.store.dispose()
-
-
-def boot(relayer: Relayer) -> Relayer:
-    relayer.hold_signer()
-    relayer.store.release_leases(INSTANCE)
-    return relayer
+    dispose(made)
 
 
 def tick_until(relayer: Relayer, done: Callable[[], bool], *, timeout: float = 60, what: str = "") -> None:

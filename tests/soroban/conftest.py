@@ -10,7 +10,7 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,13 +119,25 @@ class Deployment:
         return self.host.balance(self.token, who)
 
 
-@pytest.fixture
-def chain(host: RecordingHost) -> Deployment:
-    roles = {role: keypair(role) for role in ROLES}
+def deploy(
+    host: LocalHost,
+    *,
+    open_account: Callable[[Keypair], object] | None = None,
+    extra_roles: tuple[str, ...] = (),
+    mint: int = 10_000 * UNIT,
+) -> Deployment:
+    """Accounts by role (opened by ``open_account``, default the host's create_account), a SAC, the
+    escrow (fee FEE_BPS), and ``mint`` of the token to the maintainer and the funder."""
+    roles = {role: keypair(role) for role in (*ROLES, *extra_roles)}
     for kp in roles.values():
-        host.create_account(kp)
+        (open_account or host.create_account)(kp)
     token = host.deploy_sac(roles["admin"])
     address = host.deploy_escrow(roles["admin"], roles["treasury"], FEE_BPS)
     for holder in ("maintainer", "funder"):
-        host.mint(token, roles[holder], 10_000 * UNIT)
+        host.mint(token, roles[holder], mint)
     return Deployment(host=host, escrow=SorobanEscrow(host, address), token=token, roles=roles)
+
+
+@pytest.fixture
+def chain(host: RecordingHost) -> Deployment:
+    return deploy(host)

@@ -51,14 +51,13 @@ from quiltkit_relayer.chains.evm import abort_for_revert
 from quiltkit_relayer.chains.soroban_tx import (
     HarnessTransactions,
     RpcTransactions,
-    canonical_request,
     request_call,
     unavailable_on,
 )
 from quiltkit_relayer.models import IntentRecord, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
 
-__all__ = ["SorobanAdapter", "canonical_request", "soroban_chain_id", "soroban_signature"]
+__all__ = ["SorobanAdapter", "soroban_chain_id", "soroban_signature"]
 
 
 def soroban_chain_id(network_passphrase: str) -> int:

@@ -161,6 +161,7 @@ class ConfirmStage:
                     "stuck at the fee cap; waiting", tx_hash=stuck.tx_hash, max_fee=stuck.max_fee_per_gas
                 )
             return False
+        ctx.metrics.bumps.inc()
         return self.replace(stuck, intent_ids, fees, action="bump", why="fee bumped")
 
     def replace(self, stuck: TxRow, intent_ids: list[str], fees: Fees, *, action: str, why: str) -> bool:
@@ -189,8 +190,6 @@ class ConfirmStage:
         outcome, message = adapter.broadcast(signed.raw)
         if outcome is Broadcast.ACCEPTED:
             ctx.store.mark_broadcast(row.id)
-        if action == "bump":
-            ctx.metrics.bumps.inc()
         log.info(
             why,
             replaced=stuck.tx_hash,
