@@ -43,12 +43,22 @@ SCENARIOS: dict[str, tuple[str, int | None]] = {
     ),
     "releaseWithIntent_eth_2of3_fee0": ("attested 2-of-3 release, ETH, fee 0", 85_000),
     "multicall_twoIntents_erc20_2of3_fee0": ("two attested releases batched with multicall, ERC-20", None),
+    "multicall_twentyIntents_eth_2of3_fee0": ("20 attested releases (2 escrows) in one multicall, ETH", None),
+    "releaseWithIntents_twentyIntents_eth_2of3_fee0": (
+        "20 attested releases (2 escrows) in releaseWithIntents, ETH",
+        None,
+    ),
     "dispute": ("dispute", None),
     "resolve_erc20_50pct_fee0": ("resolve 50/50, ERC-20, fee 0", None),
     "openRefunds_3milestones": ("openRefunds (3 milestones, 1 released)", None),
     "claimRefund_erc20": ("claimRefund, ERC-20", None),
     "withdraw_eth_credit": ("withdraw an ETH credit", 35_000),
 }
+# Batches of 20 beside the lone attested ETH release (issue "Relayer": <= 60% per payout).
+BATCHES = ("multicall_twentyIntents_eth_2of3_fee0", "releaseWithIntents_twentyIntents_eth_2of3_fee0")
+BATCH_SIZE = 20
+BATCH_ALONE = "releaseWithIntent_eth_2of3_fee0"
+BATCH_TARGET = 0.60
 REFERENCES: dict[str, str] = {
     "ref_erc20Transfer_freshRecipient": "bare ERC-20 transfer (OpenZeppelin 5 ERC20) to an address holding none",
     "ref_ozEscrowV4_deposit": "OpenZeppelin 4.9.6 Escrow.deposit",
@@ -108,6 +118,20 @@ def render(figures: dict[str, int]) -> str:
     extra = sorted(set(figures) - set(SCENARIOS) - set(REFERENCES))
     for key in extra:
         lines.append(f"| `{key}` | {figures[key]:,} |  |  |")
+    if BATCH_ALONE in figures and all(k in figures for k in BATCHES):
+        alone = figures[BATCH_ALONE]
+        lines += [
+            "",
+            f"Gas per payout in a batch of {BATCH_SIZE}, against one attested ETH release alone "
+            f"({alone:,}); target <= {BATCH_TARGET:.0%}:",
+            "",
+            "| Batch | Gas per payout | vs alone | Status |",
+            "|---|---:|---:|---|",
+        ]
+        for key in BATCHES:
+            per = figures[key] / BATCH_SIZE
+            verdict = "met" if per <= BATCH_TARGET * alone else "**missed**"
+            lines.append(f"| `{key}` | {per:,.0f} | {per / alone:.1%} | {verdict} |")
     lines += ["", "References, measured in the same run:", "", "| Reference | Gas |", "|---|---:|"]
     for key, label in REFERENCES.items():
         if key not in figures:

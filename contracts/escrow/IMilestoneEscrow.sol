@@ -116,6 +116,7 @@ interface IMilestoneEscrow {
     error EscrowSignersNotAscending(uint256 position);
     error EscrowUnknownVerifier(uint256 verifierIndex);
     error EscrowInvalidSignature(address verifier);
+    error EscrowBatchMismatch(uint256 intents, uint256 signatureSets);
 
     // --- events -------------------------------------------------------------------------------
     /// @dev `params` carries the full terms (token, payee, arbiter, verifiers, threshold,

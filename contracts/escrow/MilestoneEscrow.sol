@@ -236,32 +236,30 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         address[] calldata verifiers,
         VerifierSignature[] calldata signatures
     ) external nonReentrant {
-        uint256 escrowId = intent.escrowId;
-        Escrow storage e = _existing(escrowId);
-        bytes32 intentId = intent.intentId;
-        if (block.timestamp > intent.deadline) revert EscrowIntentExpired(intentId, intent.deadline);
-        if (_consumedIntents[intentId]) revert EscrowIntentAlreadyConsumed(intentId);
-        if (e.threshold == 0) revert EscrowAttestationDisabled(escrowId);
-        if (keccak256(abi.encode(verifiers)) != e.verifiersHash) revert EscrowVerifierSetMismatch(escrowId);
-        if (intent.token != e.token) revert EscrowIntentTokenMismatch(intentId, e.token, intent.token);
-        uint256 amount = _releasableAmount(escrowId, e, intent.milestone);
-        if (intent.amount != amount) revert EscrowIntentAmountMismatch(intentId, amount, intent.amount);
-        address payee = e.payee;
-        if (payee == address(0)) {
-            payee = intent.payee;
-            if (payee == address(0) || payee == address(this)) revert EscrowInvalidPayee();
-        } else if (intent.payee != payee) {
-            revert EscrowIntentPayeeMismatch(intentId, payee, intent.payee);
-        }
-        _checkSignatures(hashIntent(intent), verifiers, signatures, e.threshold);
+        _releaseWithIntent(intent, verifiers, keccak256(abi.encode(verifiers)), signatures);
+    }
 
-        _consumedIntents[intentId] = true;
-        if (e.payee == address(0)) {
-            e.payee = payee;
-            emit PayeeAssigned(escrowId, payee);
+    /// @notice Releases several milestones in one transaction, each by its own verifier-signed
+    /// intent, for escrows that share one verifier set (a platform's verifiers sign for many
+    /// escrows). All or none: the first failing intent reverts the batch with its own error.
+    /// @dev Same checks and events per intent as {releaseWithIntent}; the verifier set is passed
+    /// and hashed once, which is what makes a relayer's batch cheaper per payout than a
+    /// `multicall` of single releases. Intents under other verifier sets go in another call
+    /// (a `multicall` of several `releaseWithIntents` keeps them in one transaction).
+    /// @param verifiers The verifier set every intent's escrow was created with.
+    /// @param intents The payout intents, at least one.
+    /// @param signatures `signatures[k]` signs `intents[k]`, as in {releaseWithIntent}.
+    function releaseWithIntents(
+        address[] calldata verifiers,
+        PayoutIntent[] calldata intents,
+        VerifierSignature[][] calldata signatures
+    ) external nonReentrant {
+        uint256 count = intents.length;
+        if (count == 0 || signatures.length != count) revert EscrowBatchMismatch(count, signatures.length);
+        bytes32 verifiersHash = keccak256(abi.encode(verifiers));
+        for (uint256 k; k < count; ++k) {
+            _releaseWithIntent(intents[k], verifiers, verifiersHash, signatures[k]);
         }
-        emit IntentConsumed(intentId, escrowId, intent.milestone, intent.evidenceHash);
-        _payMilestone(escrowId, e, intent.milestone, payee, amount);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -417,7 +415,21 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
 
     /// @notice The EIP-712 digest verifiers sign for `intent` (domain: this chain and contract).
     function hashIntent(PayoutIntent calldata intent) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(PAYOUT_INTENT_TYPEHASH, intent)));
+        bytes32 typeHash = PAYOUT_INTENT_TYPEHASH;
+        bytes32 structHash;
+        // Equal to keccak256(abi.encode(PAYOUT_INTENT_TYPEHASH, intent)): the struct's eight static
+        // words are copied from calldata as they are, without growing memory once per intent of a
+        // batch. The two address words are masked as the ABI encoder would clean them.
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), intent, 0x100)
+            let mask := 0xffffffffffffffffffffffffffffffffffffffff
+            mstore(add(ptr, 0x60), and(mload(add(ptr, 0x60)), mask))
+            mstore(add(ptr, 0xa0), and(mload(add(ptr, 0xa0)), mask))
+            structHash := keccak256(ptr, 0x120)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     /// @notice The commitment stored for a verifier set: keccak256(abi.encode(verifiers)).
@@ -493,6 +505,43 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     // Internals
     // ------------------------------------------------------------------------------------------
 
+    /// @dev `verifiersHash` is `keccak256(abi.encode(verifiers))`, computed once per call.
+    function _releaseWithIntent(
+        PayoutIntent calldata intent,
+        address[] calldata verifiers,
+        bytes32 verifiersHash,
+        VerifierSignature[] calldata signatures
+    ) private {
+        uint256 escrowId = intent.escrowId;
+        Escrow storage e = _existing(escrowId);
+        bytes32 intentId = intent.intentId;
+        if (block.timestamp > intent.deadline) revert EscrowIntentExpired(intentId, intent.deadline);
+        if (_consumedIntents[intentId]) revert EscrowIntentAlreadyConsumed(intentId);
+        // The payee is read once into a local: in a batch every repeated storage read costs each intent.
+        if (e.threshold == 0) revert EscrowAttestationDisabled(escrowId);
+        if (verifiersHash != e.verifiersHash) revert EscrowVerifierSetMismatch(escrowId);
+        if (intent.token != e.token) revert EscrowIntentTokenMismatch(intentId, e.token, intent.token);
+        uint256 amount = _releasableAmount(escrowId, e, intent.milestone);
+        if (intent.amount != amount) revert EscrowIntentAmountMismatch(intentId, amount, intent.amount);
+        address assigned = e.payee;
+        address payee = assigned;
+        if (assigned == address(0)) {
+            payee = intent.payee;
+            if (payee == address(0) || payee == address(this)) revert EscrowInvalidPayee();
+        } else if (intent.payee != assigned) {
+            revert EscrowIntentPayeeMismatch(intentId, assigned, intent.payee);
+        }
+        _checkSignatures(hashIntent(intent), verifiers, signatures, e.threshold);
+
+        _consumedIntents[intentId] = true;
+        if (assigned == address(0)) {
+            e.payee = payee;
+            emit PayeeAssigned(escrowId, payee);
+        }
+        emit IntentConsumed(intentId, escrowId, intent.milestone, intent.evidenceHash);
+        _payMilestone(escrowId, e, intent.milestone, payee, amount);
+    }
+
     function _fund(uint256 escrowId, Escrow storage e, uint256 amount, uint256 total) private {
         _checkOpen(escrowId, e);
         // Refunds are shared pro rata over the final funding; once money has gone back to the
@@ -565,21 +614,34 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         if (provided < threshold) revert EscrowInsufficientSignatures(provided, threshold);
         uint256 previous;
         for (uint256 k; k < threshold; ++k) {
-            uint256 index = signatures[k].verifierIndex;
+            VerifierSignature calldata signature = signatures[k];
+            uint256 index = signature.verifierIndex;
             // Strictly ascending indexes make every counted signer distinct.
             if (k != 0 && index <= previous) revert EscrowSignersNotAscending(k);
             if (index >= verifiers.length) revert EscrowUnknownVerifier(index);
             address verifier = verifiers[index];
-            if (!_isValidSignature(verifier, digest, signatures[k].signature)) revert EscrowInvalidSignature(verifier);
+            if (!_isValidSignature(verifier, digest, signature.signature)) revert EscrowInvalidSignature(verifier);
             previous = index;
         }
     }
 
     /// @dev ECDSA first: it needs no code-size probe of the (cold) verifier account, which saves
     /// ~2.6k gas per EOA verifier; contract verifiers (Safe and other ERC-1271 wallets) fall through.
+    /// The (r, s, v) words are read straight from calldata: copying each signature to memory
+    /// first would grow memory on every intent of a batch.
     function _isValidSignature(address verifier, bytes32 digest, bytes calldata signature) private view returns (bool) {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == verifier) return true;
+        if (signature.length == 65) {
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                s := calldataload(add(signature.offset, 0x20))
+                v := byte(0, calldataload(add(signature.offset, 0x40)))
+            }
+            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
+            if (err == ECDSA.RecoverError.NoError && recovered == verifier) return true;
+        }
         return SignatureChecker.isValidERC1271SignatureNow(verifier, digest, signature);
     }
 

@@ -236,7 +236,9 @@ class RelayerSettings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="If set, required as X-API-Key on /intents.")
 
     confirmations: int = Field(default=1, ge=1, le=1000, description="Blocks deep a payout must be.")
-    batch_max: int = Field(default=20, ge=1, le=200, description="Most intents per multicall transaction.")
+    batch_max: int = Field(
+        default=20, ge=1, le=200, description="Most intents per payout transaction (releaseWithIntents batch)."
+    )
     batch_wait_s: float = Field(
         default=0.2, ge=0, le=60, description="Wait this long for a batch to fill before sending a partial one."
     )

@@ -132,8 +132,12 @@ class ContractClient:
             raise _decode_revert(exc, self.errors) from exc
 
     def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0) -> TxResult:
+        return self._transact_data(self.contract.encode_abi(fn, args=list(args)), sender=sender, value=value)
+
+    def _transact_data(self, data: HexStr | bytes, *, sender: Sender, value: int = 0) -> TxResult:
+        """Simulate, send and decode one call whose calldata is already encoded."""
         tx: TxParams = {"from": sender_address(sender), "to": self.address, "value": Wei(value)}
-        tx["data"] = self.contract.encode_abi(fn, args=list(args))
+        tx["data"] = data
         receipt = _send(self.w3, sender, tx, self.errors)
         return TxResult(
             tx_hash="0x" + receipt["transactionHash"].hex().removeprefix("0x"),

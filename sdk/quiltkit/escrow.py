@@ -8,6 +8,7 @@ from typing import Any
 
 from eth_abi.abi import encode as abi_encode
 from eth_utils.crypto import keccak
+from hexbytes import HexBytes
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from web3 import Web3
 
@@ -324,20 +325,38 @@ class Escrow(ContractClient):
         *,
         sender: Sender,
     ) -> TxResult:
-        """Submit several signed intents in one transaction (``multicall``); all or none succeed.
+        """Submit several signed intents in one transaction; all or none succeed.
 
-        Each entry is ``(intent, verifiers, signatures)``. Simulate first (the whole batch reverts
-        with the first failing intent's error), so callers can drop the failing intent and retry.
+        Each entry is ``(intent, verifiers, signatures)``. Entries that share a verifier set go in
+        one ``releaseWithIntents`` call (the set is sent and hashed once); several sets become a
+        ``multicall`` of such calls. Simulate first (the whole batch reverts with the first failing
+        intent's error), so callers can drop the failing intent and retry.
         """
+        return self._transact_data(self.release_with_intents_data(batch), sender=sender)
+
+    def release_with_intents_data(
+        self, batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]]
+    ) -> bytes:
+        """The calldata :meth:`release_with_intents` sends (for callers that sign transactions themselves)."""
         require(len(batch) > 0, "batch must hold at least one intent")
+        groups: dict[tuple[str, ...], list[tuple[PayoutIntent, Sequence[VerifierSignature]]]] = {}
+        for intent, verifiers, signatures in batch:
+            require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
+            groups.setdefault(tuple(checksum(v) for v in verifiers), []).append((intent, signatures))
         calls = [
             self.contract.encode_abi(
-                "releaseWithIntent",
-                args=[intent.as_tuple(), [checksum(v) for v in verifiers], [s.as_tuple() for s in signatures]],
+                "releaseWithIntents",
+                args=[
+                    list(verifiers),
+                    [intent.as_tuple() for intent, _ in entries],
+                    [[s.as_tuple() for s in signatures] for _, signatures in entries],
+                ],
             )
-            for intent, verifiers, signatures in batch
+            for verifiers, entries in groups.items()
         ]
-        return self._transact("multicall", [bytes.fromhex(c.removeprefix("0x")) for c in calls], sender=sender)
+        if len(calls) == 1:
+            return bytes(HexBytes(calls[0]))
+        return bytes(HexBytes(self.contract.encode_abi("multicall", args=[[HexBytes(c) for c in calls]])))
 
     def dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
         """Freeze a funded milestone for the arbiter (payer or payee)."""

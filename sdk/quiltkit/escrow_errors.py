@@ -57,6 +57,15 @@ class EscrowAttestationDisabled(EscrowRevert):
     param_types = ("uint256",)
 
 
+class EscrowBatchMismatch(EscrowRevert):
+    """Reverted with ``EscrowBatchMismatch(uint256,uint256)``."""
+
+    error_name = "EscrowBatchMismatch"
+    selector = "0x4394a91e"
+    param_names = ("intents", "signatureSets")
+    param_types = ("uint256", "uint256")
+
+
 class EscrowClosed(EscrowRevert):
     """Reverted with ``EscrowClosed(uint256)``."""
 
@@ -495,6 +504,7 @@ ERRORS: dict[str, type[EscrowRevert]] = {
     AddressEmptyCode.selector: AddressEmptyCode,
     EnforcedPause.selector: EnforcedPause,
     EscrowAttestationDisabled.selector: EscrowAttestationDisabled,
+    EscrowBatchMismatch.selector: EscrowBatchMismatch,
     EscrowClosed.selector: EscrowClosed,
     EscrowDeadlineInPast.selector: EscrowDeadlineInPast,
     EscrowDeadlineNotReached.selector: EscrowDeadlineNotReached,
@@ -552,6 +562,7 @@ __all__ = [
     "ERRORS",
     "EnforcedPause",
     "EscrowAttestationDisabled",
+    "EscrowBatchMismatch",
     "EscrowClosed",
     "EscrowDeadlineInPast",
     "EscrowDeadlineNotReached",

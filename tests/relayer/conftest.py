@@ -94,14 +94,17 @@ class Chain:
         payee: str | None = None,
         deadline_in: int = 30 * DAY,
         fund: bool = True,
+        verifiers: list[LocalAccount] | None = None,
     ) -> int:
-        """Open (and fully fund) an ETH escrow with ``milestones`` equal milestones; return its id."""
+        """Open (and fully fund) an ETH escrow with ``milestones`` equal milestones; return its id.
+
+        ``verifiers``: the escrow's verifier set (default: all of ``self.verifiers``)."""
         now = int(self.w3.eth.get_block("latest")["timestamp"])
         terms = EscrowTerms(
             amounts=[amount] * milestones,
             deadline=max(now, int(time.time())) + deadline_in,
             payee=payee,
-            verifiers=[v.address for v in self.verifiers],
+            verifiers=[v.address for v in (verifiers or self.verifiers)],
             threshold=threshold,
         )
         created = self.escrow.create(terms, sender=self.maintainer, initial_funding=amount * milestones if fund else 0)

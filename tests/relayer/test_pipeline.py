@@ -76,6 +76,26 @@ def test_several_ready_intents_go_out_in_one_multicall(chain: Chain, make_relaye
     assert {record_of(relayer.store, i).tx_hash for i in ids} == {txs[0].tx_hash}
 
 
+def test_a_batch_spanning_two_verifier_sets_is_still_one_transaction(
+    chain: Chain, make_relayer: Callable[..., Relayer]
+) -> None:
+    relayer = make_relayer()
+    relayer.hold_signer()
+    full_set = chain.bounty(milestones=2)
+    pair = chain.verifiers[1:]
+    pair_set = chain.bounty(milestones=2, verifiers=pair)
+    ids = [_post(relayer, chain, chain.intent(full_set, m)).intent_id for m in range(2)]
+    ids += [_post(relayer, chain, chain.intent(pair_set, m), signers=pair).intent_id for m in range(2)]
+
+    assert relayer.submit.tick()
+    relayer.confirm.tick()
+
+    assert all_confirmed(relayer.store, ids)
+    txs = relayer.store.tx_history("evm")
+    assert len(txs) == 1 and sorted(txs[0].intent_ids) == sorted(ids)
+    assert sorted(chain.consumed_ids()) == sorted(ids)
+
+
 def test_batch_size_is_capped(chain: Chain, make_relayer: Callable[..., Relayer]) -> None:
     relayer = make_relayer(batch_max=2)
     relayer.hold_signer()

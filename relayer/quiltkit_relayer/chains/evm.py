@@ -3,7 +3,8 @@
 Intents are EIP-712 typed data under the escrow's domain; signatures are recovered with
 :mod:`quiltkit.intents` and matched against the escrow's verifier set (from the request, or from
 the escrow's ``EscrowCreated`` event, checked against the commitment stored on chain). Several
-intents go out as one ``multicall`` of ``releaseWithIntent`` calls; one alone as a direct call.
+intents go out in one transaction through ``releaseWithIntents`` (one call per verifier set, in a
+``multicall`` when there are several); one alone as a direct ``releaseWithIntent``.
 Transactions are EIP-1559, signed locally by the relayer's key.
 """
 
@@ -26,6 +27,7 @@ from quiltkit._contract import _decode_revert, _is_revert  # the SDK's revert de
 from quiltkit._types import checksum
 from quiltkit.escrow import Escrow, EscrowInfo, MilestoneState, verifier_set_hash
 from quiltkit.exceptions import ContractRevert, InvalidInput
+from quiltkit.intents import VerifierSignature
 from web3 import Web3
 from web3.exceptions import ContractLogicError, ProviderConnectionError, TransactionNotFound, Web3RPCError
 from web3.types import TxParams
@@ -104,7 +106,7 @@ class EvmAdapter:
 
     name = "evm"
     batch_limit = 200
-    """Most intents one ``multicall`` carries (the settings' ``batch_max`` is at most this)."""
+    """Most intents one payout transaction carries (the settings' ``batch_max`` is at most this)."""
     max_in_flight: int | None = None
     """A node queues many transactions per sender; the ``max_in_flight`` setting decides."""
 
@@ -341,18 +343,38 @@ class EvmAdapter:
 
     # --- transactions -----------------------------------------------------------------------------
 
-    def _release_args(self, record: IntentRecord, checked: Checked) -> list[Any]:
+    @staticmethod
+    def _signatures(checked: Checked) -> list[VerifierSignature]:
         index_of = {v: i for i, v in enumerate(checked.verifiers)}
-        sigs = [(index_of[w], split_signature(s)[1]) for s, w in zip(checked.signatures, checked.signers, strict=True)]
-        return [record.intent.as_tuple(), list(checked.verifiers), sigs]
+        return [
+            VerifierSignature(verifier_index=index_of[w], signature=split_signature(s)[1])
+            for s, w in zip(checked.signatures, checked.signers, strict=True)
+        ]
 
     def payout_request(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> TxRequest:
+        """One intent: ``releaseWithIntent``. Several: ``releaseWithIntents`` per verifier set (the set
+        sent and hashed once), wrapped in a ``multicall`` when the batch spans several sets."""
         if not batch:
             raise ValueError("an empty batch")
-        contract = self.escrow.contract
-        calls = [contract.encode_abi("releaseWithIntent", args=self._release_args(r, c)) for r, c in batch]
-        data = calls[0] if len(calls) == 1 else contract.encode_abi("multicall", args=[[HexBytes(c) for c in calls]])
-        return TxRequest(to=self._contract, data=bytes(HexBytes(data)), intent_ids=tuple(r.intent_id for r, _ in batch))
+        if len(batch) == 1:
+            record, checked = batch[0]
+            data = HexBytes(
+                self.escrow.contract.encode_abi(
+                    "releaseWithIntent",
+                    args=[
+                        record.intent.as_tuple(),
+                        list(checked.verifiers),
+                        [s.as_tuple() for s in self._signatures(checked)],
+                    ],
+                )
+            )
+        else:
+            data = HexBytes(
+                self.escrow.release_with_intents_data(
+                    [(r.intent, list(c.verifiers), self._signatures(c)) for r, c in batch]
+                )
+            )
+        return TxRequest(to=self._contract, data=bytes(data), intent_ids=tuple(r.intent_id for r, _ in batch))
 
     def estimate(self, request: TxRequest) -> int:
         tx: TxParams = {"from": self.signer_address, "to": request.to, "data": request.data, "value": request.value}  # type: ignore[typeddict-item]

@@ -1,8 +1,8 @@
 """Submit stage: verified -> submitted, several intents per transaction.
 
-One tick leases up to ``batch_max`` verified intents, simulates them as one ``multicall``
-(dropping any intent that would fail, with its reason), takes the next nonce, signs, persists the
-signed transaction with its hash and nonce, and only then broadcasts. A crash anywhere leaves
+One tick leases up to ``batch_max`` verified intents, simulates them as one transaction
+(``releaseWithIntents``), dropping any intent that would fail, with its reason, takes the next
+nonce, signs, persists the signed transaction with its hash and nonce, and only then broadcasts. A crash anywhere leaves
 either nothing (intents still verified; their leases expire) or a signed transaction in the store
 that the confirm stage broadcasts or resolves.
 """

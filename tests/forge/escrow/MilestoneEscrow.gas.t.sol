@@ -214,6 +214,54 @@ contract MilestoneEscrowGasTest is EscrowTestBase {
         assertEq(token.balanceOf(contributor), uint256(M0) + M1);
     }
 
+    /// @dev Ten equal ETH milestones, fully funded, payee named: the relayer benchmark's batch shape.
+    function _tenMilestoneEthEscrow() internal returns (uint256) {
+        uint96[] memory amounts = new uint96[](10);
+        for (uint256 m; m < 10; ++m) {
+            amounts[m] = 1e15;
+        }
+        return _create(maintainer, _params(ETH, amounts), 1e16);
+    }
+
+    /// @dev Twenty attested ETH releases (all milestones of two escrows) in one `multicall`, the
+    /// way the relayer batched before `releaseWithIntents`. Per payout: the figure / 20.
+    function test_gas_multicall_twentyIntents_eth_2of3_fee0() public {
+        uint256[2] memory ids = [_tenMilestoneEthEscrow(), _tenMilestoneEthEscrow()];
+        bytes[] memory batch = new bytes[](20);
+        for (uint256 k; k < 20; ++k) {
+            PayoutIntent memory i = _intent(ids[k / 10], k % 10, keccak256(abi.encode("batch", k)));
+            batch[k] = abi.encodeCall(escrow.releaseWithIntent, (i, _verifiers(), _sign2(i)));
+        }
+        uint256 before = contributor.balance;
+        bool isolated = _isolated();
+
+        vm.prank(relayer);
+        escrow.multicall(batch);
+        _record("multicall_twentyIntents_eth_2of3_fee0", isolated);
+
+        assertEq(contributor.balance, before + 20 * 1e15);
+    }
+
+    /// @dev The same twenty releases through the batch entry point (verifier set passed once).
+    function test_gas_releaseWithIntents_twentyIntents_eth_2of3_fee0() public {
+        uint256[2] memory ids = [_tenMilestoneEthEscrow(), _tenMilestoneEthEscrow()];
+        PayoutIntent[] memory batch = new PayoutIntent[](20);
+        VerifierSignature[][] memory sigs = new VerifierSignature[][](20);
+        for (uint256 k; k < 20; ++k) {
+            batch[k] = _intent(ids[k / 10], k % 10, keccak256(abi.encode("batch", k)));
+            sigs[k] = _sign2(batch[k]);
+        }
+        address[] memory verifiers = _verifiers();
+        uint256 before = contributor.balance;
+        bool isolated = _isolated();
+
+        vm.prank(relayer);
+        escrow.releaseWithIntents(verifiers, batch, sigs);
+        _record("releaseWithIntents_twentyIntents_eth_2of3_fee0", isolated);
+
+        assertEq(contributor.balance, before + 20 * 1e15);
+    }
+
     // ------------------------------------------------------------------------------------------
     // disputes and refunds
     // ------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
             handler.createEscrow(uint256(keccak256(abi.encode("initial escrow", s))));
         }
 
-        bytes4[] memory selectors = new bytes4[](19);
+        bytes4[] memory selectors = new bytes4[](20);
         selectors[0] = EscrowHandler.createEscrow.selector;
         selectors[1] = EscrowHandler.fund.selector;
         selectors[2] = EscrowHandler.assignPayee.selector;
@@ -62,6 +62,7 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
         selectors[16] = EscrowHandler.setDefaultFee.selector;
         selectors[17] = EscrowHandler.setTreasury.selector;
         selectors[18] = EscrowHandler.setPaused.selector;
+        selectors[19] = EscrowHandler.releaseBatch.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }

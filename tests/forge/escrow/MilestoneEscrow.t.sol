@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {Vm} from "forge-std/Vm.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -1379,6 +1380,148 @@ contract MilestoneEscrowTest is EscrowTestBase {
         sigs[1] = VerifierSignature(1, _signDigest(verifier2Key, foreignDigest));
         vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowInvalidSignature.selector, verifier1));
         escrow.releaseWithIntent(i, _verifiers(), sigs);
+    }
+
+    // ==========================================================================================
+    // releaseWithIntents (a relayer's batch under one verifier set)
+    // ==========================================================================================
+
+    function _batchOf(PayoutIntent memory a, PayoutIntent memory b)
+        internal
+        view
+        returns (PayoutIntent[] memory intents, VerifierSignature[][] memory sigs)
+    {
+        intents = new PayoutIntent[](2);
+        sigs = new VerifierSignature[][](2);
+        (intents[0], intents[1]) = (a, b);
+        (sigs[0], sigs[1]) = (_sign2(a), _sign2(b, 1, 2));
+    }
+
+    function test_releaseWithIntents_PaysEachIntentOfSeveralEscrows() public {
+        uint256 tokenEscrow = _createFunded(address(token));
+        uint256 ethEscrow = _createFunded(ETH);
+        (PayoutIntent[] memory intents, VerifierSignature[][] memory sigs) =
+            _batchOf(_intent(tokenEscrow, 1, INTENT_A), _intent(ethEscrow, 2, INTENT_B));
+
+        vm.expectEmit(address(escrow));
+        emit IntentConsumed(INTENT_A, tokenEscrow, 1, EVIDENCE);
+        vm.expectEmit(address(escrow));
+        emit MilestoneReleased(tokenEscrow, 1, contributor, M1 - _fee(M1), _fee(M1));
+        vm.expectEmit(address(escrow));
+        emit IntentConsumed(INTENT_B, ethEscrow, 2, EVIDENCE);
+        vm.expectEmit(address(escrow));
+        emit MilestoneReleased(ethEscrow, 2, contributor, M2 - _fee(M2), _fee(M2));
+        vm.prank(relayer);
+        escrow.releaseWithIntents(_verifiers(), intents, sigs);
+
+        assertTrue(escrow.isIntentConsumed(INTENT_A) && escrow.isIntentConsumed(INTENT_B));
+        assertEq(token.balanceOf(contributor), M1 - _fee(M1));
+        assertEq(contributor.balance, M2 - _fee(M2));
+        _assertStates(tokenEscrow, MilestoneState.Pending, MilestoneState.Released, MilestoneState.Pending);
+        _assertStates(ethEscrow, MilestoneState.Pending, MilestoneState.Pending, MilestoneState.Released);
+    }
+
+    function test_releaseWithIntents_OpenBounty_AssignsPayeeOnce() public {
+        EscrowParams memory p = _params(address(token));
+        p.payee = address(0);
+        uint256 id = _create(maintainer, p, TOTAL);
+        PayoutIntent memory a = _intent(id, 0, INTENT_A);
+        PayoutIntent memory b = _intent(id, 1, INTENT_B);
+        (a.payee, b.payee) = (contributor, contributor);
+        (PayoutIntent[] memory intents, VerifierSignature[][] memory sigs) = _batchOf(a, b);
+
+        vm.recordLogs();
+        escrow.releaseWithIntents(_verifiers(), intents, sigs);
+
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 assigned;
+        for (uint256 k; k < logs.length; ++k) {
+            if (logs[k].topics[0] == PayeeAssigned.selector) ++assigned;
+        }
+        assertEq(assigned, 1, "the first intent assigns the payee, the second finds it set");
+        assertEq(escrow.getEscrow(id).payee, contributor);
+        assertEq(token.balanceOf(contributor), M0 - _fee(M0) + M1 - _fee(M1));
+    }
+
+    function test_releaseWithIntents_RevertWhen_Empty() public {
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowBatchMismatch.selector, 0, 0));
+        escrow.releaseWithIntents(_verifiers(), new PayoutIntent[](0), new VerifierSignature[][](0));
+    }
+
+    function test_releaseWithIntents_RevertWhen_SignatureSetsMissing() public {
+        uint256 id = _createFunded(address(token));
+        (PayoutIntent[] memory intents,) = _batchOf(_intent(id, 0, INTENT_A), _intent(id, 1, INTENT_B));
+        VerifierSignature[][] memory one = new VerifierSignature[][](1);
+        one[0] = _sign2(intents[0]);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowBatchMismatch.selector, 2, 1));
+        escrow.releaseWithIntents(_verifiers(), intents, one);
+    }
+
+    /// @dev All or none: a bad intent anywhere reverts the batch with its own error, and the good
+    /// intents before it are not consumed.
+    function test_releaseWithIntents_RevertWhen_AnyIntentFails_NothingPaid() public {
+        uint256 id = _createFunded(address(token));
+        (PayoutIntent[] memory intents, VerifierSignature[][] memory sigs) =
+            _batchOf(_intent(id, 0, INTENT_A), _intent(id, 1, INTENT_B));
+        intents[1].amount += 1; // tampered after signing
+
+        vm.expectRevert(
+            abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentAmountMismatch.selector, INTENT_B, M1, uint256(M1) + 1)
+        );
+        escrow.releaseWithIntents(_verifiers(), intents, sigs);
+        assertFalse(escrow.isIntentConsumed(INTENT_A));
+        assertEq(token.balanceOf(contributor), 0);
+    }
+
+    function test_releaseWithIntents_RevertWhen_SameIntentTwice() public {
+        uint256 id = _createFunded(address(token));
+        PayoutIntent memory a = _intent(id, 0, INTENT_A);
+        (PayoutIntent[] memory intents, VerifierSignature[][] memory sigs) = _batchOf(a, a);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentAlreadyConsumed.selector, INTENT_A));
+        escrow.releaseWithIntents(_verifiers(), intents, sigs);
+    }
+
+    function test_releaseWithIntents_RevertWhen_AnEscrowHasAnotherVerifierSet() public {
+        uint256 id = _createFunded(address(token));
+        EscrowParams memory p = _params(address(token));
+        address[] memory others = new address[](2);
+        (others[0], others[1]) = (verifier2, verifier3);
+        p.verifiers = others;
+        uint256 other = _create(maintainer, p, TOTAL);
+        (PayoutIntent[] memory intents, VerifierSignature[][] memory sigs) =
+            _batchOf(_intent(id, 0, INTENT_A), _intent(other, 0, INTENT_B));
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowVerifierSetMismatch.selector, other));
+        escrow.releaseWithIntents(_verifiers(), intents, sigs);
+    }
+
+    function test_releaseWithIntents_RevertWhen_SignaturesSwapped() public {
+        uint256 id = _createFunded(address(token));
+        (PayoutIntent[] memory intents, VerifierSignature[][] memory sigs) =
+            _batchOf(_intent(id, 0, INTENT_A), _intent(id, 1, INTENT_B));
+        (sigs[0], sigs[1]) = (sigs[1], sigs[0]);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowInvalidSignature.selector, verifier2));
+        escrow.releaseWithIntents(_verifiers(), intents, sigs);
+    }
+
+    /// @dev The hash of an intent whose address words carry dirty high bits is the hash of the
+    /// clean intent, exactly as the ABI encoder would clean them; releasing it is refused.
+    function test_hashIntent_CleansDirtyAddressWords() public {
+        uint256 id = _createFunded(address(token));
+        PayoutIntent memory i = _intent(id, 0, INTENT_A);
+        bytes memory clean = abi.encodeCall(escrow.hashIntent, (i));
+        bytes memory dirty = abi.encodeCall(escrow.hashIntent, (i));
+        // payee is the third word of the struct, after the selector: set a bit above the address.
+        dirty[4 + 64 + 11] = 0x01;
+        (bool ok1, bytes memory h1) = address(escrow).staticcall(clean);
+        (bool ok2, bytes memory h2) = address(escrow).staticcall(dirty);
+        assertTrue(ok1 && ok2);
+        assertEq(keccak256(h1), keccak256(h2));
+
+        bytes memory call_ = abi.encodeCall(escrow.releaseWithIntent, (i, _verifiers(), _sign2(i)));
+        call_[4 + 64 + 11] = 0x01; // the intent is the first (static) argument
+        (bool ok3,) = address(escrow).call(call_);
+        assertFalse(ok3, "a dirty address is rejected by the ABI decoder");
+        assertFalse(escrow.isIntentConsumed(INTENT_A));
     }
 
     // ==========================================================================================

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
 from quiltkit import Escrow, MilestoneState, Token, intents
 from quiltkit.devchain import advance_time
 from quiltkit.escrow import ETH
+from quiltkit.exceptions import InvalidInput
 from web3 import Web3
 
 from tests.conftest import DAY, UNIT, now
@@ -249,3 +251,56 @@ def test_batch_of_intents_pays_each_once_in_one_transaction(
     assert token.balance_of(contributor.address) - before == 3 * 297 * UNIT
     with pytest.raises(EscrowIntentAlreadyConsumed):
         escrow.release_with_intents(batch[:1], sender=relayer)
+
+
+def test_batch_under_two_verifier_sets_goes_out_as_one_multicall(
+    escrow: Escrow,
+    token: Token,
+    create_escrow: Callable[..., int],
+    make_intent: Callable[..., intents.PayoutIntent],
+    verifiers: list[LocalAccount],
+    relayer: LocalAccount,
+    contributor: LocalAccount,
+) -> None:
+    domain = escrow.domain()
+    full = [v.address for v in verifiers]
+    pair = full[1:]
+    one_set = create_escrow()
+    other_set = create_escrow(verifiers=pair, threshold=2)
+    a, b, c = make_intent(one_set, 0), make_intent(one_set, 1), make_intent(other_set, 2)
+
+    def signed(intent: intents.PayoutIntent, members: list[str], keys: list[LocalAccount]) -> Any:
+        raw = [intents.sign_intent(intent, domain, k) for k in keys]
+        return (intent, members, intents.signatures_for(intent, domain, members, raw))
+
+    batch = [signed(a, full, verifiers[:2]), signed(c, pair, verifiers[1:]), signed(b, full, verifiers[1:])]
+    batched = Web3.keccak(
+        text="releaseWithIntents(address[],(uint256,uint256,address,uint256,address,bytes32,uint256,bytes32)[],"
+        "(uint8,bytes)[][])"
+    )[:4]
+    assert escrow.release_with_intents_data(batch[:1])[:4] == batched  # one set: the set goes once
+    assert escrow.release_with_intents_data(batch)[:4] == Web3.keccak(text="multicall(bytes[])")[:4]
+    before = token.balance_of(contributor.address)
+
+    result = escrow.release_with_intents(batch, sender=relayer)
+
+    consumed = result.events_named("IntentConsumed")
+    assert sorted("0x" + e.args["intentId"].hex() for e in consumed) == sorted(i.intent_id for i in (a, b, c))
+    assert token.balance_of(contributor.address) - before == (300 + 500 + 200) * UNIT * 99 // 100
+
+
+def test_batch_refuses_bad_input_before_sending(
+    escrow: Escrow,
+    create_escrow: Callable[..., int],
+    make_intent: Callable[..., intents.PayoutIntent],
+    verifiers: list[LocalAccount],
+    relayer: LocalAccount,
+    w3: Web3,
+) -> None:
+    nonce = w3.eth.get_transaction_count(relayer.address)
+    with pytest.raises(InvalidInput, match="at least one intent"):
+        escrow.release_with_intents([], sender=relayer)
+    intent = make_intent(create_escrow(), 0)
+    with pytest.raises(InvalidInput, match="carries no signatures"):
+        escrow.release_with_intents([(intent, [v.address for v in verifiers], [])], sender=relayer)
+    assert w3.eth.get_transaction_count(relayer.address) == nonce

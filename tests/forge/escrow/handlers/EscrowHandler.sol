@@ -292,6 +292,49 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         ++calls["releaseWithIntent"];
     }
 
+    /// @dev A relayer's batch: up to three releasable milestones of one escrow through
+    /// `releaseWithIntents` (one verifier set). Each intent's single-call form is kept for replays.
+    function releaseBatch(uint256 escrowSeed, uint256 milestoneSeed, uint256 sigSeed) public action("releaseBatch") {
+        (bool found, uint256 id) = _findEscrow(escrowSeed, _attestable);
+        if (!found) return _skip("releaseBatch");
+        address payee = _models[id].payee != address(0) ? _models[id].payee : _payees[sigSeed % _payees.length];
+        (
+            IMilestoneEscrow.PayoutIntent[] memory batch,
+            address[] memory verifiers,
+            IMilestoneEscrow.VerifierSignature[][] memory sigs
+        ) = _signedBatch(id, _pickReleasable(id, milestoneSeed, 3), payee, sigSeed);
+
+        vm.prank(_relayers[sigSeed % _relayers.length]);
+        escrow.releaseWithIntents(verifiers, batch, sigs);
+
+        if (_models[id].payee == address(0)) _models[id].payee = payee;
+        for (uint256 k; k < batch.length; ++k) {
+            bytes32 intentId = batch[k].intentId;
+            _intentIds.push(intentId);
+            _intentCalls[intentId] = abi.encodeCall(escrow.releaseWithIntent, (batch[k], verifiers, sigs[k]));
+            _intentDeadlines[intentId] = currentTime + 1 hours;
+            ++ghost_intentSuccesses[intentId];
+            _modelPayMilestone(id, batch[k].milestone);
+        }
+        ++calls["releaseBatch"];
+    }
+
+    /// @dev Up to `most` pending covered milestones of `id`, from a random start.
+    function _pickReleasable(uint256 id, uint256 seed, uint256 most) internal view returns (uint256[] memory picked) {
+        uint256 covered = _covered(id);
+        uint256[] memory found = new uint256[](most);
+        uint256 count;
+        uint256 start = covered == 0 ? 0 : seed % covered;
+        for (uint256 k; k < covered && count < most; ++k) {
+            uint256 i = (start + k) % covered;
+            if (_states[id][i] == PENDING) found[count++] = i;
+        }
+        picked = new uint256[](count);
+        for (uint256 k; k < count; ++k) {
+            picked[k] = found[k];
+        }
+    }
+
     /// @dev Attack: resubmits a consumed intent verbatim (same signatures).
     function replayIntent(uint256 intentSeed, uint256 relayerSeed) public action("replayIntent") {
         if (_intentIds.length == 0) return _skip("replayIntent");
@@ -680,8 +723,42 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         view
         returns (bytes memory)
     {
+        (
+            IMilestoneEscrow.PayoutIntent memory intent,
+            address[] memory verifiers,
+            IMilestoneEscrow.VerifierSignature[] memory sigs
+        ) = _signedIntent(id, i, payee, intentId, sigSeed);
+        return abi.encodeCall(escrow.releaseWithIntent, (intent, verifiers, sigs));
+    }
+
+    function _signedBatch(uint256 id, uint256[] memory picked, address payee, uint256 sigSeed)
+        internal
+        returns (
+            IMilestoneEscrow.PayoutIntent[] memory batch,
+            address[] memory verifiers,
+            IMilestoneEscrow.VerifierSignature[][] memory sigs
+        )
+    {
+        batch = new IMilestoneEscrow.PayoutIntent[](picked.length);
+        sigs = new IMilestoneEscrow.VerifierSignature[][](picked.length);
+        for (uint256 k; k < picked.length; ++k) {
+            bytes32 intentId = keccak256(abi.encode("handler intent", ++_intentNonce));
+            (batch[k], verifiers, sigs[k]) = _signedIntent(id, picked[k], payee, intentId, sigSeed >> k);
+        }
+    }
+
+    /// @dev A valid intent for milestone `i` of escrow `id`, its verifier set and signatures.
+    function _signedIntent(uint256 id, uint256 i, address payee, bytes32 intentId, uint256 sigSeed)
+        internal
+        view
+        returns (
+            IMilestoneEscrow.PayoutIntent memory intent,
+            address[] memory verifiers,
+            IMilestoneEscrow.VerifierSignature[] memory sigs
+        )
+    {
         Model storage m = _models[id];
-        IMilestoneEscrow.PayoutIntent memory intent = IMilestoneEscrow.PayoutIntent({
+        intent = IMilestoneEscrow.PayoutIntent({
             escrowId: id,
             milestone: i,
             payee: payee,
@@ -698,7 +775,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         // threshold signatures, sometimes one more (ignored by the escrow), ascending indexes.
         uint256 threshold = _setThreshold[set];
         uint256 want = threshold < n && sigSeed & 1 == 1 ? threshold + 1 : threshold;
-        IMilestoneEscrow.VerifierSignature[] memory sigs = new IMilestoneEscrow.VerifierSignature[](want);
+        sigs = new IMilestoneEscrow.VerifierSignature[](want);
         uint256 picked;
         for (uint256 k; k < n && picked < want; ++k) {
             if (uint256(keccak256(abi.encode(sigSeed, k))) % (n - k) < want - picked) {
@@ -706,7 +783,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
                 sigs[picked++] = IMilestoneEscrow.VerifierSignature(uint8(k), abi.encodePacked(r, s, v));
             }
         }
-        return abi.encodeCall(escrow.releaseWithIntent, (intent, _setVerifiers[set], sigs));
+        verifiers = _setVerifiers[set];
     }
 
     /// @dev The first escrow, from a random start, for which `ok` holds.
