@@ -10,7 +10,7 @@
   three instances, on anvil with automine and with 1 s blocks: intents are posted to the HTTP API
   by 16 client threads; intents/s counts from the first acceptance to the last confirmation;
   latency is each intent's accept -> confirmed (the relayer's own timestamps);
-- gas per payout: one ``releaseWithIntent`` alone vs batches of 20 in one ``multicall``.
+- gas per payout: one ``releaseWithIntent`` alone vs batches of 20 in one ``releaseWithIntents``.
 """
 
 from __future__ import annotations
@@ -340,7 +340,7 @@ def _wait_healthy(url: str) -> None:
 
 
 def gas_table(world: World, sender: LocalAccount) -> list[tuple[str, int, float]]:
-    """(case, payouts, gas per payout) for a lone releaseWithIntent and multicall batches of 20."""
+    """(case, payouts, gas per payout) for a lone releaseWithIntent and releaseWithIntents batches of 20."""
     escrow = world.escrow
     verifiers = [v.address for v in VERIFIERS]
 
@@ -361,13 +361,17 @@ def gas_table(world: World, sender: LocalAccount) -> list[tuple[str, int, float]
     rows.append(("releaseWithIntent alone", 1, statistics.mean(lone)))
     rows.append(
         (
-            "multicall of 20, milestones of 2 escrows",
+            "releaseWithIntents of 20, milestones of 2 escrows",
             20,
             escrow.release_with_intents(same_escrows, sender=sender).gas_used / 20,
         )
     )
     rows.append(
-        ("multicall of 20, 20 different escrows", 20, escrow.release_with_intents(spread, sender=sender).gas_used / 20)
+        (
+            "releaseWithIntents of 20, 20 different escrows",
+            20,
+            escrow.release_with_intents(spread, sender=sender).gas_used / 20,
+        )
     )
     return rows
 

@@ -30,7 +30,7 @@ from quiltkit.exceptions import ContractRevert, InvalidInput
 from quiltkit.intents import VerifierSignature
 from web3 import Web3
 from web3.exceptions import ContractLogicError, ProviderConnectionError, TransactionNotFound, Web3RPCError
-from web3.types import TxParams
+from web3.types import RPCEndpoint, TxParams
 
 from quiltkit_relayer.chains.base import (
     Broadcast,
@@ -147,8 +147,14 @@ class EvmAdapter:
     def w3(self) -> Web3:
         w3 = getattr(self._local, "w3", None)
         if w3 is None:
+            # web3 validates every eth_call / estimate against the node's chain id, one more round
+            # trip each unless cached; the chain id is the one answer that cannot change under us.
             provider = Web3.HTTPProvider(
-                self.rpc_url, request_kwargs={"timeout": self._timeout}, exception_retry_configuration=None
+                self.rpc_url,
+                request_kwargs={"timeout": self._timeout},
+                exception_retry_configuration=None,
+                cache_allowed_requests=True,
+                cacheable_requests={RPCEndpoint("eth_chainId")},
             )
             w3 = Web3(provider)
             self._local.w3 = w3
