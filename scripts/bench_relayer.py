@@ -461,7 +461,7 @@ def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, floa
         "| --- | ---: | ---: | ---: |",
     ]
     for case, n, gas in gas_rows:
-        lines.append(f"| {case} | {n} | {gas:,.0f} | {gas / alone:.0%} |")
+        lines.append(f"| {case} | {n} | {gas:,.0f} | {gas / alone:.1%} |")
     lines.append("")
     out.write_text("\n".join(lines))
     print("\n".join(lines))
