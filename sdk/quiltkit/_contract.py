@@ -133,7 +133,7 @@ class ContractClient:
         function up in the ABI and normalises every argument and result again on each call, which
         dominated a relayer's per-intent checks.
         """
-        selector, inputs, outputs = _function_types(self.artifact_name, fn)
+        selector, inputs, outputs, parsed = _function_types(self.artifact_name, fn)
         data = selector + abi_encode(inputs, [_abi_arg(t, a) for t, a in zip(inputs, args, strict=True)])
         tx: TxParams = {"to": self.contract.address, "data": HexStr("0x" + data.hex())}
         try:
@@ -142,7 +142,7 @@ class ContractClient:
             if not _is_revert(exc):
                 raise
             raise _decode_revert(exc, self.errors) from exc
-        values = [_abi_result(t, v) for t, v in zip(outputs, abi_decode(outputs, raw), strict=True)]
+        values = [_normalised(t, v) for t, v in zip(parsed, abi_decode(outputs, raw), strict=True)]
         return values[0] if len(values) == 1 else values
 
     def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0) -> TxResult:
@@ -248,16 +248,18 @@ def _revert_data(exc: BaseException) -> str | None:
 
 
 @cache
-def _function_types(artifact: str, fn: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
-    """(selector, input types, output types) of the contract's only function called ``fn``."""
+def _function_types(artifact: str, fn: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...], tuple[ABIType, ...]]:
+    """(selector, input types, output types, parsed output types) of the only function called ``fn``."""
     matches = [e for e in load_artifact(artifact)["abi"] if e["type"] == "function" and e["name"] == fn]
     if len(matches) != 1:
         raise LookupError(f"{artifact} has {len(matches)} functions called {fn}")
     abi = matches[0]
+    outputs = tuple(collapse_if_tuple(p) for p in abi["outputs"])
     return (
         function_abi_to_4byte_selector(abi),
         tuple(collapse_if_tuple(p) for p in abi["inputs"]),
-        tuple(collapse_if_tuple(p) for p in abi["outputs"]),
+        outputs,
+        tuple(parse(t) for t in outputs),
     )
 
 
@@ -266,10 +268,6 @@ def _abi_arg(abi_type: str, value: Any) -> Any:
     if isinstance(value, str) and abi_type.startswith("bytes") and abi_type != "bytes":
         return bytes.fromhex(value.removeprefix("0x"))
     return value
-
-
-def _abi_result(abi_type: str, value: Any) -> Any:
-    return _normalised(parse(abi_type), value)
 
 
 def _normalised(t: ABIType, value: Any) -> Any:

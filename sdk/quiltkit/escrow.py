@@ -162,6 +162,13 @@ def _terms(terms: EscrowTerms | dict[str, Any]) -> EscrowTerms:
         raise InvalidInput(f"invalid escrow terms: {exc}") from exc
 
 
+def _release_args(
+    intent: PayoutIntent, verifiers: Sequence[str], signatures: Sequence[VerifierSignature]
+) -> tuple[tuple[Any, ...], list[str], list[tuple[int, bytes]]]:
+    """``releaseWithIntent``'s arguments, as the ABI encoder takes them."""
+    return intent.as_tuple(), [checksum(v) for v in verifiers], [s.as_tuple() for s in signatures]
+
+
 class Escrow(ContractClient):
     """One deployed MilestoneEscrow. Reverts raise :mod:`quiltkit.escrow_errors` exceptions."""
 
@@ -311,13 +318,7 @@ class Escrow(ContractClient):
             len(signatures) >= info.threshold,
             f"{len(signatures)} signatures given, escrow {intent.escrow_id} needs {info.threshold}",
         )
-        return self._transact(
-            "releaseWithIntent",
-            intent.as_tuple(),
-            [checksum(v) for v in verifiers],
-            [s.as_tuple() for s in signatures],
-            sender=sender,
-        )
+        return self._transact("releaseWithIntent", *_release_args(intent, verifiers, signatures), sender=sender)
 
     def release_with_intents(
         self,
@@ -327,10 +328,11 @@ class Escrow(ContractClient):
     ) -> TxResult:
         """Submit several signed intents in one transaction; all or none succeed.
 
-        Each entry is ``(intent, verifiers, signatures)``. Entries that share a verifier set go in
-        one ``releaseWithIntents`` call (the set is sent and hashed once); several sets become a
-        ``multicall`` of such calls. Simulate first (the whole batch reverts with the first failing
-        intent's error), so callers can drop the failing intent and retry.
+        Each entry is ``(intent, verifiers, signatures)``. One entry goes out as
+        ``releaseWithIntent``; entries that share a verifier set go in one ``releaseWithIntents``
+        call (the set is sent and hashed once); several sets become a ``multicall`` of such calls.
+        Simulate first (the whole batch reverts with the first failing intent's error), so callers
+        can drop the failing intent and retry.
         """
         return self._transact_data(self.release_with_intents_data(batch), sender=sender)
 
@@ -339,6 +341,11 @@ class Escrow(ContractClient):
     ) -> bytes:
         """The calldata :meth:`release_with_intents` sends (for callers that sign transactions themselves)."""
         require(len(batch) > 0, "batch must hold at least one intent")
+        if len(batch) == 1:
+            intent, verifiers, signatures = batch[0]
+            require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
+            args = list(_release_args(intent, verifiers, signatures))
+            return bytes(HexBytes(self.contract.encode_abi("releaseWithIntent", args=args)))
         groups: dict[tuple[str, ...], list[tuple[PayoutIntent, Sequence[VerifierSignature]]]] = {}
         for intent, verifiers, signatures in batch:
             require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")

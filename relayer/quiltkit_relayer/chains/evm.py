@@ -358,29 +358,14 @@ class EvmAdapter:
         ]
 
     def payout_request(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> TxRequest:
-        """One intent: ``releaseWithIntent``. Several: ``releaseWithIntents`` per verifier set (the set
-        sent and hashed once), wrapped in a ``multicall`` when the batch spans several sets."""
+        """The SDK's batch encoding: one intent as ``releaseWithIntent``, several as ``releaseWithIntents``
+        per verifier set (a ``multicall`` of them when the batch spans several sets)."""
         if not batch:
             raise ValueError("an empty batch")
-        if len(batch) == 1:
-            record, checked = batch[0]
-            data = HexBytes(
-                self.escrow.contract.encode_abi(
-                    "releaseWithIntent",
-                    args=[
-                        record.intent.as_tuple(),
-                        list(checked.verifiers),
-                        [s.as_tuple() for s in self._signatures(checked)],
-                    ],
-                )
-            )
-        else:
-            data = HexBytes(
-                self.escrow.release_with_intents_data(
-                    [(r.intent, list(c.verifiers), self._signatures(c)) for r, c in batch]
-                )
-            )
-        return TxRequest(to=self._contract, data=bytes(data), intent_ids=tuple(r.intent_id for r, _ in batch))
+        data = self.escrow.release_with_intents_data(
+            [(r.intent, list(c.verifiers), self._signatures(c)) for r, c in batch]
+        )
+        return TxRequest(to=self._contract, data=data, intent_ids=tuple(r.intent_id for r, _ in batch))
 
     def estimate(self, request: TxRequest) -> int:
         tx: TxParams = {"from": self.signer_address, "to": request.to, "data": request.data, "value": request.value}  # type: ignore[typeddict-item]
