@@ -133,9 +133,8 @@ class ContractClient:
         function up in the ABI and normalises every argument and result again on each call, which
         dominated a relayer's per-intent checks.
         """
-        selector, inputs, outputs, parsed = _function_types(self.artifact_name, fn)
-        data = selector + abi_encode(inputs, [_abi_arg(t, a) for t, a in zip(inputs, args, strict=True)])
-        tx: TxParams = {"to": self.contract.address, "data": HexStr("0x" + data.hex())}
+        _selector, _inputs, outputs, parsed = _function_types(self.artifact_name, fn)
+        tx: TxParams = {"to": self.contract.address, "data": HexStr("0x" + self._encode(fn, *args).hex())}
         try:
             raw = self.w3.eth.call(tx)
         except Exception as exc:
@@ -144,6 +143,11 @@ class ContractClient:
             raise _decode_revert(exc, self.errors) from exc
         values = [_normalised(t, v) for t, v in zip(parsed, abi_decode(outputs, raw), strict=True)]
         return values[0] if len(values) == 1 else values
+
+    def _encode(self, fn: str, *args: Any) -> bytes:
+        """Calldata of ``fn(*args)``, encoded with the ABI's types (fixed bytes may be 0x-hex)."""
+        selector, inputs, _outputs, _parsed = _function_types(self.artifact_name, fn)
+        return selector + abi_encode(inputs, [_abi_arg(t, a) for t, a in zip(inputs, args, strict=True)])
 
     def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0) -> TxResult:
         return self._transact_data(self.contract.encode_abi(fn, args=list(args)), sender=sender, value=value)
@@ -278,7 +282,7 @@ def _normalised(t: ABIType, value: Any) -> Any:
     if isinstance(t, TupleType):
         return tuple(_normalised(c, v) for c, v in zip(t.components, value, strict=True))
     if isinstance(t, BasicType) and t.base == "address":
-        return Web3.to_checksum_address(value)
+        return checksum(value)
     return value
 
 

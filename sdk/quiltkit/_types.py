@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from eth_utils.address import is_hex_address, to_checksum_address
@@ -30,8 +31,18 @@ def checksum(value: Any, what: str = "address") -> str:
     if isinstance(value, bytes) and len(value) == 20:
         value = "0x" + value.hex()
     text = str(getattr(value, "address", value))  # accept accounts and contracts too
-    if not is_hex_address(text):
+    checksummed = _checksummed(text)
+    if checksummed is None:
         raise InvalidAddress(f"{what} must be a 0x-prefixed 20-byte hex address, got {value!r}")
+    return checksummed
+
+
+@lru_cache(maxsize=65_536)
+def _checksummed(text: str) -> str | None:
+    """EIP-55 form of ``text``, or None if it is no address. Cached: checksumming costs a keccak,
+    and a relayer sees the same few addresses (verifiers, escrow, tokens) on every intent."""
+    if not is_hex_address(text):
+        return None
     return str(to_checksum_address(text))
 
 

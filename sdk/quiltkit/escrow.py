@@ -8,7 +8,6 @@ from typing import Any
 
 from eth_abi.abi import encode as abi_encode
 from eth_utils.crypto import keccak
-from hexbytes import HexBytes
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from web3 import Web3
 
@@ -344,26 +343,23 @@ class Escrow(ContractClient):
         if len(batch) == 1:
             intent, verifiers, signatures = batch[0]
             require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
-            args = list(_release_args(intent, verifiers, signatures))
-            return bytes(HexBytes(self.contract.encode_abi("releaseWithIntent", args=args)))
+            return self._encode("releaseWithIntent", *_release_args(intent, verifiers, signatures))
         groups: dict[tuple[str, ...], list[tuple[PayoutIntent, Sequence[VerifierSignature]]]] = {}
         for intent, verifiers, signatures in batch:
             require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
             groups.setdefault(tuple(checksum(v) for v in verifiers), []).append((intent, signatures))
         calls = [
-            self.contract.encode_abi(
+            self._encode(
                 "releaseWithIntents",
-                args=[
-                    list(verifiers),
-                    [intent.as_tuple() for intent, _ in entries],
-                    [[s.as_tuple() for s in signatures] for _, signatures in entries],
-                ],
+                list(verifiers),
+                [intent.as_tuple() for intent, _ in entries],
+                [[s.as_tuple() for s in signatures] for _, signatures in entries],
             )
             for verifiers, entries in groups.items()
         ]
         if len(calls) == 1:
-            return bytes(HexBytes(calls[0]))
-        return bytes(HexBytes(self.contract.encode_abi("multicall", args=[[HexBytes(c) for c in calls]])))
+            return calls[0]
+        return self._encode("multicall", calls)
 
     def dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
         """Freeze a funded milestone for the arbiter (payer or payee)."""

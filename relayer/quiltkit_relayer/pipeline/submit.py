@@ -88,7 +88,6 @@ class SubmitStage:
                 self._retry(record, "the batch kept failing simulation")
             return
 
-        request = adapter.payout_request(batch)
         fees = adapter.fees()
         with ctx.nonces.allocate() as nonce:
             signed = adapter.sign(request, nonce=nonce, gas_limit=gas, fees=fees)
