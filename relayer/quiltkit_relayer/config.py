@@ -244,7 +244,14 @@ class RelayerSettings(BaseSettings):
     )
     max_in_flight: int = Field(default=8, ge=1, le=256, description="Most unconfirmed transactions per signer.")
     poll_interval_s: float = Field(default=0.2, gt=0, le=60)
-    lease_s: float = Field(default=30.0, gt=0, description="How long a claimed intent stays with this instance.")
+    lease_s: float = Field(
+        default=30.0, gt=0, description="How long a claimed intent, and the signer key, stay with this instance."
+    )
+    standby: bool = Field(
+        default=False,
+        description="Start even while another instance holds this signer key's lease, and take the key over, "
+        "with its in-flight transactions, once that lease lapses (a hot standby for a dead instance).",
+    )
     stuck_after_s: float = Field(default=30.0, gt=0, description="Bump the fee of a tx pending this long.")
     fee_bump_percent: int = Field(default=20, ge=10, le=1000, description="Fee increase per replacement (>= 10).")
     max_fee_per_gas_cap_wei: int = Field(default=500 * 10**9, gt=0, description="Never bid more than this per gas.")

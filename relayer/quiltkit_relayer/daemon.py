@@ -154,14 +154,23 @@ class Relayer:
         )
         if holder is not None:
             self.ctx.signer_ok.clear()
-            raise SignerTaken(f"signer {self.adapter.signer_address} is leased to instance {holder}")
+            raise SignerTaken(
+                f"signer {self.adapter.signer_address} is leased to instance {holder} "
+                "(another key, or standby = true to take this one over when that lease lapses)"
+            )
         self.ctx.signer_ok.set()
 
     def _heartbeat(self) -> bool:
+        held = self.ctx.signer_ok.is_set()
         try:
             self.hold_signer()
+            if not held:
+                # A standby whose active instance stopped renewing: its signed, unconfirmed
+                # transactions are in the store under this key, and the confirm stage settles them.
+                self.log.warning("took over the signer lease: submitting", action="heartbeat")
         except SignerTaken as exc:
-            self.log.error("lost the signer lease: submissions paused", action="heartbeat", detail=str(exc))
+            if held:
+                self.log.error("lost the signer lease: submissions paused", action="heartbeat", detail=str(exc))
         self.store.heartbeat(self.settings.instance_id, self.adapter.signer_address)
         with contextlib.suppress(ChainUnavailable):
             self.metrics.balance.labels(self.adapter.signer_address).set(self.adapter.balance())
@@ -170,7 +179,12 @@ class Relayer:
     def start(self) -> None:
         """Start the pipeline workers (not the HTTP server)."""
         self.ctx.stop.clear()
-        self.hold_signer()
+        try:
+            self.hold_signer()
+        except SignerTaken as exc:
+            if not self.settings.standby:
+                raise
+            self.log.warning("standing by: the signer is leased to another instance", action="start", detail=str(exc))
         # A restart under the same instance id takes back what the previous run held at once.
         reclaimed = self.store.release_leases(self.settings.instance_id)
         if reclaimed:

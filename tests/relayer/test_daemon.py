@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from quiltkit_relayer.daemon import Relayer, SignerTaken
 from quiltkit_relayer.models import IntentState
 from quiltkit_relayer.store import Store
 from sqlalchemy import text
@@ -91,3 +92,19 @@ def test_sigterm_mid_flow_loses_nothing(chain: Chain, daemon: RelayerProcess, tm
     assert sorted(chain.consumed_ids()) == sorted(ids)
     assert store.counts()[IntentState.CONFIRMED.value] == 48
     store.dispose()
+
+
+def test_a_second_instance_on_a_leased_key_refuses_to_start_unless_it_stands_by(
+    make_relayer: Callable[..., Relayer],
+) -> None:
+    active = make_relayer(instance_id="active")
+    active.start()
+    second = make_relayer(instance_id="second")
+    with pytest.raises(SignerTaken, match="leased to instance active"):
+        second.start()
+    assert not second.workers and not second.ctx.signer_ok.is_set()
+
+    standby = make_relayer(instance_id="standby", standby=True)
+    standby.start()
+    assert standby.workers and not standby.ctx.signer_ok.is_set()  # up, serving, not submitting
+    assert active.ctx.signer_ok.is_set()

@@ -2,7 +2,8 @@
 (a) the relayer process SIGKILLed at random points while 200 intents flow, then restarted;
 (b) anvil stopped for 10 s mid-run and restarted with its state;
 (c) a stuck transaction (mining paused) replaced by a fee bump, within the fee cap;
-(d) two and three relayer instances sharing one PostgreSQL queue, no double submission.
+(d) two and three relayer instances sharing one PostgreSQL queue, no double submission;
+(f) an instance killed with transactions in flight, taken over by a standby with the same key.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from quiltkit.devchain import dev_accounts
@@ -30,6 +32,7 @@ from tests.relayer.harness import (
     assert_each_intent_carried_once,
     free_port,
     kill_while_feeding,
+    post_until_stored,
     run_instances,
     write_config,
 )
@@ -243,4 +246,68 @@ def test_d_instances_sharing_postgresql_never_double_submit(
     signers = [dev_accounts(i + 1)[i].address for i in signer_indexes]
     _assert_paid_exactly_once(chain, ids, before, signers)
     assert_each_intent_carried_once(store, "evm", ids)
+    store.dispose()
+
+
+# --- (f) a standby takes over a dead instance's in-flight transactions ---------------------------
+
+
+def test_f_a_standby_with_the_same_key_takes_over_in_flight_transactions(
+    chain: Chain, pg_url: str, tmp_path: Path
+) -> None:
+    bodies = _intents_for(chain, 48)
+    ids = [b["intent"]["intent_id"] for b in bodies]
+    before = chain.w3.eth.get_balance(chain.contributor.address)
+    Store(pg_url).migrate()
+    active_port, standby_port = free_port(), free_port()
+    # Few, full batches (at most max_in_flight transactions can wait in the pool) and no fee
+    # bumps before the kill: the standby inherits exactly the transactions the active one sent.
+    slow_batches: dict[str, Any] = {"batch_wait_s": 1.5, "stuck_after_s": 300.0}
+    active = RelayerProcess(
+        _config(chain, tmp_path / "active.toml", db=pg_url, port=active_port, signer_index=5, **slow_batches),
+        tmp_path / "active.log",
+        active_port,
+    )
+    standby = RelayerProcess(
+        _config(
+            chain,
+            tmp_path / "standby.toml",
+            db=pg_url,
+            port=standby_port,
+            signer_index=5,
+            instance_id="instance-5-standby",
+            standby=True,
+            **slow_batches,
+        ),
+        tmp_path / "standby.log",
+        standby_port,
+    )
+    store = Store(pg_url)
+    _rpc(chain.w3, "evm_setAutomine", False)  # payouts stay in the pool: in flight when the kill comes
+    try:
+        active.start()
+        standby.start()
+        assert httpx.get(f"{standby.url}/readyz").json()["checks"]["signer_lease"] is False
+        for body in bodies:
+            post_until_stored(active.url, body)
+        wait_until(lambda: store.counts()["submitted"] == len(ids), timeout=60, what="every intent in flight")
+        in_flight = [t for t in store.tx_history("evm") if t.state in (TxState.SIGNED, TxState.BROADCAST)]
+        assert in_flight and all(t.signer == chain.relayer.address for t in in_flight)
+
+        active.kill()
+        _rpc(chain.w3, "evm_setAutomine", True)
+        _rpc(chain.w3, "evm_mine")
+        wait_until(lambda: all_confirmed(store, ids), timeout=60, interval=0.5, what="the standby's confirmations")
+        assert store.acquire_signer("evm", chain.relayer.address, "probe", 60) == "instance-5-standby"
+        assert httpx.get(f"{standby.url}/readyz").json()["checks"]["signer_lease"] is True
+    finally:
+        _rpc(chain.w3, "evm_setAutomine", True)
+        standby.stop()
+        if active.process is not None and active.process.poll() is None:
+            active.stop()
+
+    _assert_paid_exactly_once(chain, ids, before, [chain.relayer.address])
+    carriers = {i for t in store.tx_history("evm") for i in t.intent_ids}
+    assert carriers == set(ids)
+    assert "took over the signer lease" in standby.log.read_text()
     store.dispose()
