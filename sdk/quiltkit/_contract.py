@@ -133,7 +133,7 @@ class ContractClient:
         function up in the ABI and normalises every argument and result again on each call, which
         dominated a relayer's per-intent checks.
         """
-        _selector, _inputs, outputs, parsed = _function_types(self.artifact_name, fn)
+        *_, outputs, parsed = _function_types(self.artifact_name, fn)
         tx: TxParams = {"to": self.contract.address, "data": HexStr("0x" + self._encode(fn, *args).hex())}
         try:
             raw = self.w3.eth.call(tx)
@@ -146,11 +146,11 @@ class ContractClient:
 
     def _encode(self, fn: str, *args: Any) -> bytes:
         """Calldata of ``fn(*args)``, encoded with the ABI's types (fixed bytes may be 0x-hex)."""
-        selector, inputs, _outputs, _parsed = _function_types(self.artifact_name, fn)
+        selector, inputs, *_ = _function_types(self.artifact_name, fn)
         return selector + abi_encode(inputs, [_abi_arg(t, a) for t, a in zip(inputs, args, strict=True)])
 
     def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0) -> TxResult:
-        return self._transact_data(self.contract.encode_abi(fn, args=list(args)), sender=sender, value=value)
+        return self._transact_data(self._encode(fn, *args), sender=sender, value=value)
 
     def _transact_data(self, data: HexStr | bytes, *, sender: Sender, value: int = 0) -> TxResult:
         """Simulate, send and decode one call whose calldata is already encoded."""
