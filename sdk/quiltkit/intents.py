@@ -19,12 +19,17 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_account.signers.local import LocalAccount
+from eth_keys.datatypes import Signature
+from eth_keys.exceptions import BadSignature
 from eth_utils.crypto import keccak
+from eth_utils.exceptions import ValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from quiltkit._types import Address, Bytes32, ChainAddress, checksum, is_evm_address
@@ -39,6 +44,7 @@ __all__ = [
     "canonical_json",
     "evidence_hash",
     "new_intent_id",
+    "recover_digest_signer",
     "recover_signer",
     "sign_intent",
     "signatures_for",
@@ -163,10 +169,33 @@ def _signable(intent: PayoutIntent, domain: EvmDomain) -> SignableMessage:
     return encode_typed_data(full_message=typed_data(intent, domain))
 
 
+_DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+_INTENT_TYPEHASH = keccak(
+    text="PayoutIntent(" + ",".join(f"{f['type']} {f['name']}" for f in PAYOUT_INTENT_TYPES["PayoutIntent"]) + ")"
+)
+_INTENT_STRUCT = ["bytes32"] + [f["type"] for f in PAYOUT_INTENT_TYPES["PayoutIntent"]]
+_SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
+
+
+@lru_cache(maxsize=64)
+def _domain_separator(chain_id: int, verifying_contract: str) -> bytes:
+    return keccak(
+        abi_encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [_DOMAIN_TYPEHASH, keccak(text=DOMAIN_NAME), keccak(text=DOMAIN_VERSION), chain_id, verifying_contract],
+        )
+    )
+
+
 def intent_digest(intent: PayoutIntent, domain: EvmDomain) -> bytes:
-    """The 32-byte EIP-712 digest; equals the contract's ``hashIntent``."""
-    s = _signable(intent, domain)
-    return bytes(keccak(b"\x19" + s.version + s.header + s.body))
+    """The 32-byte EIP-712 digest; equals the contract's ``hashIntent``.
+
+    Written out (domain separator, struct hash) rather than through eth-account's generic typed-data
+    encoder, which costs a relayer about a millisecond per intent; a property test holds the two
+    equal, and another holds this equal to the contract's.
+    """
+    struct_hash = keccak(abi_encode(_INTENT_STRUCT, [_INTENT_TYPEHASH, *intent.as_tuple()]))
+    return keccak(b"\x19\x01" + _domain_separator(domain.chain_id, domain.verifying_contract) + struct_hash)
 
 
 def sign_intent(intent: PayoutIntent, domain: EvmDomain, signer: LocalAccount | str | bytes) -> bytes:
@@ -178,10 +207,28 @@ def sign_intent(intent: PayoutIntent, domain: EvmDomain, signer: LocalAccount | 
 
 def recover_signer(intent: PayoutIntent, domain: EvmDomain, signature: bytes) -> str:
     """The address whose key produced ``signature`` over ``intent`` (ECDSA signers only)."""
+    return recover_digest_signer(intent_digest(intent, domain), signature)
+
+
+def recover_digest_signer(digest: bytes, signature: bytes) -> str:
+    """The address whose key signed the 32-byte ``digest``, by the contract's rules.
+
+    What the contract's ``ECDSA.tryRecover`` accepts: 65 bytes ``r || s || v`` with ``v`` 27 or
+    28 and ``s`` in the lower half of the curve order, so a malleated copy of a signature, or one
+    with ``v`` 0 or 1, is refused here as the contract would refuse it. Raises :class:`InvalidInput`.
+    """
+    if len(signature) != 65:
+        raise InvalidInput(f"not a valid 65-byte ECDSA signature: it is {len(signature)} bytes")
+    r, s, v = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big"), signature[64]
+    if v not in (27, 28):
+        raise InvalidInput(f"not a valid 65-byte ECDSA signature: v is {v}, not 27 or 28")
+    if s > _SECP256K1_HALF_N:
+        raise InvalidInput("not a valid 65-byte ECDSA signature: s is in the upper half of the curve order (malleable)")
     try:
-        return str(Account.recover_message(_signable(intent, domain), signature=signature))
-    except Exception as exc:  # eth-account raises several types for malformed signatures
+        public_key = Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
+    except (BadSignature, ValidationError) as exc:
         raise InvalidInput(f"not a valid 65-byte ECDSA signature: {exc}") from exc
+    return checksum(public_key.to_canonical_address())
 
 
 def signatures_for(

@@ -1360,6 +1360,23 @@ contract MilestoneEscrowTest is EscrowTestBase {
         escrow.releaseWithIntent(i, _verifiers(), sigs);
     }
 
+    /// The SDK's recover_digest_signer refuses the same two forms off chain; both must stay refused here.
+    function test_releaseWithIntent_RevertWhen_SignatureMalleatedOrVIsNot27Or28() public {
+        uint256 id = _createFunded(address(token));
+        PayoutIntent memory i = _intent(id, 0, INTENT_A);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(verifier1Key, escrow.hashIntent(i));
+        uint256 n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+        VerifierSignature[] memory sigs = _sign2(i);
+        sigs[0].signature = abi.encodePacked(r, bytes32(n - uint256(s)), v == 27 ? uint8(28) : uint8(27));
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowInvalidSignature.selector, verifier1));
+        escrow.releaseWithIntent(i, _verifiers(), sigs);
+        sigs[0].signature = abi.encodePacked(r, s, v - 27);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowInvalidSignature.selector, verifier1));
+        escrow.releaseWithIntent(i, _verifiers(), sigs);
+        sigs[0].signature = abi.encodePacked(r, s, v);
+        escrow.releaseWithIntent(i, _verifiers(), sigs);
+    }
+
     function test_releaseWithIntent_RevertWhen_EvidenceChangedAfterSigning() public {
         uint256 id = _createFunded(address(token));
         PayoutIntent memory i = _intent(id, 0, INTENT_A);

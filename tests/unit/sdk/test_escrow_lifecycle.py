@@ -10,6 +10,7 @@ from eth_account.signers.local import LocalAccount
 from quiltkit import Escrow, MilestoneState, Token, intents
 from quiltkit.devchain import advance_time
 from quiltkit.escrow import ETH
+from quiltkit.escrow_errors import EscrowNotFound
 from quiltkit.exceptions import InvalidInput
 from web3 import Web3
 
@@ -81,6 +82,7 @@ def test_attested_release_assigns_open_bounty_and_consumes_intent(
     eid = create_escrow()
     intent = make_intent(eid, 0)
     before = token.balance_of(contributor.address)
+    assert escrow.intent_and_escrow(intent.intent_id, eid) == (False, escrow.get_escrow(eid))
 
     result = escrow.release_with_intent(intent, [v.address for v in verifiers], sign(intent), sender=relayer)
 
@@ -90,6 +92,10 @@ def test_attested_release_assigns_open_bounty_and_consumes_intent(
     assert "0x" + consumed["evidenceHash"].hex() == intent.evidence_hash
     assert escrow.is_intent_consumed(intent.intent_id)
     assert escrow.get_escrow(eid).payee == contributor.address
+    # the one-call read (multicall) agrees with the two reads it replaces, and reverts like getEscrow
+    assert escrow.intent_and_escrow(intent.intent_id, eid) == (True, escrow.get_escrow(eid))
+    with pytest.raises(EscrowNotFound):
+        escrow.intent_and_escrow(intent.intent_id, eid + 1000)
     assert token.balance_of(contributor.address) - before == 297 * UNIT
 
 

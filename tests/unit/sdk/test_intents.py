@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
+from eth_utils.crypto import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -33,6 +35,17 @@ def test_sdk_digest_equals_contract_hash_intent(escrow: Escrow, intent: intents.
     assert intents.intent_digest(intent, escrow.domain()) == escrow.hash_intent(intent)
 
 
+@settings(max_examples=200, deadline=None)
+@given(intent=intent_strategy, chain_id=uints, contract=addresses)
+def test_sdk_digest_equals_eth_accounts_typed_data_encoding(
+    intent: intents.PayoutIntent, chain_id: int, contract: str
+) -> None:
+    """The written-out digest equals the generic EIP-712 encoder's, for any intent and domain."""
+    domain = intents.EvmDomain(chain_id=chain_id, verifying_contract=contract)
+    signable = encode_typed_data(full_message=intents.typed_data(intent, domain))
+    assert intents.intent_digest(intent, domain) == keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
 @settings(max_examples=25, deadline=None)
 @given(intent=intent_strategy, key=st.binary(min_size=32, max_size=32))
 def test_sign_then_recover_round_trips(intent: intents.PayoutIntent, key: bytes) -> None:
@@ -45,6 +58,26 @@ def test_sign_then_recover_round_trips(intent: intents.PayoutIntent, key: bytes)
     assert intents.recover_signer(intent, domain, signature) == account.address
     other = intents.EvmDomain(chain_id=2, verifying_contract="0x" + "11" * 20)
     assert intents.recover_signer(intent, other, signature) != account.address
+
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def test_recover_refuses_what_the_contracts_ecdsa_refuses(verifiers: list[LocalAccount]) -> None:
+    """Malleated (high-s) copies, v other than 27/28 and wrong lengths: refused, as on chain."""
+    intent, domain = _intent(), intents.EvmDomain(chain_id=1, verifying_contract="0x" + "11" * 20)
+    signature = intents.sign_intent(intent, domain, verifiers[0])
+    assert intents.recover_signer(intent, domain, signature) == verifiers[0].address
+    r, s, v = signature[:32], int.from_bytes(signature[32:64], "big"), signature[64]
+    malleated = r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])  # the same point, other s
+    with pytest.raises(InvalidInput, match="upper half"):
+        intents.recover_signer(intent, domain, malleated)
+    with pytest.raises(InvalidInput, match=f"v is {v - 27}, not 27 or 28"):
+        intents.recover_signer(intent, domain, signature[:64] + bytes([v - 27]))
+    with pytest.raises(InvalidInput, match="64-byte|65-byte"):
+        intents.recover_signer(intent, domain, signature[:64])
+    with pytest.raises(InvalidInput, match="valid 65-byte"):
+        intents.recover_signer(intent, domain, bytes(64) + bytes([27]))  # r = 0
 
 
 def _intent() -> intents.PayoutIntent:
