@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from quiltkit.escrow_errors import EscrowNotFound
 from quiltkit.intents import PayoutIntent
 
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason
@@ -209,9 +208,10 @@ class _ChecksIntents(Protocol):
 
     @property
     def contract(self) -> str: ...
-    def is_consumed(self, intent_id: str) -> bool: ...
+    def intent_state(self, intent: PayoutIntent) -> tuple[bool, Any]:
+        """Whether the contract consumed the intent id, and its escrow's state (None: no such escrow)."""
+
     def now(self) -> int: ...
-    def escrow_info(self, escrow_id: int) -> Any: ...
     def check_terms(self, record: IntentRecord, info: Any) -> Abort | None: ...
     def check_signatures(self, record: IntentRecord, info: Any) -> CheckResult: ...
 
@@ -222,16 +222,15 @@ def check_intent(adapter: _ChecksIntents, record: IntentRecord) -> CheckResult:
     not answer is a Retry."""
     intent = record.intent
     try:
-        if adapter.is_consumed(intent.intent_id):
+        consumed, info = adapter.intent_state(intent)
+        if consumed:
             return Done("the contract already consumed this intent")
         now = adapter.now()
         if intent.deadline <= now + adapter.expiry_margin_s:
             return Abort(
                 Reason.EXPIRED, f"deadline {intent.deadline} has passed (chain time {now})", IntentState.EXPIRED
             )
-        try:
-            info = adapter.escrow_info(intent.escrow_id)
-        except EscrowNotFound:
+        if info is None:
             return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {adapter.contract}")
         found = adapter.check_terms(record, info)
         if found is not None:

@@ -137,6 +137,7 @@ class EvmAdapter:
         self._local = threading.local()
         self._chain_id: int | None = expected_chain_id
         self._verifier_sets: dict[int, tuple[str, ...]] = {}
+        self._verifier_fetches: dict[int, threading.Lock] = {}
         self._thresholds: dict[int, int] = {}
         self._lock = threading.Lock()
         self._now_cache: tuple[float, int] = (0.0, 0)
@@ -215,8 +216,8 @@ class EvmAdapter:
             raise Rejection(
                 Reason.WRONG_CONTRACT, f"signed for {submission.contract}; this relayer submits to {self._contract}"
             )
-        domain = self.domain()
-        digest = "0x" + intents.intent_digest(submission.intent, domain).hex()
+        digest_bytes = intents.intent_digest(submission.intent, self.domain())
+        digest = "0x" + digest_bytes.hex()
         signers: list[str] = []
         for n, sig in enumerate(submission.signatures):
             contract_signer, raw = split_signature(sig)
@@ -226,7 +227,7 @@ class EvmAdapter:
                 raise Rejection(Reason.INVALID_SIGNATURE, f"signature {n} is {len(raw)} bytes, not 65")
             else:
                 try:
-                    who = intents.recover_signer(submission.intent, domain, raw)
+                    who = intents.recover_digest_signer(digest_bytes, raw)
                 except InvalidInput as exc:
                     raise Rejection(Reason.INVALID_SIGNATURE, f"signature {n}: {exc}") from None
             if who in signers:
@@ -253,6 +254,14 @@ class EvmAdapter:
         with _rpc("isIntentConsumed"):
             return self.escrow.is_intent_consumed(intent_id)
 
+    def intent_state(self, intent: intents.PayoutIntent) -> tuple[bool, EscrowInfo | None]:
+        """Consumed or not, and the escrow (None if there is none), in one ``eth_call`` when the escrow exists."""
+        try:
+            with _rpc("isIntentConsumed+getEscrow"):
+                return self.escrow.intent_and_escrow(intent.intent_id, intent.escrow_id)
+        except escrow_errors.EscrowNotFound:
+            return self.is_consumed(intent.intent_id), None
+
     def escrow_info(self, escrow_id: int) -> EscrowInfo:
         """``getEscrow``; raises :class:`quiltkit.escrow_errors.EscrowNotFound` or :class:`ChainUnavailable`."""
         with _rpc("getEscrow"):
@@ -263,22 +272,33 @@ class EvmAdapter:
             return self.escrow.escrow_count()
 
     def verifier_set(self, escrow_id: int) -> tuple[str, ...]:
-        """The escrow's verifiers, from its EscrowCreated event (cached: they never change)."""
+        """The escrow's verifiers, from its EscrowCreated event (cached: they never change).
+
+        One log query per escrow: intake threads that miss the cache together wait for the first
+        one's answer instead of each scanning the logs for the same event.
+        """
         known = self._verifier_sets.get(escrow_id)
         if known is not None:
             return known
-        with _rpc("eth_getLogs EscrowCreated"):
-            logs = self.escrow.contract.events.EscrowCreated().get_logs(
-                argument_filters={"escrowId": escrow_id}, from_block=0, to_block="latest"
-            )
-        if not logs:
-            return ()
-        params: Any = logs[0]["args"]["params"]
-        verifiers = params[3] if isinstance(params, tuple | list) else params["verifiers"]
-        found = tuple(checksum(v) for v in verifiers)
         with self._lock:
-            self._verifier_sets[escrow_id] = found
-        return found
+            fetching = self._verifier_fetches.setdefault(escrow_id, threading.Lock())
+        with fetching:
+            known = self._verifier_sets.get(escrow_id)
+            if known is not None:
+                return known
+            with _rpc("eth_getLogs EscrowCreated"):
+                logs = self.escrow.contract.events.EscrowCreated().get_logs(
+                    argument_filters={"escrowId": escrow_id}, from_block=0, to_block="latest"
+                )
+            if not logs:
+                return ()
+            params: Any = logs[0]["args"]["params"]
+            verifiers = params[3] if isinstance(params, tuple | list) else params["verifiers"]
+            found = tuple(checksum(v) for v in verifiers)
+            with self._lock:
+                self._verifier_sets[escrow_id] = found
+                self._verifier_fetches.pop(escrow_id, None)
+            return found
 
     def check(self, record: IntentRecord) -> CheckResult:
         return check_intent(self, record)

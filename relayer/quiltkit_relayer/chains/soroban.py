@@ -22,6 +22,7 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from quiltkit import intents
+from quiltkit.escrow_errors import EscrowNotFound
 from quiltkit.exceptions import ContractRevert, InvalidInput, UnknownRevert
 from quiltkit.soroban import LocalHost, SorobanEscrow
 from quiltkit.soroban.backend import ContractCall, Rpc
@@ -200,6 +201,14 @@ class SorobanAdapter:
         """``get_escrow``; raises :class:`quiltkit.soroban.errors.EscrowNotFound` or :class:`ChainUnavailable`."""
         with self._lock, _node("get_escrow"):
             return self.escrow.get_escrow(escrow_id)
+
+    def intent_state(self, intent: intents.PayoutIntent) -> tuple[bool, SorobanEscrowInfo | None]:
+        """Consumed or not, and the escrow (None if there is none)."""
+        consumed = self.is_consumed(intent.intent_id)
+        try:
+            return consumed, self.escrow_info(intent.escrow_id)
+        except EscrowNotFound:
+            return consumed, None
 
     def check(self, record: IntentRecord) -> CheckResult:
         return check_intent(self, record)

@@ -208,13 +208,12 @@ class ConfirmStage:
     def _observe_confirmed(self, winner: TxRow) -> None:
         ctx = self.ctx
         now = time.time()
-        for intent_id in winner.intent_ids:
-            record = ctx.store.get(intent_id)
-            if record is None or record.state is not IntentState.CONFIRMED:
+        for record in ctx.store.get_many(winner.intent_ids):
+            if record.state is not IntentState.CONFIRMED:
                 continue
             ctx.metrics.latency.observe(max(0.0, now - record.created_at))
             ctx.metrics.finished.labels(IntentState.CONFIRMED.value).inc()
-            ctx.log(intent_id=intent_id, action="confirm", attempt=record.attempts).info(
+            ctx.log(intent_id=record.intent_id, action="confirm", attempt=record.attempts).info(
                 "confirmed", tx_hash=winner.tx_hash, block=record.block_number
             )
 

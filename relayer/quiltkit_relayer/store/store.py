@@ -276,9 +276,12 @@ class Store:
             "created_at": record.created_at,
             "updated_at": record.updated_at,
         }
+        statement = insert(intents).values(**values)
+        returning = self.engine.dialect.insert_returning  # PostgreSQL; SQLite from 3.35
         try:
             with self._tx() as conn:
-                conn.execute(insert(intents).values(**values))
+                result = conn.execute(statement.returning(*intents.c) if returning else statement)
+                row = result.mappings().first() if returning else None
         except IntegrityError:
             existing = self.get(record.intent_id) or self.get_by_digest(record.digest)
             if existing is None:  # pragma: no cover - a unique violation implies a row
@@ -289,7 +292,7 @@ class Store:
                     f"intent {record.intent_id} is already stored with different content",
                 ) from None
             return existing, False
-        stored = self.get(record.intent_id)
+        stored = _record(row) if row is not None else self.get(record.intent_id)
         assert stored is not None
         return stored, True
 
@@ -330,6 +333,14 @@ class Store:
         with self._tx() as conn:
             row = conn.execute(select(intents).where(intents.c.intent_id == intent_id)).mappings().first()
         return _record(row) if row else None
+
+    def get_many(self, intent_ids: Sequence[str]) -> list[IntentRecord]:
+        """The stored ones of ``intent_ids``, in one query (in no particular order)."""
+        if not intent_ids:
+            return []
+        with self._tx() as conn:
+            rows = conn.execute(select(intents).where(intents.c.intent_id.in_(list(intent_ids)))).mappings().all()
+        return [_record(row) for row in rows]
 
     def get_by_digest(self, digest: str) -> IntentRecord | None:
         with self._tx() as conn:
