@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -93,7 +96,15 @@ def _known_query_only(request: Request) -> None:
 
 
 def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Handlers run in the event loop's thread pool: bound it so the store's connection pool
+        # (sized from the same setting) covers every request in progress.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = ctx.settings.api_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="quiltkit relayer",
         version=__version__,
         description="Verified payout intents in, exactly-once payouts out.",

@@ -234,6 +234,12 @@ class RelayerSettings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8645, ge=0, le=65535)
     api_key: SecretStr | None = Field(default=None, description="If set, required as X-API-Key on /intents.")
+    api_threads: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="API requests handled at once (more wait); each may hold a database connection.",
+    )
 
     confirmations: int = Field(default=1, ge=1, le=1000, description="Blocks deep a payout must be.")
     batch_max: int = Field(

@@ -38,6 +38,10 @@ from quiltkit_relayer.store import Store
 __all__ = ["Relayer", "run"]
 
 
+STORE_CONNECTIONS_BESIDES_API = 6
+"""The stage workers, the keeper, the heartbeat, and one spare."""
+
+
 class SignerTaken(RuntimeError):
     """Another live instance holds this signer key's lease (two submitters would fight over nonces)."""
 
@@ -56,7 +60,11 @@ class Relayer:
         soroban_backend: LocalHost | Rpc | None = None,
     ) -> None:
         self.settings = settings
-        self.store = store or Store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        self.store = store or Store(
+            settings.database_url,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            pool_size=settings.api_threads + STORE_CONNECTIONS_BESIDES_API,
+        )
         if migrate:
             self.store.migrate()
         self.adapter: Adapter

@@ -160,6 +160,9 @@ class Store:
     """The relayer's tables behind one SQLAlchemy engine (thread-safe; share one per process)."""
 
     def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 8) -> None:
+        """``pool_size``: PostgreSQL connections kept open, which should cover the threads that use
+        the store at once; beyond it a few more are opened and closed per use, and opening one costs
+        the server a new backend process (that churn once took a third of the benchmark's CPU)."""
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -167,7 +170,7 @@ class Store:
             self.engine: Engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60})
             self._sqlite_pragmas(self.engine, sqlite_synchronous)
         else:
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_size=pool_size, max_overflow=4, pool_pre_ping=True)
         self._local = threading.local()
 
     @staticmethod
