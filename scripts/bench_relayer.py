@@ -69,8 +69,15 @@ def _rpc(w3: Web3, method: str, *params: Any) -> Any:
     return answer.get("result")
 
 
+@dataclass
+class Node:
+    w3: Web3
+    url: str
+    pid: int
+
+
 @contextmanager
-def anvil_node() -> Iterator[tuple[Web3, str]]:
+def anvil_node() -> Iterator[Node]:
     port = _free_port()
     cmd = [
         ANVIL,
@@ -100,7 +107,7 @@ def anvil_node() -> Iterator[tuple[Web3, str]]:
             if time.monotonic() > deadline:
                 raise RuntimeError("anvil did not start")
             time.sleep(0.05)
-        yield w3, url
+        yield Node(w3, url, process.pid)
     finally:
         process.terminate()
         process.wait(10)
@@ -112,14 +119,16 @@ class World:
     url: str
     escrow: Escrow
     bodies: list[dict[str, Any]]
+    node_pid: int
 
 
-def setup_world(w3: Web3, url: str, count: int, *, payee: str | None = None) -> World:
+def setup_world(node: Node, count: int, *, payee: str | None = None) -> World:
     """Deploy, open and fund ceil(count/16) 16-milestone ETH escrows (automine), pre-sign ``count`` intents.
 
     ``payee`` set: the escrows name their payee at creation (no intent pays the one-off cost of
     assigning it), which keeps gas comparisons between single and batched submissions fair.
     """
+    w3 = node.w3
     operator = ACCOUNTS[0]
     escrow = Escrow.deploy(
         w3, operator, admin=operator.address, guardian=operator.address, treasury=ACCOUNTS[6].address
@@ -158,7 +167,7 @@ def setup_world(w3: Web3, url: str, count: int, *, payee: str | None = None) -> 
                     "signatures": sigs,
                 }
             )
-    return World(w3=w3, url=url, escrow=escrow, bodies=bodies)
+    return World(w3=w3, url=node.url, escrow=escrow, bodies=bodies, node_pid=node.pid)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -179,6 +188,70 @@ class Row:
     p99: float
     transactions: int
     gas_per_payout: float
+    cpu: dict[str, float | None]
+    """CPU seconds each part used while the intents flowed (None: not measurable here)."""
+
+
+# --- where the CPU goes --------------------------------------------------------------------
+
+
+def _cpu_seconds(pid: int, *, reaped_children: bool = False) -> float:
+    """User + system CPU time of a live process (Linux /proc), optionally with its reaped children's."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu(pg_url: str) -> float | None:
+    """CPU time of the PostgreSQL server: the postmaster, the backends it reaped, the live ones.
+
+    None when the server is not a local process this user can read (e.g. QUILTKIT_BENCH_PG_URL elsewhere).
+    """
+    try:
+        engine = create_engine(pg_url)
+        with engine.connect() as conn:
+            data_dir = conn.execute(text("SHOW data_directory")).scalar_one()
+        engine.dispose()
+        postmaster = int((Path(data_dir) / "postmaster.pid").read_text().split()[0])
+        total = _cpu_seconds(postmaster, reaped_children=True)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    total += _cpu_seconds(int(stat.parent.name))
+            except (OSError, ValueError):
+                continue  # exited meanwhile
+        return total
+    except Exception:
+        return None
+
+
+class CpuMeter:
+    """CPU seconds used from construction to :meth:`used` by the relayers, the node, PostgreSQL
+    and this process (the load generator: posting threads, or the naive loop itself), and the
+    wall-clock seconds between (``wall``)."""
+
+    def __init__(self, *, relayers: list[int], node_pid: int, pg_url: str | None) -> None:
+        self._relayers, self._node, self._pg_url = relayers, node_pid, pg_url
+        self._start = self._sample()
+
+    def _sample(self) -> dict[str, float | None]:
+        me = os.times()
+        return {
+            "wall": time.monotonic(),
+            "relayer": sum(_cpu_seconds(pid) for pid in self._relayers) if self._relayers else None,
+            "node": _cpu_seconds(self._node),
+            "postgres": _postgres_cpu(self._pg_url) if self._pg_url else None,
+            "client": me.user + me.system,
+        }
+
+    def used(self) -> dict[str, float | None]:
+        used: dict[str, float | None] = {}
+        for part, end in self._sample().items():
+            start = self._start[part]
+            used[part] = None if end is None or start is None else end - start
+        return used
 
 
 # --- naive baseline ------------------------------------------------------------------------
@@ -189,6 +262,7 @@ def run_naive(world: World, count: int, blocks: str) -> Row:
     w3, escrow = world.w3, world.escrow
     verifiers = [v.address for v in VERIFIERS]
     latencies, gas = [], []
+    cpu = CpuMeter(relayers=[], node_pid=world.node_pid, pg_url=None)
     start = time.perf_counter()
     nonce = w3.eth.get_transaction_count(NAIVE_SENDER.address)
     for body in world.bodies[:count]:
@@ -219,6 +293,7 @@ def run_naive(world: World, count: int, blocks: str) -> Row:
         percentile(latencies, 99),
         count,
         statistics.mean(gas),
+        cpu.used(),
     )
 
 
@@ -283,6 +358,7 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
             if response.status_code not in (200, 201, 202):
                 raise RuntimeError(f"{response.status_code} {response.text}")
 
+        cpu = CpuMeter(relayers=[p.pid for p in procs], node_pid=world.node_pid, pg_url=db)
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(post, enumerate(world.bodies)))
         store = Store(db)
@@ -292,6 +368,7 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
             if time.time() > deadline:
                 raise RuntimeError(f"not all confirmed: {store.counts()}")
             time.sleep(0.5)
+        used = cpu.used()
         records = [store.get(i) for i in ids]
         assert all(r is not None and r.confirmed_at for r in records)
         latencies = [r.confirmed_at - r.created_at for r in records if r and r.confirmed_at]
@@ -313,6 +390,7 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
             percentile(latencies, 99),
             len(txs),
             gas / len(ids),
+            used,
         )
     finally:
         for p in procs:
@@ -400,20 +478,20 @@ def main() -> None:
 
     for blocks in ("automine", "1 s blocks"):
         naive_count = args.naive_automine if blocks == "automine" else args.naive_blocks
-        with anvil_node() as (w3, url):
-            world = setup_world(w3, url, max(naive_count, 27 * 16))
+        with anvil_node() as node:
+            world = setup_world(node, max(naive_count, 27 * 16))
             if blocks != "automine":
-                _rpc(w3, "evm_setIntervalMining", 1)
+                _rpc(node.w3, "evm_setIntervalMining", 1)
             print(f"[{blocks}] naive loop, {naive_count} intents", flush=True)
             rows.append(run_naive(world, naive_count, blocks))
             if blocks == "automine":
-                fresh = setup_world(w3, url, 27 * 16, payee=CONTRIBUTOR.address)
+                fresh = setup_world(node, 27 * 16, payee=CONTRIBUTOR.address)
                 gas_rows = gas_table(fresh, ACCOUNTS[14])
         for instances in (1, 3):
-            with anvil_node() as (w3, url):
-                world = setup_world(w3, url, args.intents)
+            with anvil_node() as node:
+                world = setup_world(node, args.intents)
                 if blocks != "automine":
-                    _rpc(w3, "evm_setIntervalMining", 1)
+                    _rpc(node.w3, "evm_setIntervalMining", 1)
                 print(f"[{blocks}] relayer x{instances}, {args.intents} intents", flush=True)
                 rows.append(run_relayer(world, pg_url, instances, blocks, workdir))
                 print(f"  {rows[-1]}", flush=True)
@@ -449,6 +527,25 @@ def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, floa
         lines.append(
             f"| {r.name} | {r.instances} | {r.blocks} | {r.intents} | {r.seconds:.1f} | {r.per_second:.1f} | "
             f"{ratio:.1f}x | {r.p50:.2f} | {r.p99:.2f} | {r.transactions} | {r.gas_per_payout:,.0f} |"
+        )
+    lines += [
+        "",
+        f"Where the CPU went while the intents flowed: milliseconds of CPU time per intent (user + system, "
+        f"from /proc) of each part, and how many of the machine's {os.cpu_count()} cores they kept busy on "
+        "average. Load generator: this script (the naive loop itself, or the posting threads and the "
+        "store polling).",
+        "",
+        "| scenario | instances | blocks | relayer | anvil | PostgreSQL | load generator | total | cores busy |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        parts = [r.cpu.get(k) for k in ("relayer", "node", "postgres", "client")]
+        known = [v for v in parts if v is not None]
+        shown = ["-" if v is None else f"{1000 * v / r.intents:.1f}" for v in parts]
+        wall = r.cpu["wall"] or r.seconds
+        lines.append(
+            f"| {r.name} | {r.instances} | {r.blocks} | {' | '.join(shown)} | "
+            f"{1000 * sum(known) / r.intents:.1f} | {sum(known) / wall:.2f} |"
         )
     alone = gas_rows[0][2] if gas_rows else 0
     lines += [
