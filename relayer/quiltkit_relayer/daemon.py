@@ -14,18 +14,15 @@ import signal
 import threading
 import time
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
-from quiltkit.soroban import LocalHost, Rpc
-from quiltkit.soroban.errors import SorobanRpcError
 
 from quiltkit_relayer.api import create_app
 from quiltkit_relayer.chains.base import ChainUnavailable
 from quiltkit_relayer.chains.evm import EvmAdapter
-from quiltkit_relayer.chains.soroban import SorobanAdapter
 from quiltkit_relayer.config import ConfigError, RelayerSettings
 from quiltkit_relayer.keeper import Keeper, KeeperJob, OpenRefundsJob
 from quiltkit_relayer.keys import Verifier, load_signer, load_submitter, load_verifier
@@ -34,6 +31,11 @@ from quiltkit_relayer.metrics import Metrics
 from quiltkit_relayer.pipeline import ConfirmStage, Context, NonceManager, SubmitStage, VerifyStage, Worker
 from quiltkit_relayer.pipeline.context import Adapter
 from quiltkit_relayer.store import Store
+
+if TYPE_CHECKING:  # the Soroban side (stellar-sdk) loads only for a Soroban relayer: an EVM one starts faster
+    from quiltkit.soroban import LocalHost, Rpc
+
+    from quiltkit_relayer.chains.soroban import SorobanAdapter
 
 __all__ = ["Relayer", "run"]
 
@@ -111,6 +113,11 @@ class Relayer:
 
     def _soroban_adapter(self, settings: RelayerSettings, backend: LocalHost | Rpc | None) -> SorobanAdapter:
         """The Soroban adapter on ``backend``, or on a Stellar RPC / harness this relayer opens (and closes)."""
+        from quiltkit.soroban import LocalHost, Rpc
+        from quiltkit.soroban.errors import SorobanRpcError
+
+        from quiltkit_relayer.chains.soroban import SorobanAdapter
+
         soroban = settings.soroban
         assert soroban is not None  # validated
         submitter = load_submitter(settings)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from pydantic import SecretStr
-from stellar_sdk import Keypair
 
 from quiltkit_relayer.config import ConfigError, RelayerSettings
+
+if TYPE_CHECKING:  # stellar-sdk loads only where a Stellar key is used: an EVM relayer starts faster
+    from stellar_sdk import Keypair
 
 __all__ = [
     "Verifier",
@@ -59,6 +62,8 @@ def load_stellar_key(
     password_file: Path | None,
 ) -> Keypair | None:
     """The Stellar keypair named by a secret (S...) or a keystore; None when neither is set."""
+    from stellar_sdk import Keypair
+
     if secret is not None:
         try:
             return Keypair.from_secret(secret.get_secret_value().strip())
@@ -108,7 +113,7 @@ def load_signer(settings: RelayerSettings) -> LocalAccount:
     return account
 
 
-Verifier = LocalAccount | Keypair
+Verifier: TypeAlias = "LocalAccount | Keypair"
 """A verifier key: an EVM account (signs EIP-712) or a Stellar keypair (signs the Soroban digest)."""
 
 
@@ -135,7 +140,7 @@ def load_submitter(settings: RelayerSettings) -> Keypair:
 
 def verifier_id(verifier: Verifier) -> str:
     """How the pipeline names a verifier: its EVM address or its Stellar public key (G...)."""
-    return str(verifier.public_key) if isinstance(verifier, Keypair) else str(verifier.address)
+    return str(verifier.address) if isinstance(verifier, LocalAccount) else str(verifier.public_key)
 
 
 def load_verifier(settings: RelayerSettings) -> Verifier | None:

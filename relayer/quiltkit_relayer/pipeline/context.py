@@ -6,18 +6,20 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from quiltkit_relayer.chains.evm import EvmAdapter
-from quiltkit_relayer.chains.soroban import SorobanAdapter
 from quiltkit_relayer.config import RelayerSettings
 from quiltkit_relayer.logs import get_logger
 from quiltkit_relayer.metrics import Metrics
 from quiltkit_relayer.store import Store
 
+if TYPE_CHECKING:  # the Soroban adapter (and stellar-sdk) loads only for a Soroban relayer
+    from quiltkit_relayer.chains.evm import EvmAdapter
+    from quiltkit_relayer.chains.soroban import SorobanAdapter
+
 __all__ = ["Adapter", "Context", "NonceManager"]
 
-Adapter = EvmAdapter | SorobanAdapter
+Adapter: TypeAlias = "EvmAdapter | SorobanAdapter"
 """The chain adapters the pipeline runs on (both implement :class:`~quiltkit_relayer.chains.base.ChainAdapter`)."""
 
 
