@@ -499,6 +499,26 @@ def main() -> None:
     write_report(Path(args.out), rows, gas_rows, args, time.time() - started)
 
 
+def _cpu_budget(rows: list[Row]) -> list[str]:
+    """What 10x the naive automine rate leaves each intent in CPU on this machine, against what the
+    parts other than the relayer took: the arithmetic behind reading the automine rows."""
+    naive = next((r for r in rows if r.instances == "-" and r.blocks == "automine"), None)
+    relayed = [r for r in rows if r.instances != "-" and r.blocks == "automine"]
+    cores = os.cpu_count() or 1
+    if naive is None or not relayed:
+        return []
+    budget = 1000 * cores / (10 * naive.per_second)
+    others = [sum(v for k in ("node", "postgres", "client") if (v := r.cpu.get(k)) is not None) for r in relayed]
+    least = 1000 * min(o / r.intents for o, r in zip(others, relayed, strict=True))
+    return [
+        "",
+        f"10x the naive loop on automine is {10 * naive.per_second:.0f} intents/s. With {cores} cores "
+        f"that leaves {budget:.1f} ms of CPU per intent for everything; anvil, PostgreSQL and the load "
+        f"generator alone took at least {least:.1f} ms above, so the relayer would have to fit in "
+        f"{budget - least:.1f} ms per intent.",
+    ]
+
+
 def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, float]], args: Any, took: float) -> None:
     naive = {r.blocks: r for r in rows if r.instances == "-"}
     lines = [
@@ -547,6 +567,7 @@ def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, floa
             f"| {r.name} | {r.instances} | {r.blocks} | {' | '.join(shown)} | "
             f"{1000 * sum(known) / r.intents:.1f} | {sum(known) / wall:.2f} |"
         )
+    lines += _cpu_budget(rows)
     alone = gas_rows[0][2] if gas_rows else 0
     lines += [
         "",
