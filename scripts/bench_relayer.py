@@ -115,11 +115,9 @@ def anvil_node() -> Iterator[Node]:
 
 @dataclass
 class World:
-    w3: Web3
-    url: str
+    node: Node
     escrow: Escrow
     bodies: list[dict[str, Any]]
-    node_pid: int
 
 
 def setup_world(node: Node, count: int, *, payee: str | None = None) -> World:
@@ -167,7 +165,7 @@ def setup_world(node: Node, count: int, *, payee: str | None = None) -> World:
                     "signatures": sigs,
                 }
             )
-    return World(w3=w3, url=node.url, escrow=escrow, bodies=bodies, node_pid=node.pid)
+    return World(node=node, escrow=escrow, bodies=bodies)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -259,10 +257,10 @@ class CpuMeter:
 
 def run_naive(world: World, count: int, blocks: str) -> Row:
     """Sign and send one releaseWithIntent per intent, waiting for each receipt before the next."""
-    w3, escrow = world.w3, world.escrow
+    w3, escrow = world.node.w3, world.escrow
     verifiers = [v.address for v in VERIFIERS]
     latencies, gas = [], []
-    cpu = CpuMeter(relayers=[], node_pid=world.node_pid, pg_url=None)
+    cpu = CpuMeter(relayers=[], node_pid=world.node.pid, pg_url=None)
     start = time.perf_counter()
     nonce = w3.eth.get_transaction_count(NAIVE_SENDER.address)
     for body in world.bodies[:count]:
@@ -327,7 +325,7 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
             {
                 "instance_id": f"bench-{k}",
                 "database_url": db,
-                "rpc_url": world.url,
+                "rpc_url": world.node.url,
                 "escrow_address": world.escrow.address,
                 "chain_id": world.escrow.domain().chain_id,
                 "signer_key": "0x" + RELAYER_SIGNERS[k].key.hex(),
@@ -358,7 +356,7 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
             if response.status_code not in (200, 201, 202):
                 raise RuntimeError(f"{response.status_code} {response.text}")
 
-        cpu = CpuMeter(relayers=[p.pid for p in procs], node_pid=world.node_pid, pg_url=db)
+        cpu = CpuMeter(relayers=[p.pid for p in procs], node_pid=world.node.pid, pg_url=db)
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(post, enumerate(world.bodies)))
         store = Store(db)

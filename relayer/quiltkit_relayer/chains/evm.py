@@ -295,9 +295,7 @@ class EvmAdapter:
             params: Any = logs[0]["args"]["params"]
             verifiers = params[3] if isinstance(params, tuple | list) else params["verifiers"]
             found = tuple(checksum(v) for v in verifiers)
-            with self._lock:
-                self._verifier_sets[escrow_id] = found
-                self._verifier_fetches.pop(escrow_id, None)
+            self._verifier_sets[escrow_id] = found
             return found
 
     def check(self, record: IntentRecord) -> CheckResult:
