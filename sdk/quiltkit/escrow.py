@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
@@ -149,6 +150,13 @@ class CreatedEscrow(BaseModel):
 
 def verifier_set_hash(verifiers: Sequence[str]) -> str:
     """The commitment the contract stores for a verifier set: keccak256(abi.encode(address[]))."""
+    return _verifier_set_hash(tuple(verifiers))
+
+
+@functools.lru_cache(maxsize=1024)
+def _verifier_set_hash(verifiers: tuple[str, ...]) -> str:
+    # Cached: a relayer checks every intent against its escrow's set, and checksumming and
+    # encoding the same few addresses again cost more than the rest of that check.
     return "0x" + keccak(abi_encode(["address[]"], [[checksum(v) for v in verifiers]])).hex()
 
 

@@ -45,6 +45,7 @@ from quiltkit_relayer.chains.base import (
     check_escrow_terms,
     check_intent,
 )
+from quiltkit_relayer.chains.http_rpc import KeepAliveHTTPProvider
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection, split_signature
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
 
@@ -55,6 +56,10 @@ _ERC1271_SELECTOR = bytes.fromhex("1626ba7e")  # isValidSignature(bytes32,bytes)
 _ERC1271_MAGIC = _ERC1271_SELECTOR  # what a valid signature returns
 
 __all__ = ["EvmAdapter", "abort_for_revert"]
+
+_REFUND_BOUND = 5 / 4
+"""Gas spent / gas used after refunds is at most this (EIP-3529 caps refunds at a fifth of the spend)."""
+_METHOD_MISSING = (-32601, -32004)  # method not found / not supported (JSON-RPC, EIP-1474)
 
 _TRANSIENT = (requests.RequestException, ProviderConnectionError, OSError, TimeoutError)
 
@@ -141,6 +146,7 @@ class EvmAdapter:
         self._thresholds: dict[int, int] = {}
         self._lock = threading.Lock()
         self._now_cache: tuple[float, int] = (0.0, 0)
+        self._access_list_gas = True
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -149,9 +155,9 @@ class EvmAdapter:
         w3 = getattr(self._local, "w3", None)
         if w3 is None:
             # The chain id is the one answer that cannot change under us: cached.
-            provider = Web3.HTTPProvider(
+            provider = KeepAliveHTTPProvider(
                 self.rpc_url,
-                request_kwargs={"timeout": self._timeout},
+                timeout=self._timeout,
                 exception_retry_configuration=None,
                 cache_allowed_requests=True,
                 cacheable_requests={RPCEndpoint("eth_chainId")},
@@ -166,6 +172,23 @@ class EvmAdapter:
             self._local.w3 = w3
             self._local.escrow = Escrow(w3, self._contract)
         return w3
+
+    def _request(self, method: str, params: list[Any]) -> Any:
+        """The raw JSON-RPC result, past web3's middleware and result formatters.
+
+        For the hot calls whose answers web3 would format field by field (blocks, receipts) when
+        the relayer reads two or three of them. Errors raise :class:`ChainUnavailable`."""
+        with _rpc(method):
+            response = self.w3.provider.make_request(RPCEndpoint(method), params)
+            if "error" in response:
+                raise Web3RPCError(str(response["error"]), rpc_response=response)
+        return response.get("result")
+
+    def _latest_block(self) -> dict[str, Any]:
+        block = self._request("eth_getBlockByNumber", ["latest", False])
+        if not isinstance(block, dict):
+            raise ChainUnavailable(f"eth_getBlockByNumber latest: the node answered {block!r}")
+        return block
 
     @property
     def escrow(self) -> Escrow:
@@ -244,8 +267,7 @@ class EvmAdapter:
         cached_at, value = self._now_cache
         if time.monotonic() - cached_at < 0.5:
             return value
-        with _rpc("eth_getBlockByNumber"):
-            latest = int(self.w3.eth.get_block("latest")["timestamp"])
+        latest = int(self._latest_block()["timestamp"], 16)
         value = max(latest, int(time.time()))
         self._now_cache = (time.monotonic(), value)
         return value
@@ -391,6 +413,19 @@ class EvmAdapter:
         return TxRequest(to=self._contract, data=data, intent_ids=tuple(r.intent_id for r, _ in batch))
 
     def estimate(self, request: TxRequest) -> int:
+        """The gas limit for ``request``; raises the decoded :class:`ContractRevert` if it would revert.
+
+        From ``eth_createAccessList`` where the node has it: one traced execution whose gas used,
+        after refunds, is scaled back up by the most EIP-3529 lets refunds take (a fifth of the gas
+        spent, so at most 5/4 of what is left). ``eth_estimateGas`` answers the same question by
+        bisection; anvil runs the whole batch about fifteen times for it (75 ms of node CPU for a
+        batch of 20, against 7 ms here). Nodes without the method, or that report a revert without
+        its data (geth puts only a message in the result), get ``eth_estimateGas``.
+        """
+        if self._access_list_gas:
+            used = self._access_list_gas_used(request)
+            if used is not None:
+                return math.ceil(used * _REFUND_BOUND * self._headroom) + 10_000
         tx: TxParams = {"from": self.signer_address, "to": request.to, "data": request.data, "value": request.value}  # type: ignore[typeddict-item]
         try:
             with _rpc("eth_estimateGas"):
@@ -402,6 +437,32 @@ class EvmAdapter:
                 raise _decode_revert(exc, dict(escrow_errors.ERRORS)) from exc
             raise
         return math.ceil(gas * self._headroom) + 10_000
+
+    def _access_list_gas_used(self, request: TxRequest) -> int | None:
+        """Gas used by ``request`` per ``eth_createAccessList``; None when that cannot tell."""
+        call = {
+            "from": self.signer_address,
+            "to": request.to,
+            "data": "0x" + request.data.hex(),
+            "value": hex(request.value),
+        }
+        with _rpc("eth_createAccessList"):
+            response = self.w3.provider.make_request(RPCEndpoint("eth_createAccessList"), [call, "latest"])
+        error = response.get("error")
+        if error is not None:
+            data = error.get("data") if isinstance(error, dict) else None
+            if isinstance(data, str) and data.startswith("0x"):
+                raise _decode_revert(
+                    ContractLogicError(str(error.get("message")), data=data), dict(escrow_errors.ERRORS)
+                )
+            if isinstance(error, dict) and error.get("code") in _METHOD_MISSING:
+                self._access_list_gas = False
+                return None
+            raise ChainUnavailable(f"eth_createAccessList: node error {error}")
+        result = response.get("result")
+        if not isinstance(result, dict) or result.get("error") or "gasUsed" not in result:
+            return None  # reverted without its data (geth): eth_estimateGas reports it properly
+        return int(result["gasUsed"], 16)
 
     def explain_failure(self, record: IntentRecord, checked: Checked) -> Abort | Done | Retry | None:
         request = self.payout_request([(record, checked)])
@@ -435,17 +496,18 @@ class EvmAdapter:
         return TxRequest(to=self._contract, data=bytes(HexBytes(data)), intent_ids=())
 
     def fees(self) -> Fees:
-        with _rpc("fees"):
-            base = self.w3.eth.get_block("latest").get("baseFeePerGas")
-            tip = self._tip if self._tip is not None else int(self.w3.eth.max_priority_fee)
-        base_fee = int(base or 0)
+        base_fee = int(self._latest_block().get("baseFeePerGas") or "0x0", 16)
+        if self._tip is not None:
+            tip = self._tip
+        else:
+            with _rpc("eth_maxPriorityFeePerGas"):
+                tip = int(self.w3.eth.max_priority_fee)
         max_fee = min(self._cap, 2 * base_fee + tip)
         return Fees(max_fee_per_gas=max_fee, priority_fee_per_gas=min(tip, max_fee))
 
     def bumped(self, previous: Fees) -> Fees | None:
         factor = 1 + self._bump / 100
-        with _rpc("fees"):
-            base = int(self.w3.eth.get_block("latest").get("baseFeePerGas") or 0)
+        base = int(self._latest_block().get("baseFeePerGas") or "0x0", 16)
         tip = math.ceil(previous.priority_fee_per_gas * factor) + 1
         max_fee = max(math.ceil(previous.max_fee_per_gas * factor) + 1, 2 * base + tip)
         max_fee = min(max_fee, self._cap)
@@ -495,17 +557,16 @@ class EvmAdapter:
         return Broadcast.ACCEPTED, ""
 
     def receipt(self, tx_hash: str) -> Receipt | None:
-        try:
-            with _rpc("eth_getTransactionReceipt"):
-                r = self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
-        except TransactionNotFound:
+        # Raw: web3's receipt formatting walks every log of a batch's receipt, and none is read here.
+        r = self._request("eth_getTransactionReceipt", [tx_hash])
+        if r is None or r.get("blockNumber") is None:
             return None
         return Receipt(
             tx_hash=tx_hash,
-            success=r["status"] == 1,
-            block_number=int(r["blockNumber"]),
-            gas_used=int(r["gasUsed"]),
-            effective_gas_price=int(r.get("effectiveGasPrice", 0) or 0),
+            success=int(r["status"], 16) == 1,
+            block_number=int(r["blockNumber"], 16),
+            gas_used=int(r["gasUsed"], 16),
+            effective_gas_price=int(r.get("effectiveGasPrice") or "0x0", 16),
         )
 
     def is_known(self, tx_hash: str) -> bool:

@@ -1,0 +1,136 @@
+"""The EVM adapter's gas limits on a real anvil: taken from one ``eth_createAccessList`` execution,
+never below what ``eth_estimateGas`` bisects to, with the contract's own error when the transaction
+would revert, and ``eth_estimateGas`` for a node that lacks the method (a loopback proxy in front of
+anvil that refuses it: no such node runs here)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from hexbytes import HexBytes
+from quiltkit import escrow_errors, intents
+from quiltkit.intents import VerifierSignature
+from quiltkit_relayer.chains.base import TxRequest
+from quiltkit_relayer.chains.evm import EvmAdapter
+
+from tests.relayer.conftest import Chain
+
+
+def _adapter(chain: Chain, rpc_url: str | None = None) -> EvmAdapter:
+    return EvmAdapter(
+        rpc_url or chain.rpc_url,
+        chain.escrow.address,
+        chain.relayer,
+        expected_chain_id=chain.chain_id,
+        gas_headroom=1.0,
+    )
+
+
+def _attested(
+    chain: Chain, intent: intents.PayoutIntent
+) -> tuple[intents.PayoutIntent, list[str], list[VerifierSignature]]:
+    signatures = [
+        VerifierSignature(verifier_index=i, signature=bytes(HexBytes(s))) for i, s in enumerate(chain.sign(intent))
+    ]
+    return intent, [v.address for v in chain.verifiers], signatures
+
+
+def _payout(chain: Chain, adapter: EvmAdapter, payouts: list[intents.PayoutIntent]) -> TxRequest:
+    data = adapter.escrow.release_with_intents_data([_attested(chain, i) for i in payouts])
+    return TxRequest(to=chain.escrow.address, data=data, intent_ids=())
+
+
+def _node_estimate(chain: Chain, request: TxRequest) -> int:
+    call = {"from": chain.relayer.address, "to": request.to, "data": HexBytes(request.data)}
+    return int(chain.w3.eth.estimate_gas(call))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_gas_limit_covers_what_eth_estimate_gas_asks_for(chain: Chain, count: int) -> None:
+    escrow_id = chain.bounty(milestones=count)
+    adapter = _adapter(chain)
+    request = _payout(chain, adapter, [chain.intent(escrow_id, m) for m in range(count)])
+
+    limit = adapter.estimate(request)
+
+    needed = _node_estimate(chain, request)
+    assert needed <= limit <= needed * 5 // 4 + 10_000 + needed // 50  # covers it, within the refund bound
+    assert adapter._access_list_gas
+
+
+def test_a_batch_that_would_revert_raises_the_contracts_error(chain: Chain) -> None:
+    escrow_id = chain.bounty(milestones=2)
+    adapter = _adapter(chain)
+    first, second = chain.intent(escrow_id, 0), chain.intent(escrow_id, 1)
+    chain.escrow.release_with_intents([_attested(chain, first)], sender=chain.operator)
+
+    with pytest.raises(escrow_errors.EscrowIntentAlreadyConsumed) as by_access_list:
+        adapter.estimate(_payout(chain, adapter, [second, first]))
+    adapter._access_list_gas = False
+    with pytest.raises(escrow_errors.EscrowIntentAlreadyConsumed) as by_estimate:
+        adapter.estimate(_payout(chain, adapter, [second, first]))
+    assert str(by_access_list.value) == str(by_estimate.value)
+
+
+@pytest.fixture
+def node_without_access_lists(chain: Chain) -> Iterator[tuple[str, list[str]]]:
+    """A JSON-RPC proxy to anvil that answers ``eth_createAccessList`` with "method not found"
+    (as nodes and providers without it do); yields its URL and the methods it saw."""
+    seen: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers["Content-Length"]))
+            request = json.loads(raw)
+            seen.append(request["method"])
+            if request["method"] == "eth_createAccessList":
+                answer: dict[str, Any] = {
+                    "jsonrpc": "2.0",
+                    "id": request["id"],
+                    "error": {"code": -32601, "message": "the method eth_createAccessList does not exist"},
+                }
+                body = json.dumps(answer).encode()
+            else:
+                forward = urllib.request.Request(chain.rpc_url, raw, {"Content-Type": "application/json"})  # noqa: S310 - the test anvil
+                with urllib.request.urlopen(forward, timeout=10) as response:  # noqa: S310 - the test anvil
+                    body = response.read()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_node_without_eth_create_access_list_gets_eth_estimate_gas(
+    chain: Chain, node_without_access_lists: tuple[str, list[str]]
+) -> None:
+    url, seen = node_without_access_lists
+    escrow_id = chain.bounty(milestones=2)
+    adapter = _adapter(chain, url)
+    requests = [_payout(chain, adapter, [chain.intent(escrow_id, m)]) for m in range(2)]
+
+    limits = [adapter.estimate(r) for r in requests]
+
+    assert all(limit >= _node_estimate(chain, r) for limit, r in zip(limits, requests, strict=True))
+    assert seen.count("eth_createAccessList") == 1  # asked once, then remembered
+    assert seen.count("eth_estimateGas") == 2
