@@ -249,7 +249,16 @@ class RelayerSettings(BaseSettings):
         default=0.2, ge=0, le=60, description="Wait this long for a batch to fill before sending a partial one."
     )
     max_in_flight: int = Field(default=8, ge=1, le=256, description="Most unconfirmed transactions per signer.")
-    poll_interval_s: float = Field(default=0.2, gt=0, le=60)
+    poll_interval_s: float = Field(
+        default=0.2, gt=0, le=60, description="How often a stage with work in progress looks at the store and node."
+    )
+    idle_poll_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often a stage with nothing to do looks for work this instance did not hand it "
+        "(another instance's intents, retries coming due); work this instance hands over wakes it at once.",
+    )
     lease_s: float = Field(
         default=30.0, gt=0, description="How long a claimed intent, and the signer key, stay with this instance."
     )

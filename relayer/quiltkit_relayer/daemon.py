@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 from eth_account.signers.local import LocalAccount
@@ -210,24 +210,31 @@ class Relayer:
         except ChainUnavailable as exc:  # keep going: stages retry until the node is back
             self.log.warning("node unreachable at start; will retry", action="start", detail=str(exc))
         s = self.settings
-        specs: list[tuple[str, Any, float]] = [
-            ("verify", self.verify.tick, s.poll_interval_s),
-            ("submit", self.submit.tick, s.poll_interval_s),
-            ("confirm", self.confirm.tick, s.poll_interval_s),
-            ("heartbeat", self._heartbeat, max(0.5, s.lease_s / 3)),
-        ]
+        stop, log = self.ctx.stop, self.log
+        self.workers = [self._stage_worker(stage) for stage in (self.verify, self.submit, self.confirm)]
+        self.workers.append(Worker("heartbeat", self._heartbeat, interval=max(0.5, s.lease_s / 3), stop=stop, log=log))
         if self.keeper.jobs:
-            specs.append(("keeper", self.keeper.tick, s.keeper.interval_s))
-        self.workers = [
-            Worker(name, tick, interval=interval, stop=self.ctx.stop, log=self.log) for name, tick, interval in specs
-        ]
+            self.workers.append(Worker("keeper", self.keeper.tick, interval=s.keeper.interval_s, stop=stop, log=log))
         for worker in self.workers:
             worker.start()
         self.log.info("workers started", action="start", workers=[w.name for w in self.workers])
 
+    def _stage_worker(self, stage: VerifyStage | SubmitStage | ConfirmStage) -> Worker:
+        s = self.settings
+        return Worker(
+            stage.name,
+            stage.tick,
+            interval=s.poll_interval_s,
+            stop=self.ctx.stop,
+            log=self.log,
+            idle=lambda: stage.idle,
+            idle_interval=s.idle_poll_interval_s,
+            nudge=self.ctx.nudges[stage.name],
+        )
+
     def stop(self, timeout: float = 30.0) -> None:
         """Let every worker finish its tick, then hand back leases (intents and signer)."""
-        self.ctx.stop.set()
+        self.ctx.request_stop()
         deadline = time.monotonic() + timeout
         for worker in self.workers:
             worker.join(max(0.0, deadline - time.monotonic()))

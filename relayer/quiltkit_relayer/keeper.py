@@ -112,6 +112,7 @@ class Keeper:
                 owner=None,
             )
             ctx.store.put_keeper_task(job.name, task.key, state="submitted", tx_id=row.id, detail=task.detail)
+            ctx.nudge("confirm")
         ctx.metrics.transactions.labels("keeper").inc()
         outcome, message = adapter.broadcast(signed.raw)
         if outcome is Broadcast.ACCEPTED:

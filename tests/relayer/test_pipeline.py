@@ -362,3 +362,15 @@ def test_workers_pay_what_arrives_while_running(chain: Chain, make_relayer: Call
     wait_until(lambda: all_confirmed(relayer.store, ids), timeout=30, what="16 payouts")
     assert sorted(chain.consumed_ids()) == sorted(ids)
     assert len(relayer.store.tx_history("evm")) < 16  # batched
+
+
+def test_idle_stages_start_at_once_on_work_this_instance_hands_them(
+    chain: Chain, make_relayer: Callable[..., Relayer]
+) -> None:
+    relayer = make_relayer(idle_poll_interval_s=60)  # unnudged, an idle stage would look again in a minute
+    relayer.start()
+    escrow_id = chain.bounty(milestones=3)
+    wait_until(lambda: relayer.submit.idle and relayer.confirm.idle, timeout=10, what="idle stages")
+    ids = [_post(relayer, chain, chain.intent(escrow_id, m)).intent_id for m in range(3)]
+    wait_until(lambda: all_confirmed(relayer.store, ids), timeout=20, what="3 payouts woken by intake")
+    assert sorted(chain.consumed_ids()) == sorted(ids)

@@ -5,10 +5,11 @@ merging, adapters, the urllib3 pool, hooks) cost the relayer about a millisecond
 call: more than the node spends answering an ``eth_call``. The relayer keeps one provider per
 thread, so a provider here owns one connection and needs no pool and no lock.
 
-Failure semantics match ``requests`` without retries: a connection the node closed while idle is
-noticed before reuse and replaced (as urllib3 does); a failure during a request is raised, never
-retried here (the pipeline decides what a lost answer means: a broadcast is persisted first and
-resent idempotently).
+Failure semantics: a connection the node closed while idle is noticed before reuse and replaced
+(as urllib3 does). Because the node may close it just as a request goes out, a request that fails
+on a reused connection before any answer arrived is sent once more on a fresh one: safe for every
+call the relayer makes (reads, and ``eth_sendRawTransaction`` of a signed transaction, which a node
+that did get it answers "already known"). Any other failure is raised, never retried here.
 """
 
 from __future__ import annotations
@@ -50,15 +51,13 @@ class KeepAliveHTTPProvider(HTTPProvider):
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
-    def _usable(self) -> http.client.HTTPConnection:
+    def _idle_connection(self) -> http.client.HTTPConnection | None:
         conn = self._conn
         # An idle keep-alive socket with something to read has been closed by the node (or holds
         # garbage): either way it cannot carry the next request.
         if conn is not None and (conn.sock is None or select.select([conn.sock], [], [], 0)[0]):
             self.close()
             conn = None
-        if conn is None:
-            conn = self._conn = self._connect()
         return conn
 
     def close(self) -> None:
@@ -67,20 +66,37 @@ class KeepAliveHTTPProvider(HTTPProvider):
             self._conn = None
 
     def _make_request(self, method: RPCEndpoint, request_data: bytes) -> bytes:
+        reused = self._idle_connection()
         try:
-            conn = self._usable()
+            response, body = self._exchange(reused or self._connect(), request_data)
+        except _CLOSED_UNDER_US:
+            if reused is None:
+                raise
+            response, body = self._exchange(self._connect(), request_data)
+        if response.status != 200:
+            raise ProviderConnectionError(
+                f"{method}: HTTP {response.status} {response.reason} from {self.endpoint_uri}"
+            )
+        return body
+
+    def _exchange(
+        self, conn: http.client.HTTPConnection, request_data: bytes
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """One request and its whole answer on ``conn``, kept for the next request unless it closes."""
+        self._conn = conn
+        try:
             conn.request("POST", self._path, body=request_data, headers=self._headers)
             response = conn.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             if isinstance(exc, OSError):
-                raise  # connection refused, reset, timed out: what requests raises as ConnectionError
-            raise ProviderConnectionError(f"{method}: {type(exc).__name__}: {exc}") from exc
+                raise  # refused, reset, timed out: what requests raises as ConnectionError (an OSError)
+            raise ProviderConnectionError(f"{type(exc).__name__}: {exc}") from exc
         if response.will_close:
             self.close()
-        if response.status != 200:
-            raise ProviderConnectionError(
-                f"{method}: HTTP {response.status} {response.reason} from {self.endpoint_uri}"
-            )
-        return body
+        return response, body
+
+
+_CLOSED_UNDER_US = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+"""How a request fails when the node closed the connection as it went out (nothing was answered)."""

@@ -32,14 +32,18 @@ class ConfirmStage:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._cap_logged: set[int] = set()
+        self.idle = False
+        """The last tick found no unresolved transaction (the worker may then sleep until nudged)."""
 
     def tick(self) -> bool:
         ctx = self.ctx
+        self.idle = False
         if not ctx.signer_ok.is_set():
             return False
         adapter = ctx.adapter
         live = ctx.store.live_txs(adapter.name, adapter.signer_address)
         if not live:
+            self.idle = True
             return False
         # The nonce is read before any receipt: a nonce used before this point whose
         # transaction is ours must show its receipt below.
@@ -86,6 +90,7 @@ class ConfirmStage:
                 )
                 self._count_gas(receipt.gas_used, receipt.effective_gas_price)
                 self._keeper_outcome(versions, "failed", f"reverted in {version.tx_hash}")
+                ctx.nudge("verify")
                 log.warning("transaction reverted; its intents go back to verification", tx_hash=version.tx_hash)
                 return True
             depth = head - receipt.block_number + 1
@@ -123,6 +128,7 @@ class ConfirmStage:
                 requeue_reason=f"nonce {nonce} was used by a transaction this relayer did not track",
             )
             self._keeper_outcome(versions, "pending", "nonce used elsewhere")
+            ctx.nudge("verify")
             log.warning(
                 "nonce used by another transaction", consumed=len(consumed), requeued=len(intent_ids) - len(consumed)
             )

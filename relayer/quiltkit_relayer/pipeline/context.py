@@ -17,7 +17,9 @@ if TYPE_CHECKING:  # the Soroban adapter (and stellar-sdk) loads only for a Soro
     from quiltkit_relayer.chains.evm import EvmAdapter
     from quiltkit_relayer.chains.soroban import SorobanAdapter
 
-__all__ = ["Adapter", "Context", "NonceManager"]
+__all__ = ["STAGES", "Adapter", "Context", "NonceManager"]
+
+STAGES = ("verify", "submit", "confirm")
 
 Adapter: TypeAlias = "EvmAdapter | SorobanAdapter"
 """The chain adapters the pipeline runs on (both implement :class:`~quiltkit_relayer.chains.base.ChainAdapter`)."""
@@ -69,6 +71,17 @@ class Context:
     nonces: NonceManager
     stop: threading.Event = field(default_factory=threading.Event)
     signer_ok: threading.Event = field(default_factory=threading.Event)
+    nudges: dict[str, threading.Event] = field(default_factory=lambda: {stage: threading.Event() for stage in STAGES})
+    """Per stage: set when this process hands it work, so an idle stage starts at once instead of
+    at its next poll (work other instances hand over is found by polling)."""
 
     def log(self, **bound: Any) -> Any:
         return get_logger(instance=self.instance_id, **bound)
+
+    def nudge(self, *stages: str) -> None:
+        for stage in stages:
+            self.nudges[stage].set()
+
+    def request_stop(self) -> None:
+        self.stop.set()
+        self.nudge(*STAGES)  # idle stages wait on their nudge, not on stop

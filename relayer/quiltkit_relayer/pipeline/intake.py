@@ -38,6 +38,7 @@ def accept(
                 existing = ctx.store.merge_signatures(
                     prepared.intent_id, prepared.signatures, prepared.signers, ready=True
                 )
+                ctx.nudge("verify")
                 log.info("signatures merged into a stored intent", signers=existing.signers, state=existing.state)
             else:
                 log.info("duplicate submission: returning the stored intent", state=existing.state)
@@ -80,6 +81,7 @@ def accept(
         log.info("intent rejected", reason=exc.reason.value, detail=exc.detail)
         raise
     if created:
+        ctx.nudge("submit" if stored.state is IntentState.VERIFIED else "verify")
         ctx.metrics.accepted.labels(source).inc()
         log.info("intent accepted", state=stored.state.value, reason=stored.reason)
     return stored, created

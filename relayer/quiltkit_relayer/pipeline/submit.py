@@ -30,9 +30,12 @@ class SubmitStage:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.idle = False
+        """The last tick found no intent ready (the worker may then sleep until nudged)."""
 
     def tick(self) -> bool:
         ctx = self.ctx
+        self.idle = False
         if not ctx.signer_ok.is_set():
             return False
         adapter = ctx.adapter
@@ -43,6 +46,7 @@ class SubmitStage:
             return False
         batch_max = min(ctx.settings.batch_max, adapter.batch_limit)
         ready, since = ctx.store.due_summary(IntentState.VERIFIED, chain=adapter.name)
+        self.idle = ready == 0
         if ready == 0 or (ready < batch_max and since is not None and time.time() - since < ctx.settings.batch_wait_s):
             return False  # let the batch fill a little (at most batch_wait_s)
         records = ctx.store.claim(
@@ -116,6 +120,7 @@ class SubmitStage:
             outcome, message = adapter.broadcast(signed.raw)
         except ChainUnavailable as exc:
             outcome, message = Broadcast.REJECTED, str(exc)
+        ctx.nudge("confirm")  # it settles the transaction, and broadcasts it if this send failed
         if outcome is Broadcast.ACCEPTED:
             ctx.store.mark_broadcast(row.id)
         log = ctx.log(action="broadcast", attempt=1, intent_ids=list(request.intent_ids))

@@ -23,6 +23,8 @@ class VerifyStage:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.idle = False
+        """The last tick found nothing due (the worker may then sleep until nudged)."""
 
     def tick(self) -> bool:
         """Verify the due ``received`` intents; True when there was work."""
@@ -34,6 +36,7 @@ class VerifyStage:
             limit=ctx.settings.batch_max,
             chain=ctx.adapter.name,
         )
+        self.idle = not records
         for record in records:
             if ctx.stop.is_set():
                 break
@@ -61,6 +64,7 @@ class VerifyStage:
                     state=IntentState.VERIFIED,
                     verifiers_json=json.dumps(list(result.value.verifiers)),
                 )
+                ctx.nudge("submit")
                 log.info("verified")
             case Done():
                 ctx.store.transition(
