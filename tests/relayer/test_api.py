@@ -54,9 +54,11 @@ def test_intent_is_paid_and_status_follows_it(chain: Chain, make_relayer: Callab
     client = TestClient(relayer.app)
     escrow_id = chain.bounty(milestones=2)
     ids = []
+    bodies = []
     for m in range(2):
         intent = chain.intent(escrow_id, m)
-        assert client.post("/intents", json=chain.submission(intent)).status_code == 201
+        bodies.append(chain.submission(intent))
+        assert client.post("/intents", json=bodies[-1]).status_code == 201
         ids.append(intent.intent_id)
     assert client.get("/intents", params={"state": "verified"}).json()["counts"]["verified"] == 2
 
@@ -73,6 +75,11 @@ def test_intent_is_paid_and_status_follows_it(chain: Chain, make_relayer: Callab
     assert sorted(r["intent_id"] for r in listing["intents"]) == sorted(ids)
     assert listing["counts"]["confirmed"] == 2
     assert sorted(chain.consumed_ids()) == sorted(ids)
+
+    # Submitted again once paid: the stored record, not a refusal as an already consumed intent.
+    again = client.post("/intents", json=bodies[0])
+    assert again.status_code == 200
+    assert again.json() == client.get(f"/intents/{ids[0]}").json()
 
 
 def test_unknown_and_malformed_ids(chain: Chain, make_relayer: Callable[..., Relayer]) -> None:

@@ -9,7 +9,9 @@ The same intent submitted again returns the stored record (any new verifier sign
 from __future__ import annotations
 
 import time
+from typing import Any
 
+from quiltkit_relayer.chains.base import Prepared
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.pipeline.context import Context
 from quiltkit_relayer.results import Abort, Done, Ok, Retry
@@ -26,24 +28,15 @@ def accept(
 
     ``allow_partial``: keep an intent with too few signatures as ``received`` until more verifiers
     sign it (webhook intake); otherwise that is a rejection. Raises :class:`Rejection`.
+
+    The store is asked whether the intent is already there only when the answer matters: a new
+    intent that checks out is inserted at once (a duplicate shows as the insert's conflict), and
+    any other outcome looks for a stored copy before it is acted on (a replayed submission of a
+    paid intent returns its record; it is not refused as consumed).
     """
     log = ctx.log(intent_id=submission.intent.intent_id, action="intake", attempt=0, source=source)
     try:
         prepared = ctx.adapter.prepare(submission)
-        existing = ctx.store.get(prepared.intent_id)
-        if existing is not None:
-            if existing.digest != prepared.digest:
-                raise Rejection(Reason.INTENT_ID_CONFLICT, f"intent {prepared.intent_id} is stored with other content")
-            if set(prepared.signers) - set(existing.signers):
-                existing = ctx.store.merge_signatures(
-                    prepared.intent_id, prepared.signatures, prepared.signers, ready=True
-                )
-                ctx.nudge("verify")
-                log.info("signatures merged into a stored intent", signers=existing.signers, state=existing.state)
-            else:
-                log.info("duplicate submission: returning the stored intent", state=existing.state)
-            return existing, False
-
         now = time.time()
         record = IntentRecord(
             intent_id=prepared.intent_id,
@@ -62,6 +55,10 @@ def accept(
             updated_at=now,
         )
         result = ctx.adapter.check(record)
+        if not isinstance(result, Ok):
+            existing = ctx.store.get(prepared.intent_id)
+            if existing is not None:
+                return _resubmitted(ctx, existing, prepared, log), False
         match result:
             case Ok():
                 record = record.model_copy(
@@ -76,12 +73,26 @@ def accept(
             case Retry():
                 record = record.model_copy(update={"reason": f"verification pending: {result.reason}"})
         stored, created = ctx.store.add_intent(record)
+        if not created:
+            return _resubmitted(ctx, stored, prepared, log), False
     except Rejection as exc:
         ctx.metrics.rejected.labels(exc.reason.value).inc()
         log.info("intent rejected", reason=exc.reason.value, detail=exc.detail)
         raise
-    if created:
-        ctx.nudge("submit" if stored.state is IntentState.VERIFIED else "verify")
-        ctx.metrics.accepted.labels(source).inc()
-        log.info("intent accepted", state=stored.state.value, reason=stored.reason)
-    return stored, created
+    ctx.nudge("submit" if stored.state is IntentState.VERIFIED else "verify")
+    ctx.metrics.accepted.labels(source).inc()
+    log.info("intent accepted", state=stored.state.value, reason=stored.reason)
+    return stored, True
+
+
+def _resubmitted(ctx: Context, existing: IntentRecord, prepared: Prepared, log: Any) -> IntentRecord:
+    """An intent submitted again: the stored record, with any new verifier signatures merged."""
+    if existing.digest != prepared.digest:
+        raise Rejection(Reason.INTENT_ID_CONFLICT, f"intent {prepared.intent_id} is stored with other content")
+    if set(prepared.signers) - set(existing.signers):
+        existing = ctx.store.merge_signatures(prepared.intent_id, prepared.signatures, prepared.signers, ready=True)
+        ctx.nudge("verify")
+        log.info("signatures merged into a stored intent", signers=existing.signers, state=existing.state)
+    else:
+        log.info("duplicate submission: returning the stored intent", state=existing.state)
+    return existing

@@ -279,12 +279,9 @@ class Store:
             "created_at": record.created_at,
             "updated_at": record.updated_at,
         }
-        statement = insert(intents).values(**values)
-        returning = self.engine.dialect.insert_returning  # PostgreSQL; SQLite from 3.35
         try:
             with self._tx() as conn:
-                result = conn.execute(statement.returning(*intents.c) if returning else statement)
-                row = result.mappings().first() if returning else None
+                conn.execute(insert(intents).values(**values))
         except IntegrityError:
             existing = self.get(record.intent_id) or self.get_by_digest(record.digest)
             if existing is None:  # pragma: no cover - a unique violation implies a row
@@ -295,9 +292,7 @@ class Store:
                     f"intent {record.intent_id} is already stored with different content",
                 ) from None
             return existing, False
-        stored = _record(row) if row is not None else self.get(record.intent_id)
-        assert stored is not None
-        return stored, True
+        return record, True  # what the row now holds: nothing in a new row differs from it
 
     def merge_signatures(
         self, intent_id: str, signatures: Sequence[str], signers_: Sequence[str], *, ready: bool
