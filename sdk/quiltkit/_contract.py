@@ -168,14 +168,10 @@ class ContractClient:
         error = response.get("error")
         if error is None:
             return bytes.fromhex(str(response["result"]).removeprefix("0x"))
-        message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
-        data = error.get("data") if isinstance(error, dict) else None
-        if isinstance(data, dict):  # some nodes nest it
-            data = data.get("data")
-        if (isinstance(data, str) and data.startswith("0x")) or "revert" in message.lower():
-            revert = ContractLogicError(message, data=data if isinstance(data, str) else "0x")
-            raise _decode_revert(revert, self.errors) from None
-        raise Web3RPCError(message, rpc_response=response)
+        revert = _rpc_error_revert(error, self.errors)
+        if revert is not None:
+            raise revert
+        raise Web3RPCError(str(error), rpc_response=response)
 
     def _decoded(self, fn: str, raw: bytes) -> Any:
         *_, outputs, parsed = _function_types(self.artifact_name, fn)
@@ -326,6 +322,18 @@ def _normalised(t: ABIType, value: Any) -> Any:
 
 def _is_revert(exc: BaseException) -> bool:
     return isinstance(exc, ContractLogicError) or _revert_data(exc) is not None
+
+
+def _rpc_error_revert(error: Any, errors: dict[str, type[ContractRevert]]) -> ContractRevert | None:
+    """The typed revert a JSON-RPC ``error`` object reports (its revert data, or a message that
+    says it reverted), or None if it is some other node error."""
+    message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
+    data = error.get("data") if isinstance(error, dict) else None
+    if isinstance(data, dict):  # some nodes nest it
+        data = data.get("data")
+    if (isinstance(data, str) and data.startswith("0x")) or "revert" in message.lower():
+        return _decode_revert(ContractLogicError(message, data=data if isinstance(data, str) else "0x"), errors)
+    return None
 
 
 def _decode_revert(exc: BaseException, errors: dict[str, type[ContractRevert]]) -> ContractRevert:

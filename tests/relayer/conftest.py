@@ -4,12 +4,15 @@ throwaway loopback cluster (scripts/toolchain/postgres.sh)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +274,45 @@ def record_of(store: Store, intent_id: str) -> IntentRecord:
     record = store.get(intent_id)
     assert record is not None
     return record
+
+
+@dataclass
+class LoopbackServer:
+    """An HTTP/1.1 (keep-alive) server on 127.0.0.1 answering POSTs with ``respond(request body)``
+    -> (status, JSON body, close the connection after it); records each connection it accepts."""
+
+    url: str
+    connections: list[tuple[str, int]]
+
+
+@contextlib.contextmanager
+def loopback_server(respond: Callable[[bytes], tuple[int, bytes, bool]]) -> Iterator[LoopbackServer]:
+    connections: list[tuple[str, int]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            connections.append(self.client_address)
+
+        def do_POST(self) -> None:
+            status, body, close = respond(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = close  # without a Connection: close header, as a node timing out
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield LoopbackServer(url=f"http://127.0.0.1:{server.server_address[1]}", connections=connections)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -6,11 +6,8 @@ anvil that refuses it: no such node runs here)."""
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from hexbytes import HexBytes
@@ -19,7 +16,7 @@ from quiltkit.intents import VerifierSignature
 from quiltkit_relayer.chains.base import TxRequest
 from quiltkit_relayer.chains.evm import EvmAdapter
 
-from tests.relayer.conftest import Chain
+from tests.relayer.conftest import Chain, loopback_server
 
 
 def _adapter(chain: Chain, rpc_url: str | None = None) -> EvmAdapter:
@@ -84,41 +81,18 @@ def node_without_access_lists(chain: Chain) -> Iterator[tuple[str, list[str]]]:
     (as nodes and providers without it do); yields its URL and the methods it saw."""
     seen: list[str] = []
 
-    class Proxy(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def respond(raw: bytes) -> tuple[int, bytes, bool]:
+        request = json.loads(raw)
+        seen.append(request["method"])
+        if request["method"] == "eth_createAccessList":
+            missing = {"code": -32601, "message": "the method eth_createAccessList does not exist"}
+            return 200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": missing}).encode(), False
+        forward = urllib.request.Request(chain.rpc_url, raw, {"Content-Type": "application/json"})  # noqa: S310 - the test anvil
+        with urllib.request.urlopen(forward, timeout=10) as response:  # noqa: S310 - the test anvil
+            return 200, response.read(), False
 
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            request = json.loads(raw)
-            seen.append(request["method"])
-            if request["method"] == "eth_createAccessList":
-                answer: dict[str, Any] = {
-                    "jsonrpc": "2.0",
-                    "id": request["id"],
-                    "error": {"code": -32601, "message": "the method eth_createAccessList does not exist"},
-                }
-                body = json.dumps(answer).encode()
-            else:
-                forward = urllib.request.Request(chain.rpc_url, raw, {"Content-Type": "application/json"})  # noqa: S310 - the test anvil
-                with urllib.request.urlopen(forward, timeout=10) as response:  # noqa: S310 - the test anvil
-                    body = response.read()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(respond) as server:
+        yield server.url, seen
 
 
 def test_a_node_without_eth_create_access_list_gets_eth_estimate_gas(

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from quiltkit_relayer.chains.base import ChainUnavailable
@@ -19,14 +16,14 @@ from quiltkit_relayer.chains.http_rpc import KeepAliveHTTPProvider
 from web3 import Web3
 from web3.exceptions import ProviderConnectionError
 
-from tests.relayer.conftest import Chain
+from tests.relayer.conftest import Chain, loopback_server
 
 
 @dataclass
 class RpcServer:
-    """A minimal JSON-RPC server (HTTP/1.1, keep-alive) answering ``eth_blockNumber`` with a counter."""
+    """What the test server answers (``eth_blockNumber``: a count of the requests it has seen)."""
 
-    url: str
+    url: str = ""
     connections: list[tuple[str, int]] = field(default_factory=list)
     requests: int = 0
     status: int = 200
@@ -35,40 +32,16 @@ class RpcServer:
 
 @pytest.fixture
 def rpc_server() -> Iterator[RpcServer]:
-    state = RpcServer(url="")
+    state = RpcServer()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def respond(raw: bytes) -> tuple[int, bytes, bool]:
+        state.requests += 1
+        answer = {"jsonrpc": "2.0", "id": json.loads(raw)["id"], "result": hex(state.requests)}
+        return state.status, json.dumps(answer).encode(), state.close_after_reply
 
-        def setup(self) -> None:
-            super().setup()
-            state.connections.append(self.client_address)
-
-        def do_POST(self) -> None:
-            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state.requests += 1
-            body = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": hex(state.requests)}).encode()
-            self.send_response(state.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            if state.close_after_reply:
-                self.close_connection = True  # closes after the reply, without a Connection: close header
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(respond) as server:
+        state.url, state.connections = server.url, server.connections
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _w3(url: str) -> Web3:

@@ -23,7 +23,11 @@ from eth_account.signers.local import LocalAccount
 from eth_account.typed_transactions.typed_transaction import TypedTransaction
 from hexbytes import HexBytes
 from quiltkit import escrow_errors, intents
-from quiltkit._contract import _decode_revert, _is_revert  # the SDK's revert decoding, shared on purpose
+from quiltkit._contract import (  # the SDK's revert decoding, shared on purpose
+    _decode_revert,
+    _is_revert,
+    _rpc_error_revert,
+)
 from quiltkit._types import checksum
 from quiltkit.escrow import Escrow, EscrowInfo, MilestoneState, verifier_set_hash
 from quiltkit.exceptions import ContractRevert, InvalidInput
@@ -450,11 +454,9 @@ class EvmAdapter:
             response = self.w3.provider.make_request(RPCEndpoint("eth_createAccessList"), [call, "latest"])
         error = response.get("error")
         if error is not None:
-            data = error.get("data") if isinstance(error, dict) else None
-            if isinstance(data, str) and data.startswith("0x"):
-                raise _decode_revert(
-                    ContractLogicError(str(error.get("message")), data=data), dict(escrow_errors.ERRORS)
-                )
+            revert = _rpc_error_revert(error, dict(escrow_errors.ERRORS))
+            if revert is not None:
+                raise revert
             if isinstance(error, dict) and error.get("code") in _METHOD_MISSING:
                 self._access_list_gas = False
                 return None
