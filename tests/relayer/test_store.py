@@ -15,7 +15,9 @@ from quiltkit import intents
 from quiltkit_relayer.models import IntentRecord, IntentState, Rejection
 from quiltkit_relayer.store import LeaseLost, NewTx, Store
 from quiltkit_relayer.store.schema import metadata
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 PAYEE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
@@ -126,6 +128,51 @@ def test_skip_locked_passes_over_rows_another_transaction_holds(pg_url: str) -> 
         claimed = store.claim([IntentState.VERIFIED], owner="other", lease_s=60, limit=10)
         tx.rollback()
     assert {r.intent_id for r in claimed} == {f"0x{n:064x}" for n in range(4)} - set(held)
+    store.dispose()
+
+
+def test_reads_wait_for_no_writer_and_see_only_committed_rows(store: Store) -> None:
+    """Lone statements run without BEGIN (IMMEDIATE on SQLite), so an open write transaction
+    elsewhere neither blocks them (it would for the busy timeout) nor shows them its changes."""
+    store.add_intent(_record(1))
+    results: list[object] = []
+    with store.engine.begin() as writer:  # a transaction as _tx opens it: it holds the write lock
+        writer.execute(text("UPDATE intents SET state = 'failed'"))
+        reader = threading.Thread(target=lambda: results.extend([store.get(f"0x{1:064x}"), store.counts()]))
+        reader.start()
+        reader.join(10)
+        assert not reader.is_alive(), "a read waited for the open write transaction"
+    got, counts = results
+    assert isinstance(got, IntentRecord) and got.state is IntentState.VERIFIED
+    assert isinstance(counts, dict) and counts["verified"] == 1 and counts["failed"] == 0
+    assert store.counts()["failed"] == 1  # committed when the writer's block ended
+
+
+@pytest.mark.parametrize("ping_after_idle_s", [0.05, 3600.0])
+def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(pg_url: str, ping_after_idle_s: float) -> None:
+    """A pooled connection that sat idle is pinged before reuse; one used more recently than
+    ``ping_after_idle_s`` is trusted, fails its one call if the server dropped it, and the pool
+    then replaces every connection older than that failure."""
+    store = Store(pg_url, ping_after_idle_s=ping_after_idle_s)
+    store.migrate()
+    store.add_intent(_record(1))
+    time.sleep(0.2)
+    admin = create_engine(pg_url, poolclass=NullPool)
+    with admin.connect() as conn:
+        dropped = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    admin.dispose()
+    assert dropped
+    time.sleep(0.2)
+    if ping_after_idle_s > 1:
+        with pytest.raises(OperationalError):
+            store.get(f"0x{1:064x}")
+    got = store.get(f"0x{1:064x}")
+    assert got is not None and got.state is IntentState.VERIFIED
     store.dispose()
 
 

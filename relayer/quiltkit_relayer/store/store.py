@@ -29,6 +29,7 @@ from sqlalchemy import (
     Engine,
     RowMapping,
     and_,
+    bindparam,
     create_engine,
     event,
     func,
@@ -39,7 +40,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.pool import NullPool
 
 from quiltkit_relayer.models import (
@@ -54,8 +55,54 @@ from quiltkit_relayer.store.schema import deliveries, instances, intents, keeper
 
 __all__ = ["LeaseLost", "NewTx", "Store", "TxRow"]
 
+PING_AFTER_IDLE_S = 1.0
+_ONE_STATEMENT = "quiltkit_one_statement"
+_LAST_USED = "quiltkit_last_used"
 _MIGRATION_LOCK = 0x7175696C74  # "quilt": PostgreSQL advisory lock taken while migrating
 _INT64_MAX = 2**63 - 1
+
+
+# The statements of the hot paths (every intent, every batch, every poll) are built once, with
+# bound parameters: building one with SQLAlchemy's constructors and deriving its cache key cost
+# about as much CPU as executing it.
+_INSERT_INTENT = insert(intents)
+_INTENT_BY_ID = select(intents).where(intents.c.intent_id == bindparam("intent_id"))
+_INTENTS_BY_IDS = select(intents).where(intents.c.intent_id.in_(bindparam("intent_ids", expanding=True)))
+_COUNTS = select(intents.c.state, func.count()).group_by(intents.c.state)
+_DUE_SUMMARY = select(func.count(), func.min(intents.c.next_attempt_at)).where(
+    intents.c.chain == bindparam("chain"),
+    intents.c.state == bindparam("state"),
+    intents.c.next_attempt_at <= bindparam("now"),
+)
+_DUE_IDS = (
+    select(intents.c.intent_id)
+    .where(
+        intents.c.state.in_(bindparam("states", expanding=True)),
+        intents.c.next_attempt_at <= bindparam("now"),
+        or_(intents.c.lease_until.is_(None), intents.c.lease_until < bindparam("now")),
+    )
+    .order_by(intents.c.next_attempt_at, intents.c.created_at)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_LEASE = (
+    update(intents)
+    .where(intents.c.intent_id.in_(bindparam("intent_ids", expanding=True)))
+    .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+)
+_OF_SIGNER_LIVE = (
+    transactions.c.chain == bindparam("chain"),
+    transactions.c.signer == bindparam("signer"),
+    transactions.c.state.in_([s.value for s in LIVE_TX_STATES]),
+)
+_LIVE_TXS = select(transactions).where(*_OF_SIGNER_LIVE).order_by(transactions.c.nonce, transactions.c.id)
+_LIVE_NONCE_COUNT = select(func.count(func.distinct(transactions.c.nonce))).where(*_OF_SIGNER_LIVE)
+_MAX_LIVE_NONCE = select(func.max(transactions.c.nonce)).where(*_OF_SIGNER_LIVE)
+_MARK_BROADCAST = (
+    update(transactions)
+    .where(transactions.c.id == bindparam("tx_id"), transactions.c.state == TxState.SIGNED.value)
+    .values(state=TxState.BROADCAST.value, broadcast_at=bindparam("at"))
+)
 
 
 class LeaseLost(RuntimeError):
@@ -159,10 +206,19 @@ def _record(row: RowMapping) -> IntentRecord:
 class Store:
     """The relayer's tables behind one SQLAlchemy engine (thread-safe; share one per process)."""
 
-    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 8) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        sqlite_synchronous: str = "FULL",
+        pool_size: int = 8,
+        ping_after_idle_s: float = PING_AFTER_IDLE_S,
+    ) -> None:
         """``pool_size``: PostgreSQL connections kept open, which should cover the threads that use
         the store at once; beyond it a few more are opened and closed per use, and opening one costs
-        the server a new backend process (that churn once took a third of the benchmark's CPU)."""
+        the server a new backend process (that churn once took a third of the benchmark's CPU).
+        ``ping_after_idle_s``: a pooled PostgreSQL connection unused this long is checked before
+        it is handed out (one used more recently is trusted; see :meth:`_ping_idle_connections`)."""
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -170,30 +226,78 @@ class Store:
             self.engine: Engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60})
             self._sqlite_pragmas(self.engine, sqlite_synchronous)
         else:
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=4, pool_pre_ping=True)
+            # The driver runs in autocommit mode: a transaction starts with the BEGIN that _tx
+            # sends (see _begin_transactions), and a lone statement needs no BEGIN/COMMIT at all.
+            self.engine = create_engine(url, pool_size=pool_size, max_overflow=4, isolation_level="AUTOCOMMIT")
+            self._ping_idle_connections(self.engine, ping_after_idle_s)
+        self._begin_transactions(self.engine, "BEGIN IMMEDIATE" if self.is_sqlite else "BEGIN")
+        self._one_statement = self.engine.execution_options(**{_ONE_STATEMENT: True})
         self._local = threading.local()
 
     @staticmethod
     def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            dbapi_connection.isolation_level = None  # autocommit: _begin_transactions issues BEGIN
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.close()
 
+    @staticmethod
+    def _begin_transactions(engine: Engine, begin: str) -> None:
+        """Send ``begin`` when a :meth:`_tx` transaction starts (not for :meth:`_statement`).
+
+        Both drivers are in autocommit mode, so a lone statement is its own transaction, and the
+        COMMIT or ROLLBACK that ends a _tx is sent by the driver because the server reports a
+        transaction open (psycopg and sqlite3 both skip them when none is).
+        """
+
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if not conn.get_execution_options().get(_ONE_STATEMENT):
+                conn.exec_driver_sql(begin)
+
+    @staticmethod
+    def _ping_idle_connections(engine: Engine, idle_s: float) -> None:
+        """Check a pooled connection before reuse only if it sat unused for ``idle_s``.
+
+        SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip per store call, while
+        under load connections come back within milliseconds. A server restart or an idle timeout
+        is what the ping is for; a connection that fails anyway (used just before a restart) fails
+        its one call, and SQLAlchemy then drops every connection older than the failure.
+        """
+
+        def _used(_dbapi_connection: Any, record: Any) -> None:
+            record.info[_LAST_USED] = time.monotonic()
+
+        @event.listens_for(engine, "checkout")
+        def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            if time.monotonic() - record.info.get(_LAST_USED, 0.0) < idle_s:
+                return
+            try:
+                dbapi_connection.execute("SELECT 1")
+            except Exception as exc:  # the pool replaces the connection and tries again
+                raise DisconnectionError(str(exc)) from exc
+
+        event.listen(engine, "connect", _used)
+        event.listen(engine, "checkin", _used)
 
     def dispose(self) -> None:
         self.engine.dispose()
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
+        """A transaction: BEGIN (IMMEDIATE on SQLite), then COMMIT, or ROLLBACK on an exception."""
         with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _statement(self) -> Iterator[Connection]:
+        """A connection for ONE statement, atomic by itself: it skips the BEGIN and COMMIT round
+        trips of :meth:`_tx`, and on SQLite a read takes no write lock."""
+        with self._one_statement.connect() as conn:
             yield conn
 
     # --- schema ---------------------------------------------------------------------------------
@@ -209,7 +313,7 @@ class Store:
             command.upgrade(cfg, revision)
 
     def schema_revision(self) -> str | None:
-        with self._tx() as conn:
+        with self._statement() as conn:
             try:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             except Exception:
@@ -248,7 +352,7 @@ class Store:
 
     def release_signer(self, chain: str, address: str, owner: str) -> None:
         key = and_(signers.c.chain == chain, signers.c.address == address, signers.c.owner == owner)
-        with self._tx() as conn:
+        with self._statement() as conn:
             conn.execute(update(signers).where(key).values(owner=None, lease_until=None))
 
     # --- intents ------------------------------------------------------------------------------
@@ -280,8 +384,8 @@ class Store:
             "updated_at": record.updated_at,
         }
         try:
-            with self._tx() as conn:
-                conn.execute(insert(intents).values(**values))
+            with self._statement() as conn:
+                conn.execute(_INSERT_INTENT, values)
         except IntegrityError:
             existing = self.get(record.intent_id) or self.get_by_digest(record.digest)
             if existing is None:  # pragma: no cover - a unique violation implies a row
@@ -328,20 +432,20 @@ class Store:
         return stored
 
     def get(self, intent_id: str) -> IntentRecord | None:
-        with self._tx() as conn:
-            row = conn.execute(select(intents).where(intents.c.intent_id == intent_id)).mappings().first()
+        with self._statement() as conn:
+            row = conn.execute(_INTENT_BY_ID, {"intent_id": intent_id}).mappings().first()
         return _record(row) if row else None
 
     def get_many(self, intent_ids: Sequence[str]) -> list[IntentRecord]:
         """The stored ones of ``intent_ids``, in one query (in no particular order)."""
         if not intent_ids:
             return []
-        with self._tx() as conn:
-            rows = conn.execute(select(intents).where(intents.c.intent_id.in_(list(intent_ids)))).mappings().all()
+        with self._statement() as conn:
+            rows = conn.execute(_INTENTS_BY_IDS, {"intent_ids": list(intent_ids)}).mappings().all()
         return [_record(row) for row in rows]
 
     def get_by_digest(self, digest: str) -> IntentRecord | None:
-        with self._tx() as conn:
+        with self._statement() as conn:
             row = conn.execute(select(intents).where(intents.c.digest == digest)).mappings().first()
         return _record(row) if row else None
 
@@ -351,13 +455,13 @@ class Store:
         query = select(intents).order_by(intents.c.created_at, intents.c.intent_id).limit(limit).offset(offset)
         if state is not None:
             query = query.where(intents.c.state == state.value)
-        with self._tx() as conn:
+        with self._statement() as conn:
             return [_record(r) for r in conn.execute(query).mappings()]
 
     def counts(self) -> dict[str, int]:
         """Number of intents in each state (every state present, zeros included)."""
-        with self._tx() as conn:
-            rows = conn.execute(select(intents.c.state, func.count()).group_by(intents.c.state)).all()
+        with self._statement() as conn:
+            rows = conn.execute(_COUNTS).all()
         found: dict[str, int] = {str(r[0]): int(r[1]) for r in rows}
         return {s.value: found.get(s.value, 0) for s in IntentState}
 
@@ -366,47 +470,30 @@ class Store:
     ) -> list[IntentRecord]:
         """Lease up to ``limit`` due intents in ``states`` to ``owner`` (oldest due first)."""
         now = time.time()
-        wanted = [s.value for s in states]
-        query = (
-            select(intents.c.intent_id)
-            .where(
-                intents.c.state.in_(wanted),
-                intents.c.next_attempt_at <= now,
-                or_(intents.c.lease_until.is_(None), intents.c.lease_until < now),
-            )
-            .order_by(intents.c.next_attempt_at, intents.c.created_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        params = {"states": [s.value for s in states], "now": now, "limit": limit}
+        query = _DUE_IDS
         if chain is not None:
-            query = query.where(intents.c.chain == chain)
+            query = query.where(intents.c.chain == bindparam("chain"))
+            params["chain"] = chain
         with self._tx() as conn:
-            ids: list[str] = list(conn.execute(query).scalars())
+            ids: list[str] = list(conn.execute(query, params).scalars())
             if not ids:
                 return []
-            conn.execute(
-                update(intents).where(intents.c.intent_id.in_(ids)).values(lease_owner=owner, lease_until=now + lease_s)
-            )
-            rows = conn.execute(select(intents).where(intents.c.intent_id.in_(ids))).mappings().all()
+            conn.execute(_LEASE, {"intent_ids": ids, "owner": owner, "until": now + lease_s})
+            rows = conn.execute(_INTENTS_BY_IDS, {"intent_ids": ids}).mappings().all()
         by_id = {r["intent_id"]: _record(r) for r in rows}
         return [by_id[i] for i in ids]
 
     def due_summary(self, state: IntentState, *, chain: str) -> tuple[int, float | None]:
         """How many intents in ``state`` are due now, and since when the oldest has been due."""
         now = time.time()
-        with self._tx() as conn:
-            row = conn.execute(
-                select(func.count(), func.min(intents.c.next_attempt_at)).where(
-                    intents.c.chain == chain,
-                    intents.c.state == state.value,
-                    intents.c.next_attempt_at <= now,
-                )
-            ).one()
+        with self._statement() as conn:
+            row = conn.execute(_DUE_SUMMARY, {"chain": chain, "state": state.value, "now": now}).one()
         return int(row[0]), (float(row[1]) if row[1] is not None else None)
 
     def release_leases(self, owner: str) -> int:
         """Hand back every lease ``owner`` holds (graceful shutdown); returns how many."""
-        with self._tx() as conn:
+        with self._statement() as conn:
             done = conn.execute(
                 update(intents).where(intents.c.lease_owner == owner).values(lease_owner=None, lease_until=None)
             )
@@ -458,7 +545,7 @@ class Store:
 
     def pending_deadlines(self, chain: str) -> list[tuple[str, int]]:
         """(intent id, deadline) of intents not yet submitted, for expiry sweeps."""
-        with self._tx() as conn:
+        with self._statement() as conn:
             rows = conn.execute(
                 select(intents.c.intent_id, intents.c.deadline).where(
                     intents.c.chain == chain,
@@ -545,16 +632,12 @@ class Store:
         return int(key[0])
 
     def mark_broadcast(self, tx_id: int) -> None:
-        with self._tx() as conn:
-            conn.execute(
-                update(transactions)
-                .where(transactions.c.id == tx_id, transactions.c.state == TxState.SIGNED.value)
-                .values(state=TxState.BROADCAST.value, broadcast_at=time.time())
-            )
+        with self._statement() as conn:
+            conn.execute(_MARK_BROADCAST, {"tx_id": tx_id, "at": time.time()})
 
     def touch_broadcast(self, tx_id: int) -> None:
         """The transaction was broadcast again (after it vanished from the node)."""
-        with self._tx() as conn:
+        with self._statement() as conn:
             conn.execute(
                 update(transactions)
                 .where(transactions.c.id == tx_id)
@@ -562,7 +645,7 @@ class Store:
             )
 
     def mark_mined(self, tx_id: int, block_number: int) -> None:
-        with self._tx() as conn:
+        with self._statement() as conn:
             conn.execute(
                 update(transactions)
                 .where(transactions.c.id == tx_id)
@@ -571,38 +654,18 @@ class Store:
 
     def live_txs(self, chain: str, signer: str) -> list[TxRow]:
         """Every not-yet-resolved transaction version of ``signer``, by nonce then age."""
-        with self._tx() as conn:
-            rows = conn.execute(
-                select(transactions)
-                .where(
-                    transactions.c.chain == chain,
-                    transactions.c.signer == signer,
-                    transactions.c.state.in_([s.value for s in LIVE_TX_STATES]),
-                )
-                .order_by(transactions.c.nonce, transactions.c.id)
-            ).mappings()
+        with self._statement() as conn:
+            rows = conn.execute(_LIVE_TXS, {"chain": chain, "signer": signer}).mappings()
             return [TxRow.from_row(r) for r in rows]
 
     def live_nonce_count(self, chain: str, signer: str) -> int:
-        with self._tx() as conn:
-            n = conn.execute(
-                select(func.count(func.distinct(transactions.c.nonce))).where(
-                    transactions.c.chain == chain,
-                    transactions.c.signer == signer,
-                    transactions.c.state.in_([s.value for s in LIVE_TX_STATES]),
-                )
-            ).scalar()
+        with self._statement() as conn:
+            n = conn.execute(_LIVE_NONCE_COUNT, {"chain": chain, "signer": signer}).scalar()
         return int(n or 0)
 
     def max_live_nonce(self, chain: str, signer: str) -> int | None:
-        with self._tx() as conn:
-            n = conn.execute(
-                select(func.max(transactions.c.nonce)).where(
-                    transactions.c.chain == chain,
-                    transactions.c.signer == signer,
-                    transactions.c.state.in_([s.value for s in LIVE_TX_STATES]),
-                )
-            ).scalar()
+        with self._statement() as conn:
+            n = conn.execute(_MAX_LIVE_NONCE, {"chain": chain, "signer": signer}).scalar()
         return None if n is None else int(n)
 
     def settle_nonce(
@@ -695,7 +758,7 @@ class Store:
         query = select(transactions).where(transactions.c.chain == chain).order_by(transactions.c.id)
         if signer is not None:
             query = query.where(transactions.c.signer == signer)
-        with self._tx() as conn:
+        with self._statement() as conn:
             return [TxRow.from_row(r) for r in conn.execute(query).mappings()]
 
     # --- webhook deliveries ---------------------------------------------------------------------
@@ -703,7 +766,7 @@ class Store:
     def record_delivery(self, delivery_id: str, event: str) -> bool:
         """Remember a webhook delivery id; False if it was seen before (a replay)."""
         try:
-            with self._tx() as conn:
+            with self._statement() as conn:
                 conn.execute(
                     insert(deliveries).values(
                         delivery_id=delivery_id, event=event, received_at=time.time(), accepted=0, reason=None
@@ -714,7 +777,7 @@ class Store:
         return True
 
     def finish_delivery(self, delivery_id: str, *, accepted: bool, reason: str | None, intent_id: str | None) -> None:
-        with self._tx() as conn:
+        with self._statement() as conn:
             conn.execute(
                 update(deliveries)
                 .where(deliveries.c.delivery_id == delivery_id)
@@ -722,14 +785,14 @@ class Store:
             )
 
     def delivery(self, delivery_id: str) -> dict[str, Any] | None:
-        with self._tx() as conn:
+        with self._statement() as conn:
             row = conn.execute(select(deliveries).where(deliveries.c.delivery_id == delivery_id)).mappings().first()
         return dict(row) if row else None
 
     # --- keeper ---------------------------------------------------------------------------------
 
     def keeper_task(self, job: str, key: str) -> dict[str, Any] | None:
-        with self._tx() as conn:
+        with self._statement() as conn:
             row = (
                 conn.execute(select(keeper_tasks).where(keeper_tasks.c.job == job, keeper_tasks.c.key == key))
                 .mappings()
@@ -754,6 +817,6 @@ class Store:
                 )
 
     def keeper_tasks_for_tx(self, tx_ids: Iterable[int]) -> list[dict[str, Any]]:
-        with self._tx() as conn:
+        with self._statement() as conn:
             rows = conn.execute(select(keeper_tasks).where(keeper_tasks.c.tx_id.in_(list(tx_ids)))).mappings()
             return [dict(r) for r in rows]
