@@ -98,6 +98,66 @@ _OF_SIGNER_LIVE = (
 _LIVE_TXS = select(transactions).where(*_OF_SIGNER_LIVE).order_by(transactions.c.nonce, transactions.c.id)
 _LIVE_NONCE_COUNT = select(func.count(func.distinct(transactions.c.nonce))).where(*_OF_SIGNER_LIVE)
 _MAX_LIVE_NONCE = select(func.max(transactions.c.nonce)).where(*_OF_SIGNER_LIVE)
+_INSERT_TX = insert(transactions)
+_TX_BY_ID = select(transactions).where(transactions.c.id == bindparam("tx_id"))
+_SUBMITTED = (
+    update(intents)
+    .where(
+        intents.c.intent_id.in_(bindparam("intent_ids", expanding=True)),
+        intents.c.lease_owner == bindparam("owner"),
+        intents.c.state == IntentState.VERIFIED.value,
+    )
+    .values(
+        state=IntentState.SUBMITTED.value,
+        reason=None,
+        lease_owner=None,
+        lease_until=None,
+        signer=bindparam("tx_signer"),
+        nonce=bindparam("tx_nonce"),
+        tx_id=bindparam("new_tx_id"),
+        tx_hash=bindparam("new_tx_hash"),
+        submitted_at=bindparam("at"),
+        updated_at=bindparam("at"),
+        attempts=intents.c.attempts + 1,
+    )
+)
+_RETIRE_VERSIONS = (
+    update(transactions)
+    .where(
+        transactions.c.id.in_(bindparam("tx_ids", expanding=True)),
+        transactions.c.state.in_([s.value for s in LIVE_TX_STATES]),
+    )
+    .values(state=bindparam("new_state"), resolved_at=bindparam("at"))
+)
+_SETTLE_WINNER = (
+    update(transactions)
+    .where(transactions.c.id == bindparam("tx_id"))
+    .values(
+        state=bindparam("new_state"),
+        block_number=bindparam("block"),
+        gas_used=bindparam("gas"),
+        effective_gas_price=bindparam("price"),
+        resolved_at=bindparam("at"),
+    )
+)
+_IN_FLIGHT = and_(
+    intents.c.intent_id.in_(bindparam("intent_ids", expanding=True)),
+    intents.c.state == IntentState.SUBMITTED.value,
+    intents.c.tx_id.in_(bindparam("tx_ids", expanding=True)),
+)
+_CONFIRM_IN_FLIGHT = (
+    update(intents)
+    .where(_IN_FLIGHT)
+    .values(
+        state=IntentState.CONFIRMED.value,
+        reason=None,
+        tx_id=bindparam("winner_id"),
+        tx_hash=bindparam("winner_hash"),
+        block_number=bindparam("block"),
+        confirmed_at=bindparam("at"),
+        updated_at=bindparam("at"),
+    )
+)
 _MARK_BROADCAST = (
     update(transactions)
     .where(transactions.c.id == bindparam("tx_id"), transactions.c.state == TxState.SIGNED.value)
@@ -566,30 +626,19 @@ class Store:
         with self._tx() as conn:
             tx_id = self._insert_tx(conn, tx, now, replaces_id=None)
             if tx.intent_ids:
-                done = conn.execute(
-                    update(intents)
-                    .where(
-                        intents.c.intent_id.in_(tx.intent_ids),
-                        intents.c.lease_owner == owner,
-                        intents.c.state == IntentState.VERIFIED.value,
-                    )
-                    .values(
-                        state=IntentState.SUBMITTED.value,
-                        reason=None,
-                        lease_owner=None,
-                        lease_until=None,
-                        signer=tx.signer,
-                        nonce=tx.nonce,
-                        tx_id=tx_id,
-                        tx_hash=tx.tx_hash,
-                        submitted_at=now,
-                        updated_at=now,
-                        attempts=intents.c.attempts + 1,
-                    )
-                )
+                params = {
+                    "intent_ids": list(tx.intent_ids),
+                    "owner": owner,
+                    "tx_signer": tx.signer,
+                    "tx_nonce": tx.nonce,
+                    "new_tx_id": tx_id,
+                    "new_tx_hash": tx.tx_hash,
+                    "at": now,
+                }
+                done = conn.execute(_SUBMITTED, params)
                 if done.rowcount != len(tx.intent_ids):  # raising rolls the whole write back
                     raise LeaseLost(f"{len(tx.intent_ids) - done.rowcount} intents of the batch were taken back")
-            row = conn.execute(select(transactions).where(transactions.c.id == tx_id)).mappings().one()
+            row = conn.execute(_TX_BY_ID, {"tx_id": tx_id}).mappings().one()
         return TxRow.from_row(row)
 
     def record_replacement(self, previous: TxRow, tx: NewTx) -> TxRow:
@@ -608,25 +657,24 @@ class Store:
 
     @staticmethod
     def _insert_tx(conn: Connection, tx: NewTx, now: float, *, replaces_id: int | None) -> int:
-        result = conn.execute(
-            insert(transactions).values(
-                chain=tx.chain,
-                signer=tx.signer,
-                nonce=tx.nonce,
-                tx_hash=tx.tx_hash,
-                raw_tx=tx.raw_tx,
-                kind=tx.kind,
-                intent_ids_json=json.dumps(list(tx.intent_ids)),
-                keeper_job=tx.keeper_job,
-                keeper_key=tx.keeper_key,
-                gas_limit=tx.gas_limit,
-                max_fee_per_gas=tx.max_fee_per_gas,
-                priority_fee_per_gas=tx.priority_fee_per_gas,
-                state=TxState.SIGNED.value,
-                replaces_id=replaces_id,
-                created_at=now,
-            )
-        )
+        values = {
+            "chain": tx.chain,
+            "signer": tx.signer,
+            "nonce": tx.nonce,
+            "tx_hash": tx.tx_hash,
+            "raw_tx": tx.raw_tx,
+            "kind": tx.kind,
+            "intent_ids_json": json.dumps(list(tx.intent_ids)),
+            "keeper_job": tx.keeper_job,
+            "keeper_key": tx.keeper_key,
+            "gas_limit": tx.gas_limit,
+            "max_fee_per_gas": tx.max_fee_per_gas,
+            "priority_fee_per_gas": tx.priority_fee_per_gas,
+            "state": TxState.SIGNED.value,
+            "replaces_id": replaces_id,
+            "created_at": now,
+        }
+        result = conn.execute(_INSERT_TX, values)
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -692,58 +740,32 @@ class Store:
         ids = [v.id for v in versions]
         intent_ids = sorted({i for v in versions for i in v.intent_ids})
         consumed_set = set(consumed)
+        retired = TxState.REPLACED if winner else TxState.DROPPED
+        in_flight_ids = {"intent_ids": intent_ids, "tx_ids": ids}
         with self._tx() as conn:
-            conn.execute(
-                update(transactions)
-                .where(transactions.c.id.in_(ids), transactions.c.state.in_([s.value for s in LIVE_TX_STATES]))
-                .values(state=TxState.REPLACED.value if winner else TxState.DROPPED.value, resolved_at=now)
-            )
+            conn.execute(_RETIRE_VERSIONS, {"tx_ids": ids, "new_state": retired.value, "at": now})
             if winner is not None:
-                conn.execute(
-                    update(transactions)
-                    .where(transactions.c.id == winner.id)
-                    .values(
-                        state=outcome.value,
-                        block_number=block_number,
-                        gas_used=gas_used,
-                        effective_gas_price=effective_gas_price,
-                        resolved_at=now,
-                    )
-                )
-            in_flight = and_(
-                intents.c.intent_id.in_(intent_ids),
-                intents.c.state == IntentState.SUBMITTED.value,
-                intents.c.tx_id.in_(ids),
-            )
+                winning = {"tx_id": winner.id, "new_state": outcome.value, "block": block_number, "at": now}
+                conn.execute(_SETTLE_WINNER, winning | {"gas": gas_used, "price": effective_gas_price})
             if outcome is TxState.CONFIRMED and winner is not None:
-                conn.execute(
-                    update(intents)
-                    .where(in_flight)
-                    .values(
-                        state=IntentState.CONFIRMED.value,
-                        reason=None,
-                        tx_id=winner.id,
-                        tx_hash=winner.tx_hash,
-                        block_number=block_number,
-                        confirmed_at=now,
-                        updated_at=now,
-                    )
-                )
+                confirmed = {"winner_id": winner.id, "winner_hash": winner.tx_hash, "block": block_number, "at": now}
+                conn.execute(_CONFIRM_IN_FLIGHT, in_flight_ids | confirmed)
                 return
             if consumed_set:
                 conn.execute(
                     update(intents)
-                    .where(in_flight, intents.c.intent_id.in_(sorted(consumed_set)))
+                    .where(_IN_FLIGHT, intents.c.intent_id.in_(sorted(consumed_set)))
                     .values(
                         state=IntentState.CONFIRMED.value,
                         reason="consumed on chain (the transaction that paid it was not ours to track)",
                         confirmed_at=now,
                         updated_at=now,
-                    )
+                    ),
+                    in_flight_ids,
                 )
             conn.execute(
                 update(intents)
-                .where(in_flight)
+                .where(_IN_FLIGHT)
                 .values(
                     state=IntentState.RECEIVED.value,
                     reason=requeue_reason,
@@ -751,7 +773,8 @@ class Store:
                     lease_owner=None,
                     lease_until=None,
                     updated_at=now,
-                )
+                ),
+                in_flight_ids,
             )
 
     def tx_history(self, chain: str, signer: str | None = None) -> list[TxRow]:
