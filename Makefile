@@ -34,8 +34,8 @@ lint: setup ## ruff over the Python code
 	ruff check $(PY_DIRS)
 	ruff format --check $(PY_DIRS)
 
-typecheck: setup ## mypy --strict over the SDK and the relayer
-	mypy --strict sdk/quiltkit relayer/quiltkit_relayer
+typecheck: setup ## mypy --strict over the SDK, the relayer and the Python scripts
+	mypy --strict sdk/quiltkit relayer/quiltkit_relayer scripts/*.py scripts/toolchain/*.py
 
 forge-test: setup ## forge unit, fuzz and invariant suites (CI profile)
 	forge test

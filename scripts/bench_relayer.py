@@ -22,7 +22,6 @@ import os
 import platform
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -31,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -42,6 +41,7 @@ from quiltkit_relayer.store import Store
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from web3 import Web3
+from web3.types import Nonce
 
 ROOT = Path(__file__).resolve().parent.parent
 ANVIL = os.environ.get("ANVIL_BIN", str(ROOT / ".cache" / "bin" / "anvil"))
@@ -135,7 +135,7 @@ def setup_world(node: Node, count: int, *, payee: str | None = None) -> World:
     )
     domain = escrow.domain()
     now = int(w3.eth.get_block("latest")["timestamp"])
-    bodies = []
+    bodies: list[dict[str, Any]] = []
     for e in range((count + 15) // 16):
         terms = EscrowTerms(
             amounts=[AMOUNT] * 16,
@@ -214,7 +214,7 @@ def _postgres_cpu(pg_url: str) -> float | None:
     try:
         engine = create_engine(pg_url)
         with engine.connect() as conn:
-            data_dir = conn.execute(text("SHOW data_directory")).scalar_one()
+            data_dir = str(conn.execute(text("SHOW data_directory")).scalar_one())
         engine.dispose()
         postmaster = int((Path(data_dir) / "postmaster.pid").read_text().split()[0])
         total = _cpu_seconds(postmaster, reaped_children=True)
@@ -270,7 +270,7 @@ def run_naive(world: World, count: int, blocks: str) -> Row:
     latencies, gas = [], []
     cpu = CpuMeter(relayers=[], node_pid=world.node.pid, pg_url=None)
     start = time.perf_counter()
-    nonce = w3.eth.get_transaction_count(NAIVE_SENDER.address)
+    nonce = int(w3.eth.get_transaction_count(NAIVE_SENDER.address))
     for body in world.bodies[:count]:
         t0 = time.perf_counter()
         intent = intents.PayoutIntent(**body["intent"])
@@ -279,8 +279,8 @@ def run_naive(world: World, count: int, blocks: str) -> Row:
         )
         tx = escrow.contract.functions.releaseWithIntent(
             intent.as_tuple(), verifiers, [s.as_tuple() for s in sigs]
-        ).build_transaction({"from": NAIVE_SENDER.address, "nonce": nonce})
-        signed = NAIVE_SENDER.sign_transaction(tx)
+        ).build_transaction({"from": NAIVE_SENDER.address, "nonce": Nonce(nonce)})
+        signed = NAIVE_SENDER.sign_transaction(cast(dict[str, Any], tx))
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         assert receipt["status"] == 1
@@ -436,7 +436,7 @@ def _wait_healthy(url: str) -> None:
 def gas_table(world: World, sender: LocalAccount) -> list[tuple[str, int, float]]:
     """(case, payouts, gas per payout) for a lone releaseWithIntent and releaseWithIntents batches of 20."""
     escrow = world.escrow
-    verifiers = [v.address for v in VERIFIERS]
+    verifiers = [str(v.address) for v in VERIFIERS]
 
     def entry(body: dict[str, Any]) -> tuple[intents.PayoutIntent, list[str], list[intents.VerifierSignature]]:
         intent = intents.PayoutIntent(**body["intent"])
@@ -611,4 +611,4 @@ def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, floa
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

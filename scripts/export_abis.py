@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils.abi import function_signature_to_4byte_selector
 
 ROOT = Path(__file__).resolve().parent.parent
 FORGE_OUT = ROOT / ".build" / "forge" / "out"

@@ -29,9 +29,9 @@ def main(report_path: str, triage_path: str) -> int:
         counts[finding["impact"]] = counts.get(finding["impact"], 0) + 1
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"
     print(f"slither: {len(findings)} findings ({summary}); {len(used)} triage rules used")
-    for i, rule in enumerate(accepted):
+    for i, stale in enumerate(accepted):
         if i not in used:
-            print(f"slither: triage rule no longer matches anything (remove it): {rule['check']} / {rule['match']}")
+            print(f"slither: triage rule no longer matches anything (remove it): {stale['check']} / {stale['match']}")
     for finding in untriaged:
         first = finding["description"].strip().splitlines()[0]
         print(f"slither: UNTRIAGED {finding['impact']} {finding['check']}: {first}", file=sys.stderr)
