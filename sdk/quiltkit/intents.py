@@ -170,10 +170,8 @@ def _signable(intent: PayoutIntent, domain: EvmDomain) -> SignableMessage:
 
 
 _DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
-_INTENT_TYPEHASH = keccak(
-    text="PayoutIntent(" + ",".join(f"{f['type']} {f['name']}" for f in PAYOUT_INTENT_TYPES["PayoutIntent"]) + ")"
-)
 _INTENT_FIELDS = PAYOUT_INTENT_TYPES["PayoutIntent"]
+_INTENT_TYPEHASH = keccak(text="PayoutIntent(" + ",".join(f"{f['type']} {f['name']}" for f in _INTENT_FIELDS) + ")")
 _SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 
 
@@ -195,7 +193,9 @@ def _word(kind: str, value: Any) -> bytes:
         return int(value).to_bytes(32, "big")
     if kind == "address":
         return bytes(12) + bytes.fromhex(value[2:])
-    return bytes(value)  # bytes32: the model holds exactly 32 bytes
+    if kind == "bytes32":
+        return bytes(value)  # the model holds exactly 32 bytes
+    raise TypeError(f"{kind} is not a static 32-byte ABI word")
 
 
 def intent_digest(intent: PayoutIntent, domain: EvmDomain) -> bytes:

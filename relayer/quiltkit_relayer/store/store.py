@@ -85,6 +85,7 @@ _DUE_IDS = (
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
+_DUE_IDS_ON_CHAIN = _DUE_IDS.where(intents.c.chain == bindparam("chain"))
 _LEASE = (
     update(intents)
     .where(intents.c.intent_id.in_(bindparam("intent_ids", expanding=True)))
@@ -530,11 +531,8 @@ class Store:
     ) -> list[IntentRecord]:
         """Lease up to ``limit`` due intents in ``states`` to ``owner`` (oldest due first)."""
         now = time.time()
-        params = {"states": [s.value for s in states], "now": now, "limit": limit}
-        query = _DUE_IDS
-        if chain is not None:
-            query = query.where(intents.c.chain == bindparam("chain"))
-            params["chain"] = chain
+        params = {"states": [s.value for s in states], "now": now, "limit": limit, "chain": chain}
+        query = _DUE_IDS if chain is None else _DUE_IDS_ON_CHAIN
         with self._tx() as conn:
             ids: list[str] = list(conn.execute(query, params).scalars())
             if not ids:
@@ -745,8 +743,15 @@ class Store:
         with self._tx() as conn:
             conn.execute(_RETIRE_VERSIONS, {"tx_ids": ids, "new_state": retired.value, "at": now})
             if winner is not None:
-                winning = {"tx_id": winner.id, "new_state": outcome.value, "block": block_number, "at": now}
-                conn.execute(_SETTLE_WINNER, winning | {"gas": gas_used, "price": effective_gas_price})
+                winning = {
+                    "tx_id": winner.id,
+                    "new_state": outcome.value,
+                    "block": block_number,
+                    "gas": gas_used,
+                    "price": effective_gas_price,
+                    "at": now,
+                }
+                conn.execute(_SETTLE_WINNER, winning)
             if outcome is TxState.CONFIRMED and winner is not None:
                 confirmed = {"winner_id": winner.id, "winner_hash": winner.tx_hash, "block": block_number, "at": now}
                 conn.execute(_CONFIRM_IN_FLIGHT, in_flight_ids | confirmed)
