@@ -370,9 +370,9 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
                 )
             connection.request("POST", "/intents", json.dumps(body), {"Content-Type": "application/json"})
             response = connection.getresponse()
-            text = response.read()
+            answer = response.read()
             if response.status not in (200, 201, 202):
-                raise RuntimeError(f"{response.status} {text.decode()}")
+                raise RuntimeError(f"{response.status} {answer.decode()}")
 
         cpu = CpuMeter(relayers=[p.pid for p in procs], node_pid=world.node.pid, pg_url=db)
         with ThreadPoolExecutor(16) as pool:

@@ -149,7 +149,9 @@ def test_reads_wait_for_no_writer_and_see_only_committed_rows(store: Store) -> N
 
 
 @pytest.mark.parametrize("ping_after_idle_s", [0.05, 3600.0])
-def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(pg_url: str, ping_after_idle_s: float) -> None:
+def test_a_dropped_connection_is_replaced_unseen_after_idling_else_after_one_failure(
+    pg_url: str, ping_after_idle_s: float
+) -> None:
     """A pooled connection that sat idle is pinged before reuse; one used more recently than
     ``ping_after_idle_s`` is trusted, fails its one call if the server dropped it, and the pool
     then replaces every connection older than that failure."""
