@@ -15,9 +15,9 @@ from typing import Protocol
 
 from quiltkit.exceptions import ContractRevert
 
-from quiltkit_relayer.chains.base import Broadcast, ChainUnavailable, TxRequest
+from quiltkit_relayer.chains.base import ChainUnavailable, TxRequest
 from quiltkit_relayer.pipeline.context import Context
-from quiltkit_relayer.store import NewTx
+from quiltkit_relayer.pipeline.send import broadcast_stored, sign_and_store
 
 __all__ = ["Keeper", "KeeperJob", "OpenRefundsJob", "Task"]
 
@@ -76,7 +76,11 @@ class Keeper:
             for task in tasks:
                 if ctx.stop.is_set():
                     return False
-                self.run(job, task)
+                try:
+                    self.run(job, task)
+                except ChainUnavailable as exc:  # nothing was stored: the task is due again next round
+                    ctx.log(action=f"keeper.{job.name}", key=task.key).warning("node unavailable", detail=str(exc))
+                    return False
         return False  # the keeper runs on its interval, never back to back
 
     def run(self, job: KeeperJob, task: Task) -> None:
@@ -91,36 +95,16 @@ class Keeper:
         except ContractRevert as exc:
             log.info("not due after all", detail=str(exc))
             return
-        fees = adapter.fees()
-        with ctx.nonces.allocate() as nonce:
-            signed = adapter.sign(task.request, nonce=nonce, gas_limit=gas, fees=fees)
-            row = ctx.store.record_tx(
-                NewTx(
-                    chain=adapter.name,
-                    signer=adapter.signer_address,
-                    nonce=nonce,
-                    tx_hash=signed.tx_hash,
-                    raw_tx=signed.raw,
-                    kind="keeper",
-                    intent_ids=(),
-                    gas_limit=gas,
-                    max_fee_per_gas=fees.max_fee_per_gas,
-                    priority_fee_per_gas=fees.priority_fee_per_gas,
-                    keeper_job=job.name,
-                    keeper_key=task.key,
-                ),
-                owner=None,
-            )
-            ctx.store.put_keeper_task(job.name, task.key, state="submitted", tx_id=row.id, detail=task.detail)
-            ctx.nudge("confirm")
+        stored = sign_and_store(
+            ctx, task.request, gas=gas, kind="keeper", owner=None, keeper_job=job.name, keeper_key=task.key
+        )
+        ctx.store.put_keeper_task(job.name, task.key, state="submitted", tx_id=stored.row.id, detail=task.detail)
         ctx.metrics.transactions.labels("keeper").inc()
-        outcome, message = adapter.broadcast(signed.raw)
-        if outcome is Broadcast.ACCEPTED:
-            ctx.store.mark_broadcast(row.id)
+        outcome, message = broadcast_stored(ctx, stored)
         log.info(
             "keeper transaction sent",
-            tx_hash=signed.tx_hash,
-            nonce=nonce,
+            tx_hash=stored.signed.tx_hash,
+            nonce=stored.nonce,
             outcome=outcome.value,
             detail=message or None,
         )

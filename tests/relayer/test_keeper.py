@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from quiltkit.devchain import advance_time
+from quiltkit_relayer.chains.base import Broadcast, ChainUnavailable
 from quiltkit_relayer.daemon import Relayer
 from quiltkit_relayer.models import TxState
 
@@ -40,3 +41,39 @@ def test_the_keeper_is_off_unless_configured(chain: Chain, make_relayer: Callabl
     time.sleep(1.0)
     assert not chain.escrow.get_escrow(due).refunds_opened
     assert relayer.store.tx_history("evm") == []
+
+
+def test_a_send_the_node_drops_is_left_to_the_confirm_stage(chain: Chain, make_relayer: Callable[..., Relayer]) -> None:
+    """The connection fails as the keeper sends its first transaction. The round still sends the
+    next due escrow's; the confirm stage sends the stored one; each escrow gets one transaction."""
+    first, second = chain.bounty(deadline_in=120), chain.bounty(deadline_in=120)
+    advance_time(chain.w3, 600)
+    relayer = make_relayer(keeper={"open_refunds": True, "escrow_ids": [first, second]})
+    relayer.hold_signer()
+    real = relayer.adapter.broadcast
+    sends: list[str] = []
+
+    def broadcast(raw: str) -> tuple[Broadcast, str]:
+        sends.append(raw)
+        if len(sends) == 1:
+            raise ChainUnavailable("connection reset by peer while sending")
+        return real(raw)
+
+    relayer.adapter.broadcast = broadcast  # type: ignore[method-assign]
+    relayer.keeper.tick()  # must not raise: the transaction is stored, the confirm stage owns it
+
+    stored = relayer.store.tx_history("evm")
+    assert [(t.keeper_key, t.state) for t in stored] == [(str(first), TxState.SIGNED), (str(second), TxState.BROADCAST)]
+    assert not chain.escrow.get_escrow(first).refunds_opened
+    for _ in range(3):
+        relayer.confirm.tick()
+    relayer.keeper.tick()  # nothing is due any more
+
+    assert sends == [stored[0].raw_tx, stored[1].raw_tx, stored[0].raw_tx]
+    history = relayer.store.tx_history("evm")
+    assert [(t.tx_hash, t.state) for t in history] == [(t.tx_hash, TxState.CONFIRMED) for t in stored]
+    for escrow_id in (first, second):
+        assert chain.escrow.get_escrow(escrow_id).refunds_opened
+        task = relayer.store.keeper_task("open_refunds", str(escrow_id))
+        assert task is not None
+        assert task["state"] == "done"

@@ -13,12 +13,13 @@ import time
 
 from quiltkit.exceptions import ContractRevert
 
-from quiltkit_relayer.chains.base import Broadcast, ChainUnavailable, Checked
+from quiltkit_relayer.chains.base import ChainUnavailable, Checked
 from quiltkit_relayer.models import IntentRecord, IntentState, Reason
 from quiltkit_relayer.pipeline.context import Context
+from quiltkit_relayer.pipeline.send import broadcast_stored, sign_and_store
 from quiltkit_relayer.pipeline.verify import retry
 from quiltkit_relayer.results import Abort, Done, Retry
-from quiltkit_relayer.store import LeaseLost, NewTx
+from quiltkit_relayer.store import LeaseLost
 
 __all__ = ["SubmitStage"]
 
@@ -92,39 +93,17 @@ class SubmitStage:
                 self._retry(record, "the batch kept failing simulation")
             return
 
-        fees = adapter.fees()
-        with ctx.nonces.allocate() as nonce:
-            signed = adapter.sign(request, nonce=nonce, gas_limit=gas, fees=fees)
-            row = ctx.store.record_tx(
-                NewTx(
-                    chain=adapter.name,
-                    signer=adapter.signer_address,
-                    nonce=nonce,
-                    tx_hash=signed.tx_hash,
-                    raw_tx=signed.raw,
-                    kind="payout",
-                    intent_ids=request.intent_ids,
-                    gas_limit=gas,
-                    max_fee_per_gas=fees.max_fee_per_gas,
-                    priority_fee_per_gas=fees.priority_fee_per_gas,
-                ),
-                owner=ctx.instance_id,
-            )
+        stored = sign_and_store(ctx, request, gas=gas, kind="payout", owner=ctx.instance_id)
         ctx.metrics.transactions.labels("payout").inc()
         ctx.metrics.batch_size.observe(len(batch))
+        tx_hash = stored.signed.tx_hash
         for record, _checked in batch:
             ctx.log(intent_id=record.intent_id, action="submit", attempt=record.attempts + 1).info(
-                "signed and stored", tx_hash=signed.tx_hash, nonce=nonce, batch=len(batch)
+                "signed and stored", tx_hash=tx_hash, nonce=stored.nonce, batch=len(batch)
             )
-        try:
-            outcome, message = adapter.broadcast(signed.raw)
-        except ChainUnavailable as exc:
-            outcome, message = Broadcast.REJECTED, str(exc)
-        ctx.nudge("confirm")  # it settles the transaction, and broadcasts it if this send failed
-        if outcome is Broadcast.ACCEPTED:
-            ctx.store.mark_broadcast(row.id)
+        outcome, message = broadcast_stored(ctx, stored)
         log = ctx.log(action="broadcast", attempt=1, intent_ids=list(request.intent_ids))
-        log.info("broadcast", tx_hash=signed.tx_hash, nonce=nonce, outcome=outcome.value, detail=message or None)
+        log.info("broadcast", tx_hash=tx_hash, nonce=stored.nonce, outcome=outcome.value, detail=message or None)
 
     def _drop_failing(
         self, batch: list[tuple[IntentRecord, Checked]], err: ContractRevert
