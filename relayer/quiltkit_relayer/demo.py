@@ -167,16 +167,7 @@ def run_relayer_chapter(
     cast = Cast.from_dev_accounts()
     fund_dev_accounts(w3, [cast.operator, cast.maintainer, cast.contributor, cast.relayer])
     if escrow_address is None or token_address is None:
-        escrow = Escrow.deploy(
-            w3,
-            cast.operator,
-            admin=cast.operator.address,
-            guardian=cast.operator.address,
-            treasury=cast.treasury.address,
-            fee_bps=100,
-        )
-        token = Token.deploy_test_token(w3, cast.operator, "Quilt Dollar", "QUSD")
-        say(f"deployed MilestoneEscrow at {escrow.address} (fee 1%) and token QUSD at {token.address}")
+        escrow, token = cast.deploy(w3, say)
     else:
         escrow, token = Escrow(w3, escrow_address), Token(w3, token_address)
 

@@ -55,6 +55,20 @@ class Cast:
         a = dev_accounts(10)
         return cls(a[0], a[1], a[2], a[3], a[4], a[5], a[6], (a[7], a[8], a[9]))
 
+    def deploy(self, w3: Web3, say: Callable[[str], None]) -> tuple[Escrow, Token]:
+        """The story's contracts: MilestoneEscrow at a 1% fee run by the operator, and token QUSD."""
+        escrow = Escrow.deploy(
+            w3,
+            self.operator,
+            admin=self.operator.address,
+            guardian=self.operator.address,
+            treasury=self.treasury.address,
+            fee_bps=100,
+        )
+        token = Token.deploy_test_token(w3, self.operator, "Quilt Dollar", "QUSD")
+        say(f"deployed MilestoneEscrow at {escrow.address} (fee 1%) and token QUSD at {token.address}")
+        return escrow, token
+
     def people(self) -> dict[str, str]:
         return {
             "maintainer": self.maintainer.address,
@@ -79,16 +93,7 @@ def run_story(w3: Web3, say: Callable[[str], None] = print) -> DemoResult:
     fund_dev_accounts(w3, [cast.operator, cast.maintainer, cast.funder, cast.contributor, cast.arbiter, cast.relayer])
 
     say(f"chain id {w3.eth.chain_id}, block {w3.eth.block_number}")
-    escrow = Escrow.deploy(
-        w3,
-        cast.operator,
-        admin=cast.operator.address,
-        guardian=cast.operator.address,
-        treasury=cast.treasury.address,
-        fee_bps=100,
-    )
-    token = Token.deploy_test_token(w3, cast.operator, "Quilt Dollar", "QUSD")
-    say(f"deployed MilestoneEscrow at {escrow.address} (fee 1%) and token QUSD at {token.address}")
+    escrow, token = cast.deploy(w3, say)
     token.mint(cast.maintainer.address, 1_000 * UNIT, sender=cast.operator)
     token.mint(cast.funder.address, 1_000 * UNIT, sender=cast.operator)
     before = _balances(token, cast)
