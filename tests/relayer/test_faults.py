@@ -50,9 +50,19 @@ def _intents_for(chain: Chain, count: int) -> list[dict[str, Any]]:
     return bodies
 
 
+def _assert_state_paid_once(chain: Chain, ids: list[str], payee_before: int) -> None:
+    """What the chain's state says, read without its history: every intent consumed, and the payee
+    richer by exactly one amount per intent (so none was paid twice)."""
+    unpaid = [i for i in ids if not chain.escrow.is_intent_consumed(i)]
+    assert not unpaid, f"{len(unpaid)} intents were never paid"
+    assert chain.w3.eth.get_balance(chain.contributor.address) - payee_before == UNIT * len(ids)
+
+
 def _assert_paid_exactly_once(chain: Chain, ids: list[str], payee_before: int, signers: list[str]) -> None:
-    """On chain: every intent consumed, none twice, the payee got each amount once, and no
-    relayer transaction reverted (a double submission would revert with IntentAlreadyConsumed)."""
+    """On chain, state and history: every intent consumed, none twice, the payee got each amount
+    once, and no relayer transaction reverted (a double submission would revert with
+    IntentAlreadyConsumed)."""
+    _assert_state_paid_once(chain, ids, payee_before)
     consumed = chain.consumed_ids()
     duplicates = [i for i, n in Counter(consumed).items() if n > 1]
     assert not duplicates, f"paid twice: {duplicates}"
@@ -150,16 +160,18 @@ def test_b_anvil_down_for_10_seconds_then_back_with_its_state(tmp_path: Path) ->
         chain.escrow = type(chain.escrow)(w3, chain.escrow.address)
         ids = [b["intent"]["intent_id"] for b in before_bodies + during_bodies]
         wait_until(lambda: all_confirmed(relayer.store, ids), timeout=90, interval=0.5, what="80 payouts")
+        relayer.stop()
+        # The state, not the event history: anvil (1.7.1) can write its state file on SIGTERM with
+        # a block's effects (intents consumed, nonces used) but without the block, its receipts or
+        # its logs. The relayer copes (it reads consumption from storage: "nonce used by another
+        # transaction", its intents settled as consumed), but those payouts' events are gone, so an
+        # event count would fail on the node's lost history, not on anything the relayer did.
+        _assert_state_paid_once(chain, ids, before)
+        reverted = [t.tx_hash for t in relayer.store.tx_history("evm") if t.state is TxState.REVERTED]
+        assert not reverted, f"relayer transactions reverted: {reverted}"
     finally:
         relayer.stop()
         relayer.store.dispose()
-        node.stop()
-    w3 = node.start()
-    chain.w3 = w3
-    chain.escrow = type(chain.escrow)(w3, chain.escrow.address)
-    try:
-        _assert_paid_exactly_once(chain, ids, before, [chain.relayer.address])
-    finally:
         node.stop()
 
 
