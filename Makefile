@@ -61,7 +61,7 @@ symbolic: setup ## halmos: the check_ properties of the *SymbolicTest suites, fo
 
 fuzz-deep: setup ## the audit profile (about 80 min on 2 cores): forge fuzz 20,000 runs, invariants 2,000 x 256, Soroban proptest 5,000 cases
 	FOUNDRY_PROFILE=deep forge test --show-progress
-	cd soroban && PROPTEST_CASES=5000 cargo test --locked -j 2
+	PROPTEST_CASES=5000 $(MAKE) soroban-test
 
 soroban-test: ## cargo tests of the Soroban escrow and harness
 	cd soroban && cargo test --locked -j 2
