@@ -8,7 +8,7 @@ export APE_DATA_FOLDER ?= $(ROOT)/.cache/ape
 export FOUNDRY_DISABLE_NIGHTLY_WARNING := 1
 PY_DIRS := sdk scripts tests relayer
 
-.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test symbolic fuzz-deep postgres bench bench-relayer snapshot clean
+.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer snapshot clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ symbolic: setup ## halmos: the check_ properties of the *SymbolicTest suites, fo
 fuzz-deep: setup ## the audit profile (about 80 min on 2 cores): forge fuzz 20,000 runs, invariants 2,000 x 256, Soroban proptest 5,000 cases
 	FOUNDRY_PROFILE=deep forge test --show-progress
 	PROPTEST_CASES=5000 $(MAKE) soroban-test
+
+clock-shift: setup ## the Python suites and the demo with the clock moved +400d and +1830d (libfaketime; not in make test)
+	scripts/toolchain/clock_shift.sh
 
 soroban-test: ## cargo tests of the Soroban escrow and harness
 	cd soroban && cargo test --locked -j 2

@@ -121,7 +121,11 @@ class GithubSettings(BaseModel):
     def _payout_addresses(cls, value: dict[str, str]) -> dict[str, str]:
         return {login: payout_address(address) for login, address in value.items()}
 
-    intent_ttl_s: int = Field(default=7 * 86_400, gt=60, description="Deadline of webhook-built intents.")
+    intent_ttl_s: int = Field(
+        default=7 * 86_400,
+        gt=60,
+        description="A webhook-built intent expires this long after its merged_at, by the chain's clock.",
+    )
 
 
 class KeeperSettings(BaseModel):

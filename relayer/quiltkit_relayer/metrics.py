@@ -42,6 +42,12 @@ class Metrics:
         self.rejected = Counter(
             "quiltkit_relayer_intents_rejected", "Intents refused at intake.", ["reason"], registry=r
         )
+        self.webhooks = Counter(
+            "quiltkit_relayer_webhook_deliveries",
+            "GitHub webhook deliveries answered, by outcome (reason is empty for an accepted one).",
+            ["accepted", "reason"],
+            registry=r,
+        )
         self.finished = Counter(
             "quiltkit_relayer_intents_finished", "Intents that reached an end state.", ["state"], registry=r
         )

@@ -197,13 +197,17 @@ def handle_delivery(
     log = ctx.log(action="webhook", delivery=delivery, github_event=event_name)
 
     def reply(status: int, result: WebhookResult) -> JSONResponse:
+        # The operator sees why a delivery paid nothing in three places: this reply, this log line
+        # (reason and detail) and quiltkit_relayer_webhook_deliveries{accepted, reason}.
         log.info(
             "webhook delivery",
             status=status,
             accepted=result.accepted,
             reason=result.reason,
+            detail=result.detail,
             intent_id=result.intent_id,
         )
+        ctx.metrics.webhooks.labels("true" if result.accepted else "false", result.reason or "").inc()
         return JSONResponse(status_code=status, content=result.model_dump())
 
     if settings.webhook_secret is None:
@@ -279,7 +283,7 @@ def _process(
     intent = _intent(ctx, event, bounty)
     stored = ctx.store.get(intent.intent_id)
     if stored is None or (verifier is not None and verifier_id(verifier) not in stored.signers):
-        _precheck(ctx, intent)  # everything but the signatures, before anything is signed
+        _precheck(ctx, intent, merged_at=pr.merged_at)  # everything but the signatures, before anything is signed
     signatures = [ctx.adapter.attest(intent, verifier)] if verifier is not None else []
     submission = IntentSubmission(
         chain_id=ctx.adapter.chain_id, contract=ctx.adapter.contract, intent=intent, signatures=signatures
@@ -302,7 +306,7 @@ def _process(
     )
 
 
-def _precheck(ctx: Context, intent: PayoutIntent) -> None:
+def _precheck(ctx: Context, intent: PayoutIntent, *, merged_at: str | None) -> None:
     """Refuse the delivery unless the intent would pass every check but its signatures."""
     now = time.time()
     probe = IntentRecord(
@@ -327,6 +331,14 @@ def _precheck(ctx: Context, intent: PayoutIntent) -> None:
             raise _Refused(503, Reason.NODE_UNAVAILABLE, f"cannot check the escrow now: {retry.reason}")
         case Abort(reason=Reason.INSUFFICIENT_SIGNATURES):
             return
+        case Abort(reason=Reason.EXPIRED) as abort:
+            # The deadline derives from the merge, so an old merge (a redelivery weeks later) expires.
+            raise _Refused(
+                200,
+                Reason.EXPIRED,
+                f"the merge at {merged_at} is older than github.intent_ttl_s "
+                f"({ctx.settings.github.intent_ttl_s} s): {abort.detail}",
+            )
         case Abort() as abort:
             raise _Refused(200, abort.reason, abort.detail)
         case _:

@@ -88,6 +88,10 @@ class Chain:
     def chain_id(self) -> int:
         return int(self.w3.eth.chain_id)
 
+    def now(self) -> int:
+        """The chain's clock (its latest block's timestamp): what deadlines are judged by."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
     def bounty(
         self,
         milestones: int = 1,
@@ -102,10 +106,9 @@ class Chain:
         """Open (and fully fund) an ETH escrow with ``milestones`` equal milestones; return its id.
 
         ``verifiers``: the escrow's verifier set (default: all of ``self.verifiers``)."""
-        now = int(self.w3.eth.get_block("latest")["timestamp"])
         terms = EscrowTerms(
             amounts=[amount] * milestones,
-            deadline=max(now, int(time.time())) + deadline_in,
+            deadline=self.now() + deadline_in,
             payee=payee,
             verifiers=[v.address for v in (verifiers or self.verifiers)],
             threshold=threshold,
@@ -115,7 +118,7 @@ class Chain:
 
     def intent(self, escrow_id: int, milestone: int = 0, **changes: Any) -> intents.PayoutIntent:
         info = self.escrow.get_escrow(escrow_id)
-        now = max(int(self.w3.eth.get_block("latest")["timestamp"]), int(time.time()))
+        now = self.now()
         fields: dict[str, Any] = {
             "escrow_id": escrow_id,
             "milestone": milestone,

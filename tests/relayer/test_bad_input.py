@@ -53,7 +53,7 @@ def _wrong_contract(chain: Chain, intent: PayoutIntent) -> dict[str, Any]:
 
 
 def _expired(chain: Chain, intent: PayoutIntent) -> dict[str, Any]:
-    past = intent.model_copy(update={"deadline": int(time.time()) - 60})
+    past = intent.model_copy(update={"deadline": chain.now() - 60})
     return chain.submission(past)
 
 

@@ -338,8 +338,7 @@ def test_an_intent_that_expires_before_submission_ends_expired(
 ) -> None:
     relayer = make_relayer()
     relayer.hold_signer()
-    now = int(chain.w3.eth.get_block("latest")["timestamp"])
-    intent = chain.intent(chain.bounty(), deadline=max(now, int(time.time())) + 600)
+    intent = chain.intent(chain.bounty(), deadline=chain.now() + 600)
     _post(relayer, chain, intent)
     advance_time(chain.w3, 3_600)
     time.sleep(0.6)  # the adapter caches chain time for half a second

@@ -34,7 +34,7 @@ from stellar_sdk import TransactionEnvelope
 
 from tests.relayer.conftest import all_confirmed, boot, dispose, states
 from tests.relayer.test_soroban_path import balances, paid_once, submission
-from tests.relayer.test_webhooks import AUTHOR, MERGED_AT, PAYLOAD, REPO, SECRET, _deliver
+from tests.relayer.test_webhooks import AUTHOR, REPO, SECRET, _deliver, iso8601, merged_payload
 from tests.soroban.conftest import Deployment, RecordingHost, deploy
 from tests.soroban.fake_rpc import FakeStellarRpc, FakeTx
 
@@ -288,6 +288,8 @@ def test_a_merged_pull_request_webhook_pays_a_stellar_bounty(net: Net, make_rela
     dep = net.dep
     verifier = dep.verifiers[0]
     escrow_id = dep.create(verifiers=[verifier.public_key], threshold=1)  # an open bounty (no payee yet)
+    merged_at = iso8601(dep.now() - 60)  # a merge a minute ago by the ledger's clock
+    payload = merged_payload(merged_at)
     before = balances(dep)
     relayer = make_relayer(
         {"verifier_secret": verifier.secret},
@@ -299,7 +301,7 @@ def test_a_merged_pull_request_webhook_pays_a_stellar_bounty(net: Net, make_rela
     )
     relayer.start()
     client = TestClient(relayer.app)
-    answer = _deliver(client, PAYLOAD)
+    answer = _deliver(client, payload)
     assert answer.status_code == 202, answer.text
     result = answer.json()
     assert result["signed"] is True and result["accepted"] is True
@@ -318,15 +320,15 @@ def test_a_merged_pull_request_webhook_pays_a_stellar_bounty(net: Net, make_rela
     assert intent.evidence_hash == intents.evidence_hash(
         {
             "repo": REPO,
-            "pr": PAYLOAD["pull_request"]["number"],
-            "merge_commit": PAYLOAD["pull_request"]["merge_commit_sha"],
+            "pr": payload["pull_request"]["number"],
+            "merge_commit": payload["pull_request"]["merge_commit_sha"],
             "author": AUTHOR,
-            "merged_at": MERGED_AT,
+            "merged_at": merged_at,
         }
     )
     paid_once(dep, [intent], before)
     # the same delivery again: deduplicated, nothing signed or sent twice
-    again = _deliver(client, PAYLOAD)
+    again = _deliver(client, payload)
     assert again.json()["intent_id"] == intent_id
     assert len(relayer.store.tx_history("soroban")) == 1
 
@@ -342,7 +344,7 @@ def test_a_stellar_relayer_refuses_a_payee_it_cannot_pay(net: Net, make_relayer:
             "payees": {AUTHOR: "0x" + "ab" * 20},  # an EVM address: no use on Stellar
         },
     )
-    answer = _deliver(TestClient(relayer.app), PAYLOAD)
+    answer = _deliver(TestClient(relayer.app), merged_payload(iso8601(dep.now() - 60)))
     assert answer.status_code == 200
     assert answer.json()["reason"] == "unknown_payee"
     assert "G..." in answer.json()["detail"]
