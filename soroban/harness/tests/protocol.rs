@@ -243,6 +243,7 @@ fn create_args(a: &Actors, d: &Deployed, deadline: u64) -> Vec<String> {
         verifiers,
         ScVal::U32(2),
         ScVal::U64(deadline),
+        ScVal::U64(7 * 86_400), // resolution window
         bytes(&[0xab; 32]),
     ]
     .iter()
