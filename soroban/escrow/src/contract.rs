@@ -653,7 +653,8 @@ impl SorobanEscrow {
         Ok(())
     }
 
-    /// Pays a funded milestone to the payee; the escrow's fee goes to its treasury.
+    /// Pays a funded milestone to the payee; the escrow's fee goes to its
+    /// treasury, or is owed to it (`fee_deferred`) if the treasury cannot receive.
     ///
     /// # Arguments
     /// * `id` - escrow id.
@@ -665,7 +666,7 @@ impl SorobanEscrow {
     ///   `MilestoneRefunded`, `MilestoneNotFunded`.
     ///
     /// # Events
-    /// `milestone_released`.
+    /// `milestone_released` (and `fee_deferred` if the fee push failed).
     ///
     /// # Security
     /// Payer authorization. Works while paused.
