@@ -158,4 +158,22 @@ abstract contract GovernanceTestBase is Test {
     function _execute(Proposal memory p) internal {
         governor.execute(p.targets, p.values, p.calldatas, _hash(p));
     }
+
+    /// @dev Runs `call` on the governor through a whole standard proposal (alice and bob vote
+    /// for it), the only way `onlyGovernance` functions can be reached.
+    function _govern(bytes memory call, string memory description) internal {
+        Proposal memory p = _pokeProposal(0, description);
+        p.targets[0] = address(governor);
+        p.calldatas[0] = call;
+        uint256 id = _propose(alice, p);
+        vm.warp(governor.proposalSnapshot(id) + 1);
+        vm.prank(alice);
+        governor.castVote(id, 1);
+        vm.prank(bob);
+        governor.castVote(id, 1);
+        vm.warp(governor.proposalDeadline(id) + 1);
+        _queue(p);
+        vm.warp(governor.proposalEta(id));
+        _execute(p);
+    }
 }
