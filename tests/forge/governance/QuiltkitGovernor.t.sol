@@ -7,6 +7,7 @@ import {QuiltkitGovernor} from "../../../contracts/governance/QuiltkitGovernor.s
 import {QuiltkitTimelock} from "../../../contracts/governance/QuiltkitTimelock.sol";
 import {GovernedTarget} from "./mocks/GovernanceMocks.sol";
 import {GovernanceTestBase} from "./GovernanceTestBase.sol";
+import {IntegerSqrt} from "./handlers/IntegerSqrt.sol";
 
 contract QuiltkitGovernorTest is GovernanceTestBase {
     uint8 internal constant AGAINST = 0;
@@ -322,15 +323,8 @@ contract QuiltkitGovernorTest is GovernanceTestBase {
         vm.warp(block.timestamp + 1);
     }
 
-    function _sqrt(uint256 x) internal pure returns (uint256 r) {
-        // Written out independently of OpenZeppelin's Math.sqrt: Newton from above.
-        if (x == 0) return 0;
-        r = x;
-        uint256 y = (x + 1) / 2;
-        while (y < r) {
-            r = y;
-            y = (x / y + y) / 2;
-        }
+    function _sqrt(uint256 x) internal pure returns (uint256) {
+        return IntegerSqrt.sqrt(x);
     }
 
     function _digest(bytes32 structHash) internal view returns (bytes32) {
