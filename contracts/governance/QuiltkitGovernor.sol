@@ -91,11 +91,14 @@ contract QuiltkitGovernor is
     mapping(uint256 proposalId => ProposalRules) private _rules;
     mapping(uint256 proposalId => Tally) private _tallies;
 
-    uint16 private _treasuryQuorumBps;
-    uint16 private _emergencyQuorumBps;
-    uint48 private _emergencyVotingDelay;
-    uint32 private _emergencyVotingPeriod;
-    uint32 private _standardExecutionDelay;
+    // Type rules are constants of a governor deployment (changing them means deploying a new
+    // governor, itself a governance decision); the badge gate and the standard quorum fraction
+    // change through governance. Either way a live proposal keeps what it got at creation.
+    uint16 private immutable _treasuryQuorumBps;
+    uint16 private immutable _emergencyQuorumBps;
+    uint48 private immutable _emergencyVotingDelay;
+    uint32 private immutable _emergencyVotingPeriod;
+    uint32 private immutable _standardExecutionDelay;
     address private _badge;
 
     /// @dev The type of the proposal being created in this call (read by votingDelay/votingPeriod).
@@ -118,14 +121,6 @@ contract QuiltkitGovernor is
     event ProposalTyped(
         uint256 indexed proposalId, ProposalType kind, uint256 quorumBps, uint256 executionDelay, address badge
     );
-    /// @notice The rules future proposals get changed.
-    event TypeRulesUpdated(
-        uint256 treasuryQuorumBps,
-        uint256 emergencyQuorumBps,
-        uint256 emergencyVotingDelay,
-        uint256 emergencyVotingPeriod,
-        uint256 standardExecutionDelay
-    );
     /// @notice The FOUNDER_IDEA badge gate of future proposals changed.
     event BadgeUpdated(address indexed previous, address indexed current);
 
@@ -137,13 +132,16 @@ contract QuiltkitGovernor is
         GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(c.lateQuorumExtension)
     {
-        _setTypeRules(
-            c.treasuryQuorumBps,
-            c.emergencyQuorumBps,
-            c.emergencyVotingDelay,
-            c.emergencyVotingPeriod,
-            c.standardExecutionDelay
-        );
+        if (c.treasuryQuorumBps == 0 || c.treasuryQuorumBps > BPS) revert GovernorInvalidQuorumBps(c.treasuryQuorumBps);
+        if (c.emergencyQuorumBps == 0 || c.emergencyQuorumBps > BPS) {
+            revert GovernorInvalidQuorumBps(c.emergencyQuorumBps);
+        }
+        if (c.emergencyVotingPeriod == 0) revert GovernorInvalidVotingPeriod(0);
+        _treasuryQuorumBps = c.treasuryQuorumBps;
+        _emergencyQuorumBps = c.emergencyQuorumBps;
+        _emergencyVotingDelay = c.emergencyVotingDelay;
+        _emergencyVotingPeriod = c.emergencyVotingPeriod;
+        _standardExecutionDelay = c.standardExecutionDelay;
         _setBadge(c.badge);
     }
 
@@ -177,16 +175,13 @@ contract QuiltkitGovernor is
         string memory description
     ) external returns (uint256 proposalId) {
         if (kind == ProposalType.STANDARD) return propose(targets, values, calldatas, description);
+        // The proposer restriction (`#proposer=` suffix) is checked on the untagged text; the
+        // threshold and the rest by Governor.propose on the tagged one.
         address proposer = _msgSender();
         if (!_isValidDescriptionForProposer(proposer, description)) revert GovernorRestrictedProposer(proposer);
-        uint256 threshold = proposalThreshold();
-        if (threshold > 0) {
-            uint256 votes = getVotes(proposer, clock() - 1);
-            if (votes < threshold) revert GovernorInsufficientProposerVotes(proposer, votes, threshold);
-        }
         if (kind == ProposalType.EMERGENCY) _checkEmergencyCalls(targets, calldatas);
         _creating = kind;
-        proposalId = _propose(targets, values, calldatas, string.concat(description, typeTag(kind)), proposer);
+        proposalId = super.propose(targets, values, calldatas, string.concat(description, typeTag(kind)));
         _creating = ProposalType.STANDARD;
     }
 
@@ -274,13 +269,13 @@ contract QuiltkitGovernor is
     }
 
     /// @notice Weight that counts toward `proposalId`'s quorum so far, and the quorum it needs.
+    /// @dev `required` is 0 while the snapshot is in the future (the supply then is unknown).
     function proposalQuorum(uint256 proposalId) public view returns (uint256 counted, uint256 required) {
         Tally storage t = _tallies[proposalId];
         ProposalRules memory r = _rules[proposalId];
         counted = r.kind == ProposalType.FOUNDER_IDEA ? t.quorumWeight : t.forVotes + t.abstainVotes;
         uint256 snapshot = proposalSnapshot(proposalId);
-        if (snapshot >= clock()) return (counted, 0); // supply at a future timepoint is unknown
-        required = Math.mulDiv(token().getPastTotalSupply(snapshot), r.quorumBps, BPS);
+        if (snapshot < clock()) required = token().getPastTotalSupply(snapshot) * r.quorumBps / BPS;
     }
 
     /// @notice The rules `proposalId` got at creation (all zero for an unknown id).
@@ -288,11 +283,9 @@ contract QuiltkitGovernor is
         return _rules[proposalId];
     }
 
+    /// @dev Called only once the snapshot has passed (voting, or state after the vote).
     function _quorumReached(uint256 proposalId) internal view override returns (bool) {
-        Tally storage t = _tallies[proposalId];
-        ProposalRules memory r = _rules[proposalId];
-        uint256 counted = r.kind == ProposalType.FOUNDER_IDEA ? t.quorumWeight : t.forVotes + t.abstainVotes;
-        uint256 required = Math.mulDiv(token().getPastTotalSupply(proposalSnapshot(proposalId)), r.quorumBps, BPS);
+        (uint256 counted, uint256 required) = proposalQuorum(proposalId);
         return counted >= required;
     }
 
@@ -337,27 +330,13 @@ contract QuiltkitGovernor is
     // configuration (through governance)
     // ------------------------------------------------------------------------------------------
 
-    /// @notice Sets the rules future typed proposals get. Requirements: through governance.
-    /// Emits {TypeRulesUpdated}.
-    function setTypeRules(
-        uint16 treasuryQuorumBps_,
-        uint16 emergencyQuorumBps_,
-        uint48 emergencyVotingDelay_,
-        uint32 emergencyVotingPeriod_,
-        uint32 standardExecutionDelay_
-    ) external onlyGovernance {
-        _setTypeRules(
-            treasuryQuorumBps_, emergencyQuorumBps_, emergencyVotingDelay_, emergencyVotingPeriod_, standardExecutionDelay_
-        );
-    }
-
     /// @notice Sets the FOUNDER_IDEA eligibility gate of future proposals (address(0): none).
     /// Requirements: through governance. Emits {BadgeUpdated}.
     function setBadge(address badge_) external onlyGovernance {
         _setBadge(badge_);
     }
 
-    /// @notice Current rules for new typed proposals.
+    /// @notice The type rules of this deployment.
     function typeRules()
         external
         view
@@ -377,20 +356,6 @@ contract QuiltkitGovernor is
     /// @notice The badge gate new FOUNDER_IDEA proposals get.
     function badge() external view returns (address) {
         return _badge;
-    }
-
-    function _setTypeRules(uint16 treasuryBps, uint16 emergencyBps, uint48 eDelay, uint32 ePeriod, uint32 delay)
-        private
-    {
-        if (treasuryBps == 0 || treasuryBps > BPS) revert GovernorInvalidQuorumBps(treasuryBps);
-        if (emergencyBps == 0 || emergencyBps > BPS) revert GovernorInvalidQuorumBps(emergencyBps);
-        if (ePeriod == 0) revert GovernorInvalidVotingPeriod(0);
-        _treasuryQuorumBps = treasuryBps;
-        _emergencyQuorumBps = emergencyBps;
-        _emergencyVotingDelay = eDelay;
-        _emergencyVotingPeriod = ePeriod;
-        _standardExecutionDelay = delay;
-        emit TypeRulesUpdated(treasuryBps, emergencyBps, eDelay, ePeriod, delay);
     }
 
     function _setBadge(address badge_) private {

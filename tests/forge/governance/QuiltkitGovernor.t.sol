@@ -159,10 +159,17 @@ contract QuiltkitGovernorTest is GovernanceTestBase {
         timelock.setEmergencyCall(address(target), GovernedTarget.poke.selector, true);
     }
 
-    function test_setTypeRules_RevertWhen_NotGovernance() public {
+    function test_setBadge_RevertWhen_NotGovernance() public {
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, alice));
-        governor.setTypeRules(1, 1, 1, 1, 1);
+        governor.setBadge(address(badge));
+    }
+
+    function test_constructor_RevertWhen_QuorumBpsOutOfRange() public {
+        QuiltkitGovernor.Config memory c = _config();
+        c.treasuryQuorumBps = 10_001;
+        vm.expectRevert(abi.encodeWithSelector(QuiltkitGovernor.GovernorInvalidQuorumBps.selector, 10_001));
+        new QuiltkitGovernor(token, timelock, c);
     }
 
     // --- typed rules --------------------------------------------------------------------------
@@ -277,16 +284,19 @@ contract QuiltkitGovernorTest is GovernanceTestBase {
     function test_rules_fixedAtProposalTime_configChangesDoNotReachLiveProposals() public {
         uint256 id = _proposeTyped(alice, QuiltkitGovernor.ProposalType.TREASURY_SPEND, _pokeProposal(1, "fixed"));
         QuiltkitGovernor.ProposalRules memory before = governor.proposalRules(id);
-        _govern(abi.encodeCall(QuiltkitGovernor.setTypeRules, (9_000, 9_000, 7, 7, 7)), "rules");
+        uint256 idea = _proposeTyped(alice, QuiltkitGovernor.ProposalType.FOUNDER_IDEA, _pokeProposal(1, "fixed idea"));
         _govern(abi.encodeCall(QuiltkitGovernor.setBadge, (address(badge))), "badge");
         _govern(abi.encodeWithSignature("updateQuorumNumerator(uint256)", 50), "quorum");
+        assertEq(governor.proposalRules(idea).badge, address(0));
+        assertEq(governor.proposalRules(idea).quorumBps, QUORUM_PERCENT * 100);
         QuiltkitGovernor.ProposalRules memory kept = governor.proposalRules(id);
         assertEq(uint8(kept.kind), uint8(before.kind));
         assertEq(kept.quorumBps, before.quorumBps);
         assertEq(kept.executionDelay, before.executionDelay);
         assertEq(kept.badge, before.badge);
-        uint256 later = _proposeTyped(alice, QuiltkitGovernor.ProposalType.TREASURY_SPEND, _pokeProposal(1, "later"));
-        assertEq(governor.proposalRules(later).quorumBps, 9_000);
+        uint256 later = _proposeTyped(alice, QuiltkitGovernor.ProposalType.FOUNDER_IDEA, _pokeProposal(1, "later"));
+        assertEq(governor.proposalRules(later).quorumBps, 5_000);
+        assertEq(governor.proposalRules(later).badge, address(badge));
     }
 
     function test_lateQuorum_extendsDeadline() public {

@@ -11,7 +11,7 @@ import {IntegerSqrt} from "./IntegerSqrt.sol";
 
 /// @title GovernorHandler
 /// @notice Creates proposals of every type, casts votes, moves the clock and reconfigures the
-/// governor through whole governance cycles (type rules, badge gate, quorum numerator). Keeps,
+/// governor through whole governance cycles (badge gate, quorum numerator). Keeps,
 /// per proposal, the rules it got at creation (checked against the configuration at that moment)
 /// and ghost tallies: the integer square root of each counted weight for FOUNDER_IDEA, the weight
 /// itself otherwise.
@@ -90,21 +90,9 @@ contract GovernorHandler is CommonBase, StdUtils {
 
     /// @dev One whole governance cycle (every actor votes for) that changes the configuration
     /// new proposals get; live proposals must keep theirs.
-    function reconfigure(uint256 what, uint256 a, uint256 b) external {
+    function reconfigure(uint256 what, uint256 a) external {
         bytes memory data;
-        uint256 choice = what % 3;
-        if (choice == 0) {
-            data = abi.encodeCall(
-                QuiltkitGovernor.setTypeRules,
-                (
-                    uint16(bound(a, 1, 10_000)),
-                    uint16(bound(b, 1, 10_000)),
-                    uint48(bound(a, 0, 1 days)),
-                    uint32(bound(b, 1, 2 days)),
-                    uint32(bound(a ^ b, 0, 3 days))
-                )
-            );
-        } else if (choice == 1) {
+        if (what % 2 == 0) {
             data = abi.encodeCall(QuiltkitGovernor.setBadge, (a % 2 == 0 ? address(badge) : address(0)));
         } else {
             data = abi.encodeWithSignature("updateQuorumNumerator(uint256)", bound(a, 1, 100));
