@@ -24,6 +24,11 @@ SDK = ROOT / "sdk" / "quiltkit"
 EXPORTS: dict[str, tuple[str, str | None, str]] = {
     "MilestoneEscrow": ("MilestoneEscrow.sol", "escrow_errors", "EscrowRevert"),
     "TestToken": ("TestToken.sol", None, ""),
+    "GovernanceToken": ("GovernanceToken.sol", "governance_token_errors", "GovernanceTokenRevert"),
+    "QuiltkitGovernor": ("QuiltkitGovernor.sol", "governor_errors", "GovernorRevert"),
+    "QuiltkitTimelock": ("QuiltkitTimelock.sol", "timelock_errors", "TimelockRevert"),
+    # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
+    "ERC1967Proxy": ("ERC1967Proxy.sol", None, ""),
 }
 
 # Extra builtin base per error-name pattern, so callers may catch e.g. LookupError.
@@ -33,6 +38,10 @@ BUILTIN_BASES = (
     ("NotArbiter", "PermissionError"),
     ("NotParty", "PermissionError"),
     ("UnauthorizedAccount", "PermissionError"),
+    ("UnauthorizedCaller", "PermissionError"),
+    ("OnlyExecutor", "PermissionError"),
+    ("RestrictedProposer", "PermissionError"),
+    ("NonexistentProposal", "LookupError"),
 )
 
 

@@ -25,12 +25,36 @@ from quiltkit.exceptions import (
     TransactionFailed,
     UnknownRevert,
 )
+from quiltkit.governance import (
+    Call,
+    GovernanceToken,
+    Governor,
+    GovernorConfig,
+    Proposal,
+    ProposalRules,
+    ProposalState,
+    ProposalTally,
+    ProposalType,
+    Support,
+    Timelock,
+)
 from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
 from quiltkit.tokens import Token
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Call",
+    "GovernanceToken",
+    "Governor",
+    "GovernorConfig",
+    "Proposal",
+    "ProposalRules",
+    "ProposalState",
+    "ProposalTally",
+    "ProposalType",
+    "Support",
+    "Timelock",
     "ContractRevert",
     "CreatedEscrow",
     "DecodedEvent",
