@@ -11,6 +11,7 @@ import {GovernorVotesQuorumFraction} from
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IEmergencyAllowList} from "./IEmergencyAllowList.sol";
 import {IGovernanceBadge} from "./IGovernanceBadge.sol";
 
@@ -75,11 +76,14 @@ contract QuiltkitGovernor is
         address badge;
     }
 
+    /// @dev Packed so that a vote writes one tally slot: "for" shares its slot with the
+    /// FOUNDER_IDEA quorum weight. 128 bits hold any supply of the token (capped at 2^96);
+    /// with another IVotes token an overflowing tally reverts (checked arithmetic) instead of wrapping.
     struct Tally {
-        uint256 againstVotes;
-        uint256 forVotes;
-        uint256 abstainVotes;
-        uint256 quorumWeight; // FOUNDER_IDEA only: raw weight of for + abstain
+        uint128 forVotes;
+        uint128 quorumWeight; // FOUNDER_IDEA only: raw weight of for + abstain
+        uint128 againstVotes;
+        uint128 abstainVotes;
         mapping(address voter => bool) voted;
         mapping(uint256 identity => bool) identityVoted;
     }
@@ -273,7 +277,7 @@ contract QuiltkitGovernor is
     function proposalQuorum(uint256 proposalId) public view returns (uint256 counted, uint256 required) {
         Tally storage t = _tallies[proposalId];
         ProposalRules memory r = _rules[proposalId];
-        counted = r.kind == ProposalType.FOUNDER_IDEA ? t.quorumWeight : t.forVotes + t.abstainVotes;
+        counted = r.kind == ProposalType.FOUNDER_IDEA ? t.quorumWeight : uint256(t.forVotes) + t.abstainVotes;
         uint256 snapshot = proposalSnapshot(proposalId);
         if (snapshot < clock()) required = token().getPastTotalSupply(snapshot) * r.quorumBps / BPS;
     }
@@ -313,14 +317,14 @@ contract QuiltkitGovernor is
                 t.identityVoted[identity] = true;
             }
             counted = Math.sqrt(totalWeight);
-            if (support != 0 && support <= 2) t.quorumWeight += totalWeight;
+            if (support != 0 && support <= 2) t.quorumWeight += SafeCast.toUint128(totalWeight);
         }
         if (support == 0) {
-            t.againstVotes += counted;
+            t.againstVotes += SafeCast.toUint128(counted);
         } else if (support == 1) {
-            t.forVotes += counted;
+            t.forVotes += SafeCast.toUint128(counted);
         } else if (support == 2) {
-            t.abstainVotes += counted;
+            t.abstainVotes += SafeCast.toUint128(counted);
         } else {
             revert GovernorInvalidVoteType();
         }

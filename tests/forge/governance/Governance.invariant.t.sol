@@ -66,8 +66,9 @@ contract GovernanceTokenInvariantTest is GovernanceTestBase {
 /// @notice Tallies equal the ghost (the sum of integer square roots of counted weights for
 /// FOUNDER_IDEA, of the weights otherwise), and no proposal's type or rules ever change, while
 /// proposals of every type are created, voted and the governor reconfigured through governance.
-/// @dev CI: 64 runs x depth 64 per invariant (a reconfiguration is a whole proposal cycle).
-/// forge-config: default.invariant.runs = 64
+/// @dev CI: 32 runs x depth 64 per invariant (a reconfiguration is a whole proposal cycle);
+/// `FOUNDRY_PROFILE=deep` keeps 2,000 x 256.
+/// forge-config: default.invariant.runs = 32
 contract GovernorInvariantTest is GovernanceTestBase {
     GovernorHandler internal handler;
 
