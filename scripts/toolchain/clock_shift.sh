@@ -36,10 +36,14 @@ LIBFAKETIME=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$' 
 [ -n "$LIBFAKETIME" ] || { say "libfaketime.so.1 not found (dpkg -L libfaketime)"; exit 1; }
 
 # Run a command with the clock moved by $1 (e.g. +400d); every process it starts inherits it.
+# The monotonic clock stays real (faked, libfaketime 0.9.10 hangs every timed pthread wait), and
+# Python processes load faketime_shim/sitecustomize.py, whose time.sleep avoids the one call that
+# libfaketime then refuses (see that file).
 shifted() {
   local shift=$1
   shift
-  env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$shift" FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+  env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$shift" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+    PYTHONPATH="$PWD/scripts/toolchain/faketime_shim${PYTHONPATH:+:$PYTHONPATH}" "$@"
 }
 
 days() { local s=${1#+}; printf '%s' "${s%d}"; }
