@@ -8,7 +8,8 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 /// moving anything (as some old tokens do instead of reverting), to prove the house never counts
 /// such a call as paid.
 contract FalseToken is ERC20 {
-    bool public failing;
+    bool public failTransfer;
+    bool public failTransferFrom;
 
     constructor() ERC20("False Token", "FALSE") {}
 
@@ -16,17 +17,18 @@ contract FalseToken is ERC20 {
         _mint(to, amount);
     }
 
-    function setFailing(bool failing_) external {
-        failing = failing_;
+    /// @notice Makes transfer and/or transferFrom answer false without moving anything.
+    function setFailing(bool transfer_, bool transferFrom_) external {
+        (failTransfer, failTransferFrom) = (transfer_, transferFrom_);
     }
 
     function transfer(address to, uint256 value) public override returns (bool) {
-        if (failing) return false;
+        if (failTransfer) return false;
         return super.transfer(to, value);
     }
 
     function transferFrom(address from, address to, uint256 value) public override returns (bool) {
-        if (failing) return false;
+        if (failTransferFrom) return false;
         return super.transferFrom(from, to, value);
     }
 }
