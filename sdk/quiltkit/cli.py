@@ -46,14 +46,22 @@ def main() -> None:
 @click.option("--rpc-url", default=None, help="Run on this dev node (accounts of the test mnemonic funded).")
 @click.option("--no-stellar", is_flag=True, help="Skip the Stellar (Soroban) chapter.")
 @click.option("--no-relayer", is_flag=True, help="Skip the closing chapter: the relayer paid by a GitHub webhook.")
-def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool) -> None:
-    """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar), then a
-    merged pull request's GitHub webhook has the relayer pay a bounty."""
+@click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
+def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool) -> None:
+    """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
+    NFT auctioned with a last-minute race; then a merged pull request's GitHub webhook has the
+    relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
         click.echo(f"== quiltkit demo on {label} ==")
         story = run_story(w3, say=click.echo)
+        if not no_auction:
+            from quiltkit.auction_demo import run_auction_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, the auction house: a project auctions a patent NFT ({label}) ==")
+            run_auction_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
         if not no_relayer:
