@@ -31,6 +31,7 @@ __all__ = [
     "MAX_BATCH",
     "MAX_TIME_BUFFER",
     "NFT",
+    "SETTLE_GAS_RESERVE",
     "Settlement",
 ]
 
@@ -45,6 +46,11 @@ MAX_BATCH = 64
 MAX_SCAN = 256
 ETH = ZERO_ADDRESS
 """The currency address that means native ETH."""
+SETTLE_GAS_RESERVE = 300_000
+"""Gas to add to a settlement's gas *used* when that is all a sender knows (e.g. from
+``eth_createAccessList``): before each push the house checks it can give the push its whole
+allowance (the lot's is 250,000), so the limit must exceed the gas used by about that much. The
+unused part is not charged. ``eth_estimateGas``, which the SDK uses, finds the limit by itself."""
 
 
 class AuctionStatus(IntEnum):
