@@ -688,7 +688,7 @@ def get_auction(auction_id: uint256) -> Auction:
         impact_bps=impact_bps,
         highest_bidder=bidder,
         highest_bid=(highest >> 160) if bidder != empty(address) else 0,
-        min_next_bid=self._min_next_bid(terms, highest),
+        min_next_bid=self._min_next_bid(terms, highest) if terms != 0 else 0,
     )
 
 

@@ -383,6 +383,8 @@ contract AuctionHouseTest is AuctionTestBase {
         assertEq(a.status, 2);
         assertEq(a.highest_bidder, alice);
         assertEq(a.highest_bid, 10 ether);
+        assertEq(a.min_next_bid, 0, "a settled auction takes no bid");
+        assertEq(house.min_next_bid(id), 0);
     }
 
     function test_settle_erc20_erc1155() public {
