@@ -51,7 +51,7 @@ contract AuctionHouseInvariantTest is StdInvariant, AuctionTestBase {
             } else {
                 assertEq(editions.balanceOf(address(house), tokenId), amount, "an unsettled ERC-1155 lot left the house");
             }
-            assertEq(collection, _auction(id).collection == address(0) ? collection : _auction(id).collection);
+            assertEq(_auction(id).collection, collection, "the house records the lot it holds");
         }
     }
 
