@@ -128,3 +128,23 @@ def test_ended_auctions_are_settled_once_in_batches(chain: Chain, make_relayer: 
 def test_settle_auctions_needs_the_house_address(chain: Chain, sqlite_url: str) -> None:
     with pytest.raises(ConfigError, match="auction_house"):
         relayer_settings(chain, sqlite_url, keeper={"settle_auctions": True})
+
+
+def test_two_instances_settle_each_auction_once(chain: Chain, make_relayer: Callable[..., Relayer]) -> None:
+    """Two relayers (own signers, one store) keep the same house: every ended auction settles
+    exactly once and no keeper transaction fails, whichever instance sends it."""
+    house, ids = _auctions(chain, [600] * 5, [True, True, False, True, True])
+    advance_time(chain.w3, 3_600)
+    keeper = {"settle_auctions": True, "auction_house": house.address, "auction_batch": 2, "interval_s": 0.1}
+    first = make_relayer(keeper=keeper)
+    second = make_relayer(keeper=keeper, instance_id="second", signer_key="0x" + chain.accounts[11].key.hex())
+
+    first.start()
+    second.start()
+    wait_until(lambda: house.due_auctions() == [], timeout=20, what="ended auctions settled")
+    time.sleep(1.0)
+
+    assert _settled_events(house) == ids, "each auction settled exactly once"
+    history = first.store.tx_history("evm")
+    assert history, "the keepers sent their batches"
+    assert all(t.state is TxState.CONFIRMED for t in history)
