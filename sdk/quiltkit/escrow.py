@@ -14,7 +14,7 @@ from web3 import Web3
 
 from quiltkit._contract import ContractClient, Sender, TxResult, require, sender_address
 from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
-from quiltkit.escrow_errors import ERRORS
+from quiltkit.escrow_errors import ERRORS, EscrowFullyFunded
 from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidInput
 from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
 from quiltkit.tokens import Token
@@ -22,12 +22,15 @@ from quiltkit.tokens import Token
 __all__ = [
     "BPS",
     "CreatedEscrow",
+    "DEFAULT_DISPUTE_WINDOW",
     "Escrow",
     "EscrowInfo",
     "EscrowTerms",
     "FunderAccount",
     "MAX_FEE_BPS",
+    "MAX_DISPUTE_WINDOW",
     "MAX_MILESTONES",
+    "MIN_DISPUTE_WINDOW",
     "Milestone",
     "MilestoneState",
     "verifier_set_hash",
@@ -38,6 +41,12 @@ MAX_FEE_BPS = 1_000
 MAX_MILESTONES = 16
 MAX_VERIFIERS = 32
 UINT96_MAX = 2**96 - 1
+MIN_DISPUTE_WINDOW = 86_400
+"""Shortest dispute window (seconds) the contract accepts for an escrow with an arbiter."""
+MAX_DISPUTE_WINDOW = 365 * 86_400
+"""Longest dispute window (seconds) the contract accepts."""
+DEFAULT_DISPUTE_WINDOW = 14 * 86_400
+"""The window :class:`EscrowTerms` uses when it names an arbiter but no window."""
 ETH = ZERO_ADDRESS
 """The token address that means native ETH."""
 
@@ -72,6 +81,8 @@ class EscrowInfo(BaseModel):
     deadline: int
     fee_bps: int
     threshold: int
+    dispute_window: int
+    default_payee_bps: int
     cancelled: bool
     refunds_opened: bool
     funded: int
@@ -107,6 +118,12 @@ class EscrowTerms(BaseModel):
     deadline: int = Field(gt=0, lt=2**40)
     payee: Address | None = None
     arbiter: Address | None = None
+    dispute_window: int | None = Field(default=None, ge=0, le=MAX_DISPUTE_WINDOW)
+    """Seconds the arbiter has to rule; after it anyone may close the dispute with
+    ``default_payee_bps``. Defaults to :data:`DEFAULT_DISPUTE_WINDOW` when there is an arbiter."""
+    default_payee_bps: int = Field(default=0, ge=0, le=BPS)
+    """Share of a disputed milestone the payee gets when the arbiter lets the window pass (0: all
+    back to the funders)."""
     verifiers: list[Address] = Field(default_factory=list, max_length=MAX_VERIFIERS)
     threshold: int = Field(default=0, ge=0, le=255)
     metadata_hash: Bytes32 = "0x" + "00" * 32
@@ -126,13 +143,29 @@ class EscrowTerms(BaseModel):
             raise ValueError(f"threshold must be 1..{len(self.verifiers)} for {len(self.verifiers)} verifiers")
         if not self.verifiers and self.threshold != 0:
             raise ValueError("threshold must be 0 when there are no verifiers")
+        if self.arbiter is None:
+            if self.dispute_window:
+                raise ValueError("dispute_window needs an arbiter")
+        elif self.dispute_window is not None and not MIN_DISPUTE_WINDOW <= self.dispute_window <= MAX_DISPUTE_WINDOW:
+            raise ValueError(
+                f"dispute_window must be {MIN_DISPUTE_WINDOW}..{MAX_DISPUTE_WINDOW} s, got {self.dispute_window}"
+            )
         return self
+
+    @property
+    def effective_dispute_window(self) -> int:
+        """The window sent to the contract: 0 without an arbiter, else the given or default one."""
+        if self.arbiter is None:
+            return 0
+        return DEFAULT_DISPUTE_WINDOW if self.dispute_window is None else self.dispute_window
 
     def as_tuple(self) -> tuple[Any, ...]:
         return (
             self.token,
             self.payee or ZERO_ADDRESS,
             self.arbiter or ZERO_ADDRESS,
+            self.effective_dispute_window,
+            self.default_payee_bps if self.arbiter else 0,
             list(self.verifiers),
             self.threshold,
             self.deadline,
@@ -223,6 +256,21 @@ class Escrow(ContractClient):
         consumed, escrow = self._call_many(("isIntentConsumed", (_bytes32(intent_id),)), ("getEscrow", (escrow_id,)))
         return bool(consumed), _escrow_info(escrow_id, escrow)
 
+    def intents_and_escrows(
+        self, intent_ids: Sequence[str | bytes], escrow_ids: Sequence[int]
+    ) -> tuple[list[bool], dict[int, EscrowInfo]]:
+        """Whether each of ``intent_ids`` is consumed, and each escrow of ``escrow_ids``: one ``eth_call``.
+
+        What a relayer re-reads just before it signs a batch. Raises
+        :class:`~quiltkit.escrow_errors.EscrowNotFound` if one of the escrows does not exist.
+        """
+        calls: list[tuple[str, tuple[Any, ...]]] = [("isIntentConsumed", (_bytes32(i),)) for i in intent_ids]
+        calls += [("getEscrow", (e,)) for e in escrow_ids]
+        results = self._call_many(*calls)
+        consumed = [bool(c) for c in results[: len(intent_ids)]]
+        infos = {e: _escrow_info(e, v) for e, v in zip(escrow_ids, results[len(intent_ids) :], strict=True)}
+        return consumed, infos
+
     def funder_account(self, escrow_id: int, funder: str) -> FunderAccount:
         share, claimed = self._call("funderAccount", escrow_id, checksum(funder, "funder"))
         return FunderAccount(share=share, claimed=claimed)
@@ -276,11 +324,20 @@ class Escrow(ContractClient):
         return CreatedEscrow(escrow_id=result.event("EscrowCreated").args["escrowId"], tx=result)
 
     def fund(self, escrow_id: int, amount: int, *, sender: Sender, approve: bool = False) -> TxResult:
-        """Add ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total)."""
+        """Add up to ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total).
+
+        The contract takes at most what remains when the transaction runs (a funder who was
+        beaten to the last units keeps the rest: not pulled, or sent back for ETH); the
+        ``EscrowFunded`` event in the result says how much it took. Raises
+        :class:`~quiltkit.escrow_errors.EscrowFullyFunded` if nothing remains now.
+        """
         require(amount > 0, f"amount must be > 0, got {amount}")
         info = self.get_escrow(escrow_id)
         remaining = info.total - info.funded
-        require(amount <= remaining, f"escrow {escrow_id} needs {remaining} more; {amount} would overfund it")
+        if remaining == 0:
+            raise EscrowFullyFunded(escrow_id)
+        # Never ask for (or approve) more than can be taken now; the contract caps again at send.
+        amount = min(amount, remaining)
         value = self._prepare_funding(info.token, amount, sender, approve)
         return self._transact("fund", escrow_id, amount, sender=sender, value=value)
 
@@ -366,6 +423,18 @@ class Escrow(ContractClient):
         self._check_milestone(escrow_id, milestone)
         return self._transact("resolve", escrow_id, milestone, payee_bps, sender=sender)
 
+    def close_expired_dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
+        """Close a dispute the arbiter let expire, with the escrow's default outcome (anyone).
+
+        Raises :class:`~quiltkit.escrow_errors.EscrowDisputeWindowOpen` before the window closes.
+        """
+        self._check_milestone(escrow_id, milestone)
+        return self._transact("closeExpiredDispute", escrow_id, milestone, sender=sender)
+
+    def dispute_closes_at(self, escrow_id: int, milestone: int) -> int:
+        """When anyone may close the dispute on ``milestone`` (0 if it is not disputed)."""
+        return int(self._call("disputeClosesAt", escrow_id, milestone))
+
     def open_refunds(self, escrow_id: int, *, sender: Sender) -> TxResult:
         """After the deadline, make unreleased, undisputed funds refundable (anyone)."""
         return self._transact("openRefunds", escrow_id, sender=sender)
@@ -430,8 +499,9 @@ class Escrow(ContractClient):
 
 def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
     """``getEscrow``'s decoded answer as an :class:`EscrowInfo`."""
-    (payer, token, payee, arbiter, deadline, fee_bps, threshold, cancelled, refunds_opened) = v[:9]
-    (funded, held, refund_pool, funded_milestones, verifiers_hash, amounts, states) = v[9:]
+    (payer, token, payee, arbiter, deadline, fee_bps, threshold, dispute_window, default_payee_bps) = v[:9]
+    (cancelled, refunds_opened, funded, held, refund_pool, funded_milestones, verifiers_hash) = v[9:16]
+    (amounts, states) = v[16:]
     return EscrowInfo(
         escrow_id=escrow_id,
         payer=payer,
@@ -441,6 +511,8 @@ def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
         deadline=deadline,
         fee_bps=fee_bps,
         threshold=threshold,
+        dispute_window=dispute_window,
+        default_payee_bps=default_payee_bps,
         cancelled=cancelled,
         refunds_opened=refunds_opened,
         funded=funded,
