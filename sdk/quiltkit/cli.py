@@ -157,6 +157,49 @@ def escrow_show(escrow_id: int, address: str, rpc_url: str) -> None:
 
 
 @main.group()
+def auction() -> None:
+    """Inspect and settle AuctionHouse auctions."""
+
+
+@auction.command("show")
+@click.argument("auction_id", type=int)
+@click.option("--address", required=True, help="AuctionHouse contract address.")
+@click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+def auction_show(auction_id: int, address: str, rpc_url: str) -> None:
+    """Print auction AUCTION_ID as JSON."""
+    from quiltkit.auction import AuctionHouse
+
+    click.echo(AuctionHouse(_connect(rpc_url), address).get_auction(auction_id).model_dump_json(indent=2))
+
+
+@auction.command("settle-due")
+@click.option("--address", required=True, help="AuctionHouse contract address.")
+@click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+@click.option("--key-env", default="QUILTKIT_KEEPER_KEY", show_default=True, help="Env var holding the sender's key.")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 64))
+def auction_settle_due(address: str, rpc_url: str, key_env: str, batch_size: int) -> None:
+    """Settle every auction that has ended (anyone may); prints one line per settlement."""
+    from eth_account import Account
+
+    from quiltkit.auction import AuctionHouse
+
+    key = os.environ.get(key_env)
+    if not key:
+        raise InvalidInput(f"set ${key_env} to the private key that sends the settlements")
+    house = AuctionHouse(_connect(rpc_url), address)
+    settled = house.settle_due(sender=Account.from_key(key), batch_size=batch_size)
+    for s in settled:
+        if s.winner is None:
+            click.echo(f"auction {s.auction_id}: no bids, the lot went back to the seller")
+        else:
+            click.echo(
+                f"auction {s.auction_id}: won by {s.winner} for {s.amount} (seller {s.seller_proceeds}, "
+                f"royalty {s.royalty}, fee {s.fee}, impact {s.impact})"
+            )
+    click.echo(f"settled {len(settled)} auction(s)")
+
+
+@main.group()
 def intent() -> None:
     """Sign, verify, submit and follow payout intents (EIP-712)."""
 
