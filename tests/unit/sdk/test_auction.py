@@ -242,3 +242,30 @@ def test_bad_input_is_refused_before_sending(
     with pytest.raises(InvalidInput, match="amount"):
         house.bid(1, 0, sender=maintainer)
     assert ETH == "0x" + "00" * 20
+
+
+def test_a_refused_refund_is_credited_and_withdrawn_elsewhere(
+    w3: Web3,
+    house: AuctionHouse,
+    list_patent: Callable[..., int],
+    funder: LocalAccount,
+    relayer: LocalAccount,
+) -> None:
+    from ape import accounts, project
+
+    refuser = project.RejectingReceiver.deploy(sender=accounts.test_accounts[0])  # refuses ETH
+    auction_id = list_patent()
+    bid = house.contract.encode_abi("bid", args=[auction_id, UNIT])
+    refuser.execute(house.address, UNIT, bid, value=UNIT, sender=accounts.test_accounts[0])
+    assert house.get_auction(auction_id).highest_bidder == refuser.address
+
+    outbid = house.bid(auction_id, 2 * UNIT, sender=funder)
+    credited = outbid.event("Credited").args
+    assert (credited["account"], credited["amount"]) == (refuser.address, UNIT)
+    assert house.credits(refuser.address) == UNIT
+
+    before = w3.eth.get_balance(relayer.address)
+    withdraw = house.contract.encode_abi("withdraw", args=[ETH, relayer.address])
+    refuser.execute(house.address, 0, withdraw, sender=accounts.test_accounts[0])
+    assert w3.eth.get_balance(relayer.address) - before == UNIT
+    assert house.credits(refuser.address) == 0
