@@ -136,6 +136,19 @@ class KeeperSettings(BaseModel):
     open_refunds: bool = Field(default=False, description="Open refunds of escrows whose deadline has passed.")
     interval_s: float = Field(default=30.0, gt=0)
     escrow_ids: list[int] | None = Field(default=None, description="Escrows to watch (default: every escrow).")
+    settle_auctions: bool = Field(
+        default=False, description="Settle the AuctionHouse's ended auctions, in batches (EVM only)."
+    )
+    auction_house: str | None = Field(default=None, description="The AuctionHouse whose auctions to settle.")
+    auction_batch: int = Field(default=64, ge=1, le=64, description="Auctions per settle_many transaction.")
+
+    @model_validator(mode="after")
+    def _auction_house_named(self) -> KeeperSettings:
+        if self.settle_auctions and not self.auction_house:
+            raise ValueError("keeper.settle_auctions needs keeper.auction_house (the AuctionHouse address)")
+        if self.auction_house is not None:
+            self.auction_house = checksum(self.auction_house, "keeper.auction_house")
+        return self
 
 
 class SorobanSettings(BaseModel):
@@ -312,6 +325,8 @@ class RelayerSettings(BaseSettings):
         if self.chain == "soroban":
             if self.verifier_key is not None or self.verifier_keystore is not None:
                 raise ValueError("verifier_key signs EIP-712 intents; with chain = soroban set soroban.verifier_secret")
+            if self.keeper.settle_auctions:
+                raise ValueError("keeper.settle_auctions settles an EVM AuctionHouse; it needs chain = evm")
             return self  # the submitter key is soroban.submitter_secret
         if self.signer_key is None and self.signer_keystore is None:
             raise ValueError("set signer_keystore (with signer_password or signer_password_file) or signer_key")

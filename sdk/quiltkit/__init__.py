@@ -5,6 +5,7 @@ relayer and verifiers, and the exceptions they raise. Importing quiltkit never i
 """
 
 from quiltkit._contract import DecodedEvent, Sender, TxResult
+from quiltkit.auction import NFT, Auction, AuctionHouse, AuctionStatus, CreatedAuction, Editions, Listing, Settlement
 from quiltkit.escrow import (
     CreatedEscrow,
     Escrow,
@@ -31,9 +32,15 @@ from quiltkit.tokens import Token
 __version__ = "0.1.0"
 
 __all__ = [
+    "NFT",
+    "Auction",
+    "AuctionHouse",
+    "AuctionStatus",
     "ContractRevert",
+    "CreatedAuction",
     "CreatedEscrow",
     "DecodedEvent",
+    "Editions",
     "Escrow",
     "EscrowInfo",
     "EscrowTerms",
@@ -43,11 +50,13 @@ __all__ = [
     "InsufficientBalance",
     "InvalidAddress",
     "InvalidInput",
+    "Listing",
     "Milestone",
     "MilestoneState",
     "PayoutIntent",
     "QuiltkitError",
     "Sender",
+    "Settlement",
     "Token",
     "TransactionFailed",
     "TxResult",

@@ -348,10 +348,18 @@ def _decode_revert(exc: BaseException, errors: dict[str, type[ContractRevert]]) 
         return error_class(*(_typed(t, v) for t, v in zip(types, values, strict=True)))
     if selector == _ERROR_STRING:
         (message,) = abi_decode(["string"], bytes.fromhex(data[10:]))
+        # Vyper contracts revert with stable reasons; their clients key error classes by reason.
+        reason_class = errors.get(message)
+        if reason_class is not None:
+            return reason_class()
         return UnknownRevert(data, f"execution reverted: {message}")
     if selector == _PANIC:
         (code,) = abi_decode(["uint256"], bytes.fromhex(data[10:]))
         return UnknownRevert(data, f"panic 0x{code:02x}")
+    # eth-tester (the embedded chain) reports an Error(string) revert as text only.
+    reason_class = errors.get(str(exc).partition("execution reverted: ")[2])
+    if reason_class is not None:
+        return reason_class()
     return UnknownRevert(data, str(exc))
 
 

@@ -14,7 +14,7 @@ def _canonical(abi: list[dict[str, object]]) -> list[str]:
     return sorted(json.dumps(entry, sort_keys=True) for entry in abi)
 
 
-@pytest.mark.parametrize("name", ["MilestoneEscrow", "TestToken"])
+@pytest.mark.parametrize("name", ["MilestoneEscrow", "TestToken", "AuctionHouse", "TestNFT", "TestEditions"])
 def test_shipped_abi_equals_fresh_ape_compilation(name: str) -> None:
     from ape import project
 
