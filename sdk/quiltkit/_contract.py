@@ -9,7 +9,10 @@ that would revert raises its typed exception and nothing is sent.
 from __future__ import annotations
 
 import ast
+import functools
+import inspect
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from typing import Any, ClassVar, TypeAlias
@@ -82,14 +85,48 @@ class TxResult(BaseModel):
 
 
 def sender_address(sender: Sender) -> str:
+    """The address of ``sender``. A string that looks like a private key raises
+    :class:`~quiltkit.exceptions.PrivateKeyAsAddress`, which never repeats it."""
     return checksum(sender.address if isinstance(sender, LocalAccount) else sender, "sender")
 
 
+def _checks_sender_first(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a method taking ``sender`` so that the sender is checked before anything else runs:
+    a key passed as ``sender`` is refused the same way by every write, before any input check or
+    RPC could mention it."""
+    params = list(inspect.signature(fn).parameters)
+    position = params.index("sender")
+
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        sender = kwargs["sender"] if "sender" in kwargs else (args[position] if len(args) > position else None)
+        if sender is not None and not isinstance(sender, LocalAccount):
+            sender_address(sender)
+        return fn(*args, **kwargs)
+
+    return checked
+
+
 class ContractClient:
-    """Base of the typed clients: one instance per deployed contract."""
+    """Base of the typed clients: one instance per deployed contract.
+
+    Every public method of a subclass that takes a ``sender`` checks it first (see
+    :func:`sender_address`); subclasses get this without writing it.
+    """
 
     artifact_name: ClassVar[str]
     errors: ClassVar[dict[str, type[ContractRevert]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if name.startswith("_"):
+                continue
+            if isinstance(member, classmethod):
+                if "sender" in inspect.signature(member.__func__).parameters:
+                    setattr(cls, name, classmethod(_checks_sender_first(member.__func__)))
+            elif inspect.isfunction(member) and "sender" in inspect.signature(member).parameters:
+                setattr(cls, name, _checks_sender_first(member))
 
     def __init__(self, w3: Web3, address: str) -> None:
         self.w3 = w3

@@ -17,6 +17,7 @@ import click
 from web3 import Web3
 
 from quiltkit import intents
+from quiltkit._types import chain_address, checksum
 from quiltkit.escrow import Escrow
 from quiltkit.exceptions import InvalidInput, QuiltkitError
 
@@ -144,6 +145,7 @@ def escrow() -> None:
 @click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
 def escrow_show(escrow_id: int, address: str, rpc_url: str) -> None:
     """Print escrow ESCROW_ID as JSON."""
+    checksum(address, "--address")  # before connecting: a key passed here is refused first
     info = Escrow(_connect(rpc_url), address).get_escrow(escrow_id)
     click.echo(info.model_dump_json(indent=2))
 
@@ -315,6 +317,8 @@ def intent_submit(
         body["contract"] = contract
     if signatures:
         body["signatures"] = list(body.get("signatures", [])) + list(signatures)
+    if "contract" in body:  # checked here: a key passed by mistake is never sent anywhere
+        body["contract"] = chain_address(body["contract"], "--contract")
     missing = [k for k in ("chain_id", "contract") if k not in body]
     if missing:
         raise InvalidInput(

@@ -9,13 +9,14 @@ from typing import Any
 
 from eth_abi.abi import encode as abi_encode
 from eth_utils.crypto import keccak
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from web3 import Web3
 
 from quiltkit._contract import ContractClient, Sender, TxResult, require, sender_address
+from quiltkit._model import Model
 from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
 from quiltkit.escrow_errors import ERRORS
-from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidInput
+from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidAddress, InvalidInput
 from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
 from quiltkit.tokens import Token
 
@@ -43,6 +44,13 @@ ETH = ZERO_ADDRESS
 
 
 class MilestoneState(IntEnum):
+    """Where one milestone is in its life; the contract's ``MilestoneState`` enum, same numbers.
+
+    ``PENDING``: not paid yet (funded or not); ``RELEASED``: paid to the payee (by the payer or an
+    intent); ``DISPUTED``: frozen by payer or payee until the arbiter resolves it; ``RESOLVED``:
+    split by the arbiter; ``REFUNDED``: returned to the funders once refunds opened.
+    """
+
     PENDING = 0
     RELEASED = 1
     DISPUTED = 2
@@ -50,7 +58,10 @@ class MilestoneState(IntEnum):
     REFUNDED = 4
 
 
-class Milestone(BaseModel):
+class Milestone(Model):
+    """One milestone of an escrow: its position, amount (token units), state and whether the
+    escrow's funding covers it (milestones are covered in order, so ``funded`` is a prefix)."""
+
     model_config = ConfigDict(frozen=True)
 
     index: int
@@ -59,7 +70,7 @@ class Milestone(BaseModel):
     funded: bool
 
 
-class EscrowInfo(BaseModel):
+class EscrowInfo(Model):
     """State of one escrow, as ``getEscrow`` returns it."""
 
     model_config = ConfigDict(frozen=True)
@@ -90,15 +101,22 @@ class EscrowInfo(BaseModel):
         return self.token == ETH
 
 
-class FunderAccount(BaseModel):
+class FunderAccount(Model):
+    """What one funder put into an escrow (``share``, token units credited) and how much of their
+    refund they have claimed (``claimed``)."""
+
     model_config = ConfigDict(frozen=True)
 
     share: int
     claimed: int
 
 
-class EscrowTerms(BaseModel):
-    """What a payer fixes when opening an escrow (validated before anything is sent)."""
+class EscrowTerms(Model):
+    """What a payer fixes when opening an escrow (validated before anything is sent).
+
+    Bad terms raise :class:`~quiltkit.exceptions.InvalidInput` naming the field (``amounts[0]``,
+    ``threshold``), :class:`~quiltkit.exceptions.InvalidAddress` for an address field.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -111,21 +129,37 @@ class EscrowTerms(BaseModel):
     threshold: int = Field(default=0, ge=0, le=255)
     metadata_hash: Bytes32 = "0x" + "00" * 32
 
+    @field_validator("amounts")
+    @classmethod
+    def _amounts(cls, amounts: list[int]) -> list[int]:
+        for i, amount in enumerate(amounts):
+            if amount <= 0:
+                raise InvalidInput(
+                    f"amounts[{i}]: milestone {i} amount must be > 0, got {amount}", field=f"amounts[{i}]"
+                )
+        if sum(amounts) > UINT96_MAX:
+            raise InvalidInput(
+                f"amounts: milestone total {sum(amounts)} exceeds the uint96 limit {UINT96_MAX}", field="amounts"
+            )
+        return amounts
+
+    @field_validator("verifiers")
+    @classmethod
+    def _verifiers(cls, verifiers: list[str]) -> list[str]:
+        if len(set(verifiers)) != len(verifiers):
+            raise InvalidInput("verifiers must be distinct", field="verifiers")
+        if ZERO_ADDRESS in verifiers:
+            i = verifiers.index(ZERO_ADDRESS)
+            raise InvalidAddress(f"verifiers[{i}]: a verifier cannot be the zero address", field=f"verifiers[{i}]")
+        return verifiers
+
     @model_validator(mode="after")
     def _check(self) -> EscrowTerms:
-        for i, amount in enumerate(self.amounts):
-            if amount <= 0:
-                raise ValueError(f"milestone {i} amount must be > 0, got {amount}")
-        if sum(self.amounts) > UINT96_MAX:
-            raise ValueError(f"milestone total {sum(self.amounts)} exceeds the uint96 limit {UINT96_MAX}")
-        if len(set(self.verifiers)) != len(self.verifiers):
-            raise ValueError("verifiers must be distinct")
-        if ZERO_ADDRESS in self.verifiers:
-            raise ValueError("a verifier cannot be the zero address")
-        if self.verifiers and not 1 <= self.threshold <= len(self.verifiers):
-            raise ValueError(f"threshold must be 1..{len(self.verifiers)} for {len(self.verifiers)} verifiers")
+        n = len(self.verifiers)
+        if self.verifiers and not 1 <= self.threshold <= n:
+            raise InvalidInput(f"threshold must be 1..{n} for {n} verifiers", field="threshold")
         if not self.verifiers and self.threshold != 0:
-            raise ValueError("threshold must be 0 when there are no verifiers")
+            raise InvalidInput("threshold must be 0 when there are no verifiers", field="threshold")
         return self
 
     def as_tuple(self) -> tuple[Any, ...]:
@@ -141,7 +175,10 @@ class EscrowTerms(BaseModel):
         )
 
 
-class CreatedEscrow(BaseModel):
+class CreatedEscrow(Model):
+    """What :meth:`Escrow.create` returns: the new escrow's id and the mined transaction (its
+    ``EscrowCreated`` event, and ``EscrowFunded`` when it was funded in the same call)."""
+
     model_config = ConfigDict(frozen=True)
 
     escrow_id: int
@@ -163,10 +200,9 @@ def _verifier_set_hash(verifiers: tuple[str, ...]) -> str:
 def _terms(terms: EscrowTerms | dict[str, Any]) -> EscrowTerms:
     if isinstance(terms, EscrowTerms):
         return terms
-    try:
-        return EscrowTerms(**terms)
-    except ValidationError as exc:
-        raise InvalidInput(f"invalid escrow terms: {exc}") from exc
+    if not isinstance(terms, dict):
+        raise InvalidInput(f"terms must be EscrowTerms or a dict, got {type(terms).__name__}", field="terms")
+    return EscrowTerms.model_validate(terms)
 
 
 def _release_args(

@@ -16,6 +16,7 @@ __all__ = [
     "InsufficientBalance",
     "InvalidAddress",
     "InvalidInput",
+    "PrivateKeyAsAddress",
     "QuiltkitError",
     "TransactionFailed",
     "UnknownRevert",
@@ -27,11 +28,32 @@ class QuiltkitError(Exception):
 
 
 class InvalidInput(QuiltkitError, ValueError):
-    """An argument was rejected before anything was sent; the message says what to fix."""
+    """An argument was rejected before anything was sent; the message says what to fix.
+
+    ``field`` names the argument or model field at fault (``"amounts[0]"``, ``"sender"``) when
+    there is one. A rejected value is never repeated in the message if it could be a secret.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class InvalidAddress(InvalidInput):
     """A value is not a valid address for the chain it is used on."""
+
+
+class PrivateKeyAsAddress(InvalidAddress):
+    """A value that looks like a private key (32 bytes of hex, or a Stellar ``S...`` secret) was
+    given where an address was expected. The value is deliberately not repeated anywhere in the
+    exception: pass the account (``eth_account.Account.from_key(key)``) or its address instead."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} looks like a private key, not an address (the value is not repeated here): pass the "
+            "account (eth_account.Account.from_key(key), or a stellar_sdk Keypair) or its address",
+            field=what,
+        )
 
 
 class InsufficientAllowance(InvalidInput):

@@ -7,7 +7,18 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from quiltkit import Escrow, InsufficientAllowance, InsufficientBalance, InvalidAddress, InvalidInput, Token, intents
+from pydantic import ValidationError
+from quiltkit import (
+    Escrow,
+    EscrowTerms,
+    InsufficientAllowance,
+    InsufficientBalance,
+    InvalidAddress,
+    InvalidInput,
+    QuiltkitError,
+    Token,
+    intents,
+)
 from web3 import Web3
 
 from tests.conftest import UNIT, now
@@ -119,3 +130,88 @@ def test_attested_release_prechecks(
     with pytest.raises(InvalidInput, match="1 signatures given"):
         escrow.release_with_intent(intent, [v.address for v in verifiers], sign(intent, (1,)), sender=relayer)
     assert w3.eth.get_transaction_count(relayer.address) == nonce
+
+
+# --- one error contract: every validation failure is a QuiltkitError naming the field ------------
+
+GOOD_ADDRESS = "0x" + "11" * 20
+
+
+def _intent_fields(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "escrow_id": 1,
+        "milestone": 0,
+        "payee": GOOD_ADDRESS,
+        "amount": 1,
+        "token": GOOD_ADDRESS,
+        "intent_id": "0x" + "22" * 32,
+        "deadline": 10,
+        "evidence_hash": "0x" + "33" * 32,
+    }
+    return fields | overrides
+
+
+@pytest.mark.parametrize(
+    ("build", "kind", "field"),
+    [
+        (lambda: EscrowTerms(amounts=[0], deadline=10), InvalidInput, "amounts[0]"),
+        (lambda: EscrowTerms(amounts=[1, 2, -3], deadline=10), InvalidInput, "amounts[2]"),
+        (lambda: EscrowTerms(amounts=[], deadline=10), InvalidInput, "amounts"),
+        (lambda: EscrowTerms(amounts=[1], deadline=0), InvalidInput, "deadline"),
+        (lambda: EscrowTerms(amounts=[1], deadline="soon"), InvalidInput, "deadline"),
+        (lambda: EscrowTerms(token="0x1234", amounts=[1], deadline=10), InvalidAddress, "token"),
+        (
+            lambda: EscrowTerms(amounts=[1], deadline=10, verifiers=[GOOD_ADDRESS, "0x12"], threshold=1),
+            InvalidAddress,
+            "verifiers[1]",
+        ),
+        (
+            lambda: EscrowTerms(amounts=[1], deadline=10, verifiers=["0x" + "00" * 20], threshold=1),
+            InvalidAddress,
+            "verifiers[0]",
+        ),
+        (
+            lambda: EscrowTerms(amounts=[1], deadline=10, verifiers=[GOOD_ADDRESS], threshold=2),
+            InvalidInput,
+            "threshold",
+        ),
+        (lambda: EscrowTerms(amounts=[1], deadline=10, metadata_hash="0x12"), InvalidInput, "metadata_hash"),
+        # a bad address wins over other failures of the same model: the class says what to fix first
+        (lambda: EscrowTerms(amounts=[0], deadline=10, arbiter="nope"), InvalidAddress, "arbiter"),
+        (
+            lambda: EscrowTerms.model_validate({"amounts": [1], "deadline": 10, "payee": "0x12"}),
+            InvalidAddress,
+            "payee",
+        ),
+        (lambda: EscrowTerms.model_validate_json('{"amounts": [1], "deadline": -1}'), InvalidInput, "deadline"),
+        (lambda: intents.PayoutIntent(**_intent_fields(payee="0x12")), InvalidAddress, "payee"),
+        (lambda: intents.PayoutIntent(**_intent_fields(token="G" + "A" * 55)), InvalidAddress, "token"),
+        (lambda: intents.PayoutIntent(**_intent_fields(amount=0)), InvalidInput, "amount"),
+        (lambda: intents.PayoutIntent(**_intent_fields(intent_id="0x1234")), InvalidInput, "intent_id"),
+        (lambda: intents.EvmDomain(chain_id=0, verifying_contract=GOOD_ADDRESS), InvalidInput, "chain_id"),
+        (lambda: intents.EvmDomain(chain_id=1, verifying_contract="0x12"), InvalidAddress, "verifying_contract"),
+        (lambda: intents.VerifierSignature(verifier_index=256, signature=b""), InvalidInput, "verifier_index"),
+    ],
+)
+def test_every_validation_failure_is_a_quiltkit_error_naming_the_field(
+    build: Callable[[], Any], kind: type[InvalidInput], field: str
+) -> None:
+    with pytest.raises(QuiltkitError) as info:
+        build()
+    error = info.value
+    assert type(error) is kind
+    assert isinstance(error, ValueError) and not isinstance(error, ValidationError)
+    assert error.field == field
+    assert field in str(error)
+    assert error.__cause__ is None and error.__context__ is None  # pydantic's error (with the input) is gone
+
+
+@pytest.mark.usefixtures("nothing_sent")
+def test_bad_address_inside_dict_terms_is_invalid_address(escrow: Escrow, maintainer: LocalAccount, w3: Web3) -> None:
+    terms = {"amounts": [UNIT], "deadline": now(w3) + 1_000, "payee": "0x12"}
+    with pytest.raises(InvalidAddress) as info:
+        escrow.create(terms, sender=maintainer)
+    assert info.value.field == "payee"
+    with pytest.raises(InvalidInput) as other:
+        escrow.create({"amounts": [0], "deadline": now(w3) + 1_000}, sender=maintainer)
+    assert other.value.field == "amounts[0]" and not isinstance(other.value, InvalidAddress)
