@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, NoReturn, TypeAlias
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
@@ -220,6 +220,26 @@ class ContractClient:
         selector, inputs, *_ = _function_types(self.artifact_name, fn)
         return selector + abi_encode(inputs, [_abi_arg(t, a) for t, a in zip(inputs, args, strict=True)])
 
+    def _refuse(self, error: ContractRevert, data: bytes, *, sender: Sender, value: int = 0) -> NoReturn:
+        """Refuse a call a pre-send check found would revert: raise the revert the contract gives
+        for it (simulated with ``eth_call``; nothing is sent), else ``error``.
+
+        A pre-send check mirrors one contract rule and builds that rule's named error with the
+        arguments the contract would give; asking the chain on the way out makes the answer the
+        chain's own (type, arguments, and which rule fails first when several do), so a caller's
+        ``except`` is the same whether the SDK or the chain noticed first.
+        """
+        tx: TxParams = {"from": sender_address(sender), "to": self.address, "value": Wei(value)}
+        tx["data"] = HexStr("0x" + data.hex())
+        try:
+            self.w3.eth.call(tx)
+        except Exception as exc:
+            if _is_revert(exc):
+                chain_error = _decode_revert(exc, self.errors)
+                if not isinstance(chain_error, UnknownRevert):
+                    raise chain_error from None
+        raise error
+
     def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0) -> TxResult:
         return self._transact_data(self._encode(fn, *args), sender=sender, value=value)
 
@@ -409,7 +429,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def require(condition: bool, message: str) -> None:
-    """Raise :class:`InvalidInput` with ``message`` unless ``condition`` holds."""
+def require(condition: bool, message: str, *, field: str | None = None) -> None:
+    """Raise :class:`InvalidInput` with ``message`` (naming ``field``) unless ``condition`` holds."""
     if not condition:
-        raise InvalidInput(message)
+        raise InvalidInput(message, field=field)

@@ -12,6 +12,7 @@ from eth_utils.crypto import keccak
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from web3 import Web3
 
+from quiltkit import escrow_errors as errors
 from quiltkit._contract import ContractClient, Sender, TxResult, require, sender_address
 from quiltkit._model import Model
 from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
@@ -229,16 +230,26 @@ class Escrow(ContractClient):
         treasury: str,
         fee_bps: int = 0,
     ) -> Escrow:
-        """Deploy a new MilestoneEscrow from the shipped bytecode."""
-        require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
-        address, _ = cls._deploy(
-            w3,
-            sender,
-            checksum(admin, "admin"),
-            checksum(guardian, "guardian"),
-            checksum(treasury, "treasury"),
-            fee_bps,
-        )
+        """Deploy a new MilestoneEscrow from the shipped bytecode.
+
+        ``admin`` holds ``DEFAULT_ADMIN_ROLE``: sets the fee of future escrows (``set_default_fee``,
+        at most ``MAX_FEE_BPS``) and the treasury, and grants roles; in a full deployment it is the
+        Timelock. ``guardian`` holds ``GUARDIAN_ROLE``: it may ``pause`` and ``unpause``, and pausing
+        stops only ``create`` and ``fund`` (never releases, refunds or withdrawals). Neither role
+        can move escrowed funds. ``treasury`` receives the fees.
+
+        Raises:
+            InvalidAddress: an address argument is not one (PrivateKeyAsAddress if it is a key).
+            EscrowInvalidTreasury: ``treasury`` is the zero address.
+            EscrowInvalidFee: ``fee_bps`` above ``MAX_FEE_BPS``.
+        """
+        require(fee_bps >= 0, f"fee_bps must be >= 0, got {fee_bps}", field="fee_bps")
+        args = (checksum(admin, "admin"), checksum(guardian, "guardian"), checksum(treasury, "treasury"))
+        if args[2] == ZERO_ADDRESS:  # the constructor's own checks, in its order
+            raise errors.EscrowInvalidTreasury()
+        if fee_bps > MAX_FEE_BPS:
+            raise errors.EscrowInvalidFee(fee_bps, MAX_FEE_BPS)
+        address, _ = cls._deploy(w3, sender, *args, fee_bps)
         return cls(w3, address)
 
     def domain(self) -> EvmDomain:
@@ -298,36 +309,69 @@ class Escrow(ContractClient):
         initial_funding: int = 0,
         approve: bool = False,
     ) -> CreatedEscrow:
-        """Open an escrow with ``sender`` as payer, optionally funding it in the same transaction."""
+        """Open an escrow with ``sender`` as payer, optionally funding it in the same transaction.
+
+        With ``approve=True`` an ERC-20 allowance short of ``initial_funding`` is approved first
+        (a transaction of its own).
+
+        Raises:
+            InvalidInput / InvalidAddress: bad ``terms`` (naming the field) or a negative funding.
+            EscrowDeadlineInPast: the deadline is not after the latest block's time.
+            EscrowOverfunded: ``initial_funding`` above the milestone total.
+            InsufficientBalance / InsufficientAllowance: the sender cannot fund it.
+            EnforcedPause and any other ``EscrowRevert`` the contract raises (simulated first:
+            nothing is sent).
+        """
         t = _terms(terms)
-        require(initial_funding >= 0, f"initial_funding must be >= 0, got {initial_funding}")
-        require(
-            initial_funding <= sum(t.amounts),
-            f"initial_funding {initial_funding} exceeds the milestone total {sum(t.amounts)}",
-        )
+        require(initial_funding >= 0, f"initial_funding must be >= 0, got {initial_funding}", field="initial_funding")
+        eth_value = initial_funding if t.token == ETH else 0
+        data = self._encode("create", t.as_tuple(), initial_funding)
         now = self._now()
-        require(t.deadline > now, f"deadline {t.deadline} is not after the latest block time {now}")
+        if t.deadline <= now:
+            self._refuse(errors.EscrowDeadlineInPast(t.deadline, now), data, sender=sender, value=eth_value)
+        if initial_funding > sum(t.amounts):
+            overfunded = errors.EscrowOverfunded(self.escrow_count() + 1, initial_funding, sum(t.amounts))
+            self._refuse(overfunded, data, sender=sender, value=eth_value)
         value = self._prepare_funding(t.token, initial_funding, sender, approve)
-        result = self._transact("create", t.as_tuple(), initial_funding, sender=sender, value=value)
+        result = self._transact_data(data, sender=sender, value=value)
         return CreatedEscrow(escrow_id=result.event("EscrowCreated").args["escrowId"], tx=result)
 
     def fund(self, escrow_id: int, amount: int, *, sender: Sender, approve: bool = False) -> TxResult:
-        """Add ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total)."""
-        require(amount > 0, f"amount must be > 0, got {amount}")
+        """Add ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total).
+
+        Raises:
+            EscrowNotFound: no such escrow.
+            EscrowZeroFunding: ``amount`` is 0 (InvalidInput if negative).
+            EscrowOverfunded: more than the escrow still needs.
+            InsufficientBalance / InsufficientAllowance: the sender cannot fund it.
+            EscrowFundingClosed, EnforcedPause and any other ``EscrowRevert`` (simulated first).
+        """
+        require(amount >= 0, f"amount must be >= 0, got {amount}", field="amount")
         info = self.get_escrow(escrow_id)
+        value = amount if info.is_eth else 0
+        data = self._encode("fund", escrow_id, amount)
+        if amount == 0:
+            self._refuse(errors.EscrowZeroFunding(), data, sender=sender, value=value)
         remaining = info.total - info.funded
-        require(amount <= remaining, f"escrow {escrow_id} needs {remaining} more; {amount} would overfund it")
+        if amount > remaining:
+            self._refuse(errors.EscrowOverfunded(escrow_id, amount, remaining), data, sender=sender, value=value)
         value = self._prepare_funding(info.token, amount, sender, approve)
-        return self._transact("fund", escrow_id, amount, sender=sender, value=value)
+        return self._transact_data(data, sender=sender, value=value)
 
     def assign_payee(self, escrow_id: int, payee: str, *, sender: Sender) -> TxResult:
         """Name the payee of an open bounty (payer only)."""
         return self._transact("assignPayee", escrow_id, checksum(payee, "payee"), sender=sender)
 
     def release(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
-        """Pay a funded milestone to the payee (payer only)."""
-        self._check_milestone(escrow_id, milestone)
-        return self._transact("release", escrow_id, milestone, sender=sender)
+        """Pay a funded milestone to the payee (payer only).
+
+        Raises:
+            EscrowNotFound, EscrowNotPayer (a PermissionError), EscrowPayeeNotSet,
+            EscrowInvalidMilestone, EscrowMilestoneNotPending, EscrowMilestoneNotFunded.
+        """
+        data = self._encode("release", escrow_id, milestone)
+        self._check_milestone(escrow_id, milestone, data, sender)
+        return self._transact_data(data, sender=sender)
 
     def release_with_intent(
         self,
@@ -337,17 +381,25 @@ class Escrow(ContractClient):
         *,
         sender: Sender,
     ) -> TxResult:
-        """Submit a verifier-signed intent; anyone may send it (typically the relayer)."""
-        info = self._check_milestone(intent.escrow_id, intent.milestone)
-        require(
-            verifier_set_hash(verifiers) == info.verifiers_hash,
-            f"verifiers do not match escrow {intent.escrow_id}'s verifier set",
-        )
-        require(
-            len(signatures) >= info.threshold,
-            f"{len(signatures)} signatures given, escrow {intent.escrow_id} needs {info.threshold}",
-        )
-        return self._transact("releaseWithIntent", *_release_args(intent, verifiers, signatures), sender=sender)
+        """Submit a verifier-signed intent; anyone may send it (typically the relayer).
+
+        Raises:
+            EscrowNotFound, EscrowAttestationDisabled (the escrow has no verifiers),
+            EscrowIntentExpired, EscrowIntentAlreadyConsumed,
+            EscrowVerifierSetMismatch: ``verifiers`` is not the escrow's set (checked before sending),
+            EscrowIntentTokenMismatch, EscrowInvalidMilestone (checked before sending),
+            EscrowMilestoneNotPending, EscrowMilestoneNotFunded, EscrowIntentAmountMismatch,
+            EscrowIntentPayeeMismatch,
+            EscrowInsufficientSignatures: fewer signatures than the threshold (checked before sending),
+            EscrowSignersNotAscending, EscrowUnknownVerifier, EscrowInvalidSignature.
+        """
+        data = self._encode("releaseWithIntent", *_release_args(intent, verifiers, signatures))
+        info = self._check_milestone(intent.escrow_id, intent.milestone, data, sender)
+        if verifier_set_hash(verifiers) != info.verifiers_hash:
+            self._refuse(errors.EscrowVerifierSetMismatch(intent.escrow_id), data, sender=sender)
+        if len(signatures) < info.threshold:
+            self._refuse(errors.EscrowInsufficientSignatures(len(signatures), info.threshold), data, sender=sender)
+        return self._transact_data(data, sender=sender)
 
     def release_with_intents(
         self,
@@ -362,21 +414,33 @@ class Escrow(ContractClient):
         call (the set is sent and hashed once); several sets become a ``multicall`` of such calls.
         Simulate first (the whole batch reverts with the first failing intent's error), so callers
         can drop the failing intent and retry.
+
+        Raises what :meth:`release_with_intent` raises, for the first failing intent;
+        EscrowBatchMismatch for an empty batch.
         """
-        return self._transact_data(self.release_with_intents_data(batch), sender=sender)
+        return self._transact_data(self._batch_data(batch, check=False), sender=sender)
 
     def release_with_intents_data(
         self, batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]]
     ) -> bytes:
-        """The calldata :meth:`release_with_intents` sends (for callers that sign transactions themselves)."""
-        require(len(batch) > 0, "batch must hold at least one intent")
+        """The calldata :meth:`release_with_intents` sends (for callers that sign transactions themselves).
+
+        Raises EscrowBatchMismatch for an empty batch, InvalidInput for an intent without signatures.
+        """
+        return self._batch_data(batch, check=True)
+
+    def _batch_data(
+        self, batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]], *, check: bool
+    ) -> bytes:
+        if not batch:
+            raise errors.EscrowBatchMismatch(0, 0)  # what releaseWithIntents says for no intents
         if len(batch) == 1:
             intent, verifiers, signatures = batch[0]
-            require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
+            require(not check or len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
             return self._encode("releaseWithIntent", *_release_args(intent, verifiers, signatures))
         groups: dict[tuple[str, ...], list[tuple[PayoutIntent, Sequence[VerifierSignature]]]] = {}
         for intent, verifiers, signatures in batch:
-            require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
+            require(not check or len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
             groups.setdefault(tuple(checksum(v) for v in verifiers), []).append((intent, signatures))
         calls = [
             self._encode(
@@ -392,15 +456,31 @@ class Escrow(ContractClient):
         return self._encode("multicall", calls)
 
     def dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
-        """Freeze a funded milestone for the arbiter (payer or payee)."""
-        self._check_milestone(escrow_id, milestone)
-        return self._transact("dispute", escrow_id, milestone, sender=sender)
+        """Freeze a funded milestone for the arbiter (payer or payee).
+
+        Raises:
+            EscrowNotFound, EscrowNotParty (a PermissionError), EscrowDisputesDisabled (no arbiter),
+            EscrowPayeeNotSet, EscrowInvalidMilestone (checked before sending),
+            EscrowMilestoneNotPending, EscrowMilestoneNotFunded.
+        """
+        data = self._encode("dispute", escrow_id, milestone)
+        self._check_milestone(escrow_id, milestone, data, sender)
+        return self._transact_data(data, sender=sender)
 
     def resolve(self, escrow_id: int, milestone: int, payee_bps: int, *, sender: Sender) -> TxResult:
-        """Split a disputed milestone: ``payee_bps`` of it to the payee, the rest to funders (arbiter)."""
-        require(0 <= payee_bps <= BPS, f"payee_bps must be 0..{BPS}, got {payee_bps}")
-        self._check_milestone(escrow_id, milestone)
-        return self._transact("resolve", escrow_id, milestone, payee_bps, sender=sender)
+        """Split a disputed milestone: ``payee_bps`` of it to the payee, the rest to funders (arbiter).
+
+        Raises:
+            EscrowNotArbiter (a PermissionError), EscrowInvalidSplit: ``payee_bps`` above 10,000
+            (checked before sending; InvalidInput if negative), EscrowInvalidMilestone (checked
+            before sending), EscrowMilestoneNotDisputed.
+        """
+        require(payee_bps >= 0, f"payee_bps must be 0..{BPS}, got {payee_bps}", field="payee_bps")
+        data = self._encode("resolve", escrow_id, milestone, payee_bps)
+        if payee_bps > BPS:
+            self._refuse(errors.EscrowInvalidSplit(payee_bps), data, sender=sender)
+        self._check_milestone(escrow_id, milestone, data, sender)
+        return self._transact_data(data, sender=sender)
 
     def open_refunds(self, escrow_id: int, *, sender: Sender) -> TxResult:
         """After the deadline, make unreleased, undisputed funds refundable (anyone)."""
@@ -419,8 +499,16 @@ class Escrow(ContractClient):
         return self._transact("withdraw", checksum(token, "token"), sender=sender)
 
     def set_default_fee(self, fee_bps: int, *, sender: Sender) -> TxResult:
-        require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
-        return self._transact("setDefaultFee", fee_bps, sender=sender)
+        """Set the fee of escrows created from now on (admin; existing escrows keep theirs).
+
+        Raises AccessControlUnauthorizedAccount (not admin), EscrowInvalidFee (above
+        ``MAX_FEE_BPS``, checked before sending; InvalidInput if negative).
+        """
+        require(fee_bps >= 0, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}", field="fee_bps")
+        data = self._encode("setDefaultFee", fee_bps)
+        if fee_bps > MAX_FEE_BPS:
+            self._refuse(errors.EscrowInvalidFee(fee_bps, MAX_FEE_BPS), data, sender=sender)
+        return self._transact_data(data, sender=sender)
 
     def set_treasury(self, treasury: str, *, sender: Sender) -> TxResult:
         return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender)
@@ -436,10 +524,12 @@ class Escrow(ContractClient):
     def _now(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
-    def _check_milestone(self, escrow_id: int, milestone: int) -> EscrowInfo:
+    def _check_milestone(self, escrow_id: int, milestone: int, data: bytes, sender: Sender) -> EscrowInfo:
+        """The escrow (EscrowNotFound if none); EscrowInvalidMilestone for an index it does not have."""
+        require(milestone >= 0, f"milestone must be >= 0, got {milestone}", field="milestone")
         info = self.get_escrow(escrow_id)
-        count = len(info.milestones)
-        require(0 <= milestone < count, f"escrow {escrow_id} has milestones 0..{count - 1}, not {milestone}")
+        if milestone >= len(info.milestones):
+            self._refuse(errors.EscrowInvalidMilestone(escrow_id, milestone), data, sender=sender)
         return info
 
     def _prepare_funding(self, token: str, amount: int, sender: Sender, approve: bool) -> int:

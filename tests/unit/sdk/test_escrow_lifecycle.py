@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from quiltkit import Escrow, MilestoneState, Token, intents
+from quiltkit import Escrow, MilestoneState, Token, escrow_errors, intents
 from quiltkit.devchain import advance_time
 from quiltkit.escrow import ETH
 from quiltkit.escrow_errors import EscrowNotFound
@@ -309,9 +309,14 @@ def test_batch_refuses_bad_input_before_sending(
     w3: Web3,
 ) -> None:
     nonce = w3.eth.get_transaction_count(relayer.address)
-    with pytest.raises(InvalidInput, match="at least one intent"):
+    # the contract's own errors, as the chain would raise them (tests/unit/sdk/test_error_contract.py)
+    with pytest.raises(escrow_errors.EscrowBatchMismatch):
         escrow.release_with_intents([], sender=relayer)
     intent = make_intent(create_escrow(), 0)
-    with pytest.raises(InvalidInput, match="carries no signatures"):
+    with pytest.raises(escrow_errors.EscrowInsufficientSignatures) as info:
         escrow.release_with_intents([(intent, [v.address for v in verifiers], [])], sender=relayer)
+    assert info.value.args_by_name == {"provided": 0, "threshold": 2}
+    # the calldata builder (for callers that sign themselves) still refuses an unsigned intent
+    with pytest.raises(InvalidInput, match="carries no signatures"):
+        escrow.release_with_intents_data([(intent, [v.address for v in verifiers], [])])
     assert w3.eth.get_transaction_count(relayer.address) == nonce

@@ -19,6 +19,7 @@ from quiltkit import (
     Token,
     intents,
 )
+from quiltkit import escrow_errors as errors
 from web3 import Web3
 
 from tests.conftest import UNIT, now
@@ -45,7 +46,6 @@ def nothing_sent(w3: Web3, roles: dict[str, LocalAccount]) -> Iterator[None]:
         ({"threshold": 4}, "threshold must be 1..3"),
         ({"threshold": 0}, "threshold must be 1..3"),
         ({"arbiter": "not an address"}, "20-byte hex address"),
-        ({"deadline": 1}, "is not after the latest block time"),
     ],
 )
 def test_create_rejects_bad_terms(
@@ -75,10 +75,14 @@ def test_milestone_index_checked_before_sending(
     # create_escrow sends; count nonces after it, so only the bad calls are watched
     eid = create_escrow(payee=roles["contributor"].address)
     nonce = w3.eth.get_transaction_count(maintainer.address)
-    with pytest.raises(InvalidInput, match="has milestones 0..2, not 3"):
+    with pytest.raises(errors.EscrowInvalidMilestone) as bad_index:
         escrow.release(eid, 3, sender=maintainer)
-    with pytest.raises(InvalidInput, match="payee_bps must be 0..10000"):
+    assert bad_index.value.args_by_name == {"escrowId": eid, "milestone": 3}
+    with pytest.raises(errors.EscrowInvalidSplit) as bad_split:
         escrow.resolve(eid, 0, 10_001, sender=roles["arbiter"])
+    assert bad_split.value.args_by_name == {"payeeBps": 10_001}
+    with pytest.raises(InvalidInput, match="payee_bps must be 0..10000"):
+        escrow.resolve(eid, 0, -1, sender=roles["arbiter"])
     assert w3.eth.get_transaction_count(maintainer.address) == nonce
 
 
@@ -87,10 +91,13 @@ def test_funding_checks_amount_allowance_and_balance(
 ) -> None:
     eid = create_escrow(funding=100 * UNIT)
     nonce = w3.eth.get_transaction_count(funder.address)
-    with pytest.raises(InvalidInput, match="amount must be > 0"):
+    with pytest.raises(errors.EscrowZeroFunding):
         escrow.fund(eid, 0, sender=funder)
-    with pytest.raises(InvalidInput, match="would overfund"):
+    with pytest.raises(InvalidInput, match="amount must be >= 0"):
+        escrow.fund(eid, -1, sender=funder)
+    with pytest.raises(errors.EscrowOverfunded) as overfunded:
         escrow.fund(eid, 901 * UNIT, sender=funder)
+    assert overfunded.value.args_by_name == {"escrowId": eid, "amount": 901 * UNIT, "remaining": 900 * UNIT}
     token_allowance = token.allowance(funder.address, escrow.address)
     with pytest.raises(InsufficientAllowance) as info:
         escrow.fund(eid, token_allowance + 1, sender=funder)
@@ -125,10 +132,12 @@ def test_attested_release_prechecks(
     eid = create_escrow()
     intent = make_intent(eid, 0)
     nonce = w3.eth.get_transaction_count(relayer.address)
-    with pytest.raises(InvalidInput, match="do not match"):
+    with pytest.raises(errors.EscrowVerifierSetMismatch) as mismatch:
         escrow.release_with_intent(intent, [v.address for v in verifiers[:2]], sign(intent), sender=relayer)
-    with pytest.raises(InvalidInput, match="1 signatures given"):
+    assert mismatch.value.args_by_name == {"escrowId": eid}
+    with pytest.raises(errors.EscrowInsufficientSignatures) as under_signed:
         escrow.release_with_intent(intent, [v.address for v in verifiers], sign(intent, (1,)), sender=relayer)
+    assert under_signed.value.args_by_name == {"provided": 1, "threshold": 2}
     assert w3.eth.get_transaction_count(relayer.address) == nonce
 
 
@@ -215,3 +224,13 @@ def test_bad_address_inside_dict_terms_is_invalid_address(escrow: Escrow, mainta
     with pytest.raises(InvalidInput) as other:
         escrow.create({"amounts": [0], "deadline": now(w3) + 1_000}, sender=maintainer)
     assert other.value.field == "amounts[0]" and not isinstance(other.value, InvalidAddress)
+
+
+@pytest.mark.usefixtures("nothing_sent")
+def test_create_with_a_past_deadline_is_the_contracts_error(
+    escrow: Escrow, token: Token, maintainer: LocalAccount, w3: Web3
+) -> None:
+    with pytest.raises(errors.EscrowDeadlineInPast) as info:
+        escrow.create({"token": token.address, "amounts": [UNIT], "deadline": 1}, sender=maintainer)
+    assert info.value.args_by_name["deadline"] == 1
+    assert info.value.args_by_name["nowTime"] >= now(w3)
