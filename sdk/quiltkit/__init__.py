@@ -21,10 +21,12 @@ from quiltkit.exceptions import (
     InsufficientBalance,
     InvalidAddress,
     InvalidInput,
+    NoContractCode,
     PrivateKeyAsAddress,
     QuiltkitError,
     TransactionFailed,
     UnknownRevert,
+    WrongContract,
 )
 from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
 from quiltkit.tokens import Token
@@ -46,6 +48,7 @@ __all__ = [
     "InvalidInput",
     "Milestone",
     "MilestoneState",
+    "NoContractCode",
     "PayoutIntent",
     "PrivateKeyAsAddress",
     "QuiltkitError",
@@ -55,6 +58,7 @@ __all__ = [
     "TxResult",
     "UnknownRevert",
     "VerifierSignature",
+    "WrongContract",
     "__version__",
     "verifier_set_hash",
 ]

@@ -31,7 +31,14 @@ from web3.providers import JSONBaseProvider
 from web3.types import RPCEndpoint, TxParams, TxReceipt, Wei
 
 from quiltkit._types import checksum
-from quiltkit.exceptions import ContractRevert, InvalidInput, TransactionFailed, UnknownRevert
+from quiltkit.exceptions import (
+    ContractRevert,
+    InvalidInput,
+    NoContractCode,
+    TransactionFailed,
+    UnknownRevert,
+    WrongContract,
+)
 
 __all__ = ["ContractClient", "DecodedEvent", "Sender", "TxResult", "load_artifact"]
 
@@ -116,6 +123,8 @@ class ContractClient:
 
     artifact_name: ClassVar[str]
     errors: ClassVar[dict[str, type[ContractRevert]]] = {}
+    _deployed_here: ClassVar[set[tuple[str, int, str]]] = set()
+    """Contracts this process deployed from the shipped bytecode: known to be what they are."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -131,6 +140,7 @@ class ContractClient:
     def __init__(self, w3: Web3, address: str) -> None:
         self.w3 = w3
         self.address = checksum(address, f"{self.artifact_name} address")
+        self._deployment_checked = (self.artifact_name, id(w3), self.address) in ContractClient._deployed_here
         typed_address = ChecksumAddress(HexAddress(HexStr(self.address)))
         self.contract: Contract = w3.eth.contract(address=typed_address, abi=self.abi())
         self._topics = {
@@ -141,6 +151,40 @@ class ContractClient:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.address})"
+
+    def check_deployment(self) -> None:
+        """Check that the address holds this client's contract; done once, before the first call.
+
+        Raises :class:`~quiltkit.exceptions.NoContractCode` when there is no code at the address,
+        :class:`~quiltkit.exceptions.WrongContract` when the code there is another contract (as far
+        as :meth:`_identify` can tell). A failed check is repeated on the next call (the contract
+        may be deployed meanwhile); a passed one is not.
+        """
+        code = self.w3.eth.get_code(ChecksumAddress(HexAddress(HexStr(self.address))))
+        if not code:
+            raise NoContractCode(self.address, self.artifact_name)
+        self._deployment_checked = True  # before _identify, whose reads go through _eth_call
+        try:
+            problem = self._identify()
+        except ContractRevert as exc:
+            problem = f"it reverted on the identity check ({exc})"
+        except Exception as exc:
+            problem = f"its answer to the identity check does not decode ({type(exc).__name__})"
+        if problem is not None:
+            self._deployment_checked = False
+            raise WrongContract(self.address, self.artifact_name, problem)
+
+    def _identify(self) -> str | None:
+        """What is wrong with the contract at the address, or None if it is this client's.
+
+        Overridden by a family whose contract can tell who it is (an EIP-712 domain name, an
+        ERC-165 interface); the default accepts any code, which suits tokens behind proxies.
+        """
+        return None
+
+    def _ensure_deployed(self) -> None:
+        if not self._deployment_checked:
+            self.check_deployment()
 
     @classmethod
     def abi(cls) -> list[dict[str, Any]]:
@@ -156,6 +200,7 @@ class ContractClient:
         address = receipt["contractAddress"]
         if address is None:
             raise TransactionFailed(receipt["transactionHash"].hex(), "no contract created")
+        ContractClient._deployed_here.add((cls.artifact_name, id(w3), str(address)))
         return str(address), TxResult(
             tx_hash="0x" + receipt["transactionHash"].hex().removeprefix("0x"),
             block_number=receipt["blockNumber"],
@@ -185,6 +230,8 @@ class ContractClient:
         return [self._decoded(fn, raw) for (fn, _), raw in zip(calls, results, strict=True)]
 
     def _eth_call(self, data: bytes) -> bytes:
+        if not self._deployment_checked:
+            self.check_deployment()
         tx: TxParams = {"to": self.contract.address, "data": HexStr("0x" + data.hex())}
         provider = self.w3.provider
         if isinstance(provider, JSONBaseProvider):
@@ -229,6 +276,7 @@ class ContractClient:
         chain's own (type, arguments, and which rule fails first when several do), so a caller's
         ``except`` is the same whether the SDK or the chain noticed first.
         """
+        self._ensure_deployed()
         tx: TxParams = {"from": sender_address(sender), "to": self.address, "value": Wei(value)}
         tx["data"] = HexStr("0x" + data.hex())
         try:
@@ -245,6 +293,7 @@ class ContractClient:
 
     def _transact_data(self, data: HexStr | bytes, *, sender: Sender, value: int = 0) -> TxResult:
         """Simulate, send and decode one call whose calldata is already encoded."""
+        self._ensure_deployed()
         tx: TxParams = {"from": sender_address(sender), "to": self.address, "value": Wei(value)}
         tx["data"] = data
         receipt = _send(self.w3, sender, tx, self.errors)

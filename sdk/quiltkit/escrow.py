@@ -18,7 +18,7 @@ from quiltkit._model import Model
 from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
 from quiltkit.escrow_errors import ERRORS
 from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidAddress, InvalidInput
-from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
+from quiltkit.intents import DOMAIN_NAME, EvmDomain, PayoutIntent, VerifierSignature
 from quiltkit.tokens import Token
 
 __all__ = [
@@ -251,6 +251,13 @@ class Escrow(ContractClient):
             raise errors.EscrowInvalidFee(fee_bps, MAX_FEE_BPS)
         address, _ = cls._deploy(w3, sender, *args, fee_bps)
         return cls(w3, address)
+
+    def _identify(self) -> str | None:
+        """A MilestoneEscrow says so in its EIP-712 domain (ERC-5267 ``eip712Domain``)."""
+        _fields, name, version, *_ = self._call("eip712Domain")
+        if name != DOMAIN_NAME:
+            return f"its EIP-712 domain is {name!r} version {version!r}, not {DOMAIN_NAME!r}"
+        return None
 
     def domain(self) -> EvmDomain:
         """The EIP-712 domain verifiers sign intents under."""

@@ -16,10 +16,12 @@ __all__ = [
     "InsufficientBalance",
     "InvalidAddress",
     "InvalidInput",
+    "NoContractCode",
     "PrivateKeyAsAddress",
     "QuiltkitError",
     "TransactionFailed",
     "UnknownRevert",
+    "WrongContract",
 ]
 
 
@@ -74,6 +76,24 @@ class InsufficientBalance(InvalidInput):
     def __init__(self, token: str, owner: str, balance: int, needed: int) -> None:
         self.token, self.owner, self.balance, self.needed = token, owner, balance, needed
         super().__init__(f"{owner} holds {balance} of {token or 'ETH'} but {needed} is needed")
+
+
+class WrongContract(QuiltkitError, LookupError):
+    """The client's address does not hold the contract the client is for (raised on its first call).
+
+    ``address`` is the address, ``expected`` the contract the client wanted (``MilestoneEscrow``).
+    """
+
+    def __init__(self, address: str, expected: str, detail: str) -> None:
+        self.address, self.expected = address, expected
+        super().__init__(f"no quiltkit {expected} at {address}: {detail}")
+
+
+class NoContractCode(WrongContract):
+    """Nothing is deployed at the address (no code): a wrong address, chain or network."""
+
+    def __init__(self, address: str, expected: str) -> None:
+        super().__init__(address, expected, "there is no contract code there (wrong address, chain or network?)")
 
 
 class TransactionFailed(QuiltkitError, RuntimeError):

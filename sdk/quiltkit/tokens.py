@@ -22,6 +22,11 @@ class Token(ContractClient):
         address, _ = cls._deploy(w3, sender, name, symbol, decimals)
         return cls(w3, address)
 
+    def _identify(self) -> str | None:
+        """An ERC-20 answers ``totalSupply()`` (through a proxy too); a contract without it reverts."""
+        self._call("totalSupply")
+        return None
+
     def name(self) -> str:
         return str(self._call("name"))
 
