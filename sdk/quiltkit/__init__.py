@@ -4,7 +4,7 @@ Typed clients for quiltkit's contracts (web3.py, any ``Web3``), payout intents s
 relayer and verifiers, and the exceptions they raise. Importing quiltkit never imports ape.
 """
 
-from quiltkit._contract import DecodedEvent, Sender, TxResult
+from quiltkit._contract import BuiltTx, DecodedEvent, Sender, TxOptions, TxResult
 from quiltkit.escrow import (
     CreatedEscrow,
     Escrow,
@@ -25,6 +25,7 @@ from quiltkit.exceptions import (
     PrivateKeyAsAddress,
     QuiltkitError,
     TransactionFailed,
+    TransactionPending,
     UnknownRevert,
     WrongContract,
 )
@@ -34,6 +35,7 @@ from quiltkit.tokens import Token
 __version__ = "0.1.0"
 
 __all__ = [
+    "BuiltTx",
     "ContractRevert",
     "CreatedEscrow",
     "DecodedEvent",
@@ -55,6 +57,8 @@ __all__ = [
     "Sender",
     "Token",
     "TransactionFailed",
+    "TransactionPending",
+    "TxOptions",
     "TxResult",
     "UnknownRevert",
     "VerifierSignature",

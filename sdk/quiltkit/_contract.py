@@ -12,10 +12,13 @@ import ast
 import functools
 import inspect
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
-from typing import Any, ClassVar, NoReturn, TypeAlias
+from typing import Any, ClassVar, Literal, NoReturn, ParamSpec, Self, TypeAlias, TypedDict, Unpack
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
@@ -26,9 +29,9 @@ from eth_utils.abi import collapse_if_tuple, event_abi_to_log_topic, function_ab
 from pydantic import BaseModel, ConfigDict
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import ContractLogicError, ContractPanicError, Web3RPCError
+from web3.exceptions import ContractLogicError, ContractPanicError, TimeExhausted, TransactionNotFound, Web3RPCError
 from web3.providers import JSONBaseProvider
-from web3.types import RPCEndpoint, TxParams, TxReceipt, Wei
+from web3.types import Nonce, RPCEndpoint, TxParams, TxReceipt, Wei
 
 from quiltkit._types import checksum
 from quiltkit.exceptions import (
@@ -36,11 +39,12 @@ from quiltkit.exceptions import (
     InvalidInput,
     NoContractCode,
     TransactionFailed,
+    TransactionPending,
     UnknownRevert,
     WrongContract,
 )
 
-__all__ = ["ContractClient", "DecodedEvent", "Sender", "TxResult", "load_artifact"]
+__all__ = ["BuiltTx", "ContractClient", "DecodedEvent", "Sender", "TxOptions", "TxResult", "load_artifact"]
 
 Sender: TypeAlias = LocalAccount | str
 """Who sends a transaction: a local key, or the address of an account the node unlocks."""
@@ -48,7 +52,31 @@ Sender: TypeAlias = LocalAccount | str
 _ERROR_STRING = "0x08c379a0"
 _PANIC = "0x4e487b71"
 _GAS_HEADROOM = 1.25
-_RECEIPT_TIMEOUT_S = 120
+_RECEIPT_TIMEOUT_S = 120.0
+_POLL_S = 0.1
+_P = ParamSpec("_P")
+
+
+class TxOptions(TypedDict, total=False):
+    """Optional transaction settings every write takes as keyword arguments.
+
+    ``nonce``, ``gas`` and the fee fields are used as given (unset: the pending nonce, the
+    simulated gas plus headroom, fees from the latest block); the call is simulated first either
+    way. ``confirmations`` (default 1) is how many blocks deep the receipt must be, ``timeout``
+    (seconds, default 120) how long to wait for that before :class:`TransactionPending`.
+    """
+
+    nonce: int
+    gas: int
+    gas_price: int
+    max_fee_per_gas: int
+    max_priority_fee_per_gas: int
+    confirmations: int
+    timeout: float
+
+
+_SEND_KEYS = frozenset({"nonce", "gas", "gas_price", "max_fee_per_gas", "max_priority_fee_per_gas"})
+_WAIT_KEYS = frozenset({"confirmations", "timeout"})
 
 
 @cache
@@ -91,6 +119,56 @@ class TxResult(BaseModel):
         return [e for e in self.events if e.name == name]
 
 
+class BuiltTx(BaseModel):
+    """A write, ready to sign, not sent: what :meth:`ContractClient.build` returns.
+
+    ``gas`` is the simulated gas plus the SDK's headroom (or the ``gas`` option); nonce and fees
+    are what would be used now. ``data`` is the calldata as 0x-hex. ``as_params()`` gives the
+    web3 ``TxParams`` to sign (``sender.sign_transaction(built.as_params())``).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    sender: str
+    to: str
+    data: str
+    value: int
+    gas: int
+    nonce: int
+    chain_id: int
+    gas_price: int | None = None
+    max_fee_per_gas: int | None = None
+    max_priority_fee_per_gas: int | None = None
+
+    def as_params(self) -> TxParams:
+        params: dict[str, Any] = {
+            "from": self.sender,
+            "to": self.to,
+            "data": self.data,
+            "value": self.value,
+            "gas": self.gas,
+            "nonce": self.nonce,
+            "chainId": self.chain_id,
+        }
+        if self.gas_price is not None:
+            params["gasPrice"] = self.gas_price
+        else:
+            params["maxFeePerGas"] = self.max_fee_per_gas
+            params["maxPriorityFeePerGas"] = self.max_priority_fee_per_gas
+        return params  # type: ignore[return-value]
+
+
+class _Intercepted(Exception):
+    """Carries a built or sent transaction out of a write run under :meth:`ContractClient.build`
+    or :meth:`ContractClient.send` (past the write's own result handling)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+_MODE: ContextVar[tuple[int, Literal["build", "send"], TxOptions] | None] = ContextVar("quiltkit_tx_mode", default=None)
+
+
 def sender_address(sender: Sender) -> str:
     """The address of ``sender``. A string that looks like a private key raises
     :class:`~quiltkit.exceptions.PrivateKeyAsAddress`, which never repeats it."""
@@ -123,8 +201,6 @@ class ContractClient:
 
     artifact_name: ClassVar[str]
     errors: ClassVar[dict[str, type[ContractRevert]]] = {}
-    _deployed_here: ClassVar[set[tuple[str, int, str]]] = set()
-    """Contracts this process deployed from the shipped bytecode: known to be what they are."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -140,7 +216,7 @@ class ContractClient:
     def __init__(self, w3: Web3, address: str) -> None:
         self.w3 = w3
         self.address = checksum(address, f"{self.artifact_name} address")
-        self._deployment_checked = (self.artifact_name, id(w3), self.address) in ContractClient._deployed_here
+        self._deployment_checked = False
         typed_address = ChecksumAddress(HexAddress(HexStr(self.address)))
         self.contract: Contract = w3.eth.contract(address=typed_address, abi=self.abi())
         self._topics = {
@@ -186,21 +262,86 @@ class ContractClient:
         if not self._deployment_checked:
             self.check_deployment()
 
+    # --- transaction control: any write, built, estimated or sent without waiting -------------
+
+    def build(self, write: Callable[_P, Any], /, *args: _P.args, **kwargs: _P.kwargs) -> BuiltTx:
+        """The transaction ``write(*args, **kwargs)`` would send, simulated and not sent.
+
+        ``write`` is a bound write of this client (``escrow.build(escrow.release, 1, 0,
+        sender=payer)``). Every pre-send check runs and a revert raises its named error, as for
+        the write itself. A write that would first send an ERC-20 approval raises
+        :class:`~quiltkit.exceptions.InsufficientAllowance` instead (approve, then build).
+        """
+        with self._mode("build", kwargs):
+            try:
+                write(*args, **kwargs)
+            except _Intercepted as done:
+                built: BuiltTx = done.value
+                return built
+        raise InvalidInput(f"{getattr(write, '__name__', write)} sends no transaction of {self!r}")
+
+    def estimate(self, write: Callable[_P, Any], /, *args: _P.args, **kwargs: _P.kwargs) -> int:
+        """The gas limit the write would be sent with (see :meth:`build`); nothing is sent."""
+        return self.build(write, *args, **kwargs).gas
+
+    def send(self, write: Callable[_P, Any], /, *args: _P.args, **kwargs: _P.kwargs) -> str:
+        """Send the write without waiting for it to be mined; returns the transaction hash (0x).
+
+        Follow it with :meth:`wait_for`. Pre-send checks and the simulation run as for the write;
+        an ERC-20 approval the write needs (``approve=True``) is sent and waited for first.
+        """
+        with self._mode("send", kwargs):
+            try:
+                write(*args, **kwargs)
+            except _Intercepted as done:
+                tx_hash: str = done.value
+                return tx_hash
+        raise InvalidInput(f"{getattr(write, '__name__', write)} sends no transaction of {self!r}")
+
+    def wait_for(self, tx_hash: str, *, confirmations: int = 1, timeout: float = _RECEIPT_TIMEOUT_S) -> TxResult:
+        """Wait until ``tx_hash`` is mined ``confirmations`` blocks deep; its result and events.
+
+        Raises :class:`~quiltkit.exceptions.TransactionPending` (carrying the hash) when that has
+        not happened within ``timeout`` seconds, and the contract's named error if it reverted.
+        """
+        receipt = _await(self.w3, tx_hash, None, self.errors, confirmations=confirmations, timeout=timeout)
+        return self._result(receipt)
+
+    @contextmanager
+    def _mode(self, mode: Literal["build", "send"], kwargs: Any) -> Iterator[None]:
+        options: TxOptions = {k: v for k, v in kwargs.items() if k in _SEND_KEYS | _WAIT_KEYS}  # type: ignore[assignment]
+        token = _MODE.set((id(self), mode, options))
+        try:
+            yield
+        finally:
+            _MODE.reset(token)
+
+    def _planning(self) -> bool:
+        """Whether a write of this client is being built or estimated (nothing may be sent)."""
+        mode = _MODE.get()
+        return mode is not None and mode[0] == id(self) and mode[1] == "build"
+
     @classmethod
     def abi(cls) -> list[dict[str, Any]]:
         abi: list[dict[str, Any]] = load_artifact(cls.artifact_name)["abi"]
         return abi
 
     @classmethod
-    def _deploy(cls, w3: Web3, sender: Sender, *args: Any) -> tuple[str, TxResult]:
+    def _deployed(cls, w3: Web3, address: str) -> Self:
+        """A client of a contract just deployed from the shipped bytecode: it needs no check."""
+        client = cls(w3, address)
+        client._deployment_checked = True
+        return client
+
+    @classmethod
+    def _deploy(cls, w3: Web3, sender: Sender, *args: Any, **options: Any) -> tuple[str, TxResult]:
         artifact = load_artifact(cls.artifact_name)
         factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
         tx: TxParams = factory.constructor(*args).build_transaction({"from": sender_address(sender), "gas": 0})
-        receipt = _send(w3, sender, tx, cls.errors)
+        receipt = _send(w3, sender, tx, cls.errors, options)
         address = receipt["contractAddress"]
         if address is None:
             raise TransactionFailed(receipt["transactionHash"].hex(), "no contract created")
-        ContractClient._deployed_here.add((cls.artifact_name, id(w3), str(address)))
         return str(address), TxResult(
             tx_hash="0x" + receipt["transactionHash"].hex().removeprefix("0x"),
             block_number=receipt["blockNumber"],
@@ -288,15 +429,31 @@ class ContractClient:
                     raise chain_error from None
         raise error
 
-    def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0) -> TxResult:
-        return self._transact_data(self._encode(fn, *args), sender=sender, value=value)
+    def _transact(self, fn: str, *args: Any, sender: Sender, value: int = 0, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact_data(self._encode(fn, *args), sender=sender, value=value, **options)
 
-    def _transact_data(self, data: HexStr | bytes, *, sender: Sender, value: int = 0) -> TxResult:
-        """Simulate, send and decode one call whose calldata is already encoded."""
+    def _transact_data(
+        self, data: HexStr | bytes, *, sender: Sender, value: int = 0, **options: Unpack[TxOptions]
+    ) -> TxResult:
+        """Simulate, send and decode one call whose calldata is already encoded.
+
+        Under :meth:`build` or :meth:`send` (for this client) the transaction is built, or sent
+        without waiting, and carried out of the write instead.
+        """
         self._ensure_deployed()
         tx: TxParams = {"from": sender_address(sender), "to": self.address, "value": Wei(value)}
         tx["data"] = data
-        receipt = _send(self.w3, sender, tx, self.errors)
+        mode = _MODE.get()
+        if mode is not None and mode[0] == id(self):
+            merged: TxOptions = {**options, **mode[2]}
+            prepared = _prepare(self.w3, sender, tx, self.errors, merged)
+            if mode[1] == "build":
+                raise _Intercepted(_built(prepared))
+            raise _Intercepted(_broadcast(self.w3, sender, prepared))
+        receipt = _send(self.w3, sender, tx, self.errors, options)
+        return self._result(receipt)
+
+    def _result(self, receipt: TxReceipt) -> TxResult:
         return TxResult(
             tx_hash="0x" + receipt["transactionHash"].hex().removeprefix("0x"),
             block_number=receipt["blockNumber"],
@@ -324,8 +481,35 @@ class ContractClient:
         return decoded
 
 
-def _send(w3: Web3, sender: Sender, tx: TxParams, errors: dict[str, type[ContractRevert]]) -> TxReceipt:
+def _send(
+    w3: Web3, sender: Sender, tx: TxParams, errors: dict[str, type[ContractRevert]], options: TxOptions | Any
+) -> TxReceipt:
     """Simulate, then sign-and-send (local key) or send (node account); wait for the receipt."""
+    prepared = _prepare(w3, sender, tx, errors, options)
+    tx_hash = _broadcast(w3, sender, prepared)
+    return _await(
+        w3,
+        tx_hash,
+        prepared,
+        errors,
+        confirmations=int(options.get("confirmations", 1)),
+        timeout=float(options.get("timeout", _RECEIPT_TIMEOUT_S)),
+    )
+
+
+def _prepare(
+    w3: Web3, sender: Sender, tx: TxParams, errors: dict[str, type[ContractRevert]], options: TxOptions | Any
+) -> TxParams:
+    """The transaction to send: simulated (a revert raises its named error), with gas, nonce,
+    fees and chain id from ``options`` or from the node."""
+    unknown = set(options) - _SEND_KEYS - _WAIT_KEYS
+    if unknown:
+        raise InvalidInput(f"unknown transaction options: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    for key, value in options.items():
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise InvalidInput(f"{key} must be a number >= 0, got {value!r}", field=key)
+    if options.get("confirmations", 1) < 1:
+        raise InvalidInput("confirmations must be >= 1", field="confirmations")
     for key in ("gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "nonce", "chainId"):
         tx.pop(key, None)  # type: ignore[misc]
     try:
@@ -334,30 +518,105 @@ def _send(w3: Web3, sender: Sender, tx: TxParams, errors: dict[str, type[Contrac
         if not _is_revert(exc):
             raise
         raise _decode_revert(exc, errors) from exc
-    tx["gas"] = int(estimate * _GAS_HEADROOM) + 10_000
+    tx["gas"] = int(options["gas"]) if "gas" in options else int(estimate * _GAS_HEADROOM) + 10_000
+    tx["chainId"] = w3.eth.chain_id
+    address = ChecksumAddress(HexAddress(HexStr(str(tx["from"]))))
+    nonce = int(options["nonce"]) if "nonce" in options else w3.eth.get_transaction_count(address, "pending")
+    tx["nonce"] = Nonce(nonce)
+    tx.update(_fees(w3, options))  # type: ignore[typeddict-item]
+    return tx
+
+
+def _broadcast(w3: Web3, sender: Sender, tx: TxParams) -> str:
+    """Sign and send (local key) or send (node account); the hash as 0x-hex."""
     if isinstance(sender, LocalAccount):
-        tx["chainId"] = w3.eth.chain_id
-        tx["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
-        tx.update(_fees(w3))  # type: ignore[typeddict-item]
         signed = sender.sign_transaction(tx)  # type: ignore[arg-type]
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     else:
         tx_hash = w3.eth.send_transaction(tx)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=_RECEIPT_TIMEOUT_S)
-    if receipt["status"] != 1:
-        # Replay at the block it was mined in to recover the reason.
-        replay: TxParams = {k: v for k, v in tx.items() if k in ("from", "to", "data", "value")}  # type: ignore[assignment]
+    return "0x" + bytes(tx_hash).hex()
+
+
+def _built(tx: TxParams) -> BuiltTx:
+    data = tx["data"]
+    fees: dict[str, Any] = dict(tx)
+    return BuiltTx(
+        sender=str(tx["from"]),
+        to=str(tx["to"]),
+        data=data if isinstance(data, str) else "0x" + bytes(data).hex(),
+        value=int(tx.get("value", 0)),
+        gas=int(tx["gas"]),
+        nonce=int(tx["nonce"]),
+        chain_id=int(tx["chainId"]),
+        gas_price=fees.get("gasPrice"),
+        max_fee_per_gas=fees.get("maxFeePerGas"),
+        max_priority_fee_per_gas=fees.get("maxPriorityFeePerGas"),
+    )
+
+
+def _await(
+    w3: Web3,
+    tx_hash: str,
+    tx: TxParams | None,
+    errors: dict[str, type[ContractRevert]],
+    *,
+    confirmations: int,
+    timeout: float,
+) -> TxReceipt:
+    """The receipt of ``tx_hash`` once it is ``confirmations`` blocks deep (and still in the
+    chain: a receipt that moved block meanwhile is waited for again); TransactionPending after
+    ``timeout`` seconds; the decoded revert if it failed."""
+    hex_hash = HexStr(tx_hash)
+    deadline = time.monotonic() + timeout
+    nonce = int(tx["nonce"]) if tx is not None and "nonce" in tx else None
+    while True:
+        remaining = deadline - time.monotonic()
         try:
-            w3.eth.call(replay, receipt["blockNumber"] - 1)
-        except Exception as exc:
-            if not _is_revert(exc):
-                raise
-            raise _decode_revert(exc, errors) from exc
-        raise TransactionFailed(receipt["transactionHash"].hex())
-    return receipt
+            receipt = w3.eth.wait_for_transaction_receipt(hex_hash, timeout=max(remaining, 0.0), poll_latency=_POLL_S)
+        except TimeExhausted:
+            raise TransactionPending(tx_hash, timeout, nonce=nonce) from None
+        if receipt["status"] != 1:
+            _raise_failure(w3, receipt, tx, errors)
+        if confirmations <= 1:
+            return receipt
+        while w3.eth.block_number - receipt["blockNumber"] + 1 < confirmations:
+            if time.monotonic() >= deadline:
+                raise TransactionPending(tx_hash, timeout, nonce=nonce, mined_in=receipt["blockNumber"])
+            time.sleep(_POLL_S)
+        try:
+            again = w3.eth.get_transaction_receipt(hex_hash)
+        except TransactionNotFound:
+            continue  # reorged out: wait for it to be mined again
+        if again["blockHash"] == receipt["blockHash"]:
+            return again
 
 
-def _fees(w3: Web3) -> dict[str, int]:
+def _raise_failure(
+    w3: Web3, receipt: TxReceipt, tx: TxParams | None, errors: dict[str, type[ContractRevert]]
+) -> NoReturn:
+    """Replay a reverted transaction at the block it was mined in to recover the reason."""
+    if tx is None:
+        mined: Any = w3.eth.get_transaction(receipt["transactionHash"])
+        tx = {"from": mined["from"], "to": mined["to"], "data": mined["input"], "value": mined["value"]}
+    replay: TxParams = {k: v for k, v in tx.items() if k in ("from", "to", "data", "value")}  # type: ignore[assignment]
+    try:
+        w3.eth.call(replay, receipt["blockNumber"] - 1)
+    except Exception as exc:
+        if not _is_revert(exc):
+            raise
+        raise _decode_revert(exc, errors) from exc
+    raise TransactionFailed("0x" + bytes(receipt["transactionHash"]).hex())
+
+
+def _fees(w3: Web3, options: TxOptions | Any) -> dict[str, int]:
+    """Fee fields: the caller's where given, else from the latest block (and the node's tip)."""
+    if "gas_price" in options:
+        return {"gasPrice": int(options["gas_price"])}
+    if "max_fee_per_gas" in options and "max_priority_fee_per_gas" in options:
+        return {
+            "maxFeePerGas": int(options["max_fee_per_gas"]),
+            "maxPriorityFeePerGas": int(options["max_priority_fee_per_gas"]),
+        }
     base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
     if base_fee is None:
         return {"gasPrice": w3.eth.gas_price}
@@ -365,6 +624,11 @@ def _fees(w3: Web3) -> dict[str, int]:
         tip = int(w3.eth.max_priority_fee)
     except Exception:  # providers without eth_maxPriorityFeePerGas (eth-tester)
         tip = 10**9
+    if "max_priority_fee_per_gas" in options:
+        tip = int(options["max_priority_fee_per_gas"])
+    if "max_fee_per_gas" in options:
+        max_fee = int(options["max_fee_per_gas"])
+        return {"maxFeePerGas": max_fee, "maxPriorityFeePerGas": min(tip, max_fee)}
     return {"maxFeePerGas": 2 * int(base_fee) + tip, "maxPriorityFeePerGas": tip}
 
 

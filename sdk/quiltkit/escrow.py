@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from enum import IntEnum
-from typing import Any
+from typing import Any, Unpack
 
 from eth_abi.abi import encode as abi_encode
 from eth_utils.crypto import keccak
@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from web3 import Web3
 
 from quiltkit import escrow_errors as errors
-from quiltkit._contract import ContractClient, Sender, TxResult, require, sender_address
+from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require, sender_address
 from quiltkit._model import Model
 from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
 from quiltkit.escrow_errors import ERRORS
@@ -229,6 +229,7 @@ class Escrow(ContractClient):
         guardian: str,
         treasury: str,
         fee_bps: int = 0,
+        **tx: Unpack[TxOptions],
     ) -> Escrow:
         """Deploy a new MilestoneEscrow from the shipped bytecode.
 
@@ -249,8 +250,8 @@ class Escrow(ContractClient):
             raise errors.EscrowInvalidTreasury()
         if fee_bps > MAX_FEE_BPS:
             raise errors.EscrowInvalidFee(fee_bps, MAX_FEE_BPS)
-        address, _ = cls._deploy(w3, sender, *args, fee_bps)
-        return cls(w3, address)
+        address, _ = cls._deploy(w3, sender, *args, fee_bps, **tx)
+        return cls._deployed(w3, address)
 
     def _identify(self) -> str | None:
         """A MilestoneEscrow says so in its EIP-712 domain (ERC-5267 ``eip712Domain``)."""
@@ -315,6 +316,7 @@ class Escrow(ContractClient):
         sender: Sender,
         initial_funding: int = 0,
         approve: bool = False,
+        **tx: Unpack[TxOptions],
     ) -> CreatedEscrow:
         """Open an escrow with ``sender`` as payer, optionally funding it in the same transaction.
 
@@ -339,11 +341,13 @@ class Escrow(ContractClient):
         if initial_funding > sum(t.amounts):
             overfunded = errors.EscrowOverfunded(self.escrow_count() + 1, initial_funding, sum(t.amounts))
             self._refuse(overfunded, data, sender=sender, value=eth_value)
-        value = self._prepare_funding(t.token, initial_funding, sender, approve)
-        result = self._transact_data(data, sender=sender, value=value)
+        value = self._prepare_funding(t.token, initial_funding, sender, approve, tx)
+        result = self._transact_data(data, sender=sender, value=value, **tx)
         return CreatedEscrow(escrow_id=result.event("EscrowCreated").args["escrowId"], tx=result)
 
-    def fund(self, escrow_id: int, amount: int, *, sender: Sender, approve: bool = False) -> TxResult:
+    def fund(
+        self, escrow_id: int, amount: int, *, sender: Sender, approve: bool = False, **tx: Unpack[TxOptions]
+    ) -> TxResult:
         """Add ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total).
 
         Raises:
@@ -362,14 +366,14 @@ class Escrow(ContractClient):
         remaining = info.total - info.funded
         if amount > remaining:
             self._refuse(errors.EscrowOverfunded(escrow_id, amount, remaining), data, sender=sender, value=value)
-        value = self._prepare_funding(info.token, amount, sender, approve)
-        return self._transact_data(data, sender=sender, value=value)
+        value = self._prepare_funding(info.token, amount, sender, approve, tx)
+        return self._transact_data(data, sender=sender, value=value, **tx)
 
-    def assign_payee(self, escrow_id: int, payee: str, *, sender: Sender) -> TxResult:
+    def assign_payee(self, escrow_id: int, payee: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Name the payee of an open bounty (payer only)."""
-        return self._transact("assignPayee", escrow_id, checksum(payee, "payee"), sender=sender)
+        return self._transact("assignPayee", escrow_id, checksum(payee, "payee"), sender=sender, **tx)
 
-    def release(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
+    def release(self, escrow_id: int, milestone: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Pay a funded milestone to the payee (payer only).
 
         Raises:
@@ -378,7 +382,7 @@ class Escrow(ContractClient):
         """
         data = self._encode("release", escrow_id, milestone)
         self._check_milestone(escrow_id, milestone, data, sender)
-        return self._transact_data(data, sender=sender)
+        return self._transact_data(data, sender=sender, **tx)
 
     def release_with_intent(
         self,
@@ -387,6 +391,7 @@ class Escrow(ContractClient):
         signatures: Sequence[VerifierSignature],
         *,
         sender: Sender,
+        **tx: Unpack[TxOptions],
     ) -> TxResult:
         """Submit a verifier-signed intent; anyone may send it (typically the relayer).
 
@@ -406,13 +411,14 @@ class Escrow(ContractClient):
             self._refuse(errors.EscrowVerifierSetMismatch(intent.escrow_id), data, sender=sender)
         if len(signatures) < info.threshold:
             self._refuse(errors.EscrowInsufficientSignatures(len(signatures), info.threshold), data, sender=sender)
-        return self._transact_data(data, sender=sender)
+        return self._transact_data(data, sender=sender, **tx)
 
     def release_with_intents(
         self,
         batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]],
         *,
         sender: Sender,
+        **tx: Unpack[TxOptions],
     ) -> TxResult:
         """Submit several signed intents in one transaction; all or none succeed.
 
@@ -425,7 +431,7 @@ class Escrow(ContractClient):
         Raises what :meth:`release_with_intent` raises, for the first failing intent;
         EscrowBatchMismatch for an empty batch.
         """
-        return self._transact_data(self._batch_data(batch, check=False), sender=sender)
+        return self._transact_data(self._batch_data(batch, check=False), sender=sender, **tx)
 
     def release_with_intents_data(
         self, batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]]
@@ -462,7 +468,7 @@ class Escrow(ContractClient):
             return calls[0]
         return self._encode("multicall", calls)
 
-    def dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
+    def dispute(self, escrow_id: int, milestone: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Freeze a funded milestone for the arbiter (payer or payee).
 
         Raises:
@@ -472,9 +478,11 @@ class Escrow(ContractClient):
         """
         data = self._encode("dispute", escrow_id, milestone)
         self._check_milestone(escrow_id, milestone, data, sender)
-        return self._transact_data(data, sender=sender)
+        return self._transact_data(data, sender=sender, **tx)
 
-    def resolve(self, escrow_id: int, milestone: int, payee_bps: int, *, sender: Sender) -> TxResult:
+    def resolve(
+        self, escrow_id: int, milestone: int, payee_bps: int, *, sender: Sender, **tx: Unpack[TxOptions]
+    ) -> TxResult:
         """Split a disputed milestone: ``payee_bps`` of it to the payee, the rest to funders (arbiter).
 
         Raises:
@@ -487,25 +495,25 @@ class Escrow(ContractClient):
         if payee_bps > BPS:
             self._refuse(errors.EscrowInvalidSplit(payee_bps), data, sender=sender)
         self._check_milestone(escrow_id, milestone, data, sender)
-        return self._transact_data(data, sender=sender)
+        return self._transact_data(data, sender=sender, **tx)
 
-    def open_refunds(self, escrow_id: int, *, sender: Sender) -> TxResult:
+    def open_refunds(self, escrow_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """After the deadline, make unreleased, undisputed funds refundable (anyone)."""
-        return self._transact("openRefunds", escrow_id, sender=sender)
+        return self._transact("openRefunds", escrow_id, sender=sender, **tx)
 
-    def claim_refund(self, escrow_id: int, funder: str, *, sender: Sender) -> TxResult:
+    def claim_refund(self, escrow_id: int, funder: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Pay ``funder`` their pro-rata refund (anyone may trigger it)."""
-        return self._transact("claimRefund", escrow_id, checksum(funder, "funder"), sender=sender)
+        return self._transact("claimRefund", escrow_id, checksum(funder, "funder"), sender=sender, **tx)
 
-    def cancel(self, escrow_id: int, *, sender: Sender) -> TxResult:
+    def cancel(self, escrow_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Cancel an unassigned open bounty before any release (payer)."""
-        return self._transact("cancel", escrow_id, sender=sender)
+        return self._transact("cancel", escrow_id, sender=sender, **tx)
 
-    def withdraw(self, token: str = ETH, *, sender: Sender) -> TxResult:
+    def withdraw(self, token: str = ETH, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Collect credits from failed pushes (``token`` = ETH address(0) for ether)."""
-        return self._transact("withdraw", checksum(token, "token"), sender=sender)
+        return self._transact("withdraw", checksum(token, "token"), sender=sender, **tx)
 
-    def set_default_fee(self, fee_bps: int, *, sender: Sender) -> TxResult:
+    def set_default_fee(self, fee_bps: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Set the fee of escrows created from now on (admin; existing escrows keep theirs).
 
         Raises AccessControlUnauthorizedAccount (not admin), EscrowInvalidFee (above
@@ -515,16 +523,16 @@ class Escrow(ContractClient):
         data = self._encode("setDefaultFee", fee_bps)
         if fee_bps > MAX_FEE_BPS:
             self._refuse(errors.EscrowInvalidFee(fee_bps, MAX_FEE_BPS), data, sender=sender)
-        return self._transact_data(data, sender=sender)
+        return self._transact_data(data, sender=sender, **tx)
 
-    def set_treasury(self, treasury: str, *, sender: Sender) -> TxResult:
-        return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender)
+    def set_treasury(self, treasury: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender, **tx)
 
-    def pause(self, *, sender: Sender) -> TxResult:
-        return self._transact("pause", sender=sender)
+    def pause(self, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("pause", sender=sender, **tx)
 
-    def unpause(self, *, sender: Sender) -> TxResult:
-        return self._transact("unpause", sender=sender)
+    def unpause(self, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("unpause", sender=sender, **tx)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -539,8 +547,12 @@ class Escrow(ContractClient):
             self._refuse(errors.EscrowInvalidMilestone(escrow_id, milestone), data, sender=sender)
         return info
 
-    def _prepare_funding(self, token: str, amount: int, sender: Sender, approve: bool) -> int:
-        """Check balance and allowance (approving if asked); return the ETH value to send."""
+    def _prepare_funding(self, token: str, amount: int, sender: Sender, approve: bool, tx: TxOptions) -> int:
+        """Check balance and allowance (approving if asked); return the ETH value to send.
+
+        Under :meth:`build` / :meth:`estimate` nothing may be sent, and with an explicit ``nonce``
+        the approval would take it: in both cases a missing allowance is refused, not approved.
+        """
         if amount == 0:
             return 0
         owner = sender_address(sender)
@@ -555,7 +567,7 @@ class Escrow(ContractClient):
             raise InsufficientBalance(token, owner, balance, amount)
         allowance = erc20.allowance(owner, self.address)
         if allowance < amount:
-            if not approve:
+            if not approve or self._planning() or "nonce" in tx:
                 raise InsufficientAllowance(token, owner, self.address, allowance, amount)
             erc20.approve(self.address, amount, sender=sender)
         return 0

@@ -20,6 +20,7 @@ __all__ = [
     "PrivateKeyAsAddress",
     "QuiltkitError",
     "TransactionFailed",
+    "TransactionPending",
     "UnknownRevert",
     "WrongContract",
 ]
@@ -102,6 +103,23 @@ class TransactionFailed(QuiltkitError, RuntimeError):
     def __init__(self, tx_hash: str, message: str = "") -> None:
         self.tx_hash = tx_hash
         super().__init__(f"transaction {tx_hash} reverted{': ' + message if message else ''}")
+
+
+class TransactionPending(QuiltkitError, TimeoutError):
+    """A sent transaction was not mined (or not deep enough) within the timeout; it may still be.
+
+    ``tx_hash`` is the transaction to keep waiting for (``client.wait_for(tx_hash)``), ``nonce``
+    the nonce to reuse with a higher fee to replace it (when known), ``mined_in`` the block it
+    was mined in when only the confirmations were missing.
+    """
+
+    def __init__(self, tx_hash: str, timeout: float, *, nonce: int | None = None, mined_in: int | None = None) -> None:
+        self.tx_hash, self.timeout, self.nonce, self.mined_in = tx_hash, timeout, nonce, mined_in
+        where = f"mined in block {mined_in} but not yet deep enough" if mined_in is not None else "not mined"
+        replace = f" or replace it (same nonce {nonce}, higher fee)" if nonce is not None else ""
+        super().__init__(
+            f"transaction {tx_hash} {where} after {timeout:g} s: wait again with wait_for({tx_hash!r}){replace}"
+        )
 
 
 class ContractRevert(QuiltkitError):
