@@ -12,13 +12,14 @@ import ast
 import functools
 import inspect
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
-from typing import Any, ClassVar, Literal, NoReturn, ParamSpec, Self, TypeAlias, TypedDict, Unpack
+from typing import Any, ClassVar, Literal, NoReturn, ParamSpec, Self, TypeAlias, TypedDict, TypeVar, Unpack, overload
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
@@ -26,6 +27,7 @@ from eth_abi.grammar import ABIType, BasicType, TupleType, parse
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress, HexAddress, HexStr
 from eth_utils.abi import collapse_if_tuple, event_abi_to_log_topic, function_abi_to_4byte_selector
+from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict
 from web3 import Web3
 from web3.contract import Contract
@@ -33,7 +35,8 @@ from web3.exceptions import ContractLogicError, ContractPanicError, TimeExhauste
 from web3.providers import JSONBaseProvider
 from web3.types import Nonce, RPCEndpoint, TxParams, TxReceipt, Wei
 
-from quiltkit._types import checksum
+from quiltkit._model import Model
+from quiltkit._types import Address, Bytes32, checksum
 from quiltkit.exceptions import (
     ContractRevert,
     InvalidInput,
@@ -44,7 +47,16 @@ from quiltkit.exceptions import (
     WrongContract,
 )
 
-__all__ = ["BuiltTx", "ContractClient", "DecodedEvent", "Sender", "TxOptions", "TxResult", "load_artifact"]
+__all__ = [
+    "BuiltTx",
+    "ContractClient",
+    "ContractEvent",
+    "DecodedEvent",
+    "Sender",
+    "TxOptions",
+    "TxResult",
+    "load_artifact",
+]
 
 Sender: TypeAlias = LocalAccount | str
 """Who sends a transaction: a local key, or the address of an account the node unlocks."""
@@ -96,6 +108,29 @@ class DecodedEvent(BaseModel):
     args: dict[str, Any]
     address: str
     log_index: int
+
+
+class ContractEvent(Model):
+    """One log of a contract, typed: the base of the generated per-event models
+    (``quiltkit.escrow_events.EscrowFunded``...). Every event model carries where it was
+    emitted; its own fields are the event's arguments (snake_case; bytes as 0x-hex)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_name: ClassVar[str] = ""
+    indexed: ClassVar[tuple[str, ...]] = ()
+    """The fields that are indexed topics: the ones ``events(...)`` filters on."""
+
+    contract: Address
+    block_number: int
+    block_hash: Bytes32
+    tx_hash: Bytes32
+    log_index: int
+
+
+_E = TypeVar("_E", bound=ContractEvent)
+_LOG_PAGE = 2_000
+_RANGE_REFUSALS = ("range", "limit", "too many", "exceed", "query returned more than", "response size")
 
 
 class TxResult(BaseModel):
@@ -201,6 +236,8 @@ class ContractClient:
 
     artifact_name: ClassVar[str]
     errors: ClassVar[dict[str, type[ContractRevert]]] = {}
+    event_types: ClassVar[dict[str, type[ContractEvent]]] = {}
+    """The family's generated event models by event name (``quiltkit.<family>_events.EVENTS``)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -261,6 +298,153 @@ class ContractClient:
     def _ensure_deployed(self) -> None:
         if not self._deployment_checked:
             self.check_deployment()
+
+    # --- event history -------------------------------------------------------------------------
+
+    @overload
+    def events(
+        self,
+        kind: type[_E],
+        from_block: int = 0,
+        to_block: int | Literal["latest"] = "latest",
+        *,
+        page_size: int = _LOG_PAGE,
+        **filters: Any,
+    ) -> list[_E]: ...
+
+    @overload
+    def events(
+        self,
+        kind: str | None = None,
+        from_block: int = 0,
+        to_block: int | Literal["latest"] = "latest",
+        *,
+        page_size: int = _LOG_PAGE,
+        **filters: Any,
+    ) -> list[ContractEvent]: ...
+
+    def events(
+        self,
+        kind: type[ContractEvent] | str | None = None,
+        from_block: int = 0,
+        to_block: int | Literal["latest"] = "latest",
+        *,
+        page_size: int = _LOG_PAGE,
+        **filters: Any,
+    ) -> list[Any]:
+        """This contract's events in ``from_block..to_block`` (inclusive), oldest first, typed.
+
+        ``kind`` is an event model (``EscrowFunded``, typed result), its name, or None for every
+        event. ``filters`` match indexed arguments by name (snake_case or the ABI's camelCase); a
+        list matches any of its values: ``escrow.events(EscrowFunded, escrow_id=7, funder=[a, b])``.
+        The range is fetched in pages of ``page_size`` blocks, halved whenever the node refuses a
+        range or result as too large. Raises InvalidInput for an unknown event or filter.
+        """
+        model = self._event_model(kind)
+        topics = self._topic_filter(model, filters)
+        if page_size < 1:
+            raise InvalidInput(f"page_size must be >= 1, got {page_size}", field="page_size")
+        last = int(self.w3.eth.block_number) if to_block == "latest" else int(to_block)
+        found: list[ContractEvent] = []
+        start, size = int(from_block), page_size
+        while start <= last:
+            end = min(start + size - 1, last)
+            try:
+                logs = self.w3.eth.get_logs(
+                    {"address": self.contract.address, "fromBlock": start, "toBlock": end, "topics": topics}
+                )
+            except (Web3RPCError, ValueError) as exc:
+                if size > 1 and any(word in str(exc).lower() for word in _RANGE_REFUSALS):
+                    size = max(1, size // 2)
+                    continue
+                raise
+            found += [e for e in (self._typed_log(log) for log in logs) if e is not None]
+            start = end + 1
+        return found
+
+    def follow(
+        self,
+        kind: type[ContractEvent] | str | None = None,
+        from_block: int | None = None,
+        *,
+        confirmations: int = 1,
+        poll_interval: float = 1.0,
+        sleep: Callable[[float], object] = time.sleep,
+        page_size: int = _LOG_PAGE,
+        **filters: Any,
+    ) -> Iterator[ContractEvent]:
+        """Yield events from ``from_block`` (default: the next block) on, forever, each once its
+        block is ``confirmations`` deep (1: as soon as it is mined), in chain order.
+
+        Between polls it calls ``sleep(poll_interval)``. Events are yielded only at the requested
+        depth, so a reorg shallower than ``confirmations`` blocks is never seen; an indexer that
+        must survive deeper ones re-reads by block hash (``ContractEvent.block_hash``).
+        """
+        if confirmations < 1:
+            raise InvalidInput("confirmations must be >= 1", field="confirmations")
+        self._topic_filter(self._event_model(kind), filters)  # bad arguments fail now, not at the first poll
+        next_block = int(self.w3.eth.block_number) + 1 if from_block is None else int(from_block)
+        while True:
+            safe = int(self.w3.eth.block_number) - confirmations + 1
+            if safe >= next_block:
+                yield from self.events(kind, next_block, safe, page_size=page_size, **filters)
+                next_block = safe + 1
+            else:
+                sleep(poll_interval)
+
+    def _event_model(self, kind: type[ContractEvent] | str | None) -> type[ContractEvent] | None:
+        if kind is None:
+            return None
+        name = kind if isinstance(kind, str) else kind.event_name
+        model = self.event_types.get(name)
+        if model is None or (not isinstance(kind, str) and model is not kind):
+            known = ", ".join(sorted(self.event_types)) or "none"
+            raise InvalidInput(f"{self.artifact_name} has no event {name!r} (events: {known})", field="kind")
+        return model
+
+    def _topic_filter(self, model: type[ContractEvent] | None, filters: dict[str, Any]) -> list[Any]:
+        """``eth_getLogs`` topics: the event's signature, then each indexed argument (None = any)."""
+        if model is None:
+            if filters:
+                raise InvalidInput("filters need an event: events(EventModel, ..., name=value)", field="kind")
+            return []
+        abi = next(e for e in self.abi() if e["type"] == "event" and e["name"] == model.event_name)
+        indexed = [p for p in abi["inputs"] if p.get("indexed")]
+        by_name = {n: p for p in indexed for n in (p["name"], _snake(p["name"]), _snake(p["name"]) + "_")}
+        for name in filters:
+            if name not in by_name:
+                can = ", ".join(_snake(p["name"]) for p in indexed) or "none"
+                raise InvalidInput(f"{model.event_name} cannot be filtered on {name!r} (indexed: {can})", field=name)
+        topics: list[Any] = ["0x" + event_abi_to_log_topic(abi).hex()]  # type: ignore[arg-type]
+        for param in indexed:
+            wanted = [v for n, v in filters.items() if by_name[n] is param]
+            if not wanted:
+                topics.append(None)
+                continue
+            values = wanted[0] if isinstance(wanted[0], list | tuple) else [wanted[0]]
+            topics.append([_topic(param["type"], v, _snake(param["name"])) for v in values])
+        while topics and topics[-1] is None:
+            topics.pop()
+        return topics
+
+    def _typed_log(self, log: Any) -> ContractEvent | None:
+        if not log["topics"]:
+            return None
+        name = self._topics.get(bytes(log["topics"][0]))
+        model = self.event_types.get(name) if name is not None else None
+        if name is None or model is None:
+            return None
+        event = self.contract.events[name]().process_log(log)
+        return model.model_validate(
+            {
+                **_plain(dict(event["args"])),
+                "contract": log["address"],
+                "block_number": log["blockNumber"],
+                "block_hash": bytes(log["blockHash"]),
+                "tx_hash": bytes(log["transactionHash"]),
+                "log_index": log["logIndex"],
+            }
+        )
 
     # --- transaction control: any write, built, estimated or sent without waiting -------------
 
@@ -732,14 +916,30 @@ def _typed(abi_type: str, value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """Turn web3 AttributeDicts, HexBytes and tuples into plain Python values."""
+    """Turn web3 AttributeDicts, HexBytes and tuples into plain Python values; bytes become
+    0x-hex strings, the SDK's one form of bytes32 (and other bytes) values."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, bytes):
-        return bytes(value)
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
     return value
+
+
+def _snake(name: str) -> str:
+    """``escrowId`` -> ``escrow_id``, as scripts/export_abis.py names event fields."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _topic(abi_type: str, value: Any, what: str) -> str:
+    """One indexed argument as the 32-byte topic a log carries for it."""
+    if abi_type == "address":
+        value = checksum(value, what)
+    elif abi_type in ("string", "bytes") or abi_type.endswith("]") or abi_type.startswith("tuple"):
+        raw = value.encode() if isinstance(value, str) and abi_type == "string" else _abi_arg("bytes32", value)
+        return "0x" + keccak(raw).hex()  # dynamic values are indexed by their hash
+    return "0x" + abi_encode([abi_type], [_abi_arg(abi_type, value)]).hex()
 
 
 def require(condition: bool, message: str, *, field: str | None = None) -> None:

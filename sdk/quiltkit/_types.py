@@ -15,6 +15,7 @@ __all__ = [
     "Address",
     "Bytes32",
     "ChainAddress",
+    "HexData",
     "ZERO_ADDRESS",
     "ZERO_BYTES32",
     "checksum",
@@ -143,3 +144,24 @@ Address = Annotated[str, BeforeValidator(_field_checksum)]
 ChainAddress = Annotated[str, BeforeValidator(_field_chain_address)]
 Bytes32 = Annotated[str, BeforeValidator(_field_bytes32)]
 """32 bytes as a 0x-prefixed lowercase hex string: the SDK's one form of bytes32 values."""
+
+
+def to_hex(value: Any, what: str = "value") -> str:
+    """Bytes of any length (bytes or hex) as a 0x-prefixed lowercase hex string."""
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, str):
+        text = value[2:] if value.startswith(("0x", "0X")) else value
+        try:
+            return "0x" + bytes.fromhex(text).hex()
+        except ValueError:
+            raise InvalidInput(f"{what} must be hex bytes, got {shown(value)}", field=what) from None
+    raise InvalidInput(f"{what} must be bytes or a hex string, got {shown(value)}", field=what)
+
+
+def _field_hex(value: Any, info: ValidationInfo) -> str:
+    return to_hex(value, info.field_name or "value")
+
+
+HexData = Annotated[str, BeforeValidator(_field_hex)]
+"""Bytes of any length as a 0x-prefixed lowercase hex string (the form of ``bytes``/``bytesN`` values)."""

@@ -17,6 +17,7 @@ from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, requ
 from quiltkit._model import Model
 from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
 from quiltkit.escrow_errors import ERRORS
+from quiltkit.escrow_events import EVENTS
 from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidAddress, InvalidInput
 from quiltkit.intents import DOMAIN_NAME, EvmDomain, PayoutIntent, VerifierSignature
 from quiltkit.tokens import Token
@@ -218,6 +219,7 @@ class Escrow(ContractClient):
 
     artifact_name = "MilestoneEscrow"
     errors = ERRORS  # type: ignore[assignment]
+    event_types = EVENTS  # type: ignore[assignment]
 
     @classmethod
     def deploy(

@@ -8,6 +8,7 @@ from web3 import Web3
 
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require
 from quiltkit._types import checksum
+from quiltkit.token_events import EVENTS
 
 __all__ = ["Token"]
 
@@ -16,6 +17,7 @@ class Token(ContractClient):
     """An ERC-20 token. ``mint`` works only on quiltkit's TestToken."""
 
     artifact_name = "TestToken"
+    event_types = EVENTS  # type: ignore[assignment]
 
     @classmethod
     def deploy_test_token(
