@@ -29,7 +29,7 @@ from eth_typing import ChecksumAddress, HexAddress, HexStr
 from eth_utils.abi import collapse_if_tuple, event_abi_to_log_topic, function_abi_to_4byte_selector
 from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict
-from web3 import Web3
+from web3 import AsyncWeb3, Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError, ContractPanicError, TimeExhausted, TransactionNotFound, Web3RPCError
 from web3.providers import JSONBaseProvider
@@ -251,6 +251,12 @@ class ContractClient:
                 setattr(cls, name, _checks_sender_first(member))
 
     def __init__(self, w3: Web3, address: str) -> None:
+        if isinstance(w3, AsyncWeb3):  # its calls are coroutines: every read would fail obscurely
+            raise InvalidInput(
+                f"{type(self).__name__} takes a synchronous web3 Web3, got an AsyncWeb3: there is no async "
+                "client yet; use Web3(Web3.HTTPProvider(url)) (from async code, call it with asyncio.to_thread)",
+                field="w3",
+            )
         self.w3 = w3
         self.address = checksum(address, f"{self.artifact_name} address")
         self._deployment_checked = False

@@ -9,7 +9,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
-from quiltkit import Escrow, NoContractCode, QuiltkitError, Token, WrongContract
+from quiltkit import Escrow, InvalidInput, NoContractCode, QuiltkitError, Token, WrongContract
 from web3 import Web3
 
 
@@ -55,3 +55,15 @@ def test_a_failed_check_is_repeated_once_the_contract_is_there(w3: Web3, operato
     deployed = Escrow.deploy(w3, operator, admin=operator.address, guardian=operator.address, treasury=operator.address)
     assert deployed.address == early.address
     assert early.escrow_count() == 0
+
+
+def test_an_async_web3_is_refused_by_name() -> None:
+    """Until the async twin exists, an AsyncWeb3 is refused at construction, not by a coroutine
+    that was never awaited on the first read."""
+    from web3 import AsyncHTTPProvider, AsyncWeb3
+
+    async_w3 = AsyncWeb3(AsyncHTTPProvider("http://127.0.0.1:9"))
+    for client in (Escrow, Token):
+        with pytest.raises(InvalidInput, match="AsyncWeb3") as info:
+            client(async_w3, "0x" + "11" * 20)  # type: ignore[arg-type]
+        assert info.value.field == "w3"
