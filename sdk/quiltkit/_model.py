@@ -65,11 +65,13 @@ def invalid_input(model: str, exc: ValidationError) -> InvalidInput:
         cause = (error.get("ctx") or {}).get("error")
         where = _location(tuple(error["loc"]))
         if isinstance(cause, InvalidInput):
-            if cause.field and (not where or cause.field.startswith(where)):
-                where = cause.field  # the validator knew better: "amounts[0]" rather than "amounts"
+            named = cause.field or ""
+            related = bool(named) and (not where or where.startswith(named) or named.startswith(where))
+            if related and named.startswith(where):
+                where = named  # the validator knew better: "amounts[0]" rather than "amounts"
             text = str(cause)
-            if cause.field and text.startswith(cause.field):
-                text = text[len(cause.field) :].lstrip(": ")  # "verifiers[1] must be ...", not "verifiers ..."
+            if related and text.startswith(named):
+                text = text[len(named) :].lstrip(": ")  # "verifiers[1] must be ...", not "verifiers ..."
             kind = type(cause) if isinstance(cause, InvalidAddress) else InvalidInput
         else:
             text, kind = str(error["msg"]), InvalidInput

@@ -291,3 +291,21 @@ def test_sender_accounts_still_work(w3: Web3, token: Token, operator: LocalAccou
     receiver = Account.create()
     assert token.mint(receiver.address, 5, sender=operator).gas_used > 0
     assert token.balance_of(receiver.address) == 5
+
+
+@pytest.mark.parametrize("field", ["token", "payee", "arbiter", "verifiers"])
+def test_the_soroban_client_never_echoes_a_stellar_secret(field: str) -> None:
+    token = "CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA"  # a valid contract strkey
+    terms: dict[str, Any] = {"token": token, "amounts": [1], "deadline": 10}
+    terms |= {field: [STELLAR_SECRET], "threshold": 1} if field == "verifiers" else {field: STELLAR_SECRET}
+    with pytest.raises(InvalidInput) as info:
+        _soroban_terms(terms)  # what SorobanEscrow.create does with dict terms
+    if field != "verifiers":
+        assert isinstance(info.value, PrivateKeyAsAddress)
+    assert_no_secret(_everything_said(info.value))
+
+
+def _soroban_terms(terms: dict[str, Any]) -> Any:
+    from quiltkit.soroban.escrow import _terms
+
+    return _terms(terms)
