@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Literal, NoReturn, ParamSpec, Self, TypeAlias,
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
+from eth_abi.exceptions import DecodingError
 from eth_abi.grammar import ABIType, BasicType, TupleType, parse
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress, HexAddress, HexStr
@@ -287,7 +288,7 @@ class ContractClient:
             problem = self._identify()
         except ContractRevert as exc:
             problem = f"it reverted on the identity check ({exc})"
-        except Exception as exc:
+        except DecodingError as exc:  # a node or network failure propagates as itself: it may pass
             problem = f"its answer to the identity check does not decode ({type(exc).__name__})"
         if problem is not None:
             self._deployment_checked = False

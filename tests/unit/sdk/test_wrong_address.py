@@ -67,3 +67,15 @@ def test_an_async_web3_is_refused_by_name() -> None:
         with pytest.raises(InvalidInput, match="AsyncWeb3") as info:
             client(async_w3, "0x" + "11" * 20)  # type: ignore[arg-type]
         assert info.value.field == "w3"
+
+
+def test_an_unreachable_node_is_not_a_wrong_contract() -> None:
+    """A node that does not answer says so (web3's connection error), never WrongContract: the
+    check is repeated once the node is back."""
+    from web3 import HTTPProvider
+
+    offline = Escrow(Web3(HTTPProvider("http://127.0.0.1:9", request_kwargs={"timeout": 2})), "0x" + "11" * 20)
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the point is which error it is not
+        offline.escrow_count()
+    assert not isinstance(info.value, QuiltkitError)
+    assert not offline._deployment_checked
