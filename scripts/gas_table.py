@@ -28,20 +28,20 @@ COMMAND = "forge test --isolate --match-path 'tests/forge/escrow/MilestoneEscrow
 # key -> (description, target or None). Order here is the order of the table.
 SCENARIOS: dict[str, tuple[str, int | None]] = {
     "createAndFund_erc20_3milestones_2of3": (
-        "create + fund in one call, ERC-20, 3 milestones, 2-of-3 verifiers",
-        170_000,
+        "create + fund in one call, ERC-20, 3 milestones, 2-of-3 verifiers (a new set, inline)",
+        240_000,
     ),
     "createAndFund_eth_3milestones_2of3": ("create + fund in one call, ETH, 3 milestones, 2-of-3 verifiers", None),
     "fund_erc20_secondFunder": ("fund by a second funder, ERC-20", None),
-    "release_erc20_payer_fee0_payeeHeldNone": ("payer release, ERC-20, payee held none, fee 0", 62_000),
-    "release_erc20_payer_fee0_payeeHeldSome": ("payer release, ERC-20, payee already holds the token, fee 0", None),
+    "release_erc20_payer_fee0_payeeHeldNone": ("payer release, ERC-20, payee held none, fee 0", 70_000),
+    "release_erc20_payer_fee0_payeeHeldSome": ("payer release, ERC-20, payee already holds the token, fee 0", 54_000),
     "release_erc20_payer_fee100bps_payeeHeldNone": ("payer release, ERC-20, payee held none, 1% fee to treasury", None),
-    "release_eth_payer_fee0": ("payer release, ETH, fee 0", None),
+    "release_eth_payer_fee0": ("payer release, ETH, fee 0", 47_000),
     "releaseWithIntent_erc20_2of3_fee0_payeeHeldNone": (
         "attested 2-of-3 release, ERC-20, payee held none, fee 0",
-        85_000,
+        96_000,
     ),
-    "releaseWithIntent_eth_2of3_fee0": ("attested 2-of-3 release, ETH, fee 0", 85_000),
+    "releaseWithIntent_eth_2of3_fee0": ("attested 2-of-3 release, ETH, fee 0", 72_000),
     "multicall_twoIntents_erc20_2of3_fee0": ("two attested releases batched with multicall, ERC-20", None),
     "multicall_twentyIntents_eth_2of3_fee0": ("20 attested releases (2 escrows) in one multicall, ETH", None),
     "releaseWithIntents_twentyIntents_eth_2of3_fee0": (
@@ -49,16 +49,21 @@ SCENARIOS: dict[str, tuple[str, int | None]] = {
         None,
     ),
     "dispute": ("dispute", None),
-    "resolve_erc20_50pct_fee0": ("resolve 50/50, ERC-20, fee 0", None),
+    "resolve_erc20_50pct_fee0": ("resolve 50/50, ERC-20, fee 0", 94_000),
+    "closeExpiredDispute_erc20_refundToFunders": (
+        "close an expired dispute with the default (all to the funders), ERC-20",
+        None,
+    ),
     "openRefunds_3milestones": ("openRefunds (3 milestones, 1 released)", None),
     "claimRefund_erc20": ("claimRefund, ERC-20", None),
-    "withdraw_eth_credit": ("withdraw an ETH credit", 35_000),
+    "withdraw_eth_credit": ("withdraw an ETH credit", 31_500),
 }
-# Batches of 20 beside the lone attested ETH release (issue "Relayer": <= 60% per payout).
+# Batches of 20 (2 escrows, ETH), judged by absolute gas per payout (the escrow v2 issue retired
+# the ratio to a lone release: it rewarded a dearer single release).
 BATCHES = ("multicall_twentyIntents_eth_2of3_fee0", "releaseWithIntents_twentyIntents_eth_2of3_fee0")
 BATCH_SIZE = 20
 BATCH_ALONE = "releaseWithIntent_eth_2of3_fee0"
-BATCH_TARGET = 0.60
+BATCH_TARGET_PER_PAYOUT = {"releaseWithIntents_twentyIntents_eth_2of3_fee0": 36_000}
 REFERENCES: dict[str, str] = {
     "ref_erc20Transfer_freshRecipient": "bare ERC-20 transfer (OpenZeppelin 5 ERC20) to an address holding none",
     "ref_ozEscrowV4_deposit": "OpenZeppelin 4.9.6 Escrow.deposit",
@@ -122,16 +127,16 @@ def render(figures: dict[str, int]) -> str:
         alone = figures[BATCH_ALONE]
         lines += [
             "",
-            f"Gas per payout in a batch of {BATCH_SIZE}, against one attested ETH release alone "
-            f"({alone:,}); target <= {BATCH_TARGET:.0%}:",
+            f"Gas per payout in a batch of {BATCH_SIZE}, beside one attested ETH release alone ({alone:,}):",
             "",
-            "| Batch | Gas per payout | vs alone | Status |",
-            "|---|---:|---:|---|",
+            "| Batch | Gas per payout | vs alone | Target | Status |",
+            "|---|---:|---:|---:|---|",
         ]
         for key in BATCHES:
-            per = figures[key] / BATCH_SIZE
-            verdict = "met" if per <= BATCH_TARGET * alone else "**missed**"
-            lines.append(f"| `{key}` | {per:,.0f} | {per / alone:.1%} | {verdict} |")
+            per = figures[key] // BATCH_SIZE
+            target = BATCH_TARGET_PER_PAYOUT.get(key)
+            shown = f"{target:,}" if target else ""
+            lines.append(f"| `{key}` | {per:,} | {per / alone:.1%} | {shown} | {status(per, target)} |")
     lines += ["", "References, measured in the same run:", "", "| Reference | Gas |", "|---|---:|"]
     for key, label in REFERENCES.items():
         if key not in figures:

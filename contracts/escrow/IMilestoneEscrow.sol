@@ -18,6 +18,11 @@ interface IMilestoneEscrow {
     /// @param token ERC-20 token, or address(0) for native ETH.
     /// @param payee Who is paid; address(0) opens a bounty whose payee is assigned later.
     /// @param arbiter Who resolves disputes; address(0) disables disputes for this escrow.
+    /// @param disputeWindow Seconds the arbiter has to rule on a dispute; after it anyone may close
+    /// the dispute with `defaultPayeeBps`, so an absent arbiter never locks a milestone. Within
+    /// [MIN_DISPUTE_WINDOW, MAX_DISPUTE_WINDOW] when there is an arbiter, 0 when there is none.
+    /// @param defaultPayeeBps The outcome of a dispute the arbiter let expire: this share of the
+    /// milestone to the payee, the rest to the funders (0: refund the funders in full).
     /// @param verifiers Signer addresses (EOA or ERC-1271) that may attest payouts; may be empty.
     /// @param threshold How many distinct verifiers must sign an intent (0 iff no verifiers).
     /// @param deadline Unix time after which unreleased, undisputed milestones are refundable.
@@ -27,6 +32,8 @@ interface IMilestoneEscrow {
         address token;
         address payee;
         address arbiter;
+        uint32 disputeWindow;
+        uint16 defaultPayeeBps;
         address[] verifiers;
         uint8 threshold;
         uint40 deadline;
@@ -61,6 +68,8 @@ interface IMilestoneEscrow {
         uint40 deadline;
         uint16 feeBps;
         uint8 threshold;
+        uint32 disputeWindow;
+        uint16 defaultPayeeBps;
         bool cancelled;
         bool refundsOpened;
         uint96 funded;
@@ -117,6 +126,9 @@ interface IMilestoneEscrow {
     error EscrowUnknownVerifier(uint256 verifierIndex);
     error EscrowInvalidSignature(address verifier);
     error EscrowBatchMismatch(uint256 intents, uint256 signatureSets);
+    error EscrowInvalidDisputeWindow(uint256 window, uint256 minWindow, uint256 maxWindow);
+    error EscrowDisputeWindowOpen(uint256 escrowId, uint256 milestone, uint256 closesAt);
+    error EscrowFullyFunded(uint256 escrowId);
 
     // --- events -------------------------------------------------------------------------------
     /// @dev `params` carries the full terms (token, payee, arbiter, verifiers, threshold,
@@ -132,7 +144,19 @@ interface IMilestoneEscrow {
     event IntentConsumed(
         bytes32 indexed intentId, uint256 indexed escrowId, uint256 indexed milestone, bytes32 evidenceHash
     );
-    event MilestoneDisputed(uint256 indexed escrowId, uint256 indexed milestone, address indexed by);
+    /// @dev A batch ({releaseWithIntents}) passes over an intent whose milestone is no longer
+    /// Pending (paid by a copy of it submitted first, released by the payer, disputed, resolved,
+    /// refunded) instead of reverting the honest intents beside it; `state` says why.
+    event IntentSkipped(
+        bytes32 indexed intentId, uint256 indexed escrowId, uint256 indexed milestone, MilestoneState state
+    );
+    /// @dev `closesAt` is when anyone may close the dispute with the escrow's default outcome.
+    event MilestoneDisputed(
+        uint256 indexed escrowId, uint256 indexed milestone, address indexed by, uint256 closesAt
+    );
+    /// @dev The arbiter did not rule within the dispute window; {DisputeResolved} follows with the
+    /// escrow's `defaultPayeeBps`.
+    event DisputeExpired(uint256 indexed escrowId, uint256 indexed milestone, address indexed by);
     event DisputeResolved(
         uint256 indexed escrowId,
         uint256 indexed milestone,

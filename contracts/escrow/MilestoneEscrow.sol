@@ -21,7 +21,17 @@ import {IMilestoneEscrow} from "./IMilestoneEscrow.sol";
 ///   treasury; the guardian only pauses `create` and `fund`. Exits (releases, resolutions,
 ///   refunds, claims, withdrawals) never check the pause.
 /// - Every push (ETH or ERC-20) that fails is credited to the recipient instead (pull payment), so
-///   one reverting recipient never blocks anyone else; `withdraw` collects credits.
+///   one reverting recipient never blocks anyone else; `withdraw` collects credits. Pushes carry a
+///   bounded gas stipend, so a recipient (or a token hook) that burns gas costs the caller a
+///   bounded amount and ends as a credit too.
+/// - Every state-changing entry point holds the re-entrancy lock: a token hook (ERC-777 style,
+///   on either side of a transfer) cannot enter the escrow between a transfer and its bookkeeping.
+/// - Funding takes at most what remains (the rest is not pulled; excess ETH is sent back), so a
+///   1-wei front-run cannot make an exact `fund` revert.
+/// - Refund shares round up and the last claims take what is left, so an escrow that every party
+///   has claimed holds exactly zero.
+/// - A dispute ends: after the escrow's dispute window anyone may close it with the default
+///   outcome fixed at creation, so an absent arbiter never locks money.
 /// - Fee-on-transfer tokens are credited by the balance delta. Rebasing tokens are unsupported:
 ///   the escrow's accounting would drift from its balance.
 /// - `multicall` (OpenZeppelin) batches calls, e.g. a relayer submitting several intents in one
@@ -42,11 +52,19 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     uint256 public constant MAX_MILESTONES = 16;
     /// @notice Upper bound on verifiers per escrow.
     uint256 public constant MAX_VERIFIERS = 32;
+    /// @notice Shortest dispute window an escrow with an arbiter may set.
+    uint256 public constant MIN_DISPUTE_WINDOW = 1 days;
+    /// @notice Longest dispute window an escrow with an arbiter may set.
+    uint256 public constant MAX_DISPUTE_WINDOW = 365 days;
 
     uint256 private constant _BPS = 10_000;
     // Enough for smart-contract wallets (Safe proxies emit an event on receive) while bounding
     // what a hostile recipient can burn of the caller's gas before we fall back to a credit.
     uint256 private constant _ETH_PUSH_GAS = 50_000;
+    // A proxied, blocklisted stablecoin (USDC's FiatToken) spends about 45k on a transfer to a
+    // fresh holder; 100k leaves room for that and for upgrades, and still stops a recipient hook
+    // from burning the caller's gas (measured in MilestoneEscrow.t.sol, both sides).
+    uint256 private constant _ERC20_PUSH_GAS = 100_000;
     uint8 private constant _FLAG_CANCELLED = 1;
     uint8 private constant _FLAG_REFUNDS_OPENED = 2;
     uint8 private constant _CLOSED = _FLAG_CANCELLED | _FLAG_REFUNDS_OPENED;
@@ -54,8 +72,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     uint8 private constant _FLAG_POOL_FUNDED = 4;
 
     /// @dev Packed so that release touches few slots: slot 0 (payer, deadline, fee, counts,
-    /// flags), slot 1 (token, held), slot 2 (payee, milestone states), slot 3 (arbiter, funded),
-    /// slot 4 (refund pool), slot 5 (verifier-set commitment).
+    /// flags), slot 1 (token, held), slot 2 (payee, milestone states, dispute window, default
+    /// outcome), slot 3 (arbiter, funded), slot 4 (refund pool, refunds paid), slot 5
+    /// (verifier-set commitment).
     struct Escrow {
         address payer;
         uint40 deadline;
@@ -68,9 +87,12 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         uint96 held;
         address payee;
         uint48 states;
+        uint32 disputeWindow;
+        uint16 defaultPayeeBps;
         address arbiter;
         uint96 funded;
         uint96 refundPool;
+        uint96 refundsPaid;
         bytes32 verifiersHash;
     }
 
@@ -85,6 +107,8 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     mapping(uint256 escrowId => mapping(address funder => uint256 account)) private _funders;
     mapping(bytes32 intentId => bool consumed) private _consumedIntents;
     mapping(address token => mapping(address account => uint256 amount)) private _credits;
+    /// @dev When a disputed milestone's window closes; cleared when the dispute is resolved.
+    mapping(uint256 escrowId => mapping(uint256 milestone => uint256 closesAt)) private _disputeClosesAt;
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE (in a full deployment, the Timelock).
     /// @param guardian Holder of GUARDIAN_ROLE (may pause create and fund).
@@ -110,10 +134,13 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     /// @notice Opens an escrow with the caller as payer and optionally funds it in the same call.
     /// @dev Requirements: not paused; 1..MAX_MILESTONES non-zero amounts whose total fits uint96;
     /// a future deadline; `threshold` in 1..verifiers.length with distinct non-zero verifiers, or
-    /// no verifiers and threshold 0. For ETH, `msg.value` must equal `initialFunding`.
+    /// no verifiers and threshold 0; with an arbiter a dispute window in
+    /// [MIN_DISPUTE_WINDOW, MAX_DISPUTE_WINDOW], without one no window; `defaultPayeeBps` <= 10000.
+    /// For ETH, `msg.value` must equal `initialFunding`.
     /// Emits {EscrowCreated}, and {EscrowFunded} when `initialFunding` > 0.
     /// @param params The escrow's terms; the current default fee is fixed into it.
-    /// @param initialFunding Amount the payer funds now (0 for none).
+    /// @param initialFunding Amount the payer funds now (0 for none); at most the total is taken,
+    /// as in {fund}.
     /// @return escrowId The new escrow's id (ids start at 1).
     function create(EscrowParams calldata params, uint256 initialFunding)
         external
@@ -126,6 +153,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         if (count == 0 || count > MAX_MILESTONES) revert EscrowInvalidMilestoneCount(count, MAX_MILESTONES);
         if (params.deadline <= block.timestamp) revert EscrowDeadlineInPast(params.deadline, block.timestamp);
         bytes32 verifiersHash = _checkVerifierSet(params.verifiers, params.threshold);
+        _checkDisputeTerms(params);
 
         unchecked {
             // Cannot overflow: one increment per transaction.
@@ -152,7 +180,11 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
             if (params.payee == address(this)) revert EscrowInvalidPayee();
             e.payee = params.payee;
         }
-        if (params.arbiter != address(0)) e.arbiter = params.arbiter;
+        if (params.arbiter != address(0)) {
+            e.arbiter = params.arbiter;
+            e.disputeWindow = params.disputeWindow;
+            if (params.defaultPayeeBps != 0) e.defaultPayeeBps = params.defaultPayeeBps;
+        }
         if (verifiersHash != bytes32(0)) e.verifiersHash = verifiersHash;
         emit EscrowCreated(escrowId, msg.sender, params.token, feeBps, params);
 
@@ -165,12 +197,20 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
 
     /// @notice Adds funds to an escrow; anyone may fund, in parts, up to the milestone total.
     /// @dev Requirements: not paused; escrow open (not cancelled, refunds not opened, deadline not
-    /// passed); `amount` > 0 and at most what remains; for ETH `msg.value == amount`, for ERC-20 an
-    /// allowance. The credited share is the escrow's balance increase (fee-on-transfer safe).
-    /// Emits {EscrowFunded}.
-    function fund(uint256 escrowId, uint256 amount) external payable whenNotPaused nonReentrant {
+    /// passed); `amount` > 0 and something left to fund; for ETH `msg.value == amount`, for ERC-20
+    /// an allowance. Takes at most what remains: an ERC-20 excess is not pulled, an ETH excess is
+    /// sent back (or credited). The credited share is the escrow's balance increase
+    /// (fee-on-transfer safe). Emits {EscrowFunded} with the amount credited.
+    /// @return credited What the escrow took and booked to the caller's share.
+    function fund(uint256 escrowId, uint256 amount)
+        external
+        payable
+        whenNotPaused
+        nonReentrant
+        returns (uint256 credited)
+    {
         Escrow storage e = _existing(escrowId);
-        _fund(escrowId, e, amount, _totalAmount(escrowId, e.milestoneCount));
+        return _fund(escrowId, e, amount, _totalAmount(escrowId, e.milestoneCount));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -180,7 +220,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     /// @notice Names the payee of an open bounty.
     /// @dev Requirements: caller is the payer; no payee yet; escrow not closed.
     /// Emits {PayeeAssigned}.
-    function assignPayee(uint256 escrowId, address payee) external {
+    function assignPayee(uint256 escrowId, address payee) external nonReentrant {
         Escrow storage e = _existing(escrowId);
         _checkPayer(escrowId, e);
         _checkOpen(escrowId, e);
@@ -208,7 +248,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     /// @notice Cancels an unassigned open bounty before anything left it; all funds become refundable.
     /// @dev Requirements: caller is the payer; no payee; every milestone Pending; not closed.
     /// Emits {EscrowCancelled}. Funders then call {claimRefund}.
-    function cancel(uint256 escrowId) external {
+    function cancel(uint256 escrowId) external nonReentrant {
         Escrow storage e = _existing(escrowId);
         _checkPayer(escrowId, e);
         _checkOpen(escrowId, e);
@@ -244,7 +284,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
 
     /// @notice Releases several milestones in one transaction, each by its own verifier-signed
     /// intent, for escrows that share one verifier set (a platform's verifiers sign for many
-    /// escrows). All or none: the first failing intent reverts the batch with its own error.
+    /// escrows). An intent whose milestone is no longer Pending is skipped with {IntentSkipped}
+    /// (so nobody can sink a relayer's batch by submitting a copy of one of its intents first);
+    /// any other failing intent reverts the batch with its own error.
     /// @dev Same checks and events per intent as {releaseWithIntent}; the verifier set is passed
     /// and hashed once, which is what makes a relayer's batch cheaper per payout than a
     /// `multicall` of single releases. Intents under other verifier sets go in another call
@@ -261,6 +303,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         if (count == 0 || signatures.length != count) revert EscrowBatchMismatch(count, signatures.length);
         bytes32 verifiersHash = keccak256(abi.encode(verifiers));
         for (uint256 k; k < count; ++k) {
+            // Before any other check (the consumed one included): a copy of this very intent
+            // paid first is the griefing case, and the milestone's state says nothing is left to do.
+            if (_skippedAsClosed(intents[k])) continue;
             _releaseWithIntent(intents[k], verifiers, verifiersHash, signatures[k]);
         }
     }
@@ -272,7 +317,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     /// @notice Freezes a funded, pending milestone until the arbiter resolves it.
     /// @dev Requirements: caller is the payer or the payee; the escrow has an arbiter and a payee.
     /// Emits {MilestoneDisputed}.
-    function dispute(uint256 escrowId, uint256 milestone) external {
+    function dispute(uint256 escrowId, uint256 milestone) external nonReentrant {
         Escrow storage e = _existing(escrowId);
         if (msg.sender != e.payer && msg.sender != e.payee) {
             revert EscrowNotParty(escrowId, msg.sender);
@@ -282,21 +327,47 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         uint48 states = e.states;
         _releasableAmount(escrowId, e, milestone, states);
         e.states = _withState(states, milestone, MilestoneState.Disputed);
-        emit MilestoneDisputed(escrowId, milestone, msg.sender);
+        uint256 closesAt = block.timestamp + e.disputeWindow;
+        _disputeClosesAt[escrowId][milestone] = closesAt;
+        emit MilestoneDisputed(escrowId, milestone, msg.sender, closesAt);
     }
 
     /// @notice Settles a disputed milestone: `payeeBps` of it to the payee (less the fee), the
     /// rest to the funders' refund pool.
     /// @dev Requirements: caller is the escrow's arbiter; milestone Disputed; payeeBps <= 10000.
+    /// The arbiter may rule after the window too, until someone closes the dispute.
     /// Emits {DisputeResolved}.
     function resolve(uint256 escrowId, uint256 milestone, uint256 payeeBps) external nonReentrant {
         Escrow storage e = _existing(escrowId);
         if (msg.sender != e.arbiter) revert EscrowNotArbiter(escrowId, msg.sender);
         if (payeeBps > _BPS) revert EscrowInvalidSplit(payeeBps);
+        _checkDisputed(escrowId, e, milestone);
+        _resolve(escrowId, e, milestone, payeeBps);
+    }
+
+    /// @notice Closes a dispute the arbiter did not rule on within the escrow's dispute window,
+    /// with the escrow's default outcome (`defaultPayeeBps` to the payee, the rest to the funders).
+    /// Anyone may call it.
+    /// @dev Requirements: milestone Disputed; its window has closed. Emits {DisputeExpired} and
+    /// {DisputeResolved}.
+    function closeExpiredDispute(uint256 escrowId, uint256 milestone) external nonReentrant {
+        Escrow storage e = _existing(escrowId);
+        _checkDisputed(escrowId, e, milestone);
+        uint256 closesAt = _disputeClosesAt[escrowId][milestone];
+        if (block.timestamp < closesAt) revert EscrowDisputeWindowOpen(escrowId, milestone, closesAt);
+        emit DisputeExpired(escrowId, milestone, msg.sender);
+        _resolve(escrowId, e, milestone, e.defaultPayeeBps);
+    }
+
+    function _checkDisputed(uint256 escrowId, Escrow storage e, uint256 milestone) private view {
         if (milestone >= e.milestoneCount) revert EscrowInvalidMilestone(escrowId, milestone);
         if (_stateOf(e.states, milestone) != MilestoneState.Disputed) {
             revert EscrowMilestoneNotDisputed(escrowId, milestone);
         }
+    }
+
+    function _resolve(uint256 escrowId, Escrow storage e, uint256 milestone, uint256 payeeBps) private {
+        delete _disputeClosesAt[escrowId][milestone];
         uint256 amount = _milestoneAmount(escrowId, milestone);
         uint256 toPayee = amount * payeeBps / _BPS;
         uint256 fee = toPayee * e.feeBps / _BPS;
@@ -324,7 +395,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     /// funding into the funders' refund pool. Anyone may call it.
     /// @dev Requirements: `block.timestamp > deadline`; not cancelled; not already opened.
     /// Disputed milestones stay with the arbiter. Emits {RefundsOpened}.
-    function openRefunds(uint256 escrowId) external {
+    function openRefunds(uint256 escrowId) external nonReentrant {
         Escrow storage e = _existing(escrowId);
         if (block.timestamp <= e.deadline) revert EscrowDeadlineNotReached(escrowId, e.deadline);
         _checkOpen(escrowId, e);
@@ -361,7 +432,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         if (owed == 0) revert EscrowNothingToClaim(escrowId, funder);
 
         _funders[escrowId][funder] = account + (owed << 128);
-        // Cannot underflow: owed <= refundPool * share / funded - claimed <= what funders left held.
+        // Cannot overflow: refundsPaid + owed <= refundPool. Cannot underflow: the unpaid part of
+        // the pool is part of held.
+        e.refundsPaid += uint96(owed);
         e.held -= uint96(owed);
         emit RefundClaimed(escrowId, funder, owed);
         _push(e.token, funder, owed);
@@ -452,6 +525,8 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         view_.deadline = e.deadline;
         view_.feeBps = e.feeBps;
         view_.threshold = e.threshold;
+        view_.disputeWindow = e.disputeWindow;
+        view_.defaultPayeeBps = e.defaultPayeeBps;
         view_.cancelled = e.flags & _FLAG_CANCELLED != 0;
         view_.refundsOpened = e.flags & _FLAG_REFUNDS_OPENED != 0;
         view_.funded = e.funded;
@@ -478,6 +553,12 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         Escrow storage e = _existing(escrowId);
         if (!_fundingFinal(escrowId, e)) return 0;
         return _owedRefund(e, _funders[escrowId][funder]);
+    }
+
+    /// @notice When anyone may close the dispute on `milestone` with the default outcome (0 if the
+    /// milestone is not disputed).
+    function disputeClosesAt(uint256 escrowId, uint256 milestone) external view returns (uint256) {
+        return _disputeClosesAt[escrowId][milestone];
     }
 
     /// @notice Whether `intentId` has been consumed by a release.
@@ -547,6 +628,19 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         _payMilestone(escrowId, e, intent.milestone, intent.payee, amount, e.feeBps, e.states);
     }
 
+    /// @dev In a batch, an intent for a milestone that is no longer Pending is passed over, with
+    /// {IntentSkipped} naming the state (an out-of-range milestone still reverts, in order).
+    function _skippedAsClosed(PayoutIntent calldata intent) private returns (bool) {
+        uint256 escrowId = intent.escrowId;
+        Escrow storage e = _escrows[escrowId];
+        uint256 milestone = intent.milestone;
+        if (milestone >= e.milestoneCount) return false;
+        MilestoneState state = _stateOf(e.states, milestone);
+        if (state == MilestoneState.Pending) return false;
+        emit IntentSkipped(intent.intentId, escrowId, milestone, state);
+        return true;
+    }
+
     /// @dev Every escrow that accepts intents has a threshold, so a missing escrow is told apart
     /// from one without verifiers only on the way to the revert (one slot read, not two).
     function _attestationThreshold(uint256 escrowId, Escrow storage e) private view returns (uint256 threshold) {
@@ -557,26 +651,35 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         }
     }
 
-    function _fund(uint256 escrowId, Escrow storage e, uint256 amount, uint256 total) private {
+    /// @dev Takes min(amount, remaining): a funder racing another (or a 1-wei front-run) gets the
+    /// rest of their money back instead of a revert.
+    function _fund(uint256 escrowId, Escrow storage e, uint256 amount, uint256 total)
+        private
+        returns (uint256 credited)
+    {
         _checkOpen(escrowId, e);
         // Refunds are shared pro rata over the final funding; once money has gone back to the
         // funders' pool (a dispute split), a later funder would dilute the earlier funders' claim.
         if (block.timestamp > e.deadline || e.flags & _FLAG_POOL_FUNDED != 0) revert EscrowFundingClosed(escrowId);
         if (amount == 0) revert EscrowZeroFunding();
         uint256 funded = e.funded;
-        if (amount > total - funded) revert EscrowOverfunded(escrowId, amount, total - funded);
+        uint256 remaining = total - funded;
+        if (remaining == 0) revert EscrowFullyFunded(escrowId);
+        uint256 taken = amount < remaining ? amount : remaining;
 
         address token = e.token;
-        uint256 credited = amount;
         if (token == address(0)) {
             if (msg.value != amount) revert EscrowWrongValue(msg.value, amount);
+            credited = taken;
         } else {
             if (msg.value != 0) revert EscrowWrongValue(msg.value, 0);
             uint256 balanceBefore = IERC20(token).balanceOf(address(this));
-            IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+            IERC20(token).safeTransferFrom(msg.sender, address(this), taken);
+            // Never more than `taken` arrives from an honest token; a hostile one that reports a
+            // larger increase is capped so that funding never exceeds the total.
             credited = IERC20(token).balanceOf(address(this)) - balanceBefore;
             if (credited == 0) revert EscrowZeroFunding();
-            if (credited > total - funded) revert EscrowOverfunded(escrowId, credited, total - funded);
+            if (credited > remaining) revert EscrowOverfunded(escrowId, credited, remaining);
         }
 
         funded += credited;
@@ -587,6 +690,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         e.fundedMilestones = fundedMilestones;
         _funders[escrowId][msg.sender] += credited;
         emit EscrowFunded(escrowId, msg.sender, credited, fundedMilestones);
+        if (amount != taken) _push(address(0), msg.sender, amount - taken);
     }
 
     /// @dev `feeBps` and `states` are the escrow's, read by the caller.
@@ -618,7 +722,21 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
                 ok := call(_ETH_PUSH_GAS, to, amount, 0, 0, 0, 0)
             }
         } else {
-            ok = IERC20(token).trySafeTransfer(to, amount);
+            // IERC20.trySafeTransfer's acceptance rule (call succeeded, and returned true or
+            // nothing from a contract), with a gas stipend and at most one word of returndata.
+            assembly ("memory-safe") {
+                let ptr := mload(0x40)
+                mstore(ptr, shl(224, 0xa9059cbb))
+                mstore(add(ptr, 0x04), to)
+                mstore(add(ptr, 0x24), amount)
+                mstore(0x00, 0)
+                ok := call(_ERC20_PUSH_GAS, token, 0, ptr, 0x44, 0x00, 0x20)
+                if ok {
+                    switch returndatasize()
+                    case 0 { ok := gt(extcodesize(token), 0) }
+                    default { ok := and(gt(returndatasize(), 0x1f), eq(mload(0x00), 1)) }
+                }
+            }
         }
         if (!ok) {
             _credits[token][to] += amount;
@@ -667,6 +785,16 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         return SignatureChecker.isValidERC1271SignatureNow(verifier, digest, signature);
     }
 
+    function _checkDisputeTerms(EscrowParams calldata params) private pure {
+        uint256 window = params.disputeWindow;
+        if (params.arbiter == address(0)) {
+            if (window != 0) revert EscrowInvalidDisputeWindow(window, 0, 0);
+        } else if (window < MIN_DISPUTE_WINDOW || window > MAX_DISPUTE_WINDOW) {
+            revert EscrowInvalidDisputeWindow(window, MIN_DISPUTE_WINDOW, MAX_DISPUTE_WINDOW);
+        }
+        if (params.defaultPayeeBps > _BPS) revert EscrowInvalidSplit(params.defaultPayeeBps);
+    }
+
     function _checkVerifierSet(address[] calldata verifiers, uint8 threshold) private pure returns (bytes32) {
         uint256 n = verifiers.length;
         if (n == 0) {
@@ -708,12 +836,20 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         return uint8(count);
     }
 
+    /// @dev Shares round up and are capped by what is left of the pool, so the claims together
+    /// take exactly the pool: no dust stays behind (a funder may get 1 wei more than the exact
+    /// share, the last claimers correspondingly less).
     function _owedRefund(Escrow storage e, uint256 account) private view returns (uint256) {
         uint256 funded = e.funded;
         if (funded == 0) return 0;
-        uint256 entitled = uint256(e.refundPool) * uint128(account) / funded;
+        uint256 pool = e.refundPool;
+        // Cannot overflow: pool < 2^96 and the share < 2^128.
+        uint256 entitled = (pool * uint128(account) + funded - 1) / funded;
         uint256 claimed = account >> 128;
-        return entitled > claimed ? entitled - claimed : 0;
+        if (entitled <= claimed) return 0;
+        uint256 owed = entitled - claimed;
+        uint256 unpaid = pool - e.refundsPaid;
+        return owed < unpaid ? owed : unpaid;
     }
 
     function _fundingFinal(uint256 escrowId, Escrow storage e) private view returns (bool) {

@@ -7,8 +7,10 @@
 #   CLOCK_SUITES="relayer-test demo" scripts/toolchain/clock_shift.sh
 #
 # Each shift first checks that the processes the suites start see the shifted clock: anvil (its
-# new blocks' timestamps) and a PostgreSQL cluster of its own (its now()), both started under
-# faketime, so LD_PRELOAD reaches them as it reaches every child of make. The Soroban harness
+# new blocks' timestamps) and a PostgreSQL cluster of its own (its now()), both started with
+# libfaketime preloaded, as it is preloaded into every child of make. The library is preloaded
+# directly (LD_PRELOAD + FAKETIME) rather than through the `faketime` wrapper: the wrapper waits
+# on a pipe that a daemon it started (pg_ctl's postgres) keeps open, and never returns. The Soroban harness
 # reads no clock: its ledger time is set by its caller (tests derive deadlines from it), and the
 # stand-in Stellar RPC takes close times from Python's clock, which is shifted.
 # Not part of `make test`: it runs the same suites again per shift (about 15 minutes each).
@@ -30,6 +32,15 @@ if ! command -v faketime >/dev/null; then
   apt-get install -y -qq faketime >/dev/null
 fi
 make --no-print-directory setup soroban-harness >/dev/null
+LIBFAKETIME=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$' || true)
+[ -n "$LIBFAKETIME" ] || { say "libfaketime.so.1 not found (dpkg -L libfaketime)"; exit 1; }
+
+# Run a command with the clock moved by $1 (e.g. +400d); every process it starts inherits it.
+shifted() {
+  local shift=$1
+  shift
+  env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$shift" FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+}
 
 days() { local s=${1#+}; printf '%s' "${s%d}"; }
 
@@ -38,7 +49,7 @@ check_clock() {
   local shift=$1 want now got port=18599 pid
   want=$(( $(days "$shift") * 86400 ))
   now=$(date +%s)
-  faketime -f "$shift" .cache/bin/anvil --port $port --silent &
+  shifted "$shift" .cache/bin/anvil --port $port --silent &
   pid=$!
   for _ in $(seq 100); do
     .cache/bin/cast chain-id --rpc-url "http://127.0.0.1:$port" >/dev/null 2>&1 && break
@@ -50,11 +61,11 @@ check_clock() {
   report anvil "$(( got - now ))" "$want"
 
   local url
-  url=$(faketime -f "$shift" scripts/toolchain/postgres.sh start)
+  url=$(shifted "$shift" scripts/toolchain/postgres.sh start)
   got=$(psql "${url/+psycopg/}" -Atc 'select extract(epoch from now())::bigint')
   report postgresql "$(( got - now ))" "$want"
 
-  got=$(faketime -f "$shift" .venv/bin/python -c 'import time; print(int(time.time()))')
+  got=$(shifted "$shift" .venv/bin/python -c 'import time; print(int(time.time()))')
   report python "$(( got - now ))" "$want"
 }
 
@@ -76,7 +87,7 @@ for shift in $SHIFTS; do
   for suite in $SUITES; do
     say "make $suite with the clock $shift"
     start=$(date +%s)
-    faketime -f "$shift" make --no-print-directory "$suite"
+    shifted "$shift" make --no-print-directory "$suite"
     say "make $suite with the clock $shift: passed in $(( $(date +%s) - start )) s"
   done
   scripts/toolchain/postgres.sh wipe

@@ -70,8 +70,8 @@ def invalid_input(model: str, exc: ValidationError) -> InvalidInput:
             if related and named.startswith(where):
                 where = named  # the validator knew better: "amounts[0]" rather than "amounts"
             text = str(cause)
-            if related and text.startswith(named):
-                text = text[len(named) :].lstrip(": ")  # "verifiers[1] must be ...", not "verifiers ..."
+            if related and text.startswith(named) and where != named:
+                text = where + text[len(named) :]  # "verifiers[1] must be ...", not "verifiers must be ..."
             kind = type(cause) if isinstance(cause, InvalidAddress) else InvalidInput
         else:
             text, kind = str(error["msg"]), InvalidInput
@@ -79,7 +79,7 @@ def invalid_input(model: str, exc: ValidationError) -> InvalidInput:
     ranked = [PrivateKeyAsAddress, InvalidAddress, InvalidInput]
     field, _, kind = min(entries, key=lambda e: next(i for i, k in enumerate(ranked) if issubclass(e[2], k)))
     message = f"invalid {model}: " + "; ".join(
-        f"{where} {text}" if text.startswith("must") else f"{where}: {text}" for where, text, _ in entries
+        text if text.startswith(where) else f"{where}: {text}" for where, text, _ in entries
     )
     if issubclass(kind, PrivateKeyAsAddress):
         error_out: InvalidInput = PrivateKeyAsAddress(field)

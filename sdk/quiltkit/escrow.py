@@ -25,12 +25,15 @@ from quiltkit.tokens import Token
 __all__ = [
     "BPS",
     "CreatedEscrow",
+    "DEFAULT_DISPUTE_WINDOW",
     "Escrow",
     "EscrowInfo",
     "EscrowTerms",
     "FunderAccount",
     "MAX_FEE_BPS",
+    "MAX_DISPUTE_WINDOW",
     "MAX_MILESTONES",
+    "MIN_DISPUTE_WINDOW",
     "Milestone",
     "MilestoneState",
     "verifier_set_hash",
@@ -41,6 +44,12 @@ MAX_FEE_BPS = 1_000
 MAX_MILESTONES = 16
 MAX_VERIFIERS = 32
 UINT96_MAX = 2**96 - 1
+MIN_DISPUTE_WINDOW = 86_400
+"""Shortest dispute window (seconds) the contract accepts for an escrow with an arbiter."""
+MAX_DISPUTE_WINDOW = 365 * 86_400
+"""Longest dispute window (seconds) the contract accepts."""
+DEFAULT_DISPUTE_WINDOW = 14 * 86_400
+"""The window :class:`EscrowTerms` uses when it names an arbiter but no window."""
 ETH = ZERO_ADDRESS
 """The token address that means native ETH."""
 
@@ -85,6 +94,8 @@ class EscrowInfo(Model):
     deadline: int
     fee_bps: int
     threshold: int
+    dispute_window: int
+    default_payee_bps: int
     cancelled: bool
     refunds_opened: bool
     funded: int
@@ -127,6 +138,12 @@ class EscrowTerms(Model):
     deadline: int = Field(gt=0, lt=2**40)
     payee: Address | None = None
     arbiter: Address | None = None
+    dispute_window: int | None = Field(default=None, ge=0, le=MAX_DISPUTE_WINDOW)
+    """Seconds the arbiter has to rule; after it anyone may close the dispute with
+    ``default_payee_bps``. Defaults to :data:`DEFAULT_DISPUTE_WINDOW` when there is an arbiter."""
+    default_payee_bps: int = Field(default=0, ge=0, le=BPS)
+    """Share of a disputed milestone the payee gets when the arbiter lets the window pass (0: all
+    back to the funders)."""
     verifiers: list[Address] = Field(default_factory=list, max_length=MAX_VERIFIERS)
     threshold: int = Field(default=0, ge=0, le=255)
     metadata_hash: Bytes32 = "0x" + "00" * 32
@@ -162,13 +179,30 @@ class EscrowTerms(Model):
             raise InvalidInput(f"threshold must be 1..{n} for {n} verifiers", field="threshold")
         if not self.verifiers and self.threshold != 0:
             raise InvalidInput("threshold must be 0 when there are no verifiers", field="threshold")
+        if self.arbiter is None:
+            if self.dispute_window:
+                raise InvalidInput("dispute_window needs an arbiter", field="dispute_window")
+        elif self.dispute_window is not None and not MIN_DISPUTE_WINDOW <= self.dispute_window <= MAX_DISPUTE_WINDOW:
+            raise InvalidInput(
+                f"dispute_window must be {MIN_DISPUTE_WINDOW}..{MAX_DISPUTE_WINDOW} s, got {self.dispute_window}",
+                field="dispute_window",
+            )
         return self
+
+    @property
+    def effective_dispute_window(self) -> int:
+        """The window sent to the contract: 0 without an arbiter, else the given or default one."""
+        if self.arbiter is None:
+            return 0
+        return DEFAULT_DISPUTE_WINDOW if self.dispute_window is None else self.dispute_window
 
     def as_tuple(self) -> tuple[Any, ...]:
         return (
             self.token,
             self.payee or ZERO_ADDRESS,
             self.arbiter or ZERO_ADDRESS,
+            self.effective_dispute_window,
+            self.default_payee_bps if self.arbiter else 0,
             list(self.verifiers),
             self.threshold,
             self.deadline,
@@ -280,6 +314,21 @@ class Escrow(ContractClient):
         consumed, escrow = self._call_many(("isIntentConsumed", (_bytes32(intent_id),)), ("getEscrow", (escrow_id,)))
         return bool(consumed), _escrow_info(escrow_id, escrow)
 
+    def intents_and_escrows(
+        self, intent_ids: Sequence[str | bytes], escrow_ids: Sequence[int]
+    ) -> tuple[list[bool], dict[int, EscrowInfo]]:
+        """Whether each of ``intent_ids`` is consumed, and each escrow of ``escrow_ids``: one ``eth_call``.
+
+        What a relayer re-reads just before it signs a batch. Raises
+        :class:`~quiltkit.escrow_errors.EscrowNotFound` if one of the escrows does not exist.
+        """
+        calls: list[tuple[str, tuple[Any, ...]]] = [("isIntentConsumed", (_bytes32(i),)) for i in intent_ids]
+        calls += [("getEscrow", (e,)) for e in escrow_ids]
+        results = self._call_many(*calls)
+        consumed = [bool(c) for c in results[: len(intent_ids)]]
+        infos = {e: _escrow_info(e, v) for e, v in zip(escrow_ids, results[len(intent_ids) :], strict=True)}
+        return consumed, infos
+
     def funder_account(self, escrow_id: int, funder: str) -> FunderAccount:
         share, claimed = self._call("funderAccount", escrow_id, checksum(funder, "funder"))
         return FunderAccount(share=share, claimed=claimed)
@@ -326,23 +375,25 @@ class Escrow(ContractClient):
         (a transaction of its own).
 
         Raises:
-            InvalidInput / InvalidAddress: bad ``terms`` (naming the field) or a negative funding.
+            InvalidInput / InvalidAddress: bad ``terms`` (naming the field), a negative funding or
+            one above the milestone total.
             EscrowDeadlineInPast: the deadline is not after the latest block's time.
-            EscrowOverfunded: ``initial_funding`` above the milestone total.
             InsufficientBalance / InsufficientAllowance: the sender cannot fund it.
             EnforcedPause and any other ``EscrowRevert`` the contract raises (simulated first:
             nothing is sent).
         """
         t = _terms(terms)
         require(initial_funding >= 0, f"initial_funding must be >= 0, got {initial_funding}", field="initial_funding")
+        require(  # the contract would take only the total; asking for more is a caller's mistake
+            initial_funding <= sum(t.amounts),
+            f"initial_funding {initial_funding} exceeds the milestone total {sum(t.amounts)}",
+            field="initial_funding",
+        )
         eth_value = initial_funding if t.token == ETH else 0
         data = self._encode("create", t.as_tuple(), initial_funding)
         now = self._now()
         if t.deadline <= now:
             self._refuse(errors.EscrowDeadlineInPast(t.deadline, now), data, sender=sender, value=eth_value)
-        if initial_funding > sum(t.amounts):
-            overfunded = errors.EscrowOverfunded(self.escrow_count() + 1, initial_funding, sum(t.amounts))
-            self._refuse(overfunded, data, sender=sender, value=eth_value)
         value = self._prepare_funding(t.token, initial_funding, sender, approve, tx)
         result = self._transact_data(data, sender=sender, value=value, **tx)
         return CreatedEscrow(escrow_id=result.event("EscrowCreated").args["escrowId"], tx=result)
@@ -350,12 +401,16 @@ class Escrow(ContractClient):
     def fund(
         self, escrow_id: int, amount: int, *, sender: Sender, approve: bool = False, **tx: Unpack[TxOptions]
     ) -> TxResult:
-        """Add ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total).
+        """Add up to ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total).
+
+        The contract takes at most what remains when the transaction runs (a funder who was
+        beaten to the last units keeps the rest: not pulled, or sent back for ETH); the
+        ``EscrowFunded`` event in the result says how much it took.
 
         Raises:
             EscrowNotFound: no such escrow.
             EscrowZeroFunding: ``amount`` is 0 (InvalidInput if negative).
-            EscrowOverfunded: more than the escrow still needs.
+            EscrowFullyFunded: nothing remains to fund now.
             InsufficientBalance / InsufficientAllowance: the sender cannot fund it.
             EscrowFundingClosed, EnforcedPause and any other ``EscrowRevert`` (simulated first).
         """
@@ -366,8 +421,11 @@ class Escrow(ContractClient):
         if amount == 0:
             self._refuse(errors.EscrowZeroFunding(), data, sender=sender, value=value)
         remaining = info.total - info.funded
-        if amount > remaining:
-            self._refuse(errors.EscrowOverfunded(escrow_id, amount, remaining), data, sender=sender, value=value)
+        if remaining == 0:
+            self._refuse(errors.EscrowFullyFunded(escrow_id), data, sender=sender, value=value)
+        # Never ask for (or approve) more than can be taken now; the contract caps again at send.
+        amount = min(amount, remaining)
+        data = self._encode("fund", escrow_id, amount)
         value = self._prepare_funding(info.token, amount, sender, approve, tx)
         return self._transact_data(data, sender=sender, value=value, **tx)
 
@@ -499,6 +557,23 @@ class Escrow(ContractClient):
         self._check_milestone(escrow_id, milestone, data, sender)
         return self._transact_data(data, sender=sender, **tx)
 
+    def close_expired_dispute(
+        self, escrow_id: int, milestone: int, *, sender: Sender, **tx: Unpack[TxOptions]
+    ) -> TxResult:
+        """Close a dispute the arbiter let expire, with the escrow's default outcome (anyone).
+
+        Raises:
+            EscrowDisputeWindowOpen: before the window closes; EscrowMilestoneNotDisputed,
+            EscrowInvalidMilestone (checked before sending), EscrowNotFound.
+        """
+        data = self._encode("closeExpiredDispute", escrow_id, milestone)
+        self._check_milestone(escrow_id, milestone, data, sender)
+        return self._transact_data(data, sender=sender, **tx)
+
+    def dispute_closes_at(self, escrow_id: int, milestone: int) -> int:
+        """When anyone may close the dispute on ``milestone`` (0 if it is not disputed)."""
+        return int(self._call("disputeClosesAt", escrow_id, milestone))
+
     def open_refunds(self, escrow_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """After the deadline, make unreleased, undisputed funds refundable (anyone)."""
         return self._transact("openRefunds", escrow_id, sender=sender, **tx)
@@ -577,8 +652,9 @@ class Escrow(ContractClient):
 
 def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
     """``getEscrow``'s decoded answer as an :class:`EscrowInfo`."""
-    (payer, token, payee, arbiter, deadline, fee_bps, threshold, cancelled, refunds_opened) = v[:9]
-    (funded, held, refund_pool, funded_milestones, verifiers_hash, amounts, states) = v[9:]
+    (payer, token, payee, arbiter, deadline, fee_bps, threshold, dispute_window, default_payee_bps) = v[:9]
+    (cancelled, refunds_opened, funded, held, refund_pool, funded_milestones, verifiers_hash) = v[9:16]
+    (amounts, states) = v[16:]
     return EscrowInfo(
         escrow_id=escrow_id,
         payer=payer,
@@ -588,6 +664,8 @@ def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
         deadline=deadline,
         fee_bps=fee_bps,
         threshold=threshold,
+        dispute_window=dispute_window,
+        default_payee_bps=default_payee_bps,
         cancelled=cancelled,
         refunds_opened=refunds_opened,
         funded=funded,

@@ -93,6 +93,15 @@ class EscrowDeadlineNotReached(EscrowRevert):
     param_types = ("uint256", "uint256")
 
 
+class EscrowDisputeWindowOpen(EscrowRevert):
+    """Reverted with ``EscrowDisputeWindowOpen(uint256,uint256,uint256)``."""
+
+    error_name = "EscrowDisputeWindowOpen"
+    selector = "0x4113a53c"
+    param_names = ("escrowId", "milestone", "closesAt")
+    param_types = ("uint256", "uint256", "uint256")
+
+
 class EscrowDisputesDisabled(EscrowRevert):
     """Reverted with ``EscrowDisputesDisabled(uint256)``."""
 
@@ -109,6 +118,15 @@ class EscrowDuplicateVerifier(EscrowRevert):
     selector = "0x8f339e3e"
     param_names = ("verifier",)
     param_types = ("address",)
+
+
+class EscrowFullyFunded(EscrowRevert):
+    """Reverted with ``EscrowFullyFunded(uint256)``."""
+
+    error_name = "EscrowFullyFunded"
+    selector = "0x086f10db"
+    param_names = ("escrowId",)
+    param_types = ("uint256",)
 
 
 class EscrowFundingClosed(EscrowRevert):
@@ -172,6 +190,15 @@ class EscrowIntentTokenMismatch(EscrowRevert):
     selector = "0xb6f39b9f"
     param_names = ("intentId", "expected", "actual")
     param_types = ("bytes32", "address", "address")
+
+
+class EscrowInvalidDisputeWindow(EscrowRevert):
+    """Reverted with ``EscrowInvalidDisputeWindow(uint256,uint256,uint256)``."""
+
+    error_name = "EscrowInvalidDisputeWindow"
+    selector = "0xb1af30e5"
+    param_names = ("window", "minWindow", "maxWindow")
+    param_types = ("uint256", "uint256", "uint256")
 
 
 class EscrowInvalidFee(EscrowRevert):
@@ -508,8 +535,10 @@ ERRORS: dict[str, type[EscrowRevert]] = {
     EscrowClosed.selector: EscrowClosed,
     EscrowDeadlineInPast.selector: EscrowDeadlineInPast,
     EscrowDeadlineNotReached.selector: EscrowDeadlineNotReached,
+    EscrowDisputeWindowOpen.selector: EscrowDisputeWindowOpen,
     EscrowDisputesDisabled.selector: EscrowDisputesDisabled,
     EscrowDuplicateVerifier.selector: EscrowDuplicateVerifier,
+    EscrowFullyFunded.selector: EscrowFullyFunded,
     EscrowFundingClosed.selector: EscrowFundingClosed,
     EscrowInsufficientSignatures.selector: EscrowInsufficientSignatures,
     EscrowIntentAlreadyConsumed.selector: EscrowIntentAlreadyConsumed,
@@ -517,6 +546,7 @@ ERRORS: dict[str, type[EscrowRevert]] = {
     EscrowIntentExpired.selector: EscrowIntentExpired,
     EscrowIntentPayeeMismatch.selector: EscrowIntentPayeeMismatch,
     EscrowIntentTokenMismatch.selector: EscrowIntentTokenMismatch,
+    EscrowInvalidDisputeWindow.selector: EscrowInvalidDisputeWindow,
     EscrowInvalidFee.selector: EscrowInvalidFee,
     EscrowInvalidMilestone.selector: EscrowInvalidMilestone,
     EscrowInvalidMilestoneCount.selector: EscrowInvalidMilestoneCount,
@@ -566,8 +596,10 @@ __all__ = [
     "EscrowClosed",
     "EscrowDeadlineInPast",
     "EscrowDeadlineNotReached",
+    "EscrowDisputeWindowOpen",
     "EscrowDisputesDisabled",
     "EscrowDuplicateVerifier",
+    "EscrowFullyFunded",
     "EscrowFundingClosed",
     "EscrowInsufficientSignatures",
     "EscrowIntentAlreadyConsumed",
@@ -575,6 +607,7 @@ __all__ = [
     "EscrowIntentExpired",
     "EscrowIntentPayeeMismatch",
     "EscrowIntentTokenMismatch",
+    "EscrowInvalidDisputeWindow",
     "EscrowInvalidFee",
     "EscrowInvalidMilestone",
     "EscrowInvalidMilestoneCount",

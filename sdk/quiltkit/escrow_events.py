@@ -27,6 +27,8 @@ class EscrowCreatedParams(Model):
     token: Address
     payee: Address
     arbiter: Address
+    dispute_window: int = Field(validation_alias=AliasChoices("dispute_window", "disputeWindow"))
+    default_payee_bps: int = Field(validation_alias=AliasChoices("default_payee_bps", "defaultPayeeBps"))
     verifiers: list[Address]
     threshold: int
     deadline: int
@@ -61,6 +63,16 @@ class DefaultFeeChanged(EscrowEvent):
     indexed: ClassVar[tuple[str, ...]] = ()
     previous_fee_bps: int = Field(validation_alias=AliasChoices("previous_fee_bps", "previousFeeBps"))
     new_fee_bps: int = Field(validation_alias=AliasChoices("new_fee_bps", "newFeeBps"))
+
+
+class DisputeExpired(EscrowEvent):
+    """Emitted as ``DisputeExpired(uint256 indexed escrowId, uint256 indexed milestone, address indexed by)``."""
+
+    event_name: ClassVar[str] = "DisputeExpired"
+    indexed: ClassVar[tuple[str, ...]] = ("escrow_id", "milestone", "by")
+    escrow_id: int = Field(validation_alias=AliasChoices("escrow_id", "escrowId"))
+    milestone: int
+    by: Address
 
 
 class DisputeResolved(EscrowEvent):
@@ -139,14 +151,32 @@ class IntentConsumed(EscrowEvent):
     evidence_hash: Bytes32 = Field(validation_alias=AliasChoices("evidence_hash", "evidenceHash"))
 
 
+class IntentSkipped(EscrowEvent):
+    """Emitted as ``IntentSkipped``, with:
+
+    bytes32 indexed intentId, uint256 indexed escrowId, uint256 indexed milestone, uint8 state
+    """
+
+    event_name: ClassVar[str] = "IntentSkipped"
+    indexed: ClassVar[tuple[str, ...]] = ("intent_id", "escrow_id", "milestone")
+    intent_id: Bytes32 = Field(validation_alias=AliasChoices("intent_id", "intentId"))
+    escrow_id: int = Field(validation_alias=AliasChoices("escrow_id", "escrowId"))
+    milestone: int
+    state: int
+
+
 class MilestoneDisputed(EscrowEvent):
-    """Emitted as ``MilestoneDisputed(uint256 indexed escrowId, uint256 indexed milestone, address indexed by)``."""
+    """Emitted as ``MilestoneDisputed``, with:
+
+    uint256 indexed escrowId, uint256 indexed milestone, address indexed by, uint256 closesAt
+    """
 
     event_name: ClassVar[str] = "MilestoneDisputed"
     indexed: ClassVar[tuple[str, ...]] = ("escrow_id", "milestone", "by")
     escrow_id: int = Field(validation_alias=AliasChoices("escrow_id", "escrowId"))
     milestone: int
     by: Address
+    closes_at: int = Field(validation_alias=AliasChoices("closes_at", "closesAt"))
 
 
 class MilestoneReleased(EscrowEvent):
@@ -255,12 +285,14 @@ EVENTS: dict[str, type[EscrowEvent]] = {
     CreditAccrued.event_name: CreditAccrued,
     CreditWithdrawn.event_name: CreditWithdrawn,
     DefaultFeeChanged.event_name: DefaultFeeChanged,
+    DisputeExpired.event_name: DisputeExpired,
     DisputeResolved.event_name: DisputeResolved,
     EIP712DomainChanged.event_name: EIP712DomainChanged,
     EscrowCancelled.event_name: EscrowCancelled,
     EscrowCreated.event_name: EscrowCreated,
     EscrowFunded.event_name: EscrowFunded,
     IntentConsumed.event_name: IntentConsumed,
+    IntentSkipped.event_name: IntentSkipped,
     MilestoneDisputed.event_name: MilestoneDisputed,
     MilestoneReleased.event_name: MilestoneReleased,
     Paused.event_name: Paused,
@@ -278,6 +310,7 @@ __all__ = [
     "CreditAccrued",
     "CreditWithdrawn",
     "DefaultFeeChanged",
+    "DisputeExpired",
     "DisputeResolved",
     "EIP712DomainChanged",
     "EVENTS",
@@ -287,6 +320,7 @@ __all__ = [
     "EscrowEvent",
     "EscrowFunded",
     "IntentConsumed",
+    "IntentSkipped",
     "MilestoneDisputed",
     "MilestoneReleased",
     "Paused",

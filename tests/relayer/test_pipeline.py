@@ -7,11 +7,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
-from quiltkit import intents
+from quiltkit import MilestoneState, intents
 from quiltkit.devchain import advance_time
 from quiltkit_relayer.daemon import Relayer
-from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, TxState
+from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, TxState
+from web3.logs import DISCARD
 
 from tests.relayer.conftest import Chain, all_confirmed, record_of, wait_until
 
@@ -180,7 +182,23 @@ def test_confirmation_depth_is_respected(chain: Chain, make_relayer: Callable[..
     assert record_of(relayer.store, intent.intent_id).state is IntentState.CONFIRMED
 
 
-def test_a_reverted_batch_is_checked_again_and_consumed_intents_are_done(
+def _send_ahead(chain: Chain, sender: LocalAccount, data: str | bytes) -> None:
+    """Send ``data`` to the escrow from ``sender`` with a tip above the relayer's: first in the block."""
+    signed = sender.sign_transaction(
+        {
+            "to": chain.escrow.address,
+            "data": data,
+            "gas": 400_000,
+            "nonce": chain.nonce(sender),
+            "chainId": chain.chain_id,
+            "maxFeePerGas": 100 * 10**9,
+            "maxPriorityFeePerGas": 50 * 10**9,
+        }
+    )
+    chain.w3.eth.send_raw_transaction(signed.raw_transaction)
+
+
+def test_a_front_run_copy_of_one_intent_does_not_sink_the_batch(
     chain: Chain, make_relayer: Callable[..., Relayer]
 ) -> None:
     relayer = make_relayer()
@@ -190,9 +208,9 @@ def test_a_reverted_batch_is_checked_again_and_consumed_intents_are_done(
     _post(relayer, chain, first)
     _post(relayer, chain, second)
     _rpc(chain, "evm_setAutomine", False)
-    relayer.submit.tick()  # our multicall waits in the pool...
+    relayer.submit.tick()  # our batch waits in the pool...
     ours = relayer.store.tx_history("evm")[0]
-    # ...and a front-runner pays `first` in the same block, ahead of us: our batch reverts.
+    # ...and a front-runner copies `first` out of it and pays it in the same block, ahead of us.
     verifiers = [v.address for v in chain.verifiers]
     sigs = intents.signatures_for(
         first, chain.escrow.domain(), verifiers, [bytes.fromhex(s[2:]) for s in chain.sign(first)]
@@ -200,30 +218,49 @@ def test_a_reverted_batch_is_checked_again_and_consumed_intents_are_done(
     data = chain.escrow.contract.encode_abi(
         "releaseWithIntent", args=[first.as_tuple(), verifiers, [s.as_tuple() for s in sigs]]
     )
-    front = chain.accounts[2]
-    signed = front.sign_transaction(
-        {
-            "to": chain.escrow.address,
-            "data": data,
-            "gas": 400_000,
-            "nonce": chain.nonce(front),
-            "chainId": chain.chain_id,
-            "maxFeePerGas": 100 * 10**9,
-            "maxPriorityFeePerGas": 50 * 10**9,
-        }
-    )
-    chain.w3.eth.send_raw_transaction(signed.raw_transaction)
+    _send_ahead(chain, chain.accounts[2], data)
     _rpc(chain, "evm_mine")
     _rpc(chain, "evm_setAutomine", True)
-    assert chain.w3.eth.get_transaction_receipt(ours.tx_hash)["status"] == 0
+    receipt = chain.w3.eth.get_transaction_receipt(ours.tx_hash)
+    assert receipt["status"] == 1, "the batch skips the copied intent instead of reverting"
+    skipped = chain.escrow.contract.events.IntentSkipped().process_receipt(receipt, errors=DISCARD)
+    assert ["0x" + bytes(e["args"]["intentId"]).hex() for e in skipped] == [first.intent_id]
 
     _drive(relayer, rounds=4)
 
+    # The copy paid `first` with this very intent: it is paid, and says so.
     assert record_of(relayer.store, first.intent_id).state is IntentState.CONFIRMED
     assert record_of(relayer.store, second.intent_id).state is IntentState.CONFIRMED
-    states = [t.state for t in relayer.store.tx_history("evm")]
-    assert states == [TxState.REVERTED, TxState.CONFIRMED]
+    assert [t.state for t in relayer.store.tx_history("evm")] == [TxState.CONFIRMED]
     assert sorted(chain.consumed_ids()) == sorted([first.intent_id, second.intent_id])
+    assert [m.state for m in chain.escrow.get_escrow(escrow_id).milestones] == [MilestoneState.RELEASED] * 2
+
+
+def test_an_intent_whose_milestone_the_payer_released_first_is_not_reported_paid(
+    chain: Chain, make_relayer: Callable[..., Relayer]
+) -> None:
+    relayer = make_relayer()
+    relayer.hold_signer()
+    escrow_id = chain.bounty(milestones=2, payee=chain.contributor.address)
+    first, second = chain.intent(escrow_id, 0), chain.intent(escrow_id, 1)
+    _post(relayer, chain, first)
+    _post(relayer, chain, second)
+    _rpc(chain, "evm_setAutomine", False)
+    relayer.submit.tick()
+    # The payer releases milestone 0 itself, in the same block and ahead of our batch.
+    _send_ahead(chain, chain.maintainer, chain.escrow.contract.encode_abi("release", args=[escrow_id, 0]))
+    _rpc(chain, "evm_mine")
+    _rpc(chain, "evm_setAutomine", True)
+
+    _drive(relayer, rounds=4)
+
+    paid_by_us = record_of(relayer.store, second.intent_id)
+    closed_otherwise = record_of(relayer.store, first.intent_id)
+    assert paid_by_us.state is IntentState.CONFIRMED
+    assert closed_otherwise.state is IntentState.FAILED, "our transaction did not pay it"
+    assert closed_otherwise.reason == f"{Reason.MILESTONE_NOT_PENDING.value}: milestone 0 is RELEASED"
+    assert chain.consumed_ids() == [second.intent_id]
+    assert [t.state for t in relayer.store.tx_history("evm")] == [TxState.CONFIRMED]
 
 
 def test_a_transaction_the_node_forgot_is_sent_again_unchanged(

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import pytest
 from quiltkit.exceptions import InvalidInput
-from quiltkit.soroban import ContractCall, SorobanAuthError, SorobanHostError, authorize_entries
+from quiltkit.soroban import (
+    ContractCall,
+    SorobanAuthError,
+    SorobanHostError,
+    UnexpectedAuthorization,
+    authorize_entries,
+)
 from stellar_sdk import scval, xdr
 from stellar_sdk.auth import authorize_entry
 
-from tests.soroban.conftest import Deployment
+from tests.soroban.conftest import UNIT, Deployment
 
 
 def _release_call(c: Deployment, eid: int, milestone: int = 0) -> ContractCall:
@@ -93,3 +99,56 @@ def test_source_account_credentials_are_covered_by_the_source(chain: Deployment)
     assert entry.credentials.type == xdr.SorobanCredentialsType.SOROBAN_CREDENTIALS_SOURCE_ACCOUNT
     chain.host.invoke(call, signers=[], source=chain.maintainer)
     assert chain.balance(chain.contributor) == 297 * 10**7
+
+
+# --- the client signs only the call it makes (issue 30, item 7) ---------------------------------
+
+
+def test_fund_refuses_to_sign_a_hostile_tokens_extra_transfer(chain: Deployment) -> None:
+    """A token whose ``transfer`` also moves the funder's real tokens to a thief makes the
+    simulated auth tree ask the funder for a second, nested transfer: the client refuses to sign
+    it, names the error, and sends nothing."""
+    hostile = chain.host.deploy_test_token("hostile", stolen=chain.token, thief=chain.stranger)
+    chain.host.mint(hostile, chain.funder, 100 * UNIT)
+    eid = chain.create(token=hostile, funding=0)
+    real_before = chain.balance(chain.funder)
+    sent_before = len(chain.host.sent)
+    with pytest.raises(UnexpectedAuthorization) as caught:
+        chain.escrow.fund(eid, 100 * UNIT, signer=chain.funder)
+    err = caught.value
+    assert isinstance(err, PermissionError)
+    assert err.address == chain.funder.public_key
+    assert err.invocation.startswith("transfer(") and chain.token in err.invocation
+    assert chain.stranger.public_key in err.invocation
+    # Simulated only: no invoke reached the host, no token moved.
+    assert "invoke" not in [m for m, _ in chain.host.sent[sent_before:]]
+    assert chain.balance(chain.funder) == real_before
+    assert chain.balance(chain.stranger) == 0
+    assert chain.escrow.get_escrow(eid).funded == 0
+
+
+def test_fund_signs_exactly_the_call_and_its_one_token_transfer(chain: Deployment) -> None:
+    eid = chain.create(funding=0)
+    tx = chain.escrow.fund(eid, 10 * UNIT, signer=chain.funder)
+    assert tx.event("escrow_funded").args["amount"] == 10 * UNIT
+
+
+def test_authorize_entries_refuses_a_root_other_than_the_call(chain: Deployment) -> None:
+    eid = chain.create(payee=chain.contributor.public_key)
+    sim = chain.host.simulate(_release_call(chain, eid))
+    other = ContractCall(chain.escrow.contract_id, "release", (scval.to_uint64(eid), scval.to_uint32(1)))
+    with pytest.raises(UnexpectedAuthorization):
+        authorize_entries(
+            sim.auth_entries, [chain.maintainer], sim.latest_ledger + 10, chain.host.network_passphrase, call=other
+        )
+
+
+def test_fee_on_transfer_token_is_credited_what_arrived(chain: Deployment) -> None:
+    token = chain.host.deploy_test_token("fee_on_transfer", fee_bps=100)
+    chain.host.mint(token, chain.funder, 1_000 * UNIT)
+    eid = chain.create(token=token, funding=0, amounts=[1_000 * UNIT])
+    tx = chain.escrow.fund(eid, 500 * UNIT, signer=chain.funder)
+    assert tx.event("escrow_funded").args["amount"] == 495 * UNIT
+    assert chain.escrow.get_escrow(eid).funded == 495 * UNIT
+    assert chain.escrow.share_of(eid, chain.funder) == 495 * UNIT
+    assert chain.escrow.token_balance(token, chain.escrow.contract_id) == 495 * UNIT

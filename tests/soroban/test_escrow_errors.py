@@ -15,6 +15,8 @@ from quiltkit import escrow_errors as evm
 from quiltkit.soroban import errors
 from stellar_sdk import Keypair, scval, xdr
 
+from quiltkit.soroban.models import DEFAULT_RESOLUTION_WINDOW, UPGRADE_DELAY
+
 from tests.soroban.conftest import DAY, UNIT, Deployment
 
 
@@ -40,6 +42,7 @@ def _create_raw(c: Deployment, **overrides: Any) -> Any:
         "verifiers": scval.to_vec([scval.to_bytes(v.raw_public_key()) for v in c.verifiers]),
         "threshold": scval.to_uint32(2),
         "deadline": scval.to_uint64(c.now() + DAY),
+        "resolution_window": scval.to_uint64(7 * DAY),
         "metadata": scval.to_bytes(bytes(32)),
     }
     args.update(overrides)
@@ -313,6 +316,66 @@ def intent_without_verifiers(c: Deployment) -> Any:
     return c.escrow.release_with_intent(intent, [])
 
 
+WASM = "0x" + "77" * 32
+
+
+def upgrade_not_announced(c: Deployment) -> Any:
+    return c.escrow.upgrade(WASM, signer=c.admin)
+
+
+def upgrade_before_delay(c: Deployment) -> Any:
+    c.escrow.propose_upgrade(WASM, signer=c.admin)
+    c.host.advance_ledger(ledgers=1, seconds=UPGRADE_DELAY - 5 - 1)
+    return c.escrow.upgrade(WASM, signer=c.admin)
+
+
+def upgrade_other_hash(c: Deployment) -> Any:
+    c.escrow.propose_upgrade(WASM, signer=c.admin)
+    c.host.advance_ledger(ledgers=1, seconds=UPGRADE_DELAY)
+    return c.escrow.upgrade("0x" + "78" * 32, signer=c.admin)
+
+
+def create_arbiter_is_payee(c: Deployment) -> Any:
+    who = scval.to_address(c.contributor.public_key)
+    return _create_raw(c, payee=who, arbiter=who)
+
+
+def create_arbiter_is_payer(c: Deployment) -> Any:
+    return _create_raw(c, arbiter=scval.to_address(c.maintainer.public_key))
+
+
+def assign_arbiter_as_payee(c: Deployment) -> Any:
+    return c.escrow.assign_payee(c.create(), c.arbiter, signer=c.maintainer)
+
+
+def expire_within_window(c: Deployment) -> Any:
+    eid = c.create(payee=c.contributor.public_key)
+    c.escrow.dispute(eid, 0, signer=c.maintainer)
+    return c.escrow.expire_dispute(eid, 0)
+
+
+def resolve_after_window(c: Deployment) -> Any:
+    eid = c.create(payee=c.contributor.public_key)
+    c.escrow.dispute(eid, 0, signer=c.maintainer)
+    c.host.advance_ledger(ledgers=1, seconds=DEFAULT_RESOLUTION_WINDOW + 1)
+    return c.escrow.resolve(eid, 0, 10_000, signer=c.arbiter)
+
+
+def create_deadline_u64_max(c: Deployment) -> Any:
+    return _create_raw(c, deadline=scval.to_uint64(2**64 - 1))
+
+
+def create_resolution_window_zero(c: Deployment) -> Any:
+    return _create_raw(c, resolution_window=scval.to_uint64(0))
+
+
+def fund_token_that_delivers_nothing(c: Deployment) -> Any:
+    token = c.host.deploy_test_token("fee_on_transfer", fee_bps=10_000)
+    c.host.mint(token, c.funder, 100 * UNIT)
+    eid = c.create(token=token, funding=0)
+    return c.escrow.fund(eid, 100 * UNIT, signer=c.funder)
+
+
 CASES: list[tuple[Callable[[Deployment], Any], type[errors.SorobanEscrowRevert], int, type[Exception]]] = [
     # scenario, Soroban class, code, the EVM class (or builtin) it also is
     (set_fee_too_high, errors.EscrowInvalidFee, 2, evm.EscrowInvalidFee),
@@ -322,6 +385,9 @@ CASES: list[tuple[Callable[[Deployment], Any], type[errors.SorobanEscrowRevert],
     (unpause_not_paused, errors.ExpectedPause, 4, evm.ExpectedPause),
     (pause_by_stranger, errors.EscrowNotPauser, 5, PermissionError),
     (accept_without_proposal, errors.EscrowNoPendingAdmin, 6, evm.EscrowRevert),
+    (upgrade_not_announced, errors.EscrowNoUpgradeScheduled, 7, evm.EscrowRevert),
+    (upgrade_before_delay, errors.EscrowUpgradeNotReady, 8, evm.EscrowRevert),
+    (upgrade_other_hash, errors.EscrowUpgradeHashMismatch, 9, evm.EscrowRevert),
     (release_unknown_escrow, errors.EscrowNotFound, 100, LookupError),
     (get_unknown_escrow, errors.EscrowNotFound, 100, evm.EscrowNotFound),
     (create_without_milestones, errors.EscrowInvalidMilestoneCount, 101, evm.EscrowInvalidMilestoneCount),
@@ -348,6 +414,9 @@ CASES: list[tuple[Callable[[Deployment], Any], type[errors.SorobanEscrowRevert],
     (claim_by_non_funder, errors.EscrowNothingToClaim, 116, evm.EscrowNothingToClaim),
     (claim_twice, errors.EscrowNothingToClaim, 116, evm.EscrowNothingToClaim),
     (claim_while_active, errors.EscrowRefundsNotClaimable, 117, evm.EscrowRefundsNotClaimable),
+    (create_arbiter_is_payee, errors.EscrowArbiterIsPayee, 118, evm.EscrowRevert),
+    (assign_arbiter_as_payee, errors.EscrowArbiterIsPayee, 118, evm.EscrowRevert),
+    (create_arbiter_is_payer, errors.EscrowArbiterIsPayer, 119, evm.EscrowRevert),
     (release_index_out_of_range, errors.EscrowInvalidMilestone, 120, evm.EscrowInvalidMilestone),
     (get_milestone_out_of_range, errors.EscrowInvalidMilestone, 120, evm.EscrowInvalidMilestone),
     (release_unfunded, errors.EscrowMilestoneNotFunded, 121, evm.EscrowMilestoneNotFunded),
@@ -356,6 +425,11 @@ CASES: list[tuple[Callable[[Deployment], Any], type[errors.SorobanEscrowRevert],
     (resolve_not_disputed, errors.EscrowMilestoneNotDisputed, 124, evm.EscrowMilestoneNotDisputed),
     (dispute_resolved, errors.EscrowMilestoneAlreadyResolved, 125, evm.EscrowMilestoneNotPending),
     (release_refunded, errors.EscrowMilestoneRefunded, 126, evm.EscrowMilestoneNotPending),
+    (expire_within_window, errors.EscrowDisputeNotExpired, 127, evm.EscrowRevert),
+    (resolve_after_window, errors.EscrowResolutionWindowPassed, 128, evm.EscrowRevert),
+    (create_deadline_u64_max, errors.EscrowDeadlineTooFar, 140, evm.EscrowRevert),
+    (create_resolution_window_zero, errors.EscrowInvalidResolutionWindow, 141, evm.EscrowRevert),
+    (fund_token_that_delivers_nothing, errors.EscrowTokenTransferMismatch, 142, evm.EscrowRevert),
     (intent_expired, errors.EscrowIntentExpired, 200, evm.EscrowIntentExpired),
     (intent_replayed, errors.EscrowIntentAlreadyConsumed, 201, evm.EscrowIntentAlreadyConsumed),
     (intent_one_of_two, errors.EscrowInsufficientSignatures, 202, evm.EscrowInsufficientSignatures),

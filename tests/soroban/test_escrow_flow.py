@@ -13,6 +13,7 @@ import pytest
 from quiltkit.escrow import MilestoneState
 from quiltkit.soroban import EscrowStatus, SorobanEscrowInfo
 from quiltkit.soroban import errors as soroban_errors
+from quiltkit.soroban.models import UPGRADE_DELAY
 from stellar_sdk import xdr
 
 from tests.soroban.conftest import DAY, FEE_BPS, UNIT, Deployment, RecordingHost, keypair
@@ -210,6 +211,35 @@ def test_events_log_rebuilds_the_escrow(chain: Deployment) -> None:
 
 
 def test_upgrade_to_missing_wasm_is_a_host_error(chain: Deployment) -> None:
+    chain.escrow.propose_upgrade("0x" + "77" * 32, signer=chain.admin)
+    chain.host.advance_ledger(ledgers=1, seconds=UPGRADE_DELAY)
     with pytest.raises(soroban_errors.SorobanHostError) as caught:
         chain.escrow.upgrade("0x" + "77" * 32, signer=chain.admin)
     assert (caught.value.error_type, caught.value.error_code) == ("Storage", "MissingValue")
+
+
+def test_unresolved_dispute_goes_back_to_funders_after_the_window(chain: Deployment) -> None:
+    eid = chain.create(payee=chain.contributor.public_key)
+    tx = chain.escrow.dispute(eid, 1, signer=chain.contributor)
+    window = chain.escrow.get_escrow(eid).resolution_window
+    disputed_at = chain.escrow.get_milestone(eid, 1).disputed_at
+    assert tx.event("milestone_disputed").args["resolve_by"] == disputed_at + window
+    chain.host.set_ledger(timestamp=disputed_at + window + 1)
+    tx = chain.escrow.expire_dispute(eid, 1, source=chain.stranger)
+    assert tx.event("dispute_expired").args["amount"] == 500 * UNIT
+    assert chain.escrow.get_milestone(eid, 1).state == MilestoneState.REFUNDED
+
+
+def test_fee_is_owed_when_the_treasury_cannot_receive(chain: Deployment) -> None:
+    unfunded = keypair("treasury without an account")
+    chain.escrow.set_treasury(unfunded.public_key, signer=chain.admin)
+    eid = chain.create(payee=chain.contributor.public_key)
+    tx = chain.escrow.release(eid, 0, signer=chain.maintainer)
+    fee = 300 * UNIT * FEE_BPS // 10_000
+    assert tx.event("fee_deferred").args["amount"] == fee
+    assert chain.balance(chain.contributor) == 300 * UNIT - fee
+    assert chain.escrow.fees_owed(unfunded.public_key, chain.token) == fee
+    chain.host.create_account(unfunded)  # now it has an account and a trustline
+    chain.escrow.withdraw_fees(chain.token, signer=unfunded)
+    assert chain.balance(unfunded) == fee
+    assert chain.escrow.fees_owed(unfunded.public_key, chain.token) == 0

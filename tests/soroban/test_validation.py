@@ -191,6 +191,25 @@ def intent_short_signature(c: Deployment) -> Action:
     return lambda: c.escrow.release_with_intent(intent, [(c.v1.public_key, b"\x00" * 63)])
 
 
+def arbiter_is_payee(c: Deployment) -> Action:
+    who = c.contributor.public_key
+    return lambda: c.escrow.create(dict(c.terms().model_dump(), payee=who, arbiter=who), signer=c.maintainer)
+
+
+def arbiter_is_payer(c: Deployment) -> Action:
+    terms = dict(c.terms().model_dump(), arbiter=c.maintainer.public_key)
+    return lambda: c.escrow.create(terms, signer=c.maintainer)
+
+
+def deadline_too_far(c: Deployment) -> Action:
+    terms = dict(c.terms().model_dump(), deadline=c.now() + 3_650 * DAY + 1)
+    return lambda: c.escrow.create(terms, signer=c.maintainer)
+
+
+def resolution_window_too_short(c: Deployment) -> Action:
+    return lambda: c.escrow.create(dict(c.terms().model_dump(), resolution_window=DAY - 1), signer=c.maintainer)
+
+
 def escrow_with_account_address(c: Deployment) -> Action:
     return lambda: SorobanEscrow(c.host, c.maintainer.public_key)
 
@@ -204,6 +223,10 @@ CASES: list[tuple[Callable[[Deployment], Action], type[Exception], str]] = [
     (threshold_above_verifiers, InvalidInput, "threshold must be 1..3"),
     (bad_verifier_key, InvalidInput, "verifier key"),
     (deadline_in_past, InvalidInput, "is not after the latest ledger time"),
+    (deadline_too_far, InvalidInput, "(10 years)"),
+    (arbiter_is_payee, InvalidInput, "arbiter cannot be the payee"),
+    (arbiter_is_payer, InvalidInput, "arbiter cannot be the payer"),
+    (resolution_window_too_short, InvalidInput, "resolution_window"),
     (signer_without_secret, InvalidInput, "no secret key"),
     (signer_not_a_keypair, InvalidInput, "must be a stellar_sdk Keypair"),
     (fund_zero, InvalidInput, "amount must be in 1.."),

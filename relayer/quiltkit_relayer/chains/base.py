@@ -92,6 +92,9 @@ class Receipt:
     block_number: int
     gas_used: int
     effective_gas_price: int
+    skipped: tuple[str, ...] = ()
+    """Intent ids the contract passed over in a successful batch (their milestone was no longer
+    payable): the transaction succeeded, but did not pay them."""
 
 
 class Broadcast(StrEnum):
@@ -152,6 +155,12 @@ class ChainAdapter(Protocol):
 
     def explain_failure(self, record: IntentRecord, checked: Checked) -> Abort | Done | Retry | None:
         """Why this one intent would fail on chain now (None: it would not)."""
+
+    def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
+        """The intents of ``batch`` whose milestone is no longer payable, by intent id: ``Done`` if
+        this intent paid it, else why not. On a chain whose batch call skips such intents instead of
+        reverting (EVM ``releaseWithIntents``), simulation cannot tell, so this is read just before
+        signing; elsewhere simulation does and this may return nothing."""
 
     def fees(self) -> Fees: ...
 

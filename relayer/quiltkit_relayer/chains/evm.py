@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 _ERC1271_SELECTOR = bytes.fromhex("1626ba7e")  # isValidSignature(bytes32,bytes)
 _ERC1271_MAGIC = _ERC1271_SELECTOR  # what a valid signature returns
+_INTENT_SKIPPED_TOPIC = "0x" + Web3.keccak(text="IntentSkipped(bytes32,uint256,uint256,uint8)").hex().removeprefix("0x")
 
 __all__ = ["EvmAdapter", "abort_for_revert"]
 
@@ -289,6 +290,23 @@ class EvmAdapter:
                 return self.escrow.intent_and_escrow(intent.intent_id, intent.escrow_id)
         except escrow_errors.EscrowNotFound:
             return self.is_consumed(intent.intent_id), None
+
+    def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
+        escrow_ids = sorted({record.intent.escrow_id for record, _ in batch})
+        try:
+            with _rpc("isIntentConsumed+getEscrow"):
+                consumed, infos = self.escrow.intents_and_escrows([r.intent_id for r, _ in batch], escrow_ids)
+        except escrow_errors.EscrowNotFound:
+            return {}  # simulation names the missing escrow, with its intent
+        closed: dict[str, Abort | Done] = {}
+        for (record, _), paid in zip(batch, consumed, strict=True):
+            if paid:
+                closed[record.intent_id] = Done("the contract already consumed this intent")
+                continue
+            verdict = self.check_terms(record, infos[record.intent.escrow_id])
+            if verdict is not None and verdict.reason is Reason.MILESTONE_NOT_PENDING:
+                closed[record.intent_id] = verdict
+        return closed
 
     def escrow_info(self, escrow_id: int) -> EscrowInfo:
         """``getEscrow``; raises :class:`quiltkit.escrow_errors.EscrowNotFound` or :class:`ChainUnavailable`."""
@@ -566,6 +584,18 @@ class EvmAdapter:
             block_number=int(r["blockNumber"], 16),
             gas_used=int(r["gasUsed"], 16),
             effective_gas_price=int(r.get("effectiveGasPrice") or "0x0", 16),
+            skipped=self._skipped_intents(r.get("logs") or ()),
+        )
+
+    def _skipped_intents(self, logs: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+        """The intent ids of the escrow's ``IntentSkipped`` logs (topic 1), read from raw logs."""
+        escrow = self._contract.lower()
+        return tuple(
+            "0x" + log["topics"][1][-64:]
+            for log in logs
+            if str(log.get("address", "")).lower() == escrow
+            and len(log.get("topics") or ()) > 1
+            and str(log["topics"][0]).lower() == _INTENT_SKIPPED_TOPIC
         )
 
     def is_known(self, tx_hash: str) -> bool:

@@ -292,6 +292,10 @@ class SorobanAdapter:
             raise UnknownRevert("", f"the host rejects {call.function}: {exc}") from exc
         return 1
 
+    def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
+        """Nothing: the Soroban escrow fails an intent whose milestone closed, so simulation tells."""
+        return {}
+
     def explain_failure(self, record: IntentRecord, checked: Checked) -> Abort | Done | Retry | None:
         try:
             self.estimate(self.payout_request([(record, checked)]))

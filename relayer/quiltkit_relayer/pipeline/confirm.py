@@ -2,7 +2,9 @@
 
 Per unresolved nonce of this instance's signer (every signed version of it is in the store):
 
-- a version has a receipt: success and ``confirmations`` deep -> its intents are confirmed;
+- a version has a receipt: success and ``confirmations`` deep -> its intents are confirmed, except
+  any the batch skipped unpaid (a milestone closed by something else first), which go back to
+  ``received`` (verify then ends them with the milestone's state as the reason);
   reverted -> its intents go back to ``received`` (verify then finds them consumed, expired, ...);
 - no receipt, and the chain's nonce has moved past it -> something else used the nonce: intents
   the contract consumed are confirmed, the others go back to ``received``;
@@ -99,6 +101,9 @@ class ConfirmStage:
                     ctx.store.mark_mined(version.id, receipt.block_number)
                     log.info("mined", tx_hash=version.tx_hash, block=receipt.block_number, depth=depth)
                 return False
+            # A batch passes over an intent whose milestone something else closed first; a copy of
+            # this very intent paid by someone else still counts as paid.
+            unpaid = [i for i in receipt.skipped if i in intent_ids and not adapter.is_consumed(i)]
             ctx.store.settle_nonce(
                 versions,
                 winner=version,
@@ -106,7 +111,12 @@ class ConfirmStage:
                 block_number=receipt.block_number,
                 gas_used=receipt.gas_used,
                 effective_gas_price=receipt.effective_gas_price,
+                unpaid=unpaid,
+                requeue_reason=f"skipped by {version.tx_hash}: its milestone was closed by something else",
             )
+            if unpaid:
+                ctx.nudge("verify")
+                log.warning("the batch skipped intents whose milestone was already closed", unpaid=unpaid)
             self._count_gas(receipt.gas_used, receipt.effective_gas_price)
             self._observe_confirmed(version)
             self._keeper_outcome(versions, "done", f"confirmed in {version.tx_hash}")

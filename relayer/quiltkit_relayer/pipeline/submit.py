@@ -78,6 +78,14 @@ class SubmitStage:
                 self._finish(record, self._expired_or_done(record, now))
                 continue
             batch.append((record, adapter.checked(record)))
+        if batch:
+            # Closed since verification (paid by a copy of it, released by the payer, disputed):
+            # the contract would skip these in the batch, so simulation would not drop them.
+            closed = adapter.closed_since_check(batch)
+            for record, _checked in batch:
+                if record.intent_id in closed:
+                    self._finish(record, closed[record.intent_id])
+            batch = [(r, c) for r, c in batch if r.intent_id not in closed]
         gas = 0
         for _ in range(3):  # a failing intent is dropped and the rest simulated again
             if not batch:

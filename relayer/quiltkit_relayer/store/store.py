@@ -724,11 +724,13 @@ class Store:
         gas_used: int | None = None,
         effective_gas_price: int | None = None,
         consumed: Iterable[str] = (),
+        unpaid: Iterable[str] = (),
         requeue_reason: str | None = None,
     ) -> None:
         """Resolve one nonce of one signer, and the intents its transaction carried, atomically.
 
-        ``outcome`` CONFIRMED: ``winner`` was mined deep enough; its intents are confirmed.
+        ``outcome`` CONFIRMED: ``winner`` was mined deep enough; its intents are confirmed, except
+        those in ``unpaid`` (skipped by the contract), which go back to ``received``.
         REVERTED: ``winner`` was mined with status 0; its intents go back to ``received``.
         DROPPED: the nonce was used by a transaction we did not send; intents in ``consumed``
         are confirmed (the contract consumed them), the others go back to ``received``.
@@ -753,6 +755,21 @@ class Store:
                 }
                 conn.execute(_SETTLE_WINNER, winning)
             if outcome is TxState.CONFIRMED and winner is not None:
+                unpaid_ids = sorted(set(unpaid) & set(intent_ids))
+                if unpaid_ids:
+                    conn.execute(
+                        update(intents)
+                        .where(_IN_FLIGHT)
+                        .values(
+                            state=IntentState.RECEIVED.value,
+                            reason=requeue_reason,
+                            next_attempt_at=now,
+                            lease_owner=None,
+                            lease_until=None,
+                            updated_at=now,
+                        ),
+                        {"intent_ids": unpaid_ids, "tx_ids": ids},
+                    )
                 confirmed = {"winner_id": winner.id, "winner_hash": winner.tx_hash, "block": block_number, "at": now}
                 conn.execute(_CONFIRM_IN_FLIGHT, in_flight_ids | confirmed)
                 return

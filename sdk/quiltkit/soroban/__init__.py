@@ -18,6 +18,7 @@ from quiltkit.soroban.backend import (
     Simulation,
     SorobanBackend,
     authorize_entries,
+    check_authorization,
     find_harness,
 )
 from quiltkit.soroban.errors import (
@@ -30,6 +31,7 @@ from quiltkit.soroban.errors import (
     SorobanRpcError,
     SorobanTimeout,
     SorobanTransactionFailed,
+    UnexpectedAuthorization,
 )
 from quiltkit.soroban.escrow import IntentSignature, SorobanEscrow
 from quiltkit.soroban.models import (
@@ -41,6 +43,7 @@ from quiltkit.soroban.models import (
     SorobanEscrowTerms,
     SorobanEvent,
     SorobanMilestone,
+    SorobanPendingUpgrade,
     SorobanTxResult,
 )
 
@@ -68,10 +71,13 @@ __all__ = [
     "SorobanEvent",
     "SorobanHostError",
     "SorobanMilestone",
+    "SorobanPendingUpgrade",
     "SorobanRpcError",
     "SorobanTimeout",
     "SorobanTransactionFailed",
     "SorobanTxResult",
+    "UnexpectedAuthorization",
     "authorize_entries",
+    "check_authorization",
     "find_harness",
 ]

@@ -72,6 +72,7 @@ from quiltkit.soroban.errors import (
     SorobanRpcError,
     SorobanTimeout,
     SorobanTransactionFailed,
+    UnexpectedAuthorization,
     error_from_message,
     host_error,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "Simulation",
     "SorobanBackend",
     "authorize_entries",
+    "check_authorization",
     "find_harness",
 ]
 
@@ -101,11 +103,17 @@ NULL_ACCOUNT = "GAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAWHF"
 
 @dataclass(frozen=True)
 class ContractCall:
-    """One contract function call: contract (``C...``), function name and SCVal arguments."""
+    """One contract function call: contract (``C...``), function name and SCVal arguments.
+
+    ``subcalls`` are the nested calls a signer may be asked to authorize under this one (the
+    escrow's ``fund``: its one token transfer); anything else in a simulated auth tree is refused
+    before signing (:func:`check_authorization`).
+    """
 
     contract: str
     function: str
     args: tuple[xdr.SCVal, ...] = ()
+    subcalls: tuple[ContractCall, ...] = ()
 
     def invoke_args(self) -> xdr.InvokeContractArgs:
         return xdr.InvokeContractArgs(
@@ -169,6 +177,41 @@ def entry_address(entry: xdr.SorobanAuthorizationEntry) -> str | None:
     return _values.native(xdr.SCVal(xdr.SCValType.SCV_ADDRESS, address=creds.address))  # type: ignore[no-any-return]
 
 
+def _describe(invocation: xdr.SorobanAuthorizedInvocation) -> str:
+    function = invocation.function
+    fn = function.contract_fn
+    if function.type != xdr.SorobanAuthorizedFunctionType.SOROBAN_AUTHORIZED_FUNCTION_TYPE_CONTRACT_FN or fn is None:
+        return f"a host function ({function.type.name})"
+    contract = _values.native(xdr.SCVal(xdr.SCValType.SCV_ADDRESS, address=fn.contract_address))
+    args = ", ".join(repr(_values.native(a)) for a in fn.args)
+    return f"{fn.function_name.sc_symbol.decode()}({args}) on {contract}"
+
+
+def _is_call(invocation: xdr.SorobanAuthorizedInvocation, call: ContractCall) -> bool:
+    function = invocation.function
+    if function.type != xdr.SorobanAuthorizedFunctionType.SOROBAN_AUTHORIZED_FUNCTION_TYPE_CONTRACT_FN:
+        return False
+    return bool(function.contract_fn is not None and function.contract_fn.to_xdr() == call.invoke_args().to_xdr())
+
+
+def check_authorization(entry: xdr.SorobanAuthorizationEntry, call: ContractCall, *, what: str = "this call") -> None:
+    """Refuse an auth entry that asks for more than ``call``: its root must be ``call`` itself
+    (same contract, function and arguments) and its sub-invocations at most ``call.subcalls``,
+    each once and with nothing nested under it. Raises :class:`UnexpectedAuthorization`."""
+    address = entry_address(entry)
+    root = entry.root_invocation
+    if not _is_call(root, call):
+        raise UnexpectedAuthorization(address, _describe(root), what)
+    allowed = list(call.subcalls)
+    for sub in root.sub_invocations:
+        match = next((c for c in allowed if _is_call(sub, c)), None)
+        if match is None:
+            raise UnexpectedAuthorization(address, _describe(sub), what)
+        if sub.sub_invocations:
+            raise UnexpectedAuthorization(address, _describe(sub.sub_invocations[0]), what)
+        allowed.remove(match)
+
+
 def authorize_entries(
     entries: Sequence[xdr.SorobanAuthorizationEntry],
     signers: Sequence[Keypair],
@@ -176,13 +219,19 @@ def authorize_entries(
     network_passphrase: str,
     *,
     what: str = "this call",
+    call: ContractCall | None = None,
 ) -> list[xdr.SorobanAuthorizationEntry]:
     """Sign each address-credential entry with the signer whose public key it names.
 
-    Source-account entries are returned as they are (the transaction signature covers them).
-    Raises :class:`InvalidInput` before anything is sent when an entry names an address none of
-    ``signers`` holds the key of.
+    With ``call``, every entry (source-account ones too) must ask for exactly ``call`` and at
+    most its ``subcalls`` (:func:`check_authorization`); otherwise nothing is signed and
+    :class:`UnexpectedAuthorization` is raised. Source-account entries are returned as they are
+    (the transaction signature covers them). Raises :class:`InvalidInput` before anything is sent
+    when an entry names an address none of ``signers`` holds the key of.
     """
+    if call is not None:
+        for entry in entries:
+            check_authorization(entry, call, what=what)
     by_address = {kp.public_key: kp for kp in signers}
     signed: list[xdr.SorobanAuthorizationEntry] = []
     for entry in entries:
@@ -242,6 +291,7 @@ class SorobanBackend(ABC):
             simulation.latest_ledger + self.auth_validity_ledgers,
             self.network_passphrase,
             what=call.function,
+            call=call,
         )
         return self.submit(call, entries, source=source, simulation=simulation)
 
@@ -452,6 +502,22 @@ class LocalHost(SorobanBackend):
             fee_bps=fee_bps,
         )
         return str(result["address"])
+
+    def deploy_test_token(
+        self, kind: str, *, fee_bps: int | None = None, stolen: str | None = None, thief: Keypair | str | None = None
+    ) -> str:
+        """Deploy a non-standard token for tests; its ``C...``. ``kind="fee_on_transfer"``: the
+        recipient gets ``amount`` less ``fee_bps`` (default 100) of it; ``kind="hostile"``: each
+        transfer also moves the same amount of token ``stolen`` from the sender to ``thief``.
+        Both have an unauthenticated ``mint`` (:meth:`mint` works on them)."""
+        params: dict[str, Any] = {"kind": kind}
+        if fee_bps is not None:
+            params["fee_bps"] = _values.in_range(fee_bps, 0, 10_000, "fee_bps")
+        if stolen is not None:
+            params["stolen"] = _values.contract(stolen, "stolen")
+        if thief is not None:
+            params["thief"] = _values.address(thief, "thief")
+        return str(self.request("deploy_test_token", **params)["address"])
 
     def mint(self, token: str, to: Keypair | str, amount: int) -> int:
         """Mint ``amount`` of a harness SAC to ``to`` (admin auth mocked); the new balance."""
@@ -680,6 +746,7 @@ class Rpc(SorobanBackend):
             sim.latest_ledger + self.auth_validity_ledgers,
             self.network_passphrase,
             what=call.function,
+            call=call,
         )
         prepared.sign(keypair)
         return self._send_and_wait(prepared)

@@ -25,10 +25,14 @@ from quiltkit.exceptions import QuiltkitError, TransactionFailed
 __all__ = [
     "CONTRACT_ERRORS",
     "EnforcedPause",
+    "EscrowArbiterIsPayee",
+    "EscrowArbiterIsPayer",
     "EscrowAttestationDisabled",
     "EscrowClosed",
     "EscrowDeadlineInPast",
     "EscrowDeadlineNotReached",
+    "EscrowDeadlineTooFar",
+    "EscrowDisputeNotExpired",
     "EscrowDisputesDisabled",
     "EscrowDuplicateSigner",
     "EscrowDuplicateVerifier",
@@ -41,6 +45,7 @@ __all__ = [
     "EscrowInvalidFee",
     "EscrowInvalidMilestone",
     "EscrowInvalidMilestoneCount",
+    "EscrowInvalidResolutionWindow",
     "EscrowInvalidSplit",
     "EscrowInvalidThreshold",
     "EscrowMilestoneAlreadyReleased",
@@ -50,6 +55,7 @@ __all__ = [
     "EscrowMilestoneNotFunded",
     "EscrowMilestoneRefunded",
     "EscrowNoPendingAdmin",
+    "EscrowNoUpgradeScheduled",
     "EscrowNotFound",
     "EscrowNotInitialized",
     "EscrowNotParty",
@@ -59,8 +65,12 @@ __all__ = [
     "EscrowPayeeAlreadySet",
     "EscrowPayeeNotSet",
     "EscrowRefundsNotClaimable",
+    "EscrowResolutionWindowPassed",
+    "EscrowTokenTransferMismatch",
     "EscrowTooManyVerifiers",
     "EscrowUnknownVerifier",
+    "EscrowUpgradeHashMismatch",
+    "EscrowUpgradeNotReady",
     "ExpectedPause",
     "HarnessError",
     "HarnessNotFound",
@@ -73,6 +83,7 @@ __all__ = [
     "SorobanTransactionFailed",
     "StellarCliError",
     "StellarCliNotFound",
+    "UnexpectedAuthorization",
     "error_from_message",
     "host_error",
     "escrow_error",
@@ -156,6 +167,24 @@ class EscrowNoPendingAdmin(SorobanEscrowRevert):
     """6 ``NoPendingAdmin``: ``accept_admin`` with no proposal."""
 
     code_value, contract_name = 6, "NoPendingAdmin"
+
+
+class EscrowNoUpgradeScheduled(SorobanEscrowRevert):
+    """7 ``NoUpgradeScheduled``: ``upgrade``/``cancel_upgrade`` with no announced upgrade."""
+
+    code_value, contract_name = 7, "NoUpgradeScheduled"
+
+
+class EscrowUpgradeNotReady(SorobanEscrowRevert):
+    """8 ``UpgradeNotReady``: ``upgrade`` before the announcement's ``ready_at`` (7 days after it)."""
+
+    code_value, contract_name = 8, "UpgradeNotReady"
+
+
+class EscrowUpgradeHashMismatch(SorobanEscrowRevert):
+    """9 ``UpgradeHashMismatch``: ``upgrade`` with a wasm hash other than the announced one."""
+
+    code_value, contract_name = 9, "UpgradeHashMismatch"
 
 
 # --- escrow lifecycle: 100-119 -----------------------------------------------------------------
@@ -269,6 +298,19 @@ class EscrowRefundsNotClaimable(SorobanEscrowRevert, evm.EscrowRefundsNotClaimab
     code_value, contract_name = 117, "RefundsNotOpen"
 
 
+class EscrowArbiterIsPayee(SorobanEscrowRevert):
+    """118 ``ArbiterIsPayee``: the arbiter would be the payee (``create``, ``assign_payee``, attested
+    release of an open bounty)."""
+
+    code_value, contract_name = 118, "ArbiterIsPayee"
+
+
+class EscrowArbiterIsPayer(SorobanEscrowRevert):
+    """119 ``ArbiterIsPayer``: ``create`` with the payer as arbiter."""
+
+    code_value, contract_name = 119, "ArbiterIsPayer"
+
+
 # --- milestones: 120-139 -----------------------------------------------------------------------
 
 
@@ -312,6 +354,39 @@ class EscrowMilestoneRefunded(SorobanEscrowRevert, evm.EscrowMilestoneNotPending
     """126 ``MilestoneRefunded``: the milestone was refunded (refund or cancel)."""
 
     code_value, contract_name = 126, "MilestoneRefunded"
+
+
+class EscrowDisputeNotExpired(SorobanEscrowRevert):
+    """127 ``DisputeNotExpired``: ``expire_dispute`` within the dispute's resolution window."""
+
+    code_value, contract_name = 127, "DisputeNotExpired"
+
+
+class EscrowResolutionWindowPassed(SorobanEscrowRevert):
+    """128 ``ResolutionWindowPassed``: ``resolve`` after the resolution window (use ``expire_dispute``)."""
+
+    code_value, contract_name = 128, "ResolutionWindowPassed"
+
+
+# --- escrow terms and token transfers: 140-159 --------------------------------------------------
+
+
+class EscrowDeadlineTooFar(SorobanEscrowRevert):
+    """140 ``DeadlineTooFar``: a deadline more than 10 years after creation."""
+
+    code_value, contract_name = 140, "DeadlineTooFar"
+
+
+class EscrowInvalidResolutionWindow(SorobanEscrowRevert):
+    """141 ``InvalidResolutionWindow``: a resolution window outside 1 day ..= 365 days."""
+
+    code_value, contract_name = 141, "InvalidResolutionWindow"
+
+
+class EscrowTokenTransferMismatch(SorobanEscrowRevert):
+    """142 ``TokenTransferMismatch``: ``fund`` grew the escrow's balance by nothing or by more than sent."""
+
+    code_value, contract_name = 142, "TokenTransferMismatch"
 
 
 # --- payout intents: 200-219 -------------------------------------------------------------------
@@ -368,6 +443,9 @@ CONTRACT_ERRORS: dict[int, type[SorobanEscrowRevert]] = {
         ExpectedPause,
         EscrowNotPauser,
         EscrowNoPendingAdmin,
+        EscrowNoUpgradeScheduled,
+        EscrowUpgradeNotReady,
+        EscrowUpgradeHashMismatch,
         EscrowNotFound,
         EscrowInvalidMilestoneCount,
         EscrowInvalidAmount,
@@ -386,6 +464,8 @@ CONTRACT_ERRORS: dict[int, type[SorobanEscrowRevert]] = {
         EscrowInvalidSplit,
         EscrowNothingToClaim,
         EscrowRefundsNotClaimable,
+        EscrowArbiterIsPayee,
+        EscrowArbiterIsPayer,
         EscrowInvalidMilestone,
         EscrowMilestoneNotFunded,
         EscrowMilestoneAlreadyReleased,
@@ -393,6 +473,11 @@ CONTRACT_ERRORS: dict[int, type[SorobanEscrowRevert]] = {
         EscrowMilestoneNotDisputed,
         EscrowMilestoneAlreadyResolved,
         EscrowMilestoneRefunded,
+        EscrowDisputeNotExpired,
+        EscrowResolutionWindowPassed,
+        EscrowDeadlineTooFar,
+        EscrowInvalidResolutionWindow,
+        EscrowTokenTransferMismatch,
         EscrowIntentExpired,
         EscrowIntentAlreadyConsumed,
         EscrowInsufficientSignatures,
@@ -427,6 +512,24 @@ class SorobanHostError(QuiltkitError):
         self.error_type = error_type
         self.error_code = error_code
         super().__init__(message or f"Error({error_type}, {error_code})")
+
+
+class UnexpectedAuthorization(QuiltkitError, PermissionError):
+    """A simulated call asked a signer to authorize more than the client expects: an invocation
+    other than the call itself, or sub-invocations beyond the ones it names (for the escrow's
+    ``fund``, exactly one ``token.transfer(funder, escrow, amount)``). Nothing was signed or sent.
+
+    ``address`` is the signer asked, ``invocation`` a readable form of the first unexpected node.
+    """
+
+    def __init__(self, address: str | None, invocation: str, what: str) -> None:
+        self.address = address
+        self.invocation = invocation
+        who = address or "the transaction source"
+        super().__init__(
+            f"refusing to sign {what}: it asks {who} to also authorize {invocation}, which this call "
+            "does not need (a hostile token or contract in the call?)"
+        )
 
 
 class SorobanAuthError(SorobanHostError, PermissionError):

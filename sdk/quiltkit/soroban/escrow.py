@@ -26,6 +26,7 @@ from quiltkit.soroban.backend import ContractCall, SorobanBackend
 from quiltkit.soroban.errors import SorobanContractError, SorobanEscrowRevert, escrow_error
 from quiltkit.soroban.models import (
     BPS,
+    MAX_DEADLINE_DELAY,
     MAX_FEE_BPS,
     EscrowStatus,
     MilestoneState,
@@ -34,6 +35,7 @@ from quiltkit.soroban.models import (
     SorobanEscrowInfo,
     SorobanEscrowTerms,
     SorobanMilestone,
+    SorobanPendingUpgrade,
     SorobanTxResult,
 )
 
@@ -92,6 +94,17 @@ class SorobanEscrow:
             paused=raw["paused"],
         )
 
+    def pending_upgrade(self) -> SorobanPendingUpgrade | None:
+        """The upgrade announced by :meth:`propose_upgrade`, if any."""
+        raw = self._read("pending_upgrade")
+        if raw is None:
+            return None
+        return SorobanPendingUpgrade(wasm_hash=bytes(raw["wasm_hash"]).hex(), ready_at=raw["ready_at"])
+
+    def fees_owed(self, treasury: str | Keypair, token: str) -> int:
+        """Fees owed to ``treasury`` in ``token`` because pushing them to it failed."""
+        return int(self._read("fees_owed", _addr(treasury, "treasury"), scval.to_address(_values.contract(token, "token"))))
+
     def pending_admin(self) -> str | None:
         value = self._read("pending_admin")
         return None if value is None else str(value)
@@ -131,9 +144,13 @@ class SorobanEscrow:
         """Open an escrow with ``signer`` as payer; returns its id."""
         t = _terms(terms)
         _signer(signer, "payer")
+        if t.arbiter == signer.public_key:
+            raise InvalidInput("the arbiter cannot be the payer: it could block the payee by dispute + resolve(0)")
         now = self.backend.ledger().timestamp
         if t.deadline <= now:
             raise InvalidInput(f"deadline {t.deadline} is not after the latest ledger time {now}")
+        if t.deadline - now > MAX_DEADLINE_DELAY:
+            raise InvalidInput(f"deadline {t.deadline} is more than {MAX_DEADLINE_DELAY} s (10 years) after {now}")
         tx = self._write(
             "create",
             scval.to_address(signer.public_key),
@@ -144,6 +161,7 @@ class SorobanEscrow:
             scval.to_vec([scval.to_bytes(_values.raw_public_key(v)) for v in t.verifiers]),
             scval.to_uint32(t.threshold),
             scval.to_uint64(t.deadline),
+            scval.to_uint64(t.resolution_window),
             scval.to_bytes(_values.bytes_n(t.metadata, 32, "metadata")),
             signers=[signer],
             source=source,
@@ -151,7 +169,13 @@ class SorobanEscrow:
         return SorobanCreatedEscrow(escrow_id=int(tx.result), tx=tx)
 
     def fund(self, escrow_id: int, amount: int, *, signer: Keypair, source: Keypair | None = None) -> SorobanTxResult:
-        """Add ``amount`` from ``signer`` (any funder) to escrow ``escrow_id``, up to its total."""
+        """Add ``amount`` from ``signer`` (any funder) to escrow ``escrow_id``, up to its total.
+
+        The escrow credits what its balance grew by (less than ``amount`` for a fee-on-transfer
+        token: see the ``escrow_funded`` event). The signer authorizes this call and exactly one
+        ``token.transfer(funder, escrow, amount)`` under it; an auth tree asking for anything else
+        (a hostile token's extra transfer) raises :class:`UnexpectedAuthorization` unsigned.
+        """
         _values.in_range(amount, 1, _values.I128_MAX, "amount")
         _signer(signer, "funder")
         info = self.get_escrow(escrow_id)
@@ -162,13 +186,18 @@ class SorobanEscrow:
         balance = self.token_balance(info.token, signer.public_key)
         if balance < amount:
             raise InsufficientBalance(info.token, signer.public_key, balance, amount)
+        funder = scval.to_address(signer.public_key)
+        transfer = ContractCall(
+            info.token, "transfer", (funder, scval.to_address(self.contract_id), scval.to_int128(amount))
+        )
         return self._write(
             "fund",
-            scval.to_address(signer.public_key),
+            funder,
             scval.to_uint64(escrow_id),
             scval.to_int128(amount),
             signers=[signer],
             source=source,
+            subcalls=(transfer,),
         )
 
     def assign_payee(
@@ -262,6 +291,27 @@ class SorobanEscrow:
             source=source,
         )
 
+    def expire_dispute(self, escrow_id: int, milestone: int, *, source: Keypair | None = None) -> SorobanTxResult:
+        """Return a disputed milestone to the funders once its resolution window has passed (anyone)."""
+        _check_index(self.get_escrow(escrow_id), milestone)
+        return self._write(
+            "expire_dispute", scval.to_uint64(escrow_id), scval.to_uint32(milestone), signers=[], source=source
+        )
+
+    def withdraw_fees(
+        self, token: str, to: str | Keypair | None = None, *, signer: Keypair, source: Keypair | None = None
+    ) -> SorobanTxResult:
+        """Pay the fees owed to the treasury ``signer`` in ``token`` to ``to`` (default: the treasury)."""
+        _signer(signer, "treasury")
+        return self._write(
+            "withdraw_fees",
+            scval.to_address(signer.public_key),
+            scval.to_address(_values.contract(token, "token")),
+            _addr(to if to is not None else signer.public_key, "to"),
+            signers=[signer],
+            source=source,
+        )
+
     def refund(self, escrow_id: int, *, source: Keypair | None = None) -> SorobanTxResult:
         """After the deadline (or once nothing is open), move unreleased funds to the refund pool (anyone)."""
         return self._write("refund", scval.to_uint64(_u64(escrow_id, "escrow_id")), signers=[], source=source)
@@ -322,8 +372,21 @@ class SorobanEscrow:
         _signer(signer, "pending admin")
         return self._write("accept_admin", signers=[signer], source=source)
 
+    def propose_upgrade(
+        self, wasm_hash: str | bytes, *, signer: Keypair, source: Keypair | None = None
+    ) -> SorobanTxResult:
+        """Announce an upgrade to uploaded wasm ``wasm_hash``; :meth:`upgrade` applies it 7 days later (admin)."""
+        value = scval.to_bytes(_values.bytes_n(wasm_hash, 32, "wasm_hash"))
+        _signer(signer, "admin")
+        return self._write("propose_upgrade", value, signers=[signer], source=source)
+
+    def cancel_upgrade(self, *, signer: Keypair, source: Keypair | None = None) -> SorobanTxResult:
+        """Withdraw the announced upgrade (admin)."""
+        _signer(signer, "admin")
+        return self._write("cancel_upgrade", signers=[signer], source=source)
+
     def upgrade(self, wasm_hash: str | bytes, *, signer: Keypair, source: Keypair | None = None) -> SorobanTxResult:
-        """Point the contract at uploaded wasm ``wasm_hash`` (admin)."""
+        """Apply the announced upgrade to ``wasm_hash`` once its delay has passed (admin)."""
         value = scval.to_bytes(_values.bytes_n(wasm_hash, 32, "wasm_hash"))
         _signer(signer, "admin")
         return self._write("upgrade", value, signers=[signer], source=source)
@@ -350,8 +413,9 @@ class SorobanEscrow:
         *args: xdr.SCVal,
         signers: Sequence[Keypair],
         source: Keypair | None,
+        subcalls: tuple[ContractCall, ...] = (),
     ) -> SorobanTxResult:
-        call = ContractCall(self.contract_id, function, tuple(args))
+        call = ContractCall(self.contract_id, function, tuple(args), subcalls)
         try:
             invocation = self.backend.invoke(call, signers=signers, source=source)
         except SorobanContractError as exc:
@@ -434,7 +498,11 @@ def _escrow_info(escrow_id: int, raw: dict[str, Any]) -> SorobanEscrowInfo:
         prefix += int(m["amount"])
         milestones.append(
             SorobanMilestone(
-                index=i, amount=int(m["amount"]), state=MilestoneState(m["status"]), funded=funded >= prefix
+                index=i,
+                amount=int(m["amount"]),
+                state=MilestoneState(m["status"]),
+                funded=funded >= prefix,
+                disputed_at=int(m.get("disputed_at", 0)),
             )
         )
     return SorobanEscrowInfo(
@@ -446,6 +514,7 @@ def _escrow_info(escrow_id: int, raw: dict[str, Any]) -> SorobanEscrowInfo:
         verifiers=[StrKey.encode_ed25519_public_key(v) for v in raw["verifiers"]],
         threshold=raw["threshold"],
         deadline=raw["deadline"],
+        resolution_window=raw["resolution_window"],
         metadata="0x" + bytes(raw["metadata"]).hex(),
         fee_bps=raw["fee_bps"],
         treasury=raw["treasury"],
@@ -456,4 +525,5 @@ def _escrow_info(escrow_id: int, raw: dict[str, Any]) -> SorobanEscrowInfo:
         released=int(raw["released"]),
         refundable=int(raw["refundable"]),
         refunded=int(raw["refunded"]),
+        closed_pool=int(raw["closed_pool"]),
     )

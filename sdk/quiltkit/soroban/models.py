@@ -14,9 +14,14 @@ from quiltkit.soroban import _values
 
 __all__ = [
     "BPS",
+    "DEFAULT_RESOLUTION_WINDOW",
+    "MAX_DEADLINE_DELAY",
     "MAX_FEE_BPS",
     "MAX_MILESTONES",
+    "MAX_RESOLUTION_WINDOW",
     "MAX_VERIFIERS",
+    "MIN_RESOLUTION_WINDOW",
+    "UPGRADE_DELAY",
     "EscrowStatus",
     "MilestoneState",
     "SorobanConfig",
@@ -25,6 +30,7 @@ __all__ = [
     "SorobanEscrowTerms",
     "SorobanEvent",
     "SorobanMilestone",
+    "SorobanPendingUpgrade",
     "SorobanTxResult",
     "decode_event",
 ]
@@ -34,6 +40,15 @@ MAX_FEE_BPS = 1_000
 MAX_MILESTONES = 64
 MAX_VERIFIERS = 20
 MAX_ESCROW_TOTAL = _values.I64_MAX
+DAY = 86_400
+MAX_DEADLINE_DELAY = 3_650 * DAY
+"""Furthest an escrow deadline may lie after its creation (10 years), as in the contract."""
+MIN_RESOLUTION_WINDOW = DAY
+MAX_RESOLUTION_WINDOW = 365 * DAY
+DEFAULT_RESOLUTION_WINDOW = 7 * DAY
+"""Resolution window of :class:`SorobanEscrowTerms` unless given (the contract has no default)."""
+UPGRADE_DELAY = 7 * DAY
+"""Seconds between ``propose_upgrade`` and the earliest ``upgrade``."""
 
 
 class EscrowStatus(IntEnum):
@@ -61,6 +76,8 @@ class SorobanMilestone(BaseModel):
     amount: int
     state: MilestoneState
     funded: bool
+    disputed_at: int = 0
+    """Ledger time of the dispute (0: never disputed)."""
 
 
 class SorobanEscrowInfo(BaseModel):
@@ -76,6 +93,7 @@ class SorobanEscrowInfo(BaseModel):
     verifiers: list[str]
     threshold: int
     deadline: int
+    resolution_window: int
     metadata: str
     fee_bps: int
     treasury: str
@@ -86,6 +104,8 @@ class SorobanEscrowInfo(BaseModel):
     released: int
     refundable: int
     refunded: int
+    closed_pool: int = 0
+    """Unspent funding when the escrow closed: the denominator of every funder's refund share."""
 
     @property
     def held(self) -> int:
@@ -110,6 +130,15 @@ class SorobanConfig(BaseModel):
     paused: bool
 
 
+class SorobanPendingUpgrade(BaseModel):
+    """An announced upgrade (``pending_upgrade()``): applicable from ``ready_at`` on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    wasm_hash: str
+    ready_at: int
+
+
 class SorobanEscrowTerms(BaseModel):
     """What a payer fixes when opening an escrow (validated before anything is sent)."""
 
@@ -122,6 +151,8 @@ class SorobanEscrowTerms(BaseModel):
     arbiter: StellarAddress | None = None
     verifiers: list[VerifierKey] = Field(default_factory=list, max_length=MAX_VERIFIERS)
     threshold: int = Field(default=0, ge=0, le=_values.U32_MAX)
+    resolution_window: int = Field(default=DEFAULT_RESOLUTION_WINDOW, ge=MIN_RESOLUTION_WINDOW, le=MAX_RESOLUTION_WINDOW)
+    """Seconds the arbiter has to resolve a dispute; after it anyone returns the milestone to the funders."""
     metadata: Bytes32 = "0x" + "00" * 32
 
     @model_validator(mode="after")
@@ -137,6 +168,8 @@ class SorobanEscrowTerms(BaseModel):
             raise ValueError(f"threshold must be 1..{len(self.verifiers)} for {len(self.verifiers)} verifiers")
         if not self.verifiers and self.threshold != 0:
             raise ValueError("threshold must be 0 when there are no verifiers")
+        if self.arbiter is not None and self.arbiter == self.payee:
+            raise ValueError("the arbiter cannot be the payee: it would decide its own dispute")
         return self
 
     @property
@@ -199,6 +232,9 @@ EVENT_TOPICS: dict[str, tuple[str, ...]] = {
     "intent_executed": ("intent_id", "escrow_id"),
     "milestone_disputed": ("escrow_id", "milestone"),
     "dispute_resolved": ("escrow_id", "milestone"),
+    "dispute_expired": ("escrow_id", "milestone"),
+    "fee_deferred": ("treasury", "token"),
+    "fees_withdrawn": ("treasury", "token"),
     "escrow_refunded": ("escrow_id",),
     "escrow_cancelled": ("escrow_id",),
     "refund_claimed": ("escrow_id", "funder"),

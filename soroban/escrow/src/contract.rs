@@ -17,8 +17,9 @@ use crate::events;
 use crate::intent::payout_digest;
 use crate::storage;
 use crate::types::{
-    Config, Escrow, EscrowStatus, Milestone, MilestoneStatus, PayoutIntent, BPS_DENOMINATOR,
-    MAX_ESCROW_TOTAL, MAX_FEE_BPS, MAX_MILESTONES, MAX_VERIFIERS,
+    Config, Escrow, EscrowStatus, Milestone, MilestoneStatus, PayoutIntent, PendingUpgrade,
+    Position, Spend, BPS_DENOMINATOR, MAX_DEADLINE_DELAY, MAX_ESCROW_TOTAL, MAX_FEE_BPS,
+    MAX_MILESTONES, MAX_RESOLUTION_WINDOW, MAX_VERIFIERS, MIN_RESOLUTION_WINDOW, UPGRADE_DELAY,
 };
 
 #[contract]
@@ -245,29 +246,150 @@ impl SorobanEscrow {
         Ok(())
     }
 
-    /// Replaces the contract code with an uploaded wasm (storage is kept).
+    /// Announces an upgrade to an uploaded wasm. It can be applied with
+    /// `upgrade` once `UPGRADE_DELAY` (7 days) has passed, and withdrawn with
+    /// `cancel_upgrade` until then. A new announcement replaces the old one
+    /// (and restarts the delay).
     ///
     /// # Arguments
-    /// * `new_wasm_hash` - hash of wasm already uploaded to the ledger.
+    /// * `new_wasm_hash` - hash of the wasm to switch to.
     ///
     /// # Errors
-    /// Host storage error if no wasm with that hash is uploaded.
+    /// None.
+    ///
+    /// # Events
+    /// `upgrade_proposed` (`wasm_hash`, `ready_at`).
+    ///
+    /// # Security
+    /// Admin authorization. The delay is the users' notice: new code can move
+    /// escrowed funds, so nobody should be surprised by it.
+    pub fn propose_upgrade(env: Env, new_wasm_hash: BytesN<32>) {
+        let config = storage::read_config(&env);
+        config.admin.require_auth();
+        let ready_at = env.ledger().timestamp().saturating_add(UPGRADE_DELAY);
+        storage::write_pending_upgrade(
+            &env,
+            Some(&PendingUpgrade {
+                wasm_hash: new_wasm_hash.clone(),
+                ready_at,
+            }),
+        );
+        events::UpgradeProposed {
+            wasm_hash: new_wasm_hash,
+            ready_at,
+        }
+        .publish(&env);
+    }
+
+    /// Withdraws the announced upgrade.
+    ///
+    /// # Errors
+    /// * `NoUpgradeScheduled`
+    ///
+    /// # Events
+    /// `upgrade_cancelled`.
+    ///
+    /// # Security
+    /// Admin authorization.
+    pub fn cancel_upgrade(env: Env) -> Result<(), EscrowError> {
+        let config = storage::read_config(&env);
+        config.admin.require_auth();
+        let pending = storage::read_pending_upgrade(&env).ok_or(EscrowError::NoUpgradeScheduled)?;
+        storage::write_pending_upgrade(&env, None);
+        events::UpgradeCancelled {
+            wasm_hash: pending.wasm_hash,
+        }
+        .publish(&env);
+        Ok(())
+    }
+
+    /// Applies the announced upgrade: replaces the contract code with the
+    /// uploaded wasm (storage is kept).
+    ///
+    /// # Arguments
+    /// * `new_wasm_hash` - must equal the announced hash.
+    ///
+    /// # Errors
+    /// * `NoUpgradeScheduled`, `UpgradeHashMismatch`, `UpgradeNotReady`
+    ///   (before `ready_at`).
+    /// * Host storage error if no wasm with that hash is uploaded.
     ///
     /// # Events
     /// `upgraded`.
     ///
     /// # Security
-    /// Admin authorization. In a full deployment the admin is a timelock, so
-    /// users can exit before new code takes effect.
-    pub fn upgrade(env: Env, new_wasm_hash: BytesN<32>) {
+    /// Admin authorization, and only `UPGRADE_DELAY` after `propose_upgrade`
+    /// announced this hash in an event.
+    pub fn upgrade(env: Env, new_wasm_hash: BytesN<32>) -> Result<(), EscrowError> {
         let config = storage::read_config(&env);
         config.admin.require_auth();
+        let pending = storage::read_pending_upgrade(&env).ok_or(EscrowError::NoUpgradeScheduled)?;
+        if pending.wasm_hash != new_wasm_hash {
+            return Err(EscrowError::UpgradeHashMismatch);
+        }
+        if env.ledger().timestamp() < pending.ready_at {
+            return Err(EscrowError::UpgradeNotReady);
+        }
+        storage::write_pending_upgrade(&env, None);
         env.deployer()
             .update_current_contract(ContractExecutable::Wasm(new_wasm_hash.clone()));
         events::Upgraded {
             wasm_hash: new_wasm_hash,
         }
         .publish(&env);
+        Ok(())
+    }
+
+    /// Returns the announced upgrade, if any.
+    pub fn pending_upgrade(env: Env) -> Option<PendingUpgrade> {
+        storage::extend_instance(&env);
+        storage::read_pending_upgrade(&env)
+    }
+
+    /// Pays the fees owed to `treasury` in `token` (fees whose push to the
+    /// treasury failed, see `fee_deferred`) to `to`, and returns the amount.
+    ///
+    /// # Arguments
+    /// * `treasury` - the treasury the fees are owed to.
+    /// * `token` - the token they are owed in.
+    /// * `to` - recipient (the treasury itself once it can receive, or any address it chooses).
+    ///
+    /// # Errors
+    /// * `NothingToClaim` - nothing owed.
+    ///
+    /// # Events
+    /// `fees_withdrawn`.
+    ///
+    /// # Security
+    /// Treasury authorization.
+    pub fn withdraw_fees(
+        env: Env,
+        treasury: Address,
+        token: Address,
+        to: Address,
+    ) -> Result<i128, EscrowError> {
+        treasury.require_auth();
+        storage::extend_instance(&env);
+        let owed = storage::read_fees_owed(&env, &treasury, &token);
+        if owed <= 0 {
+            return Err(EscrowError::NothingToClaim);
+        }
+        storage::write_fees_owed(&env, &treasury, &token, 0);
+        events::FeesWithdrawn {
+            treasury,
+            token: token.clone(),
+            to: to.clone(),
+            amount: owed,
+        }
+        .publish(&env);
+        token::Client::new(&env, &token).transfer(&env.current_contract_address(), &to, &owed);
+        Ok(owed)
+    }
+
+    /// Returns the fees owed to `treasury` in `token` (0 if none).
+    pub fn fees_owed(env: Env, treasury: Address, token: Address) -> i128 {
+        storage::extend_instance(&env);
+        storage::read_fees_owed(&env, &treasury, &token)
     }
 
     // ------------------------------------------------------------------
@@ -284,19 +406,24 @@ impl SorobanEscrow {
     /// * `arbiter` - resolves disputes; `None` disables disputes.
     /// * `verifiers` - ed25519 public keys that may sign payout intents (distinct, <= 20).
     /// * `threshold` - signatures needed: 1..=len(verifiers), or 0 with no verifiers.
-    /// * `deadline` - ledger timestamp after which open milestones can be refunded.
+    /// * `deadline` - ledger timestamp after which open milestones can be
+    ///   refunded: after now, at most `MAX_DEADLINE_DELAY` (10 years) from now.
+    /// * `resolution_window` - seconds the arbiter has to resolve a dispute
+    ///   (1 day ..= 365 days); after it anyone may return the milestone to the funders.
     /// * `metadata` - opaque 32 bytes (e.g. hash of the off-chain description).
     ///
     /// # Errors
-    /// * `Paused`, `InvalidMilestoneCount`, `InvalidAmount`, `TooManyVerifiers`,
-    ///   `DuplicateVerifier`, `InvalidThreshold`, `InvalidDeadline`.
+    /// * `Paused`, `ArbiterIsPayer`, `ArbiterIsPayee`, `InvalidMilestoneCount`,
+    ///   `InvalidAmount`, `TooManyVerifiers`, `DuplicateVerifier`, `InvalidThreshold`,
+    ///   `InvalidDeadline`, `DeadlineTooFar`, `InvalidResolutionWindow`.
     ///
     /// # Events
     /// `escrow_created`.
     ///
     /// # Security
     /// `payer` authorization. Fee bps and treasury are copied from the config
-    /// and fixed for the life of the escrow.
+    /// and fixed for the life of the escrow. The arbiter can be neither the
+    /// payer nor the payee: either could otherwise decide its own dispute.
     #[allow(clippy::too_many_arguments)]
     pub fn create(
         env: Env,
@@ -308,12 +435,21 @@ impl SorobanEscrow {
         verifiers: Vec<BytesN<32>>,
         threshold: u32,
         deadline: u64,
+        resolution_window: u64,
         metadata: BytesN<32>,
     ) -> Result<u64, EscrowError> {
         payer.require_auth();
         let config = storage::read_config(&env);
         if config.paused {
             return Err(EscrowError::Paused);
+        }
+        if let Some(arbiter) = &arbiter {
+            if *arbiter == payer {
+                return Err(EscrowError::ArbiterIsPayer);
+            }
+            if payee.as_ref() == Some(arbiter) {
+                return Err(EscrowError::ArbiterIsPayee);
+            }
         }
         let count = milestones.len();
         if count == 0 || count > MAX_MILESTONES {
@@ -332,6 +468,7 @@ impl SorobanEscrow {
             records.push_back(Milestone {
                 amount,
                 status: MilestoneStatus::Pending,
+                disputed_at: 0,
             });
         }
         if verifiers.len() > MAX_VERIFIERS {
@@ -351,8 +488,15 @@ impl SorobanEscrow {
         if !threshold_ok {
             return Err(EscrowError::InvalidThreshold);
         }
-        if deadline <= env.ledger().timestamp() {
+        let now = env.ledger().timestamp();
+        if deadline <= now {
             return Err(EscrowError::InvalidDeadline);
+        }
+        if deadline - now > MAX_DEADLINE_DELAY {
+            return Err(EscrowError::DeadlineTooFar);
+        }
+        if !(MIN_RESOLUTION_WINDOW..=MAX_RESOLUTION_WINDOW).contains(&resolution_window) {
+            return Err(EscrowError::InvalidResolutionWindow);
         }
 
         let id = storage::take_next_id(&env);
@@ -364,6 +508,7 @@ impl SorobanEscrow {
             verifiers: verifiers.clone(),
             threshold,
             deadline,
+            resolution_window,
             metadata: metadata.clone(),
             fee_bps: config.fee_bps,
             treasury: config.treasury.clone(),
@@ -374,6 +519,8 @@ impl SorobanEscrow {
             released: 0,
             refundable: 0,
             refunded: 0,
+            spends: Vec::new(&env),
+            closed_pool: 0,
         };
         storage::write_escrow(&env, id, &escrow);
         events::EscrowCreated {
@@ -386,6 +533,7 @@ impl SorobanEscrow {
             verifiers,
             threshold,
             deadline,
+            resolution_window,
             metadata,
             fee_bps: config.fee_bps,
             treasury: config.treasury,
@@ -397,21 +545,29 @@ impl SorobanEscrow {
     /// Deposits `amount` of the escrow token from `funder`. Anyone may fund, in
     /// any number of parts, until the milestones are fully covered.
     ///
+    /// The funder is credited with what the escrow's token balance grew by
+    /// (the balance delta), not with `amount`: a fee-on-transfer token credits
+    /// less than was sent, so every escrow stays solvent.
+    ///
     /// # Arguments
-    /// * `funder` - pays, and is recorded as owning `amount` of the escrow's funding.
+    /// * `funder` - pays, and is recorded as owning the credited part of the escrow's funding.
     /// * `id` - escrow id.
     /// * `amount` - > 0, at most `total - funded`.
     ///
     /// # Errors
     /// * `Paused`, `InvalidAmount`, `EscrowNotFound`, `EscrowNotActive`,
-    ///   `DeadlinePassed`, `AmountExceedsTotal`.
+    ///   `DeadlinePassed`, `AmountExceedsTotal`, `TokenTransferMismatch` (the
+    ///   balance grew by nothing or by more than `amount`).
     ///
     /// # Events
-    /// `escrow_funded`.
+    /// `escrow_funded` (`amount` = credited).
     ///
     /// # Security
     /// `funder` authorization, for this call and for the nested
-    /// `token.transfer(funder, escrow contract, amount)`.
+    /// `token.transfer(funder, escrow contract, amount)`. The transfer runs
+    /// before the effects (the credit needs the balance after it); the token
+    /// cannot call back into the escrow, since the Soroban host refuses to
+    /// re-enter a contract that is already on the call stack.
     pub fn fund(env: Env, funder: Address, id: u64, amount: i128) -> Result<(), EscrowError> {
         funder.require_auth();
         let config = storage::read_config(&env);
@@ -432,25 +588,31 @@ impl SorobanEscrow {
             return Err(EscrowError::AmountExceedsTotal);
         }
 
-        escrow.funded += amount;
+        let token = token::Client::new(&env, &escrow.token);
+        let this = env.current_contract_address();
+        let before = token.balance(&this);
+        token.transfer(&funder, &this, &amount);
+        let received = token
+            .balance(&this)
+            .checked_sub(before)
+            .filter(|r| *r > 0 && *r <= amount)
+            .ok_or(EscrowError::TokenTransferMismatch)?;
+
         let mut position = storage::read_position(&env, id, &funder);
-        position.share += amount;
+        Self::sync(&escrow, &mut position);
+        position.share += received;
+        position.unspent += received;
+        escrow.funded += received;
         storage::write_escrow(&env, id, &escrow);
         storage::write_position(&env, id, &funder, &position);
         events::EscrowFunded {
             escrow_id: id,
-            funder: funder.clone(),
-            amount,
+            funder,
+            amount: received,
             funder_share: position.share,
             funded: escrow.funded,
         }
         .publish(&env);
-
-        token::Client::new(&env, &escrow.token).transfer(
-            &funder,
-            env.current_contract_address(),
-            &amount,
-        );
         Ok(())
     }
 
@@ -461,7 +623,7 @@ impl SorobanEscrow {
     /// * `payee` - the recipient of all future payouts.
     ///
     /// # Errors
-    /// * `EscrowNotFound`, `EscrowNotActive`, `PayeeAlreadySet`.
+    /// * `EscrowNotFound`, `EscrowNotActive`, `PayeeAlreadySet`, `ArbiterIsPayee`.
     ///
     /// # Events
     /// `payee_assigned`.
@@ -478,6 +640,9 @@ impl SorobanEscrow {
         if escrow.payee.is_some() {
             return Err(EscrowError::PayeeAlreadySet);
         }
+        if escrow.arbiter.as_ref() == Some(&payee) {
+            return Err(EscrowError::ArbiterIsPayee);
+        }
         escrow.payee = Some(payee.clone());
         storage::write_escrow(&env, id, &escrow);
         events::PayeeAssigned {
@@ -488,7 +653,8 @@ impl SorobanEscrow {
         Ok(())
     }
 
-    /// Pays a funded milestone to the payee; the escrow's fee goes to its treasury.
+    /// Pays a funded milestone to the payee; the escrow's fee goes to its
+    /// treasury, or is owed to it (`fee_deferred`) if the treasury cannot receive.
     ///
     /// # Arguments
     /// * `id` - escrow id.
@@ -500,7 +666,7 @@ impl SorobanEscrow {
     ///   `MilestoneRefunded`, `MilestoneNotFunded`.
     ///
     /// # Events
-    /// `milestone_released`.
+    /// `milestone_released` (and `fee_deferred` if the fee push failed).
     ///
     /// # Security
     /// Payer authorization. Works while paused.
@@ -524,7 +690,8 @@ impl SorobanEscrow {
     ///
     /// # Errors
     /// * `EscrowNotFound`, `AttestationDisabled`, `InvalidMilestoneIndex`,
-    ///   `IntentMismatch`, `IntentExpired`, `IntentAlreadyConsumed`, the milestone
+    ///   `IntentMismatch`, `ArbiterIsPayee` (open bounty whose intent pays the
+    ///   arbiter), `IntentExpired`, `IntentAlreadyConsumed`, the milestone
     ///   errors of `release`, `UnknownSigner`, `DuplicateSigner`,
     ///   `InsufficientSignatures`.
     /// * A malformed or wrong signature from a verifier key aborts with the host
@@ -559,6 +726,8 @@ impl SorobanEscrow {
             if *payee != intent.payee {
                 return Err(EscrowError::IntentMismatch);
             }
+        } else if escrow.arbiter.as_ref() == Some(&intent.payee) {
+            return Err(EscrowError::ArbiterIsPayee);
         }
         if intent.deadline < env.ledger().timestamp() {
             return Err(EscrowError::IntentExpired);
@@ -613,7 +782,7 @@ impl SorobanEscrow {
             signers,
         }
         .publish(&env);
-        Self::transfer_payout(&env, &escrow, &intent.payee, fee_net);
+        Self::transfer_payout(&env, id, &escrow, &intent.payee, fee_net);
         Ok(())
     }
 
@@ -632,8 +801,10 @@ impl SorobanEscrow {
     /// `milestone_disputed`.
     ///
     /// # Security
-    /// `caller` authorization. A disputed milestone is excluded from `refund`
-    /// and can only be moved by the arbiter.
+    /// `caller` authorization. A disputed milestone is excluded from `refund`;
+    /// the arbiter can resolve it until `disputed_at + resolution_window`
+    /// (inclusive), after which anyone can return it to the funders with
+    /// `expire_dispute`.
     pub fn dispute(env: Env, id: u64, milestone: u32, caller: Address) -> Result<(), EscrowError> {
         caller.require_auth();
         let mut escrow = storage::read_escrow(&env, id)?;
@@ -645,11 +816,13 @@ impl SorobanEscrow {
             return Err(EscrowError::NotParty);
         }
         let amount = Self::check_releasable(&escrow, milestone)?;
+        let now = env.ledger().timestamp();
         escrow.milestones.set(
             milestone,
             Milestone {
                 amount,
                 status: MilestoneStatus::Disputed,
+                disputed_at: now,
             },
         );
         storage::write_escrow(&env, id, &escrow);
@@ -657,6 +830,7 @@ impl SorobanEscrow {
             escrow_id: id,
             milestone,
             by: caller,
+            resolve_by: now.saturating_add(escrow.resolution_window),
         }
         .publish(&env);
         Ok(())
@@ -673,7 +847,7 @@ impl SorobanEscrow {
     ///
     /// # Errors
     /// * `EscrowNotFound`, `DisputesDisabled`, `InvalidMilestoneIndex`,
-    ///   `MilestoneNotDisputed`, `InvalidBps`.
+    ///   `MilestoneNotDisputed`, `ResolutionWindowPassed`, `InvalidBps`.
     ///
     /// # Events
     /// `dispute_resolved`.
@@ -694,6 +868,9 @@ impl SorobanEscrow {
         if m.status != MilestoneStatus::Disputed {
             return Err(EscrowError::MilestoneNotDisputed);
         }
+        if env.ledger().timestamp() > m.disputed_at.saturating_add(escrow.resolution_window) {
+            return Err(EscrowError::ResolutionWindowPassed);
+        }
         if payee_bps > BPS_DENOMINATOR {
             return Err(EscrowError::InvalidBps);
         }
@@ -707,10 +884,11 @@ impl SorobanEscrow {
         escrow.milestones.set(
             milestone,
             Milestone {
-                amount: m.amount,
                 status: MilestoneStatus::Resolved,
+                ..m
             },
         );
+        Self::record_spend(&mut escrow, payee_amount);
         escrow.released += payee_amount;
         escrow.refundable += funders_amount;
         storage::write_escrow(&env, id, &escrow);
@@ -724,7 +902,57 @@ impl SorobanEscrow {
             funders_amount,
         }
         .publish(&env);
-        Self::transfer_payout(&env, &escrow, &payee, (fee, net));
+        Self::transfer_payout(&env, id, &escrow, &payee, (fee, net));
+        Ok(())
+    }
+
+    /// Closes a dispute the arbiter did not resolve within the escrow's
+    /// resolution window with the default outcome: the whole milestone goes
+    /// back to the funders (status `Refunded`, amount added to the refundable
+    /// pool, claimable once the escrow is closed).
+    ///
+    /// # Arguments
+    /// * `id` - escrow id.
+    /// * `milestone` - a disputed milestone.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `InvalidMilestoneIndex`, `MilestoneNotDisputed`,
+    ///   `DisputeNotExpired` (at or before `disputed_at + resolution_window`).
+    ///
+    /// # Events
+    /// `dispute_expired`.
+    ///
+    /// # Security
+    /// No authorization: anyone may call it, and it moves no tokens. Works
+    /// while paused and after the deadline.
+    pub fn expire_dispute(env: Env, id: u64, milestone: u32) -> Result<(), EscrowError> {
+        let mut escrow = storage::read_escrow(&env, id)?;
+        let m = escrow
+            .milestones
+            .get(milestone)
+            .ok_or(EscrowError::InvalidMilestoneIndex)?;
+        if m.status != MilestoneStatus::Disputed {
+            return Err(EscrowError::MilestoneNotDisputed);
+        }
+        if env.ledger().timestamp() <= m.disputed_at.saturating_add(escrow.resolution_window) {
+            return Err(EscrowError::DisputeNotExpired);
+        }
+        escrow.milestones.set(
+            milestone,
+            Milestone {
+                status: MilestoneStatus::Refunded,
+                ..m
+            },
+        );
+        escrow.refundable += m.amount;
+        storage::write_escrow(&env, id, &escrow);
+        events::DisputeExpired {
+            escrow_id: id,
+            milestone,
+            amount: m.amount,
+            refundable: escrow.refundable,
+        }
+        .publish(&env);
         Ok(())
     }
 
@@ -774,6 +1002,7 @@ impl SorobanEscrow {
         // Funding not yet paid out, not yet in the pool, not reserved for a dispute.
         let amount = escrow.funded - escrow.released - escrow.refundable - reserved;
         escrow.refundable += amount;
+        escrow.closed_pool = escrow.funded - escrow.released;
         escrow.status = EscrowStatus::Refunding;
         storage::write_escrow(&env, id, &escrow);
         events::EscrowRefunded {
@@ -815,6 +1044,7 @@ impl SorobanEscrow {
         }
         let amount = escrow.funded - escrow.released - escrow.refundable;
         escrow.refundable += amount;
+        escrow.closed_pool = escrow.funded - escrow.released;
         escrow.status = EscrowStatus::Cancelled;
         storage::write_escrow(&env, id, &escrow);
         events::EscrowCancelled {
@@ -828,8 +1058,11 @@ impl SorobanEscrow {
 
     /// Pays `funder` what it is owed from the refundable pool and returns the
     /// amount paid. A funder is owed
-    /// `floor(refundable * share / funded) - claimed`; it can claim again if
-    /// the pool grows later (a dispute resolved after the refund).
+    /// `floor(refundable * unspent / closed_pool) - claimed`, where `unspent`
+    /// is its funding less its pro-rata part of every payout made while its
+    /// money was in the escrow (a funder who arrived after a payout does not
+    /// bear it); it can claim again if the pool grows later (a dispute
+    /// resolved or expired after the refund).
     ///
     /// # Arguments
     /// * `id` - escrow id.
@@ -843,15 +1076,16 @@ impl SorobanEscrow {
     ///
     /// # Security
     /// No authorization: tokens only ever go to `funder`. Rounding is down, so
-    /// the claims never sum to more than the pool; at most `funders - 1` base
-    /// units of dust stay in the contract.
+    /// the claims never sum to more than the pool; less than
+    /// `funders * (spends + 1)` base units of dust stay in the contract.
     pub fn claim_refund(env: Env, id: u64, funder: Address) -> Result<i128, EscrowError> {
         let mut escrow = storage::read_escrow(&env, id)?;
         if escrow.status == EscrowStatus::Active {
             return Err(EscrowError::RefundsNotOpen);
         }
         let mut position = storage::read_position(&env, id, &funder);
-        let owed = Self::owed(&escrow, position.share, position.claimed);
+        Self::sync(&escrow, &mut position);
+        let owed = Self::owed(&escrow, &position);
         if owed <= 0 {
             return Err(EscrowError::NothingToClaim);
         }
@@ -918,8 +1152,9 @@ impl SorobanEscrow {
         if escrow.status == EscrowStatus::Active {
             return Ok(0);
         }
-        let position = storage::read_position(&env, id, &funder);
-        Ok(Self::owed(&escrow, position.share, position.claimed).max(0))
+        let mut position = storage::read_position(&env, id, &funder);
+        Self::sync(&escrow, &mut position);
+        Ok(Self::owed(&escrow, &position).max(0))
     }
 
     /// Returns true once `intent_id` has been executed.
@@ -996,12 +1231,36 @@ impl SorobanEscrow {
         amount * escrow.fee_bps as i128 / BPS_DENOMINATOR as i128
     }
 
-    fn owed(escrow: &Escrow, share: i128, claimed: i128) -> i128 {
-        if escrow.funded == 0 {
+    /// What a closed escrow owes a funder whose position is synced.
+    fn owed(escrow: &Escrow, position: &Position) -> i128 {
+        if escrow.closed_pool == 0 {
             return 0;
         }
-        // refundable <= funded <= i64::MAX and share <= funded: no overflow.
-        escrow.refundable * share / escrow.funded - claimed
+        // refundable <= closed_pool <= i64::MAX and unspent <= closed_pool: no overflow.
+        escrow.refundable * position.unspent / escrow.closed_pool - position.claimed
+    }
+
+    /// Applies the spends recorded since the position was last synced: each
+    /// one shrinks the funder's unspent funding by `(pool - amount) / pool`
+    /// (rounded down, so the positions never sum to more than the pool).
+    fn sync(escrow: &Escrow, position: &mut Position) {
+        for k in position.synced..escrow.spends.len() {
+            let spend = escrow.spends.get_unchecked(k);
+            // unspent <= pool <= i64::MAX: the product fits in i128.
+            position.unspent = position.unspent * (spend.pool - spend.amount) / spend.pool;
+        }
+        position.synced = escrow.spends.len();
+    }
+
+    /// Books a payout of `amount` against the funding in the escrow while it
+    /// is active (after closing, the funders' shares are fixed by `closed_pool`).
+    /// Call before adding `amount` to `released`.
+    fn record_spend(escrow: &mut Escrow, amount: i128) {
+        if amount > 0 && escrow.status == EscrowStatus::Active {
+            // A payable milestone is covered by funding not yet paid out, so pool >= amount > 0.
+            let pool = escrow.funded - escrow.released;
+            escrow.spends.push_back(Spend { pool, amount });
+        }
     }
 
     /// Effects of a release: marks the milestone, books the amount, writes the
@@ -1020,8 +1279,10 @@ impl SorobanEscrow {
             Milestone {
                 amount,
                 status: MilestoneStatus::Released,
+                disputed_at: 0,
             },
         );
+        Self::record_spend(escrow, amount);
         escrow.released += amount;
         storage::write_escrow(env, id, escrow);
         let payee = escrow.payee.clone().unwrap_or_else(|| {
@@ -1049,16 +1310,40 @@ impl SorobanEscrow {
         amount: i128,
     ) {
         let fee_net = Self::apply_release(env, id, escrow, milestone, amount);
-        Self::transfer_payout(env, escrow, payee, fee_net);
+        Self::transfer_payout(env, id, escrow, payee, fee_net);
     }
 
     /// Interactions: fee to the escrow's treasury, net to the payee (zero
-    /// amounts are skipped).
-    fn transfer_payout(env: &Env, escrow: &Escrow, payee: &Address, (fee, net): (i128, i128)) {
+    /// amounts are skipped). A treasury that cannot receive (a G account
+    /// without a trustline, a deauthorized or frozen balance) never blocks the
+    /// payee: a failed fee push is rolled back by the host and the fee is
+    /// owed to the treasury instead (`withdraw_fees`).
+    fn transfer_payout(
+        env: &Env,
+        id: u64,
+        escrow: &Escrow,
+        payee: &Address,
+        (fee, net): (i128, i128),
+    ) {
         let token = token::Client::new(env, &escrow.token);
         let this = env.current_contract_address();
         if fee > 0 {
-            token.transfer(&this, &escrow.treasury, &fee);
+            let pushed = matches!(
+                token.try_transfer(&this, &escrow.treasury, &fee),
+                Ok(Ok(()))
+            );
+            if !pushed {
+                let owed = storage::read_fees_owed(env, &escrow.treasury, &escrow.token) + fee;
+                storage::write_fees_owed(env, &escrow.treasury, &escrow.token, owed);
+                events::FeeDeferred {
+                    treasury: escrow.treasury.clone(),
+                    token: escrow.token.clone(),
+                    escrow_id: id,
+                    amount: fee,
+                    owed,
+                }
+                .publish(env);
+            }
         }
         if net > 0 {
             token.transfer(&this, payee, &net);

@@ -2,7 +2,8 @@
 //!
 //! The numeric codes are part of the public interface (clients map them back to
 //! names) and never change once released. Ranges: 1-99 configuration and admin,
-//! 100-119 escrow lifecycle, 120-139 milestones, 200-219 payout intents.
+//! 100-119 escrow lifecycle, 120-139 milestones, 140-159 escrow terms and
+//! token transfers, 200-219 payout intents.
 //! Names match the EVM `MilestoneEscrow` custom errors where the meaning is the
 //! same.
 
@@ -26,6 +27,12 @@ pub enum EscrowError {
     NotPauser = 5,
     /// `accept_admin` without a pending admin.
     NoPendingAdmin = 6,
+    /// `upgrade` or `cancel_upgrade` with no upgrade announced.
+    NoUpgradeScheduled = 7,
+    /// `upgrade` before the announced upgrade's `ready_at`.
+    UpgradeNotReady = 8,
+    /// `upgrade` with a wasm hash other than the announced one.
+    UpgradeHashMismatch = 9,
 
     // --- escrow lifecycle: 100-119 ---
     /// No escrow with this id.
@@ -65,6 +72,10 @@ pub enum EscrowError {
     NothingToClaim = 116,
     /// `claim_refund` while the escrow is still active (not refunding or cancelled).
     RefundsNotOpen = 117,
+    /// The arbiter would also be the payee (it could dispute and award itself everything).
+    ArbiterIsPayee = 118,
+    /// The arbiter would also be the payer (it could block an attested payout by dispute + resolve(0)).
+    ArbiterIsPayer = 119,
 
     // --- milestones: 120-139 ---
     /// Milestone index out of range.
@@ -81,6 +92,18 @@ pub enum EscrowError {
     MilestoneAlreadyResolved = 125,
     /// The milestone was refunded (deadline refund or cancel).
     MilestoneRefunded = 126,
+    /// `expire_dispute` before the dispute's resolution window has passed.
+    DisputeNotExpired = 127,
+    /// `resolve` after the dispute's resolution window: only `expire_dispute` is left.
+    ResolutionWindowPassed = 128,
+
+    // --- escrow terms and token transfers: 140-159 ---
+    /// A deadline more than `MAX_DEADLINE_DELAY` (10 years) after creation.
+    DeadlineTooFar = 140,
+    /// A resolution window outside `MIN_RESOLUTION_WINDOW..=MAX_RESOLUTION_WINDOW`.
+    InvalidResolutionWindow = 141,
+    /// `fund`: the escrow's token balance grew by nothing, or by more than was sent.
+    TokenTransferMismatch = 142,
 
     // --- payout intents: 200-219 ---
     /// `intent.deadline` is before the ledger timestamp.

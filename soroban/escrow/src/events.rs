@@ -70,6 +70,21 @@ pub struct ContractUnpaused {
     pub by: Address,
 }
 
+/// The admin announced an upgrade; `upgrade` may apply it from `ready_at` on.
+#[contractevent]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct UpgradeProposed {
+    pub wasm_hash: BytesN<32>,
+    pub ready_at: u64,
+}
+
+/// The admin withdrew the announced upgrade.
+#[contractevent]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct UpgradeCancelled {
+    pub wasm_hash: BytesN<32>,
+}
+
 /// The contract code was replaced.
 #[contractevent]
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -92,12 +107,14 @@ pub struct EscrowCreated {
     pub verifiers: Vec<BytesN<32>>,
     pub threshold: u32,
     pub deadline: u64,
+    pub resolution_window: u64,
     pub metadata: BytesN<32>,
     pub fee_bps: u32,
     pub treasury: Address,
 }
 
-/// Funding received. `funder_share` and `funded` are the new totals.
+/// Funding received. `amount` is what the escrow's balance grew by (for a
+/// fee-on-transfer token, less than was sent); `funder_share` and `funded` are the new totals.
 #[contractevent]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct EscrowFunded {
@@ -159,6 +176,21 @@ pub struct MilestoneDisputed {
     #[topic]
     pub milestone: u32,
     pub by: Address,
+    /// Last ledger timestamp at which the arbiter can resolve it.
+    pub resolve_by: u64,
+}
+
+/// Nobody resolved a dispute within the resolution window: the milestone is
+/// `Refunded` and its whole `amount` was added to the funders' pool (new total `refundable`).
+#[contractevent]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct DisputeExpired {
+    #[topic]
+    pub escrow_id: u64,
+    #[topic]
+    pub milestone: u32,
+    pub amount: i128,
+    pub refundable: i128,
 }
 
 /// The arbiter split a disputed milestone: `payee_amount` gross to the payee side
@@ -210,4 +242,30 @@ pub struct RefundClaimed {
     pub funder: Address,
     pub amount: i128,
     pub claimed: i128,
+}
+
+/// A fee could not be pushed to the treasury (e.g. a G account without a
+/// trustline): `amount` is owed to it instead; `owed` is the new total owed for this token.
+#[contractevent]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct FeeDeferred {
+    #[topic]
+    pub treasury: Address,
+    #[topic]
+    pub token: Address,
+    pub escrow_id: u64,
+    pub amount: i128,
+    pub owed: i128,
+}
+
+/// The treasury withdrew the fees owed to it in `token`, sending `amount` to `to`.
+#[contractevent]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct FeesWithdrawn {
+    #[topic]
+    pub treasury: Address,
+    #[topic]
+    pub token: Address,
+    pub to: Address,
+    pub amount: i128,
 }

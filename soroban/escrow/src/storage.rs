@@ -1,8 +1,8 @@
 //! Storage keys, TTL policy and typed read/write helpers.
 //!
 //! Instance storage (lives and dies with the contract instance): `Config`,
-//! `NextId`, `PendingAdmin`. Persistent storage, one entry per item:
-//! `Escrow(id)`, `Position(id, funder)`, `Consumed(intent_id)`.
+//! `NextId`, `PendingAdmin`, `PendingUpgrade`. Persistent storage, one entry per item:
+//! `Escrow(id)`, `Position(id, funder)`, `Consumed(intent_id)`, `FeesOwed(treasury, token)`.
 //!
 //! Every helper that reads or writes an entry extends its TTL, so any entry a
 //! user touches stays live for at least `*_TTL_THRESHOLD` ledgers. Persistent
@@ -13,7 +13,7 @@
 use soroban_sdk::{contracttype, panic_with_error, Address, BytesN, Env};
 
 use crate::errors::EscrowError;
-use crate::types::{Config, Escrow, Position};
+use crate::types::{Config, Escrow, PendingUpgrade, Position};
 
 /// Ledgers per day at 5 seconds per ledger.
 pub const DAY_IN_LEDGERS: u32 = 17_280;
@@ -42,6 +42,10 @@ pub enum DataKey {
     Position(u64, Address),
     /// Persistent: `true` once a payout intent id has been executed.
     Consumed(BytesN<32>),
+    /// Instance: the upgrade announced by `propose_upgrade`.
+    PendingUpgrade,
+    /// Persistent: fees owed to (treasury, token) whose push failed (i128).
+    FeesOwed(Address, Address),
 }
 
 pub(crate) fn extend_instance(env: &Env) {
@@ -79,6 +83,17 @@ pub(crate) fn write_pending_admin(env: &Env, admin: Option<&Address>) {
     match admin {
         Some(a) => env.storage().instance().set(&DataKey::PendingAdmin, a),
         None => env.storage().instance().remove(&DataKey::PendingAdmin),
+    }
+}
+
+pub(crate) fn read_pending_upgrade(env: &Env) -> Option<PendingUpgrade> {
+    env.storage().instance().get(&DataKey::PendingUpgrade)
+}
+
+pub(crate) fn write_pending_upgrade(env: &Env, upgrade: Option<&PendingUpgrade>) {
+    match upgrade {
+        Some(u) => env.storage().instance().set(&DataKey::PendingUpgrade, u),
+        None => env.storage().instance().remove(&DataKey::PendingUpgrade),
     }
 }
 
@@ -149,4 +164,27 @@ pub(crate) fn set_consumed(env: &Env, intent_id: &BytesN<32>) {
     let key = DataKey::Consumed(intent_id.clone());
     env.storage().persistent().set(&key, &true);
     extend_persistent(env, &key);
+}
+
+// --- fees owed to treasuries that could not receive them (persistent) ---
+
+pub(crate) fn read_fees_owed(env: &Env, treasury: &Address, token: &Address) -> i128 {
+    let key = DataKey::FeesOwed(treasury.clone(), token.clone());
+    match env.storage().persistent().get::<_, i128>(&key) {
+        Some(owed) => {
+            extend_persistent(env, &key);
+            owed
+        }
+        None => 0,
+    }
+}
+
+pub(crate) fn write_fees_owed(env: &Env, treasury: &Address, token: &Address, owed: i128) {
+    let key = DataKey::FeesOwed(treasury.clone(), token.clone());
+    if owed == 0 {
+        env.storage().persistent().remove(&key);
+    } else {
+        env.storage().persistent().set(&key, &owed);
+        extend_persistent(env, &key);
+    }
 }

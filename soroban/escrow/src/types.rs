@@ -13,6 +13,15 @@ pub const MAX_VERIFIERS: u32 = 20;
 /// Largest escrow total. Stellar assets hold i64 amounts; capping the total at
 /// `i64::MAX` keeps every `amount * share` product inside i128.
 pub const MAX_ESCROW_TOTAL: i128 = i64::MAX as i128;
+/// Furthest an escrow deadline may lie after its creation (10 years, in
+/// seconds). Bounds the time until refunds are reachable (`u64::MAX` would mean never).
+pub const MAX_DEADLINE_DELAY: u64 = 3_650 * 86_400;
+/// Shortest resolution window an escrow may have (1 day, in seconds).
+pub const MIN_RESOLUTION_WINDOW: u64 = 86_400;
+/// Longest resolution window an escrow may have (365 days, in seconds).
+pub const MAX_RESOLUTION_WINDOW: u64 = 365 * 86_400;
+/// Time between `propose_upgrade` and the earliest `upgrade` (7 days, in seconds).
+pub const UPGRADE_DELAY: u64 = 7 * 86_400;
 
 /// Contract-wide configuration (instance storage).
 #[contracttype]
@@ -66,6 +75,21 @@ pub enum MilestoneStatus {
 pub struct Milestone {
     pub amount: i128,
     pub status: MilestoneStatus,
+    /// Ledger timestamp of the dispute (0 if the milestone was never disputed).
+    /// Once `disputed_at + resolution_window` has passed, the arbiter can no longer
+    /// resolve and anyone may return the milestone to the funders (`expire_dispute`).
+    pub disputed_at: u64,
+}
+
+/// One payout made while the escrow was active: `amount` paid out of a pool of
+/// `pool` unspent funding. Every funder's unspent funding shrinks by the same
+/// factor `(pool - amount) / pool`, so a payout is borne pro rata by the
+/// funders whose money was in the escrow at that moment, and not by later ones.
+#[contracttype]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Spend {
+    pub pool: i128,
+    pub amount: i128,
 }
 
 /// One escrow (persistent storage, key `DataKey::Escrow(id)`).
@@ -86,6 +110,8 @@ pub struct Escrow {
     pub threshold: u32,
     /// Ledger timestamp (seconds) after which unreleased money can be refunded.
     pub deadline: u64,
+    /// Seconds the arbiter has to resolve a dispute, counted from the dispute.
+    pub resolution_window: u64,
     pub metadata: BytesN<32>,
     /// Fee terms, fixed at creation.
     pub fee_bps: u32,
@@ -102,16 +128,34 @@ pub struct Escrow {
     pub refundable: i128,
     /// Amount already claimed by funders.
     pub refunded: i128,
+    /// Payouts made while active, in order (at most one per milestone).
+    pub spends: Vec<Spend>,
+    /// Unspent funding when the escrow closed (`funded - released` at `refund`
+    /// or `cancel`): the denominator of every funder's refund share.
+    pub closed_pool: i128,
 }
 
 /// A funder's stake in one escrow (persistent, key `DataKey::Position(id, funder)`).
 #[contracttype]
 #[derive(Clone, Debug, Default, Eq, PartialEq)]
 pub struct Position {
-    /// Total this funder put in.
+    /// Total this funder put in (as credited: what the escrow received).
     pub share: i128,
     /// Total this funder has claimed back.
     pub claimed: i128,
+    /// This funder's unspent funding after the first `synced` spends of the escrow.
+    pub unspent: i128,
+    /// How many of the escrow's `spends` have been applied to `unspent`.
+    pub synced: u32,
+}
+
+/// An upgrade announced by the admin (instance storage, `DataKey::PendingUpgrade`).
+#[contracttype]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct PendingUpgrade {
+    pub wasm_hash: BytesN<32>,
+    /// Earliest ledger timestamp at which `upgrade` may apply it.
+    pub ready_at: u64,
 }
 
 /// A payout intent signed by verifiers. Same fields as the EVM EIP-712 `PayoutIntent`.

@@ -86,6 +86,7 @@ def main() -> None:
         scval.to_vec([scval.to_bytes(v.raw_public_key()) for v in verifiers]),
         scval.to_uint32(2),
         scval.to_uint64(ledger["timestamp"] + 86400),
+        scval.to_uint64(7 * 86400),  # resolution window
         scval.to_bytes(b"\xab" * 32),
     ]
     r = signed_call(h, payer, valid_until, contract=escrow, function="create", args=[x(a) for a in create_args])

@@ -7,6 +7,7 @@
 
 mod protocol;
 mod simulator;
+pub mod test_tokens;
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -164,6 +165,7 @@ impl Harness {
             "create_account" => self.create_account(p),
             "deploy_sac" => self.deploy_sac(p),
             "deploy_escrow" => self.deploy_escrow(p),
+            "deploy_test_token" => self.deploy_test_token(p),
             "mint" => self.mint(p),
             "balance" => self.balance(p),
             "invoke" => self.invoke(p),
@@ -339,6 +341,36 @@ impl Harness {
             .register(SorobanEscrow, (admin, fee_bps as u32, treasury));
         self.invocations += 1;
         self.escrows.insert(contract_id(&address));
+        let events = self.collect_events();
+        Ok(json!({"address": protocol::strkey(&address), "events": events}))
+    }
+
+    /// A non-standard token for tests (`test_tokens`): `kind` is
+    /// `"fee_on_transfer"` (`fee_bps`, default 100) or `"hostile"` (`stolen`:
+    /// a token whose transfer it adds, `thief`: who gets it).
+    fn deploy_test_token(&mut self, p: &Value) -> Res {
+        let address = match protocol::req_str(p, "kind")? {
+            "fee_on_transfer" => {
+                let fee_bps = protocol::opt_u64(p, "fee_bps")?.unwrap_or(100);
+                if fee_bps > 10_000 {
+                    return Err(HarnessError::invalid("fee_bps must be at most 10000"));
+                }
+                self.env
+                    .register(test_tokens::FeeOnTransferToken, (fee_bps as u32,))
+            }
+            "hostile" => {
+                let stolen = self.address(protocol::req_str(p, "stolen")?)?;
+                let thief = self.address(protocol::req_str(p, "thief")?)?;
+                self.env
+                    .register(test_tokens::HostileToken, (stolen, thief))
+            }
+            other => {
+                return Err(HarnessError::invalid(format!(
+                    "unknown test token kind {other:?} (fee_on_transfer, hostile)"
+                )))
+            }
+        };
+        self.invocations += 1;
         let events = self.collect_events();
         Ok(json!({"address": protocol::strkey(&address), "events": events}))
     }

@@ -243,6 +243,7 @@ fn create_args(a: &Actors, d: &Deployed, deadline: u64) -> Vec<String> {
         verifiers,
         ScVal::U32(2),
         ScVal::U64(deadline),
+        ScVal::U64(7 * 86_400), // resolution window
         bytes(&[0xab; 32]),
     ]
     .iter()
@@ -708,4 +709,61 @@ fn test_source_account_credentials() {
         err["scerror"],
         json!({"type": "Auth", "code": "InvalidAction"})
     );
+}
+
+#[test]
+fn test_deploy_test_token() {
+    let mut h = Harness::new(Config::default());
+    let holder = Key::new(41);
+    call(&mut h, "create_account", json!({"public_key": holder.g()}));
+    let sink = Key::new(42);
+    call(&mut h, "create_account", json!({"public_key": sink.g()}));
+    let fee = call(
+        &mut h,
+        "deploy_test_token",
+        json!({"kind": "fee_on_transfer", "fee_bps": 250}),
+    )["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(fee.starts_with('C'));
+    let r = call(
+        &mut h,
+        "mint",
+        json!({"token": fee, "to": holder.g(), "amount": "1000"}),
+    );
+    assert_eq!(r["balance"], "1000");
+    // A transfer of 400 delivers 390 (2.5% withheld).
+    let args: Vec<String> = [holder.sc(), sink.sc(), i128v(400)]
+        .iter()
+        .map(b64)
+        .collect();
+    call(
+        &mut h,
+        "invoke",
+        json!({"contract": fee, "function": "transfer", "args": args}),
+    );
+    assert_eq!(balance(&mut h, &fee, &holder.g()), "600");
+    assert_eq!(balance(&mut h, &fee, &sink.g()), "390");
+
+    let sac = call(&mut h, "deploy_sac", json!({"admin": holder.g()}))["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hostile = call(
+        &mut h,
+        "deploy_test_token",
+        json!({"kind": "hostile", "stolen": sac, "thief": sink.g()}),
+    );
+    assert!(hostile["address"].as_str().unwrap().starts_with('C'));
+    for bad in [
+        json!({"kind": "nope"}),
+        json!({"kind": "fee_on_transfer", "fee_bps": 10_001}),
+        json!({"kind": "hostile"}),
+    ] {
+        assert_eq!(
+            call_err(&mut h, "deploy_test_token", bad)["kind"],
+            "invalid_request"
+        );
+    }
 }

@@ -22,6 +22,7 @@ abstract contract EscrowTestBase is Test, IMilestoneEscrow {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant START_TIME = 1_700_000_000;
     uint40 internal constant ESCROW_DURATION = 30 days;
+    uint32 internal constant DISPUTE_WINDOW = 14 days;
     address internal constant ETH = address(0);
 
     uint96 internal constant M0 = 100e18;
@@ -129,11 +130,20 @@ abstract contract EscrowTestBase is Test, IMilestoneEscrow {
         p.token = token_;
         p.payee = contributor;
         p.arbiter = arbiter;
+        p.disputeWindow = DISPUTE_WINDOW;
         p.verifiers = _verifiers();
         p.threshold = 2;
         p.deadline = uint40(block.timestamp) + ESCROW_DURATION;
         p.amounts = amounts;
         p.metadataHash = METADATA;
+    }
+
+    /// @dev `p` without an arbiter: disputes disabled, so no dispute window either.
+    function _withoutArbiter(EscrowParams memory p) internal pure returns (EscrowParams memory) {
+        p.arbiter = address(0);
+        p.disputeWindow = 0;
+        p.defaultPayeeBps = 0;
+        return p;
     }
 
     function _sum(uint96[] memory amounts) internal pure returns (uint256 total) {

@@ -118,15 +118,19 @@ contract MilestoneEscrowFuzzTest is EscrowTestBase {
         assertEq(_balanceOf(_token(eth), address(escrow)), total);
     }
 
-    function testFuzz_fund_RevertWhen_Overfunded(uint256 initial, uint256 extra) public {
+    function testFuzz_fund_TakesAtMostWhatRemains(uint256 initial, uint256 extra, bool eth) public {
         initial = bound(initial, 0, TOTAL - 1);
         extra = bound(extra, 1, 1e30);
-        uint256 id = _create(maintainer, _params(address(token)), initial);
+        address token_ = _token(eth);
+        uint256 id = _create(maintainer, _params(token_), initial);
         uint256 amount = TOTAL - initial + extra;
-        _provide(address(token), alice, amount);
-        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowOverfunded.selector, id, amount, TOTAL - initial));
+        _provide(token_, alice, amount);
         vm.prank(alice);
-        escrow.fund(id, amount);
+        uint256 credited = escrow.fund{value: eth ? amount : 0}(id, amount);
+        assertEq(credited, TOTAL - initial);
+        assertEq(escrow.getEscrow(id).funded, TOTAL);
+        assertEq(_balanceOf(token_, alice), extra, "the excess stays with (or goes back to) the funder");
+        assertEq(_balanceOf(token_, address(escrow)), TOTAL);
     }
 
     /// @dev Fee-on-transfer tokens: the share is exactly the escrow's balance increase.

@@ -282,6 +282,20 @@ contract MilestoneEscrowGasTest is EscrowTestBase {
         assertEq(escrow.getEscrow(id).refundPool, M1 / 2);
     }
 
+    function test_gas_closeExpiredDispute_erc20_refundToFunders() public {
+        uint256 id = _fundedEscrow(address(token));
+        vm.prank(contributor);
+        escrow.dispute(id, 1);
+        vm.warp(block.timestamp + DISPUTE_WINDOW);
+        bool isolated = _isolated();
+
+        vm.prank(stranger);
+        escrow.closeExpiredDispute(id, 1);
+        _record("closeExpiredDispute_erc20_refundToFunders", isolated);
+
+        assertEq(escrow.getEscrow(id).refundPool, M1);
+    }
+
     function test_gas_openRefunds_then_claimRefund_erc20() public {
         uint256 id = _fundedEscrow(address(token));
         vm.prank(maintainer);

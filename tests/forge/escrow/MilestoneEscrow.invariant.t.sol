@@ -5,16 +5,21 @@ import {FeeOnTransferToken} from "../../../contracts/testing/FeeOnTransferToken.
 import {RejectingReceiver} from "../../../contracts/testing/RejectingReceiver.sol";
 import {EscrowTestBase} from "./EscrowTestBase.sol";
 import {EscrowHandler} from "./handlers/EscrowHandler.sol";
+import {HookAccount, HookToken} from "./mocks/HookToken.sol";
 
 /// @title MilestoneEscrowInvariantTest
-/// @notice Handler-based invariants over ETH, a plain ERC-20 and a fee-on-transfer ERC-20, with
-/// attested releases (real signatures, an ERC-1271 verifier), disputes, deadlines, refunds,
-/// cancellations, a recipient that refuses ETH, admin fee/treasury changes and pauses.
+/// @notice Handler-based invariants over ETH, a plain ERC-20, a fee-on-transfer ERC-20 and an
+/// ERC-777-style hook token, with attested releases (real signatures, an ERC-1271 verifier),
+/// disputes (resolved, or closed after their window), deadlines, refunds, cancellations, a
+/// recipient that refuses ETH, an account whose token hooks try to re-enter the escrow on every
+/// transfer, admin fee/treasury changes and pauses.
 /// One `invariant_*` per property; `invariant_callSummary` prints what the campaign did.
 contract MilestoneEscrowInvariantTest is EscrowTestBase {
     EscrowHandler internal handler;
     FeeOnTransferToken internal fot;
     RejectingReceiver internal rejecter;
+    HookToken internal hookToken;
+    HookAccount internal hookAccount;
 
     function setUp() public override {
         super.setUp();
@@ -22,16 +27,21 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
         rejecter = new RejectingReceiver();
         vm.label(address(fot), "FeeOnTransferToken");
         vm.label(address(rejecter), "RejectingReceiver");
+        hookToken = new HookToken();
+        hookAccount = new HookAccount(hookToken);
+        vm.label(address(hookToken), "HookToken");
+        vm.label(address(hookAccount), "HookAccount");
         (, uint256 walletOwnerKey) = makeAddrAndKey("walletOwner");
 
-        address[] memory tokens_ = new address[](3);
-        (tokens_[0], tokens_[1], tokens_[2]) = (ETH, address(token), address(fot));
+        address[] memory tokens_ = _list(ETH, address(token), address(fot), address(hookToken));
         EscrowHandler.Actors memory actors;
-        actors.payers = _list(maintainer, alice);
-        actors.funders = _list(alice, bob, stranger, address(rejecter));
-        actors.payees = _list(contributor, stranger, address(rejecter));
+        address hooked = address(hookAccount);
+        actors.payers = _list(maintainer, alice, hooked);
+        actors.funders = _list(alice, bob, stranger, address(rejecter), hooked);
+        actors.payees = _list(contributor, stranger, address(rejecter), hooked);
         actors.relayers = _list(relayer, bob);
         actors.arbiter = arbiter;
+        actors.hookAccount = hookAccount;
         actors.verifierKeys = new uint256[](4);
         (actors.verifierKeys[0], actors.verifierKeys[1]) = (verifier1Key, verifier2Key);
         (actors.verifierKeys[2], actors.verifierKeys[3]) = (verifier3Key, walletOwnerKey);
@@ -42,7 +52,7 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
             handler.createEscrow(uint256(keccak256(abi.encode("initial escrow", s))));
         }
 
-        bytes4[] memory selectors = new bytes4[](20);
+        bytes4[] memory selectors = new bytes4[](22);
         selectors[0] = EscrowHandler.createEscrow.selector;
         selectors[1] = EscrowHandler.fund.selector;
         selectors[2] = EscrowHandler.assignPayee.selector;
@@ -63,6 +73,8 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
         selectors[17] = EscrowHandler.setTreasury.selector;
         selectors[18] = EscrowHandler.setPaused.selector;
         selectors[19] = EscrowHandler.releaseBatch.selector;
+        selectors[20] = EscrowHandler.closeExpiredDispute.selector;
+        selectors[21] = EscrowHandler.closeDisputeEarly.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -193,6 +205,36 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
         }
     }
 
+    /// @notice No token hook ever got back into the escrow: every re-entry the hook account tried
+    /// (cancel, openRefunds, claimRefund, release, assignPayee, dispute, closeExpiredDispute,
+    /// withdraw, from inside a pull or a push) was refused by the re-entrancy lock.
+    function invariant_tokenHooksNeverReenter() public view {
+        assertEq(hookAccount.reentriesSucceeded(), 0, "a token hook re-entered the escrow");
+        if (hookAccount.reentriesRefused() != 0) {
+            assertEq(hookAccount.lastRefusal(), bytes4(keccak256("ReentrancyGuardReentrantCall()")));
+        }
+    }
+
+    /// @notice No dust stays behind: an escrow whose milestones are all final (released, resolved
+    /// or refunded) and whose funders have claimed everything they can holds exactly zero.
+    function invariant_settledAndFullyClaimedEscrowHoldsZero() public view {
+        uint256[] memory ids = handler.escrowIds();
+        for (uint256 k; k < ids.length; ++k) {
+            uint256 id = ids[k];
+            if (!handler.isSettled(id)) continue;
+            (address[] memory funders,,) = handler.fundersOf(id);
+            bool claimedAll = true;
+            for (uint256 f; f < funders.length && claimedAll; ++f) {
+                claimedAll = escrow.claimableRefund(id, funders[f]) == 0;
+            }
+            EscrowView memory v = escrow.getEscrow(id);
+            // Refunds are claimable once funding is final; a settled escrow that is neither
+            // cancelled, opened nor fully funded has a pool nobody can claim yet.
+            bool final_ = v.cancelled || v.refundsOpened || v.funded == _sum(v.amounts);
+            if (claimedAll && final_) assertEq(v.held, 0, "settled, fully claimed escrow holds dust");
+        }
+    }
+
     /// @notice Credits are exactly the pushes that failed (ETH to the refusing receiver) minus
     /// what was withdrawn.
     function invariant_creditsMatchFailedPushes() public view {
@@ -223,5 +265,10 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
     function _list(address a, address b, address c, address d) internal pure returns (address[] memory l) {
         l = new address[](4);
         (l[0], l[1], l[2], l[3]) = (a, b, c, d);
+    }
+
+    function _list(address a, address b, address c, address d, address e) internal pure returns (address[] memory l) {
+        l = new address[](5);
+        (l[0], l[1], l[2], l[3], l[4]) = (a, b, c, d, e);
     }
 }

@@ -75,23 +75,27 @@ contract MilestoneEscrowSymbolicTest is EscrowTestBase {
         assert(v.held == amount - toPayee);
     }
 
-    /// @dev Crowdfunding credits each funder exactly what they sent, and no amount beyond what
-    /// remains is ever accepted.
+    /// @dev Crowdfunding credits each funder exactly what the escrow took, which is what they
+    /// sent up to what remained: never more than the total, never more pulled than credited.
     function check_fund_creditsSharesExactly(uint96 aliceShare, uint96 bobShare) external {
         uint256 total = uint256(M0) + M1;
-        vm.assume(aliceShare > 0 && bobShare > 0 && uint256(aliceShare) + bobShare <= total + 1);
+        vm.assume(aliceShare > 0 && aliceShare <= total && bobShare > 0);
         uint256 id = _create(maintainer, _params(address(token), _amounts(M0, M1)), 0);
         _fund(alice, id, aliceShare);
         _provide(address(token), bob, bobShare);
         vm.prank(bob);
         (bool funded,) = address(escrow).call(abi.encodeCall(escrow.fund, (id, bobShare)));
 
+        uint256 remaining = total - aliceShare;
+        uint256 taken = bobShare < remaining ? bobShare : remaining;
         (uint256 aliceCredited,) = escrow.funderAccount(id, alice);
         (uint256 bobCredited,) = escrow.funderAccount(id, bob);
         assert(aliceCredited == aliceShare);
-        assert(funded == (uint256(aliceShare) + bobShare <= total));
-        assert(bobCredited == (funded ? bobShare : 0));
+        assert(funded == (remaining != 0));
+        assert(bobCredited == (funded ? taken : 0));
+        assert(token.balanceOf(bob) == bobShare - bobCredited);
         assert(escrow.getEscrow(id).funded == aliceCredited + bobCredited);
+        assert(escrow.getEscrow(id).funded <= total);
         assert(token.balanceOf(address(escrow)) == aliceCredited + bobCredited);
     }
 

@@ -16,7 +16,7 @@ from quiltkit import escrow_errors as errors
 from quiltkit.exceptions import ContractRevert
 from web3 import Web3
 
-from tests.conftest import DAY, UNIT, now
+from tests.conftest import UNIT, now
 
 Case = Callable[[dict[str, Any]], tuple[Callable[[], Any], Callable[[], Any]]]
 
@@ -30,23 +30,15 @@ def fund_zero(c: dict[str, Any]) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return (lambda: c["escrow"].fund(eid, 0, sender=c["funder"])), _raw(c, "fund", eid, 0, sender="funder")
 
 
-def fund_overfunded(c: dict[str, Any]) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    eid = c["create"](funding=100 * UNIT)
-    amount = 901 * UNIT
-    return (lambda: c["escrow"].fund(eid, amount, sender=c["funder"])), _raw(c, "fund", eid, amount, sender="funder")
+def fund_fully_funded(c: dict[str, Any]) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    eid = c["create"]()  # fully funded by the builder
+    return (lambda: c["escrow"].fund(eid, UNIT, sender=c["funder"])), _raw(c, "fund", eid, UNIT, sender="funder")
 
 
 def create_past_deadline(c: dict[str, Any]) -> tuple[Callable[[], Any], Callable[[], Any]]:
     terms = EscrowTerms(token=c["token"].address, amounts=[UNIT], deadline=now(c["w3"]) - 10)
     return (lambda: c["escrow"].create(terms, sender=c["maintainer"])), _raw(
         c, "create", terms.as_tuple(), 0, sender="maintainer"
-    )
-
-
-def create_overfunded(c: dict[str, Any]) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    terms = EscrowTerms(amounts=[UNIT], deadline=now(c["w3"]) + DAY)  # ETH: the raw call carries the value
-    return (lambda: c["escrow"].create(terms, sender=c["maintainer"], initial_funding=2 * UNIT)), _raw(
-        c, "create", terms.as_tuple(), 2 * UNIT, sender="maintainer", value=2 * UNIT
     )
 
 
@@ -137,9 +129,8 @@ def fee_above_cap_by_outsider(c: dict[str, Any]) -> tuple[Callable[[], Any], Cal
 
 CASES: list[tuple[Case, type[ContractRevert]]] = [
     (fund_zero, errors.EscrowZeroFunding),
-    (fund_overfunded, errors.EscrowOverfunded),
+    (fund_fully_funded, errors.EscrowFullyFunded),
     (create_past_deadline, errors.EscrowDeadlineInPast),
-    (create_overfunded, errors.EscrowOverfunded),
     (release_bad_index, errors.EscrowInvalidMilestone),
     (dispute_bad_index, errors.EscrowInvalidMilestone),
     (resolve_bad_split, errors.EscrowInvalidSplit),

@@ -10,7 +10,7 @@ from eth_account.signers.local import LocalAccount
 from quiltkit import Escrow, MilestoneState, Token, escrow_errors, intents
 from quiltkit.devchain import advance_time
 from quiltkit.escrow import ETH
-from quiltkit.escrow_errors import EscrowNotFound
+from quiltkit.escrow_errors import EscrowDisputeWindowOpen, EscrowFullyFunded, EscrowNotFound
 from quiltkit.exceptions import InvalidInput
 from web3 import Web3
 
@@ -155,6 +155,48 @@ def test_dispute_split_then_refunds_pro_rata(
         MilestoneState.RESOLVED,
         MilestoneState.REFUNDED,
     ]
+
+
+def test_a_dispute_the_arbiter_lets_expire_is_closed_by_anyone_with_the_default(
+    w3: Web3,
+    escrow: Escrow,
+    token: Token,
+    create_escrow: Callable[..., int],
+    maintainer: LocalAccount,
+    contributor: LocalAccount,
+    relayer: LocalAccount,
+) -> None:
+    eid = create_escrow(payee=contributor.address, dispute_window=3 * DAY, default_payee_bps=2_500)
+    info = escrow.get_escrow(eid)
+    assert (info.dispute_window, info.default_payee_bps) == (3 * DAY, 2_500)
+    disputed = escrow.dispute(eid, 0, sender=maintainer).event("MilestoneDisputed").args
+    closes_at = escrow.dispute_closes_at(eid, 0)
+    assert disputed["closesAt"] == closes_at == now(w3) + 3 * DAY
+
+    with pytest.raises(EscrowDisputeWindowOpen) as early:
+        escrow.close_expired_dispute(eid, 0, sender=relayer)
+    assert early.value.closesAt == closes_at
+    advance_time(w3, 3 * DAY)
+    result = escrow.close_expired_dispute(eid, 0, sender=relayer)
+    assert result.event("DisputeExpired").args["by"] == relayer.address
+    resolved = result.event("DisputeResolved").args
+    assert (resolved["payeeBps"], resolved["toFunders"]) == (2_500, 225 * UNIT)
+    assert escrow.get_escrow(eid).milestones[0].state == MilestoneState.RESOLVED
+    assert escrow.dispute_closes_at(eid, 0) == 0
+
+
+def test_funding_more_than_remains_takes_what_remains(
+    w3: Web3, escrow: Escrow, token: Token, create_escrow: Callable[..., int], funder: LocalAccount
+) -> None:
+    eid = create_escrow(funding=900 * UNIT)
+    before = token.balance_of(funder.address)
+    funded = escrow.fund(eid, 250 * UNIT, sender=funder, approve=True).event("EscrowFunded").args
+    assert funded["amount"] == 100 * UNIT
+    assert before - token.balance_of(funder.address) == 100 * UNIT
+    nonce = w3.eth.get_transaction_count(funder.address)
+    with pytest.raises(EscrowFullyFunded):
+        escrow.fund(eid, UNIT, sender=funder, approve=True)
+    assert w3.eth.get_transaction_count(funder.address) == nonce, "refused before sending"
 
 
 def test_cancel_open_bounty_refunds_everything(

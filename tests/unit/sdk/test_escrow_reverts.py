@@ -195,6 +195,8 @@ def _params(c: dict[str, Any], **overrides: Any) -> tuple[Any, ...]:
         "token": c["token"].address,
         "payee": ZERO,
         "arbiter": ZERO,
+        "dispute_window": 0,
+        "default_payee_bps": 0,
         "verifiers": [],
         "threshold": 0,
         "deadline": now(c["w3"]) + DAY,
@@ -207,6 +209,16 @@ def _params(c: dict[str, Any], **overrides: Any) -> tuple[Any, ...]:
 
 def create_no_milestones(c: dict[str, Any]) -> Any:
     _raw(c, "create", _params(c, amounts=[]), 0)
+
+
+def create_arbiter_without_window(c: dict[str, Any]) -> Any:
+    _raw(c, "create", _params(c, arbiter=c["arbiter"].address), 0)
+
+
+def close_dispute_early(c: dict[str, Any]) -> Any:
+    eid = c["create"](payee=c["contributor"].address)
+    c["escrow"].dispute(eid, 0, sender=c["maintainer"])
+    _raw(c, "closeExpiredDispute", eid, 0)
 
 
 def create_zero_amount(c: dict[str, Any]) -> Any:
@@ -241,8 +253,8 @@ def fund_zero(c: dict[str, Any]) -> Any:
     _raw(c, "fund", c["create"](funding=UNIT), 0)
 
 
-def fund_overfunded(c: dict[str, Any]) -> Any:
-    _raw(c, "fund", c["create"](funding=0), 1_001 * UNIT)
+def fund_fully_funded(c: dict[str, Any]) -> Any:
+    _raw(c, "fund", c["create"](funding=1_000 * UNIT), UNIT)
 
 
 def release_bad_index(c: dict[str, Any]) -> Any:
@@ -320,6 +332,12 @@ CASES = [
     (pause_by_outsider, errors.AccessControlUnauthorizedAccount, {}),
     (create_no_milestones, errors.EscrowInvalidMilestoneCount, {"count": 0, "max": 16}),
     (create_zero_amount, errors.EscrowZeroAmount, {"milestone": 1}),
+    (
+        create_arbiter_without_window,
+        errors.EscrowInvalidDisputeWindow,
+        {"window": 0, "minWindow": 86_400, "maxWindow": 365 * 86_400},
+    ),
+    (close_dispute_early, errors.EscrowDisputeWindowOpen, {"milestone": 0}),
     (create_total_too_large, errors.EscrowTotalTooLarge, {"total": 2 * (2**96 - 1)}),
     (create_past_deadline, errors.EscrowDeadlineInPast, {"deadline": 1}),
     (create_bad_threshold, errors.EscrowInvalidVerifierSet, {"verifierCount": 1, "threshold": 2}),
@@ -327,7 +345,7 @@ CASES = [
     (create_payee_is_escrow, errors.EscrowInvalidPayee, {}),
     (create_eth_wrong_value, errors.EscrowWrongValue, {"sent": UNIT - 1, "expected": UNIT}),
     (fund_zero, errors.EscrowZeroFunding, {}),
-    (fund_overfunded, errors.EscrowOverfunded, {"amount": 1_001 * UNIT, "remaining": 1_000 * UNIT}),
+    (fund_fully_funded, errors.EscrowFullyFunded, {}),
     (release_bad_index, errors.EscrowInvalidMilestone, {"milestone": 3}),
     (assign_payee_twice, errors.EscrowPayeeAlreadySet, {}),
     (assign_zero_payee, errors.EscrowInvalidPayee, {}),

@@ -9,10 +9,10 @@ use soroban_sdk::{
     Address, BytesN, Env, Event, Executable, IntoVal, Symbol,
 };
 
-use super::setup::{Setup, DEADLINE, FEE_BPS};
+use super::setup::{Setup, DEADLINE, FEE_BPS, START_TS, WINDOW};
 use crate::{
     Config, ContractPaused, EscrowError, FeeUpdated, Initialized, SorobanEscrow,
-    SorobanEscrowClient, MAX_FEE_BPS,
+    SorobanEscrowClient, MAX_FEE_BPS, UPGRADE_DELAY,
 };
 
 fn admin_auth(s: &Setup, fn_name: &str, args: soroban_sdk::Vec<soroban_sdk::Val>) {
@@ -215,6 +215,7 @@ fn test_pause_blocks_create_and_fund_only() {
             &soroban_sdk::Vec::new(env),
             &0,
             &DEADLINE,
+            &WINDOW,
             &BytesN::from_array(env, &[0; 32]),
         ),
         Err(Ok(EscrowError::Paused))
@@ -333,7 +334,10 @@ fn test_upgrade_RevertWhen_not_admin() {
 fn test_upgrade_RevertWhen_wasm_not_uploaded() {
     let s = Setup::new();
     // The admin is authorized (mock_all_auths), but no wasm has this hash.
-    s.escrow.upgrade(&BytesN::from_array(&s.env, &[9; 32]));
+    let hash = BytesN::from_array(&s.env, &[9; 32]);
+    s.escrow.propose_upgrade(&hash);
+    s.set_time(START_TS + UPGRADE_DELAY);
+    s.escrow.upgrade(&hash);
 }
 
 #[test]
@@ -344,6 +348,8 @@ fn test_upgrade_by_admin_replaces_executable() {
         .env
         .deployer()
         .upload_contract_wasm(minimal_contract_wasm().as_slice());
+    s.escrow.propose_upgrade(&hash);
+    s.set_time(START_TS + UPGRADE_DELAY);
     s.escrow.upgrade(&hash);
     admin_auth(&s, "upgrade", (hash.clone(),).into_val(&s.env));
     assert_eq!(

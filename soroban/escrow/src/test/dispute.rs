@@ -5,7 +5,7 @@ use soroban_sdk::{
     Event, IntoVal, Symbol,
 };
 
-use super::setup::{Setup, DEADLINE, MINTED};
+use super::setup::{Setup, DEADLINE, MINTED, START_TS, WINDOW};
 use crate::{DisputeResolved, EscrowError, MilestoneDisputed, MilestoneStatus};
 
 #[test]
@@ -34,7 +34,8 @@ fn test_dispute_freezes_milestone() {
         [MilestoneDisputed {
             escrow_id: id,
             milestone: 1,
-            by: s.payee.clone()
+            by: s.payee.clone(),
+            resolve_by: START_TS + WINDOW,
         }
         .to_xdr(env, &s.id)]
     );
@@ -205,6 +206,8 @@ fn test_resolve_after_refund_adds_to_claims() {
     let id = s.create(&[100, 300]);
     s.escrow.fund(&s.funders[0], &id, &200);
     s.escrow.fund(&s.funders[1], &id, &200);
+    // Disputed a day before the deadline, so the arbiter can still rule after it.
+    s.set_time(DEADLINE - 86_400);
     s.escrow.dispute(&id, &1, &s.payee);
     // Disputed milestone blocks the early close.
     assert_eq!(

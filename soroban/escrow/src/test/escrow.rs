@@ -8,7 +8,7 @@ use soroban_sdk::{
     Address, BytesN, Event, IntoVal, Symbol, Vec,
 };
 
-use super::setup::{Setup, DEADLINE, FEE_BPS, MINTED, START_TS};
+use super::setup::{Setup, DEADLINE, FEE_BPS, MINTED, START_TS, WINDOW};
 use crate::{
     EscrowCreated, EscrowError, EscrowFunded, EscrowStatus, Milestone, MilestoneReleased,
     MilestoneStatus, PayeeAssigned, MAX_ESCROW_TOTAL, MAX_MILESTONES,
@@ -33,6 +33,7 @@ fn test_create_stores_escrow_and_emits_event() {
         s.verifiers(3),
         2u32,
         DEADLINE,
+        WINDOW,
         BytesN::from_array(env, &[0xab; 32]),
     );
     assert_eq!(
@@ -61,6 +62,7 @@ fn test_create_stores_escrow_and_emits_event() {
             verifiers: s.verifiers(3),
             threshold: 2,
             deadline: DEADLINE,
+            resolution_window: WINDOW,
             metadata: BytesN::from_array(env, &[0xab; 32]),
             fee_bps: FEE_BPS,
             treasury: s.treasury.clone(),
@@ -80,7 +82,8 @@ fn test_create_stores_escrow_and_emits_event() {
         s.escrow.get_milestone(&id, &1),
         Milestone {
             amount: 200,
-            status: MilestoneStatus::Pending
+            status: MilestoneStatus::Pending,
+            disputed_at: 0,
         }
     );
     assert_eq!(s.create(&[1]), 1);
@@ -100,6 +103,7 @@ fn test_create_RevertWhen_invalid_milestones() {
             &Vec::new(&s.env),
             &0,
             &DEADLINE,
+            &WINDOW,
             &BytesN::from_array(&s.env, &[0; 32]),
         )
     };
@@ -131,6 +135,7 @@ fn test_create_RevertWhen_invalid_verifiers_threshold_or_deadline() {
             &verifiers,
             &threshold,
             &deadline,
+            &WINDOW,
             &BytesN::from_array(env, &[0; 32]),
         )
     };
@@ -193,6 +198,7 @@ fn test_create_RevertWhen_payer_did_not_authorize() {
             &Vec::new(&s.env),
             &0,
             &DEADLINE,
+            &WINDOW,
             &BytesN::from_array(&s.env, &[0; 32]),
         );
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod dispute;
 mod escrow;
+mod hardening;
 mod intent;
 mod props;
 mod refund;

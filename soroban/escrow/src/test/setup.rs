@@ -14,6 +14,8 @@ use crate::{PayoutIntent, SorobanEscrow, SorobanEscrowClient};
 pub const START_TS: u64 = 1_700_000_000;
 pub const START_SEQ: u32 = 1_000;
 pub const DEADLINE: u64 = START_TS + 30 * 86_400;
+/// Resolution window of the default escrow (7 days).
+pub const WINDOW: u64 = 7 * 86_400;
 pub const FEE_BPS: u32 = 250;
 pub const MINTED: i128 = 1_000_000_000;
 pub const TESTNET_PASSPHRASE: &str = "Test SDF Network ; September 2015";
@@ -43,6 +45,7 @@ pub struct Create {
     pub verifiers: usize,
     pub threshold: u32,
     pub deadline: u64,
+    pub resolution_window: u64,
 }
 
 impl Setup {
@@ -103,6 +106,7 @@ impl Setup {
             verifiers: 3,
             threshold: 2,
             deadline: DEADLINE,
+            resolution_window: WINDOW,
         }
     }
 
@@ -132,6 +136,7 @@ impl Setup {
             &self.verifiers(c.verifiers),
             &c.threshold,
             &c.deadline,
+            &c.resolution_window,
             &BytesN::from_array(&self.env, &[0xab; 32]),
         )
     }

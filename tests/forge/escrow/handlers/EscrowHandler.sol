@@ -11,6 +11,7 @@ import {IMilestoneEscrow} from "../../../../contracts/escrow/IMilestoneEscrow.so
 import {ERC1271Wallet} from "../../../../contracts/testing/ERC1271Wallet.sol";
 import {RejectingReceiver} from "../../../../contracts/testing/RejectingReceiver.sol";
 import {IMintable} from "../EscrowTestBase.sol";
+import {HookAccount} from "../mocks/HookToken.sol";
 
 /// @title EscrowHandler
 /// @notice Drives MilestoneEscrow through random but valid sequences for the invariant suite,
@@ -37,6 +38,8 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         uint256 deadline;
         uint256 feeBps;
         uint256 verifierSet; // 0: attestation disabled
+        uint256 disputeWindow;
+        uint256 defaultPayeeBps;
         bool cancelled;
         bool refundsOpened;
         uint256 total;
@@ -54,6 +57,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         address[] relayers;
         address arbiter;
         uint256[] verifierKeys; // 4 keys: three EOAs and the owner of an ERC-1271 wallet
+        HookAccount hookAccount; // a payer, funder and payee whose token hooks try to re-enter
     }
 
     MilestoneEscrow public immutable escrow;
@@ -62,6 +66,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
     address public immutable treasuryEOA;
     RejectingReceiver public immutable rejecter;
     address public immutable arbiter;
+    HookAccount public immutable hookAccount;
 
     address[] internal _tokens;
     address[] internal _payers;
@@ -84,6 +89,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
     mapping(uint256 id => address[]) internal _escrowFunders;
     mapping(uint256 id => mapping(address funder => uint256)) internal _shares;
     mapping(uint256 id => mapping(address funder => uint256)) internal _claims;
+    mapping(uint256 id => mapping(uint256 milestone => uint256)) internal _disputeClosesAt;
     mapping(address token => mapping(address account => uint256)) internal _credits;
 
     uint256 public defaultFeeBps;
@@ -106,6 +112,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
     uint256 public ghost_doubleReleasesRejected;
     uint256 public ghost_pausedRefusals;
     uint256 public ghost_withdrawalsRefused;
+    uint256 public ghost_expiredDisputesClosed;
 
     // --- call summary -------------------------------------------------------------------------
     string[] internal _actionNames;
@@ -134,6 +141,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         treasury = treasury_;
         rejecter = rejecter_;
         arbiter = actors.arbiter;
+        hookAccount = actors.hookAccount;
         defaultFeeBps = escrow_.defaultFeeBps();
         currentTime = block.timestamp;
         _tokens = tokens_;
@@ -178,7 +186,12 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         }
         uint256 payeeChoice = _rand(seed, "payee") % (_payees.length + 1);
         if (payeeChoice != 0) p.payee = _payees[payeeChoice - 1];
-        if (_rand(seed, "arbiter") % 4 != 0) p.arbiter = arbiter;
+        if (_rand(seed, "arbiter") % 4 != 0) {
+            p.arbiter = arbiter;
+            // Short enough that warps reach it, so expired disputes get closed.
+            p.disputeWindow = uint32(bound(_rand(seed, "window"), 1 days, 10 days));
+            if (_rand(seed, "default") % 2 == 0) p.defaultPayeeBps = uint16(bound(_rand(seed, "bps"), 0, BPS));
+        }
         uint256 set = _rand(seed, "set") % SET_COUNT;
         p.verifiers = _setVerifiers[set];
         p.threshold = _setThreshold[set];
@@ -189,6 +202,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         uint256 funding = fundingChoice == 0 ? 0 : fundingChoice == 1 ? bound(_rand(seed, "funding"), 1, total) : total;
 
         _provide(p.token, payer, funding);
+        _armHooks(_ids.length + 1, seed);
         if (paused) {
             vm.prank(payer);
             (bool ok, bytes memory ret) =
@@ -207,6 +221,8 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         m.payer = payer;
         m.payee = p.payee;
         m.arbiter = p.arbiter;
+        m.disputeWindow = p.disputeWindow;
+        m.defaultPayeeBps = p.defaultPayeeBps;
         m.deadline = p.deadline;
         m.feeBps = defaultFeeBps;
         m.verifierSet = set;
@@ -227,6 +243,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         uint256 amount = amountSeed & 1 == 0 ? remaining : bound(amountSeed >> 1, 1, remaining);
 
         _provide(m.token, funder, amount);
+        _armHooks(id, amountSeed);
         if (paused) {
             vm.prank(funder);
             (bool ok, bytes memory ret) =
@@ -261,6 +278,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         if (!found) return _skip("release");
         Model storage m = _models[id];
         (, uint256 i) = _findReleasable(id, milestoneSeed);
+        _armHooks(id, milestoneSeed);
         vm.prank(m.payer);
         escrow.release(id, i);
         _modelPayMilestone(id, i);
@@ -417,6 +435,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         vm.prank(byPayee ? m.payee : m.payer);
         escrow.dispute(id, i);
         _states[id][i] = DISPUTED;
+        _disputeClosesAt[id][i] = currentTime + m.disputeWindow;
         ++calls["dispute"];
     }
 
@@ -425,20 +444,59 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         if (!found) return _skip("resolve");
         (, uint256 i) = _findInState(id, milestoneSeed, DISPUTED);
         payeeBps = bound(payeeBps, 0, BPS);
-        Model storage m = _models[id];
-        vm.prank(m.arbiter);
+        _armHooks(id, milestoneSeed);
+        vm.prank(_models[id].arbiter);
         escrow.resolve(id, i, payeeBps);
+        _modelResolve(id, i, payeeBps);
+        ++calls["resolve"];
+    }
 
+    /// @dev Anyone closes a dispute whose window has passed: the escrow's default outcome applies.
+    function closeExpiredDispute(uint256 escrowSeed, uint256 milestoneSeed, uint256 callerSeed)
+        public
+        action("closeExpiredDispute")
+    {
+        (bool found, uint256 id) = _findEscrow(escrowSeed, _hasExpiredDispute);
+        if (!found) return _skip("closeExpiredDispute");
+        uint256 i = _findExpiredDispute(id, milestoneSeed);
+        _armHooks(id, milestoneSeed);
+        vm.prank(_funders[callerSeed % _funders.length]);
+        escrow.closeExpiredDispute(id, i);
+        _modelResolve(id, i, _models[id].defaultPayeeBps);
+        ++ghost_expiredDisputesClosed;
+        ++calls["closeExpiredDispute"];
+    }
+
+    /// @dev Attack: closing a dispute before its window has passed must fail, naming when it closes.
+    function closeDisputeEarly(uint256 escrowSeed, uint256 milestoneSeed) public action("closeDisputeEarly") {
+        (bool found, uint256 id) = _findEscrow(escrowSeed, _hasDispute);
+        if (!found) return _skip("closeDisputeEarly");
+        (, uint256 i) = _findInState(id, milestoneSeed, DISPUTED);
+        uint256 closesAt = _disputeClosesAt[id][i];
+        if (currentTime >= closesAt) return _skip("closeDisputeEarly");
+        (bool ok, bytes memory ret) = address(escrow).call(abi.encodeCall(escrow.closeExpiredDispute, (id, i)));
+        if (ok) {
+            ++ghost_payouts[id][i];
+        } else {
+            _expectError(
+                ret, abi.encodeWithSelector(IMilestoneEscrow.EscrowDisputeWindowOpen.selector, id, i, closesAt)
+            );
+        }
+        ++calls["closeDisputeEarly"];
+    }
+
+    function _modelResolve(uint256 id, uint256 i, uint256 payeeBps) internal {
+        Model storage m = _models[id];
         uint256 amount = _amounts[id][i];
         uint256 toPayee = amount * payeeBps / BPS;
         uint256 fee = toPayee * m.feeBps / BPS;
         _states[id][i] = RESOLVED;
+        _disputeClosesAt[id][i] = 0;
         ++ghost_payouts[id][i];
         m.paidOut += toPayee;
         m.refundPool += amount - toPayee;
         if (toPayee != fee) _modelPush(m.token, m.payee, toPayee - fee);
         if (fee != 0) _modelPush(m.token, treasury, fee);
-        ++calls["resolve"];
     }
 
     // ==========================================================================================
@@ -477,6 +535,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
             owed = owedRefund(id, funder);
         }
 
+        _armHooks(id, funderSeed);
         vm.prank(_funders[callerSeed % _funders.length]); // anyone may trigger a funder's claim
         escrow.claimRefund(id, funder);
         _claims[id][funder] += owed;
@@ -490,6 +549,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         if (!found) return _skip("cancel");
         Model storage m = _models[id];
         uint8[] storage states = _states[id];
+        _armHooks(id, escrowSeed);
         vm.prank(m.payer);
         escrow.cancel(id);
         for (uint256 i; i < states.length; ++i) {
@@ -525,6 +585,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
             ++ghost_withdrawalsRefused;
             return _skip("withdraw");
         }
+        _armHooks(_ids.length == 0 ? 0 : _ids[accountSeed % _ids.length], tokenSeed);
         vm.prank(account);
         escrow.withdraw(token);
         _credits[token][account] = 0;
@@ -651,13 +712,24 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    /// @notice The model's pro-rata refund owed to `funder` now.
+    /// @notice The model's pro-rata refund owed to `funder` now: the share rounded up, capped by
+    /// what is left of the pool (so that all claims together take exactly the pool).
     function owedRefund(uint256 id, address funder) public view returns (uint256) {
         Model storage m = _models[id];
         if (m.funded == 0) return 0;
-        uint256 entitled = m.refundPool * _shares[id][funder] / m.funded;
+        uint256 entitled = _ceilDiv(m.refundPool * _shares[id][funder], m.funded);
         uint256 claimed = _claims[id][funder];
-        return entitled > claimed ? entitled - claimed : 0;
+        if (entitled <= claimed) return 0;
+        return _min(entitled - claimed, m.refundPool - m.claimed);
+    }
+
+    /// @notice Whether every milestone of `id` reached a final state (released, resolved, refunded).
+    function isSettled(uint256 id) external view returns (bool) {
+        uint8[] storage states = _states[id];
+        for (uint256 i; i < states.length; ++i) {
+            if (states[i] == PENDING || states[i] == DISPUTED) return false;
+        }
+        return true;
     }
 
     function callSummary() external view {
@@ -676,7 +748,11 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
                 ", create/fund refused while paused: ",
                 vm.toString(ghost_pausedRefusals),
                 ", withdrawals refused by the recipient: ",
-                vm.toString(ghost_withdrawalsRefused)
+                vm.toString(ghost_withdrawalsRefused),
+                ", expired disputes closed: ",
+                vm.toString(ghost_expiredDisputesClosed),
+                ", hook re-entries refused: ",
+                vm.toString(hookAccount.reentriesRefused())
             )
         );
     }
@@ -834,6 +910,20 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         (found,) = _findInState(id, 0, DISPUTED);
     }
 
+    function _hasExpiredDispute(uint256 id) internal view returns (bool) {
+        return _findExpiredDispute(id, 0) != type(uint256).max;
+    }
+
+    function _findExpiredDispute(uint256 id, uint256 seed) internal view returns (uint256) {
+        uint8[] storage states = _states[id];
+        uint256 count = states.length;
+        for (uint256 k; k < count; ++k) {
+            uint256 i = (seed % count + k) % count;
+            if (states[i] == DISPUTED && currentTime >= _disputeClosesAt[id][i]) return i;
+        }
+        return type(uint256).max;
+    }
+
     function _hasPaidMilestone(uint256 id) internal view returns (bool) {
         (bool released,) = _findInState(id, 0, RELEASED);
         (bool resolved,) = _findInState(id, 0, RESOLVED);
@@ -938,6 +1028,29 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
 
     function _min(uint256 a, uint256 b) internal pure returns (uint256) {
         return a < b ? a : b;
+    }
+
+    function _ceilDiv(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a == 0 ? 0 : (a - 1) / b + 1;
+    }
+
+    /// @dev Points the hook account's callbacks at escrow `id`: whichever of its transfers the next
+    /// action makes (a payer's or funder's pull, a payee's or funder's push), its hooks try to
+    /// re-enter with one of the escrow's state-changing calls. Every try must be refused.
+    function _armHooks(uint256 id, uint256 seed) internal {
+        address h = address(hookAccount);
+        bytes[8] memory calls_ = [
+            abi.encodeCall(escrow.cancel, (id)),
+            abi.encodeCall(escrow.openRefunds, (id)),
+            abi.encodeCall(escrow.claimRefund, (id, h)),
+            abi.encodeCall(escrow.release, (id, 0)),
+            abi.encodeCall(escrow.assignPayee, (id, h)),
+            abi.encodeCall(escrow.dispute, (id, 0)),
+            abi.encodeCall(escrow.closeExpiredDispute, (id, 0)),
+            abi.encodeCall(escrow.withdraw, (_tokens[seed % _tokens.length]))
+        ];
+        uint256 r = uint256(keccak256(abi.encode(seed, "hooks")));
+        hookAccount.arm(address(escrow), calls_[r % 8], calls_[(r >> 8) % 8]);
     }
 
     function _addAccounts(address[] memory list) internal {
