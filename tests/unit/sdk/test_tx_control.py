@@ -135,3 +135,21 @@ def test_bad_options_are_refused_naming_them(token: Token, operator: LocalAccoun
     with pytest.raises(InvalidInput) as info:
         token.mint(operator.address, 1, sender=operator, **options)
     assert info.value.field == next(iter(options))
+
+
+def test_every_write_of_every_client_takes_the_transaction_options() -> None:
+    """A write added later (or by a new family) without **TxOptions fails here, not in a backend."""
+    import inspect
+
+    from quiltkit._contract import ContractClient
+
+    writes = [
+        (cls, name, member)
+        for cls in ContractClient.__subclasses__()
+        for name, member in inspect.getmembers(cls)
+        if not name.startswith("_") and callable(member) and "sender" in inspect.signature(member).parameters
+    ]
+    assert len(writes) >= 20
+    for cls, name, member in writes:
+        kinds = [p.kind for p in inspect.signature(member).parameters.values()]
+        assert inspect.Parameter.VAR_KEYWORD in kinds, f"{cls.__name__}.{name} does not take **TxOptions"
