@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal, NoReturn, ParamSpec, Self, TypeAlias,
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
-from eth_abi.exceptions import DecodingError
+from eth_abi.exceptions import DecodingError, EncodingError
 from eth_abi.grammar import ABIType, BasicType, TupleType, parse
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress, HexAddress, HexStr
@@ -37,7 +37,7 @@ from web3.providers import JSONBaseProvider
 from web3.types import Nonce, RPCEndpoint, TxParams, TxReceipt, Wei
 
 from quiltkit._model import Model
-from quiltkit._types import Address, Bytes32, checksum
+from quiltkit._types import Address, Bytes32, checksum, shown
 from quiltkit.exceptions import (
     ContractRevert,
     InvalidInput,
@@ -597,7 +597,11 @@ class ContractClient:
     def _encode(self, fn: str, *args: Any) -> bytes:
         """Calldata of ``fn(*args)``, encoded with the ABI's types (fixed bytes may be 0x-hex)."""
         selector, inputs, *_ = _function_types(self.artifact_name, fn)
-        return selector + abi_encode(inputs, [_abi_arg(t, a) for t, a in zip(inputs, args, strict=True)])
+        try:
+            return selector + abi_encode(inputs, [_abi_arg(t, a) for t, a in zip(inputs, args, strict=True)])
+        except (EncodingError, ValueError, TypeError):  # eth_abi's messages repeat the value
+            error = _bad_argument(self.artifact_name, fn, inputs, args)
+        raise error
 
     def _refuse(self, error: ContractRevert, data: bytes, *, sender: Sender, value: int = 0) -> NoReturn:
         """Refuse a call a pre-send check found would revert: raise the revert the contract gives
@@ -860,6 +864,21 @@ def _function_types(artifact: str, fn: str) -> tuple[bytes, tuple[str, ...], tup
         outputs,
         tuple(parse(t) for t in outputs),
     )
+
+
+def _bad_argument(artifact: str, fn: str, inputs: tuple[str, ...], args: tuple[Any, ...]) -> InvalidInput:
+    """InvalidInput naming the first argument of ``fn`` its ABI type cannot encode (never its value
+    if it could be a secret)."""
+    (abi,) = [e for e in load_artifact(artifact)["abi"] if e["type"] == "function" and e["name"] == fn]
+    names = [str(p["name"]) or f"argument {i}" for i, p in enumerate(abi["inputs"])]
+    if len(args) != len(inputs):
+        return InvalidInput(f"{fn} takes {len(inputs)} arguments ({', '.join(names)}), got {len(args)}")
+    for name, abi_type, value in zip(names, inputs, args, strict=True):
+        try:
+            abi_encode([abi_type], [_abi_arg(abi_type, value)])
+        except (EncodingError, ValueError, TypeError):
+            return InvalidInput(f"{fn}: {name} must be a valid {abi_type}, got {shown(value)}", field=name)
+    return InvalidInput(f"{fn}: the arguments do not encode as ({', '.join(inputs)})")
 
 
 def _abi_arg(abi_type: str, value: Any) -> Any:

@@ -15,7 +15,7 @@ from web3 import Web3
 from quiltkit import escrow_errors as errors
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require, sender_address
 from quiltkit._model import Model
-from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
+from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum, to_bytes32
 from quiltkit.escrow_errors import ERRORS
 from quiltkit.escrow_events import EVENTS
 from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidAddress, InvalidInput
@@ -280,7 +280,7 @@ class Escrow(ContractClient):
             EscrowInvalidTreasury: ``treasury`` is the zero address.
             EscrowInvalidFee: ``fee_bps`` above ``MAX_FEE_BPS``.
         """
-        require(fee_bps >= 0, f"fee_bps must be >= 0, got {fee_bps}", field="fee_bps")
+        require(_is_uint(fee_bps), f"fee_bps must be an integer >= 0, got {fee_bps!r}", field="fee_bps")
         args = (checksum(admin, "admin"), checksum(guardian, "guardian"), checksum(treasury, "treasury"))
         if args[2] == ZERO_ADDRESS:  # the constructor's own checks, in its order
             raise errors.EscrowInvalidTreasury()
@@ -383,14 +383,13 @@ class Escrow(ContractClient):
             nothing is sent).
         """
         t = _terms(terms)
-        require(initial_funding >= 0, f"initial_funding must be >= 0, got {initial_funding}", field="initial_funding")
+        data = self._encode("create", t.as_tuple(), initial_funding)  # InvalidInput for a bad initialFunding
         require(  # the contract would take only the total; asking for more is a caller's mistake
             initial_funding <= sum(t.amounts),
             f"initial_funding {initial_funding} exceeds the milestone total {sum(t.amounts)}",
             field="initial_funding",
         )
         eth_value = initial_funding if t.token == ETH else 0
-        data = self._encode("create", t.as_tuple(), initial_funding)
         now = self._now()
         if t.deadline <= now:
             self._refuse(errors.EscrowDeadlineInPast(t.deadline, now), data, sender=sender, value=eth_value)
@@ -414,10 +413,9 @@ class Escrow(ContractClient):
             InsufficientBalance / InsufficientAllowance: the sender cannot fund it.
             EscrowFundingClosed, EnforcedPause and any other ``EscrowRevert`` (simulated first).
         """
-        require(amount >= 0, f"amount must be >= 0, got {amount}", field="amount")
+        data = self._encode("fund", escrow_id, amount)  # InvalidInput for a negative or non-integer amount
         info = self.get_escrow(escrow_id)
         value = amount if info.is_eth else 0
-        data = self._encode("fund", escrow_id, amount)
         if amount == 0:
             self._refuse(errors.EscrowZeroFunding(), data, sender=sender, value=value)
         remaining = info.total - info.funded
@@ -550,7 +548,6 @@ class Escrow(ContractClient):
             (checked before sending; InvalidInput if negative), EscrowInvalidMilestone (checked
             before sending), EscrowMilestoneNotDisputed.
         """
-        require(payee_bps >= 0, f"payee_bps must be 0..{BPS}, got {payee_bps}", field="payee_bps")
         data = self._encode("resolve", escrow_id, milestone, payee_bps)
         if payee_bps > BPS:
             self._refuse(errors.EscrowInvalidSplit(payee_bps), data, sender=sender)
@@ -596,7 +593,6 @@ class Escrow(ContractClient):
         Raises AccessControlUnauthorizedAccount (not admin), EscrowInvalidFee (above
         ``MAX_FEE_BPS``, checked before sending; InvalidInput if negative).
         """
-        require(fee_bps >= 0, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}", field="fee_bps")
         data = self._encode("setDefaultFee", fee_bps)
         if fee_bps > MAX_FEE_BPS:
             self._refuse(errors.EscrowInvalidFee(fee_bps, MAX_FEE_BPS), data, sender=sender)
@@ -618,7 +614,7 @@ class Escrow(ContractClient):
 
     def _check_milestone(self, escrow_id: int, milestone: int, data: bytes, sender: Sender) -> EscrowInfo:
         """The escrow (EscrowNotFound if none); EscrowInvalidMilestone for an index it does not have."""
-        require(milestone >= 0, f"milestone must be >= 0, got {milestone}", field="milestone")
+        require(_is_uint(milestone), f"milestone must be an integer >= 0, got {milestone!r}", field="milestone")
         info = self.get_escrow(escrow_id)
         if milestone >= len(info.milestones):
             self._refuse(errors.EscrowInvalidMilestone(escrow_id, milestone), data, sender=sender)
@@ -680,10 +676,9 @@ def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
     )
 
 
+def _is_uint(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _bytes32(value: str | bytes) -> bytes:
-    if isinstance(value, bytes):
-        require(len(value) == 32, "intent id must be 32 bytes")
-        return value
-    text = value.removeprefix("0x")
-    require(len(text) == 64, "intent id must be 32 bytes of hex")
-    return bytes.fromhex(text)
+    return bytes.fromhex(to_bytes32(value, "intent_id")[2:])

@@ -25,7 +25,9 @@ class Token(ContractClient):
     ) -> Token:
         """Deploy quiltkit's TestToken: an ERC-20 whose ``mint`` is open to anyone, for local
         networks, tests and demos only (never for value). ``decimals`` 0..36."""
-        require(0 <= decimals <= 36, f"decimals must be 0..36, got {decimals}", field="decimals")
+        require(
+            _is_int(decimals) and 0 <= decimals <= 36, f"decimals must be 0..36, got {decimals!r}", field="decimals"
+        )
         address, _ = cls._deploy(w3, sender, name, symbol, decimals, **tx)
         return cls._deployed(w3, address)
 
@@ -50,13 +52,17 @@ class Token(ContractClient):
         return int(self._call("allowance", checksum(owner, "owner"), checksum(spender, "spender")))
 
     def approve(self, spender: str, amount: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
-        require(amount >= 0, f"amount must be >= 0, got {amount}")
+        require(_is_int(amount) and amount >= 0, f"amount must be an integer >= 0, got {amount!r}", field="amount")
         return self._transact("approve", checksum(spender, "spender"), amount, sender=sender, **tx)
 
     def transfer(self, to: str, amount: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
-        require(amount > 0, f"amount must be > 0, got {amount}")
+        require(_is_int(amount) and amount > 0, f"amount must be an integer > 0, got {amount!r}", field="amount")
         return self._transact("transfer", checksum(to, "recipient"), amount, sender=sender, **tx)
 
     def mint(self, to: str, amount: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
-        require(amount > 0, f"amount must be > 0, got {amount}")
+        require(_is_int(amount) and amount > 0, f"amount must be an integer > 0, got {amount!r}", field="amount")
         return self._transact("mint", checksum(to, "recipient"), amount, sender=sender, **tx)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

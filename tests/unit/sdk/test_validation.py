@@ -84,8 +84,9 @@ def test_milestone_index_checked_before_sending(
     with pytest.raises(errors.EscrowInvalidSplit) as bad_split:
         escrow.resolve(eid, 0, 10_001, sender=roles["arbiter"])
     assert bad_split.value.args_by_name == {"payeeBps": 10_001}
-    with pytest.raises(InvalidInput, match="payee_bps must be 0..10000"):
+    with pytest.raises(InvalidInput, match="payeeBps must be a valid uint256, got -1") as negative:
         escrow.resolve(eid, 0, -1, sender=roles["arbiter"])
+    assert negative.value.field == "payeeBps"
     assert w3.eth.get_transaction_count(maintainer.address) == nonce
 
 
@@ -96,7 +97,7 @@ def test_funding_checks_amount_allowance_and_balance(
     nonce = w3.eth.get_transaction_count(funder.address)
     with pytest.raises(errors.EscrowZeroFunding):
         escrow.fund(eid, 0, sender=funder)
-    with pytest.raises(InvalidInput, match="amount must be >= 0"):
+    with pytest.raises(InvalidInput, match="amount must be a valid uint256, got -1"):
         escrow.fund(eid, -1, sender=funder)
     token_allowance = token.allowance(funder.address, escrow.address)
     with pytest.raises(InsufficientAllowance) as info:
@@ -234,3 +235,36 @@ def test_create_with_a_past_deadline_is_the_contracts_error(
         escrow.create({"token": token.address, "amounts": [UNIT], "deadline": 1}, sender=maintainer)
     assert info.value.args_by_name["deadline"] == 1
     assert info.value.args_by_name["nowTime"] >= now(w3)
+
+
+@pytest.mark.usefixtures("nothing_sent")
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda e, t, s: e.get_escrow("one"), "escrowId"),
+        (lambda e, t, s: e.get_escrow(-1), "escrowId"),
+        (lambda e, t, s: e.fund(1, "100", sender=s), "amount"),
+        (lambda e, t, s: e.fund(1, -1, sender=s), "amount"),
+        (lambda e, t, s: e.release(1, -1, sender=s), "milestone"),
+        (lambda e, t, s: e.release(1, "0", sender=s), "milestone"),
+        (lambda e, t, s: e.resolve(1, 0, -5, sender=s), "payeeBps"),
+        (lambda e, t, s: e.set_default_fee("1%", sender=s), "feeBps"),
+        (lambda e, t, s: e.cancel(2**256, sender=s), "escrowId"),
+        (lambda e, t, s: e.is_intent_consumed("0x" + "zz" * 32), "intent_id"),
+        (lambda e, t, s: e.is_intent_consumed(12), "intent_id"),
+        (
+            lambda e, t, s: e.create({"amounts": [1], "deadline": 2**40 - 1}, sender=s, initial_funding="1"),
+            "initialFunding",
+        ),
+        (lambda e, t, s: t.approve(e.address, -5, sender=s), "amount"),
+        (lambda e, t, s: t.mint(e.address, "1", sender=s), "amount"),
+        (lambda e, t, s: t.balance_of(None), "account"),
+    ],
+)
+def test_bad_argument_types_are_invalid_input_naming_the_argument(
+    escrow: Escrow, token: Token, maintainer: LocalAccount, call: Callable[..., Any], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as info:
+        call(escrow, token, maintainer)
+    assert info.value.field == field, str(info.value)
+    assert type(info.value) in (InvalidInput, InvalidAddress)
