@@ -27,8 +27,8 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
-from quiltkit._types import Address, checksum
-from quiltkit.exceptions import InvalidAddress
+from quiltkit._types import Address, checksum, looks_like_secret, shown
+from quiltkit.exceptions import InvalidAddress, PrivateKeyAsAddress
 
 __all__ = [
     "ENV_PREFIX",
@@ -58,14 +58,16 @@ def payout_address(address: str) -> str:
     from stellar_sdk import StrKey
 
     address = address.strip()
+    if looks_like_secret(address):
+        raise PrivateKeyAsAddress("a payout address")
     if address.startswith("G"):
         if not StrKey.is_valid_ed25519_public_key(address):
-            raise ValueError(f"{address!r} is not a Stellar account (G...)")
+            raise ValueError(f"{shown(address)} is not a Stellar account (G...)")
         return address
     try:
         return checksum(address)
-    except InvalidAddress as exc:
-        raise ValueError(f"{address!r} is neither an EVM address (0x...) nor a Stellar account (G...)") from exc
+    except InvalidAddress:
+        raise ValueError(f"{shown(address)} is neither an EVM address (0x...) nor a Stellar account (G...)") from None
 
 
 class RetrySettings(BaseModel):

@@ -4,7 +4,7 @@ Typed clients for quiltkit's contracts (web3.py, any ``Web3``), payout intents s
 relayer and verifiers, and the exceptions they raise. Importing quiltkit never imports ape.
 """
 
-from quiltkit._contract import DecodedEvent, Sender, TxResult
+from quiltkit._contract import BuiltTx, DecodedEvent, Sender, TxOptions, TxResult
 from quiltkit.auction import NFT, Auction, AuctionHouse, AuctionStatus, CreatedAuction, Editions, Listing, Settlement
 from quiltkit.escrow import (
     CreatedEscrow,
@@ -22,9 +22,13 @@ from quiltkit.exceptions import (
     InsufficientBalance,
     InvalidAddress,
     InvalidInput,
+    NoContractCode,
+    PrivateKeyAsAddress,
     QuiltkitError,
     TransactionFailed,
+    TransactionPending,
     UnknownRevert,
+    WrongContract,
 )
 from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
 from quiltkit.tokens import Token
@@ -36,6 +40,7 @@ __all__ = [
     "Auction",
     "AuctionHouse",
     "AuctionStatus",
+    "BuiltTx",
     "ContractRevert",
     "CreatedAuction",
     "CreatedEscrow",
@@ -53,15 +58,20 @@ __all__ = [
     "Listing",
     "Milestone",
     "MilestoneState",
+    "NoContractCode",
     "PayoutIntent",
+    "PrivateKeyAsAddress",
     "QuiltkitError",
     "Sender",
     "Settlement",
     "Token",
     "TransactionFailed",
+    "TransactionPending",
+    "TxOptions",
     "TxResult",
     "UnknownRevert",
     "VerifierSignature",
+    "WrongContract",
     "__version__",
     "verifier_set_hash",
 ]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
-from typing import Any
+from typing import Any, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from web3 import Web3
 
-from quiltkit._contract import ContractClient, Sender, TxResult, require, sender_address
+from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require, sender_address
 from quiltkit._types import ZERO_ADDRESS, Address, checksum
 from quiltkit.auction_errors import ERRORS
 from quiltkit.exceptions import ContractRevert, InsufficientBalance, InvalidInput
@@ -210,6 +210,7 @@ class AuctionHouse(ContractClient):
         treasury: str,
         fee_bps: int = 0,
         royalty_cap_bps: int = 1_000,
+        **tx: Unpack[TxOptions],
     ) -> AuctionHouse:
         """Deploy a new AuctionHouse from the shipped bytecode."""
         require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
@@ -218,7 +219,7 @@ class AuctionHouse(ContractClient):
             f"royalty_cap_bps must be 0..{MAX_ROYALTY_CAP_BPS}, got {royalty_cap_bps}",
         )
         address, _ = cls._deploy(
-            w3, sender, checksum(owner, "owner"), checksum(treasury, "treasury"), fee_bps, royalty_cap_bps
+            w3, sender, checksum(owner, "owner"), checksum(treasury, "treasury"), fee_bps, royalty_cap_bps, **tx
         )
         return cls(w3, address)
 
@@ -306,7 +307,7 @@ class AuctionHouse(ContractClient):
     # --- writes -------------------------------------------------------------------------------
 
     def create_auction(
-        self, listing: Listing | dict[str, Any], *, sender: Sender, approve: bool = True
+        self, listing: Listing | dict[str, Any], *, sender: Sender, approve: bool = True, **tx: Unpack[TxOptions]
     ) -> CreatedAuction:
         """List a lot, moving it into the house; with ``approve`` first grant the house the
         approval it needs (ERC-721: ``approve`` of this token unless the house is an operator;
@@ -338,67 +339,72 @@ class AuctionHouse(ContractClient):
                 nft.approve(self.address, lot.token_id, sender=sender)
             else:
                 editions.set_approval_for_all(self.address, True, sender=sender)
-        result = self._transact("create_auction", *lot.as_args(), sender=sender)
+        result = self._transact("create_auction", *lot.as_args(), sender=sender, **tx)
         return CreatedAuction(auction_id=result.event("AuctionCreated").args["auction_id"], tx=result)
 
-    def bid(self, auction_id: int, amount: int, *, sender: Sender, approve: bool = True) -> TxResult:
+    def bid(
+        self, auction_id: int, amount: int, *, sender: Sender, approve: bool = True, **tx: Unpack[TxOptions]
+    ) -> TxResult:
         """Bid ``amount`` (ETH sent as value; an ERC-20 approved first when ``approve``)."""
         require(0 < amount <= MAX_AMOUNT, f"amount must be 1..{MAX_AMOUNT}, got {amount}")
         auction = self.get_auction(auction_id)
         if auction.is_eth:
-            return self._transact("bid", auction_id, amount, sender=sender, value=amount)
+            return self._transact("bid", auction_id, amount, sender=sender, value=amount, **tx)
         token = Token(self.w3, auction.currency)
         bidder = sender_address(sender)
         if token.allowance(bidder, self.address) < amount:
             require(approve, f"approve the house for {amount} of {auction.currency} first (or pass approve=True)")
             token.approve(self.address, amount, sender=sender)
-        return self._transact("bid", auction_id, amount, sender=sender)
+        return self._transact("bid", auction_id, amount, sender=sender, **tx)
 
-    def settle(self, auction_id: int, *, sender: Sender) -> Settlement:
+    def settle(self, auction_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> Settlement:
         """Settle one ended auction (anyone may)."""
-        result = self._transact("settle", auction_id, sender=sender)
+        result = self._transact("settle", auction_id, sender=sender, **tx)
         return _settlement(result.event("AuctionSettled").args)
 
-    def settle_many(self, auction_ids: Sequence[int], *, sender: Sender) -> list[Settlement]:
+    def settle_many(self, auction_ids: Sequence[int], *, sender: Sender, **tx: Unpack[TxOptions]) -> list[Settlement]:
         """Settle every live, ended auction among ``auction_ids`` (others are skipped)."""
         require(0 < len(auction_ids) <= MAX_BATCH, f"settle 1..{MAX_BATCH} auctions per call, got {len(auction_ids)}")
-        result = self._transact("settle_many", list(auction_ids), sender=sender)
+        result = self._transact("settle_many", list(auction_ids), sender=sender, **tx)
         return [_settlement(e.args) for e in result.events_named("AuctionSettled")]
 
-    def settle_due(self, *, sender: Sender, batch_size: int = MAX_BATCH) -> list[Settlement]:
+    def settle_due(self, *, sender: Sender, batch_size: int = MAX_BATCH, **tx: Unpack[TxOptions]) -> list[Settlement]:
         """Settle every auction that has ended, ``batch_size`` per transaction."""
         require(0 < batch_size <= MAX_BATCH, f"batch_size must be 1..{MAX_BATCH}, got {batch_size}")
+        require("nonce" not in tx, "settle_due may send several transactions: it takes no nonce", field="nonce")
         due = self.due_auctions()
         settled: list[Settlement] = []
         for start in range(0, len(due), batch_size):
-            settled += self.settle_many(due[start : start + batch_size], sender=sender)
+            settled += self.settle_many(due[start : start + batch_size], sender=sender, **tx)
         return settled
 
-    def cancel(self, auction_id: int, *, sender: Sender) -> TxResult:
+    def cancel(self, auction_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Withdraw a lot nobody has bid on (seller only)."""
-        return self._transact("cancel", auction_id, sender=sender)
+        return self._transact("cancel", auction_id, sender=sender, **tx)
 
-    def claim_lot(self, auction_id: int, to: str, *, sender: Sender) -> TxResult:
+    def claim_lot(self, auction_id: int, to: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Collect a lot whose push to ``sender`` failed, sending it to ``to``."""
-        return self._transact("claim_lot", auction_id, checksum(to, "recipient"), sender=sender)
+        return self._transact("claim_lot", auction_id, checksum(to, "recipient"), sender=sender, **tx)
 
-    def withdraw(self, *, sender: Sender, currency: str = ETH, to: str | None = None) -> TxResult:
+    def withdraw(
+        self, *, sender: Sender, currency: str = ETH, to: str | None = None, **tx: Unpack[TxOptions]
+    ) -> TxResult:
         """Collect ``sender``'s credit in ``currency``, sent to ``to`` (default: the sender)."""
         recipient = checksum(to, "recipient") if to else sender_address(sender)
-        return self._transact("withdraw", checksum(currency, "currency"), recipient, sender=sender)
+        return self._transact("withdraw", checksum(currency, "currency"), recipient, sender=sender, **tx)
 
-    def pause(self, *, sender: Sender) -> TxResult:
-        return self._transact("pause", sender=sender)
+    def pause(self, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("pause", sender=sender, **tx)
 
-    def unpause(self, *, sender: Sender) -> TxResult:
-        return self._transact("unpause", sender=sender)
+    def unpause(self, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("unpause", sender=sender, **tx)
 
-    def set_fee_bps(self, fee_bps: int, *, sender: Sender) -> TxResult:
+    def set_fee_bps(self, fee_bps: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
-        return self._transact("set_fee_bps", fee_bps, sender=sender)
+        return self._transact("set_fee_bps", fee_bps, sender=sender, **tx)
 
-    def set_treasury(self, treasury: str, *, sender: Sender) -> TxResult:
-        return self._transact("set_treasury", checksum(treasury, "treasury"), sender=sender)
+    def set_treasury(self, treasury: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("set_treasury", checksum(treasury, "treasury"), sender=sender, **tx)
 
     def _now(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
@@ -411,8 +417,8 @@ class NFT(ContractClient):
     artifact_name = "TestNFT"
 
     @classmethod
-    def deploy_test_nft(cls, w3: Web3, sender: Sender, name: str, symbol: str) -> NFT:
-        address, _ = cls._deploy(w3, sender, name, symbol)
+    def deploy_test_nft(cls, w3: Web3, sender: Sender, name: str, symbol: str, **tx: Unpack[TxOptions]) -> NFT:
+        address, _ = cls._deploy(w3, sender, name, symbol, **tx)
         return cls(w3, address)
 
     def owner_of(self, token_id: int) -> str:
@@ -424,18 +430,20 @@ class NFT(ContractClient):
     def is_approved_for_all(self, owner: str, operator: str) -> bool:
         return bool(self._call("isApprovedForAll", checksum(owner, "owner"), checksum(operator, "operator")))
 
-    def approve(self, spender: str, token_id: int, *, sender: Sender) -> TxResult:
-        return self._transact("approve", checksum(spender, "spender"), token_id, sender=sender)
+    def approve(self, spender: str, token_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("approve", checksum(spender, "spender"), token_id, sender=sender, **tx)
 
-    def set_approval_for_all(self, operator: str, approved: bool, *, sender: Sender) -> TxResult:
-        return self._transact("setApprovalForAll", checksum(operator, "operator"), approved, sender=sender)
+    def set_approval_for_all(
+        self, operator: str, approved: bool, *, sender: Sender, **tx: Unpack[TxOptions]
+    ) -> TxResult:
+        return self._transact("setApprovalForAll", checksum(operator, "operator"), approved, sender=sender, **tx)
 
-    def mint(self, to: str, token_id: int, *, sender: Sender) -> TxResult:
-        return self._transact("mint", checksum(to, "recipient"), token_id, sender=sender)
+    def mint(self, to: str, token_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("mint", checksum(to, "recipient"), token_id, sender=sender, **tx)
 
-    def set_default_royalty(self, receiver: str, bps: int, *, sender: Sender) -> TxResult:
+    def set_default_royalty(self, receiver: str, bps: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         require(0 <= bps <= BPS, f"bps must be 0..{BPS}, got {bps}")
-        return self._transact("setDefaultRoyalty", checksum(receiver, "receiver"), bps, sender=sender)
+        return self._transact("setDefaultRoyalty", checksum(receiver, "receiver"), bps, sender=sender, **tx)
 
 
 class Editions(ContractClient):
@@ -445,8 +453,8 @@ class Editions(ContractClient):
     artifact_name = "TestEditions"
 
     @classmethod
-    def deploy_test_editions(cls, w3: Web3, sender: Sender) -> Editions:
-        address, _ = cls._deploy(w3, sender)
+    def deploy_test_editions(cls, w3: Web3, sender: Sender, **tx: Unpack[TxOptions]) -> Editions:
+        address, _ = cls._deploy(w3, sender, **tx)
         return cls(w3, address)
 
     def balance_of(self, account: str, token_id: int) -> int:
@@ -455,13 +463,15 @@ class Editions(ContractClient):
     def is_approved_for_all(self, owner: str, operator: str) -> bool:
         return bool(self._call("isApprovedForAll", checksum(owner, "owner"), checksum(operator, "operator")))
 
-    def set_approval_for_all(self, operator: str, approved: bool, *, sender: Sender) -> TxResult:
-        return self._transact("setApprovalForAll", checksum(operator, "operator"), approved, sender=sender)
+    def set_approval_for_all(
+        self, operator: str, approved: bool, *, sender: Sender, **tx: Unpack[TxOptions]
+    ) -> TxResult:
+        return self._transact("setApprovalForAll", checksum(operator, "operator"), approved, sender=sender, **tx)
 
-    def mint(self, to: str, token_id: int, amount: int, *, sender: Sender) -> TxResult:
+    def mint(self, to: str, token_id: int, amount: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         require(amount > 0, f"amount must be > 0, got {amount}")
-        return self._transact("mint", checksum(to, "recipient"), token_id, amount, sender=sender)
+        return self._transact("mint", checksum(to, "recipient"), token_id, amount, sender=sender, **tx)
 
-    def set_default_royalty(self, receiver: str, bps: int, *, sender: Sender) -> TxResult:
+    def set_default_royalty(self, receiver: str, bps: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         require(0 <= bps <= BPS, f"bps must be 0..{BPS}, got {bps}")
-        return self._transact("setDefaultRoyalty", checksum(receiver, "receiver"), bps, sender=sender)
+        return self._transact("setDefaultRoyalty", checksum(receiver, "receiver"), bps, sender=sender, **tx)

@@ -17,7 +17,8 @@ import click
 from web3 import Web3
 
 from quiltkit import intents
-from quiltkit.escrow import Escrow
+from quiltkit._types import chain_address, checksum
+from quiltkit.escrow import Escrow, MilestoneState
 from quiltkit.exceptions import InvalidInput, QuiltkitError
 
 __all__ = ["main"]
@@ -151,9 +152,13 @@ def escrow() -> None:
 @click.option("--address", required=True, help="MilestoneEscrow contract address.")
 @click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
 def escrow_show(escrow_id: int, address: str, rpc_url: str) -> None:
-    """Print escrow ESCROW_ID as JSON."""
+    """Print escrow ESCROW_ID as JSON (milestone states by name: PENDING, RELEASED, ...)."""
+    checksum(address, "--address")  # before connecting: a key passed here is refused first
     info = Escrow(_connect(rpc_url), address).get_escrow(escrow_id)
-    click.echo(info.model_dump_json(indent=2))
+    shown = info.model_dump(mode="json")
+    for milestone in shown["milestones"]:
+        milestone["state"] = MilestoneState(milestone["state"]).name
+    click.echo(json.dumps(shown, indent=2))
 
 
 @main.group()
@@ -205,12 +210,19 @@ def intent() -> None:
 
 
 def _load_intent(path: str) -> intents.PayoutIntent:
+    """The intent in a JSON file (``-``: stdin), snake_case or the camelCase of ``message()``.
+    A bad field raises the model's own error (InvalidAddress for an address) naming it."""
     try:
-        with open(path) as fh:
-            raw = json.load(fh) if path != "-" else json.load(sys.stdin)
-        return intents.PayoutIntent(**raw)
-    except (OSError, json.JSONDecodeError, TypeError, ValueError) as exc:
+        if path == "-":
+            raw = json.load(sys.stdin)
+        else:
+            with open(path) as fh:
+                raw = json.load(fh)
+    except (OSError, json.JSONDecodeError) as exc:
         raise InvalidInput(f"cannot read a payout intent from {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path} must hold a JSON object (the intent's fields)")
+    return intents.PayoutIntent.model_validate(raw)
 
 
 @intent.command("sign")
@@ -219,7 +231,8 @@ def _load_intent(path: str) -> intents.PayoutIntent:
 @click.option("--contract", required=True, help="MilestoneEscrow address (EIP-712 verifying contract).")
 @click.option("--key-env", default="QUILTKIT_VERIFIER_KEY", show_default=True, help="Env var holding the key.")
 def intent_sign(intent_file: str, chain_id: int, contract: str, key_env: str) -> None:
-    """Sign the intent in INTENT_FILE (JSON, snake_case fields); prints the signature."""
+    """Sign the intent in INTENT_FILE (JSON: snake_case fields, or the camelCase EIP-712 message);
+    prints the signature."""
     key = os.environ.get(key_env)
     if not key:
         raise InvalidInput(f"set {key_env} to the verifier's private key")
@@ -366,6 +379,8 @@ def intent_submit(
         body["contract"] = contract
     if signatures:
         body["signatures"] = list(body.get("signatures", [])) + list(signatures)
+    if "contract" in body:  # checked here: a key passed by mistake is never sent anywhere
+        body["contract"] = chain_address(body["contract"], "--contract")
     missing = [k for k in ("chain_id", "contract") if k not in body]
     if missing:
         raise InvalidInput(
