@@ -53,7 +53,9 @@ check_clock() {
   local shift=$1 want now got port=18599 pid
   want=$(( $(days "$shift") * 86400 ))
   now=$(date +%s)
-  shifted "$shift" .cache/bin/anvil --port $port --silent &
+  # exec: $! must be anvil itself for the kill below (a backgrounded function leaves it orphaned).
+  (exec env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$shift" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+    .cache/bin/anvil --port $port --silent) &
   pid=$!
   for _ in $(seq 100); do
     .cache/bin/cast chain-id --rpc-url "http://127.0.0.1:$port" >/dev/null 2>&1 && break
