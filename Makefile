@@ -78,6 +78,8 @@ soroban-pytest: setup soroban-harness ## the Python Soroban client on the local 
 bench: setup ## gas snapshot (full-transaction gas, --isolate) and the comparison table; relayer throughput
 	forge test --isolate --match-path 'tests/forge/escrow/MilestoneEscrow.gas.t.sol'
 	python scripts/gas_table.py
+	forge test --isolate --match-path 'tests/forge/auction/AuctionHouse.gas.t.sol'
+	python scripts/auction_gas_table.py
 	forge test --isolate --match-path 'tests/forge/governance/Governance.gas.t.sol'
 	python scripts/governance_gas_table.py
 	$(MAKE) bench-relayer

@@ -1,11 +1,12 @@
-"""Deploy MilestoneEscrow and record it in deployments/<ecosystem>-<network>.json.
+"""Deploy MilestoneEscrow and AuctionHouse and record them in deployments/<ecosystem>-<network>.json.
 
     ape run deploy --network ethereum:local:test                 # embedded chain, test account 0
     ape run deploy --network ethereum:local:foundry              # anvil
     ape run deploy --network ethereum:sepolia:node --account me  # a real network needs --account
 
-Idempotent: when the manifest names a contract that still has code on this chain, nothing is
-deployed unless --redeploy is given. --dry-run prints what would be deployed and sends nothing.
+Idempotent: a contract the manifest names that still has code on this chain is not deployed again
+unless --redeploy is given (a manifest written before the AuctionHouse existed gains only it).
+--dry-run prints what would be deployed and sends nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from ape.exceptions import AccountsError, ApeException
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENTS = ROOT / "deployments"
 CONTRACT = "MilestoneEscrow"
+AUCTION = "AuctionHouse"
+CONTRACTS = (CONTRACT, AUCTION)
 
 
 def manifest_path(ecosystem: str, network: str) -> Path:
@@ -37,12 +40,16 @@ def load_manifest(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def is_live(manifest: dict[str, Any] | None) -> bool:
-    """True when the manifest is for this chain and its contract still has code here."""
+def is_live(manifest: dict[str, Any] | None, name: str = CONTRACT) -> bool:
+    """True when the manifest is for this chain and contract ``name`` still has code here."""
     if not manifest or manifest.get("chain_id") != chain.chain_id:
         return False
-    address = manifest.get("contracts", {}).get(CONTRACT, {}).get("address")
+    address = manifest.get("contracts", {}).get(name, {}).get("address")
     return bool(address) and len(chain.provider.get_code(address)) > 0
+
+
+def all_live(manifest: dict[str, Any] | None) -> bool:
+    return all(is_live(manifest, name) for name in CONTRACTS)
 
 
 def git_commit() -> str:
@@ -60,7 +67,7 @@ def compilers() -> list[dict[str, Any]]:
     return [
         {"name": c.name, "version": c.version, "settings": c.settings}
         for c in (project.manifest.compilers or [])
-        if CONTRACT in (c.contractTypes or [])
+        if set(CONTRACTS) & set(c.contractTypes or [])
     ]
 
 
@@ -72,35 +79,49 @@ def deploy(
     guardian: str,
     treasury: str,
     fee_bps: int,
+    royalty_cap_bps: int = 1_000,
     redeploy: bool = False,
 ) -> tuple[dict[str, Any], bool]:
-    """Deploy unless a live deployment is recorded; returns (manifest, deployed_now)."""
+    """Deploy what is not live on this chain (everything with ``redeploy``); returns (manifest,
+    deployed_now). The admin also owns the AuctionHouse (in a full deployment, the Timelock)."""
     existing = load_manifest(path)
-    if is_live(existing) and not redeploy:
+    if all_live(existing) and not redeploy:
         assert existing is not None
         return existing, False
-    contract = project.MilestoneEscrow.deploy(admin, guardian, treasury, fee_bps, sender=deployer)
-    creation = contract.creation_metadata
-    assert creation is not None
-    receipt = chain.provider.get_receipt(creation.txn_hash)
+    recorded: dict[str, Any] = dict(existing["contracts"]) if existing and not redeploy else {}
+    if redeploy or not is_live(existing, CONTRACT):
+        escrow = project.MilestoneEscrow.deploy(admin, guardian, treasury, fee_bps, sender=deployer)
+        recorded[CONTRACT] = _record(
+            escrow, {"admin": admin, "guardian": guardian, "treasury": treasury, "fee_bps": fee_bps}
+        )
+    if redeploy or not is_live(existing, AUCTION):
+        house = project.AuctionHouse.deploy(admin, treasury, fee_bps, royalty_cap_bps, sender=deployer)
+        recorded[AUCTION] = _record(
+            house, {"owner": admin, "treasury": treasury, "fee_bps": fee_bps, "royalty_cap_bps": royalty_cap_bps}
+        )
     manifest = {
         "network": f"{chain.provider.network.ecosystem.name}:{chain.provider.network.name}",
         "chain_id": chain.chain_id,
         "deployed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "compilers": compilers(),
-        "contracts": {
-            CONTRACT: {
-                "address": contract.address,
-                "tx_hash": receipt.txn_hash,
-                "block": receipt.block_number,
-                "constructor": {"admin": admin, "guardian": guardian, "treasury": treasury, "fee_bps": fee_bps},
-            }
-        },
+        "contracts": recorded,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest, True
+
+
+def _record(contract: Any, constructor: dict[str, Any]) -> dict[str, Any]:
+    creation = contract.creation_metadata
+    assert creation is not None
+    receipt = chain.provider.get_receipt(creation.txn_hash)
+    return {
+        "address": contract.address,
+        "tx_hash": receipt.txn_hash,
+        "block": receipt.block_number,
+        "constructor": constructor,
+    }
 
 
 def fail(message: str) -> None:
@@ -121,6 +142,13 @@ def fail(message: str) -> None:
 @click.option("--guardian", default=None, help="GUARDIAN_ROLE holder (default: the deployer).")
 @click.option("--treasury", default=None, help="Fee receiver (default: the deployer).")
 @click.option("--fee-bps", default=0, show_default=True, type=click.IntRange(0, 1000))
+@click.option(
+    "--royalty-cap-bps",
+    default=1_000,
+    show_default=True,
+    type=click.IntRange(0, 2_500),
+    help="Most an ERC-2981 royalty may take of a winning bid at the AuctionHouse.",
+)
 @click.option("--redeploy", is_flag=True, help="Deploy even if a live deployment is recorded.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; send nothing.")
 def cli(
@@ -130,16 +158,17 @@ def cli(
     guardian: str | None,
     treasury: str | None,
     fee_bps: int,
+    royalty_cap_bps: int,
     redeploy: bool,
     dry_run: bool,
 ) -> None:
-    """Deploy MilestoneEscrow and write its deployment manifest."""
+    """Deploy MilestoneEscrow and AuctionHouse and write their deployment manifest."""
     known = set(networks.get_network_choices())
     if choice not in known:
         fail(f"unknown network {choice!r} (see `ape networks list` for ecosystem:network:provider choices)")
     try:
         with networks.parse_network_choice(choice):
-            _deploy_connected(alias, admin, guardian, treasury, fee_bps, redeploy, dry_run)
+            _deploy_connected(alias, admin, guardian, treasury, fee_bps, royalty_cap_bps, redeploy, dry_run)
     except ApeException as exc:
         fail(f"{choice}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
 
@@ -150,6 +179,7 @@ def _deploy_connected(
     guardian: str | None,
     treasury: str | None,
     fee_bps: int,
+    royalty_cap_bps: int,
     redeploy: bool,
     dry_run: bool,
 ) -> None:
@@ -166,12 +196,13 @@ def _deploy_connected(
         fail(f"--account is required on {net.ecosystem.name}:{net.name} (an ape account alias)")
     path = manifest_path(net.ecosystem.name, net.name)
     existing = load_manifest(path)
-    if is_live(existing) and not redeploy:
-        address = existing["contracts"][CONTRACT]["address"]  # type: ignore[index]
-        click.echo(f"{CONTRACT} already deployed at {address} ({path.relative_to(ROOT)}); nothing to do")
+    if all_live(existing) and not redeploy:
+        shown = ", ".join(f"{n} at {existing['contracts'][n]['address']}" for n in CONTRACTS)  # type: ignore[index]
+        click.echo(f"already deployed: {shown} ({path.relative_to(ROOT)}); nothing to do")
         return
+    todo = [n for n in CONTRACTS if redeploy or not is_live(existing, n)]
     if dry_run:
-        click.echo(f"dry run: would deploy {CONTRACT} from {deployer.address} on chain {chain.chain_id}")
+        click.echo(f"dry run: would deploy {', '.join(todo)} from {deployer.address} on chain {chain.chain_id}")
         return
     who = deployer.address
     manifest, _ = deploy(
@@ -181,7 +212,10 @@ def _deploy_connected(
         guardian=guardian or who,
         treasury=treasury or who,
         fee_bps=fee_bps,
+        royalty_cap_bps=royalty_cap_bps,
         redeploy=redeploy,
     )
-    info = manifest["contracts"][CONTRACT]
-    click.echo(f"{CONTRACT} deployed at {info['address']} (tx {info['tx_hash']}); wrote {path.relative_to(ROOT)}")
+    for name in todo:
+        info = manifest["contracts"][name]
+        click.echo(f"{name} deployed at {info['address']} (tx {info['tx_hash']})")
+    click.echo(f"wrote {path.relative_to(ROOT)}")

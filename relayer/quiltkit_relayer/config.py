@@ -27,8 +27,8 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
-from quiltkit._types import Address, checksum
-from quiltkit.exceptions import InvalidAddress
+from quiltkit._types import Address, checksum, looks_like_secret, shown
+from quiltkit.exceptions import InvalidAddress, PrivateKeyAsAddress
 
 __all__ = [
     "ENV_PREFIX",
@@ -58,14 +58,16 @@ def payout_address(address: str) -> str:
     from stellar_sdk import StrKey
 
     address = address.strip()
+    if looks_like_secret(address):
+        raise PrivateKeyAsAddress("a payout address")
     if address.startswith("G"):
         if not StrKey.is_valid_ed25519_public_key(address):
-            raise ValueError(f"{address!r} is not a Stellar account (G...)")
+            raise ValueError(f"{shown(address)} is not a Stellar account (G...)")
         return address
     try:
         return checksum(address)
-    except InvalidAddress as exc:
-        raise ValueError(f"{address!r} is neither an EVM address (0x...) nor a Stellar account (G...)") from exc
+    except InvalidAddress:
+        raise ValueError(f"{shown(address)} is neither an EVM address (0x...) nor a Stellar account (G...)") from None
 
 
 class RetrySettings(BaseModel):
@@ -136,6 +138,19 @@ class KeeperSettings(BaseModel):
     open_refunds: bool = Field(default=False, description="Open refunds of escrows whose deadline has passed.")
     interval_s: float = Field(default=30.0, gt=0)
     escrow_ids: list[int] | None = Field(default=None, description="Escrows to watch (default: every escrow).")
+    settle_auctions: bool = Field(
+        default=False, description="Settle the AuctionHouse's ended auctions, in batches (EVM only)."
+    )
+    auction_house: str | None = Field(default=None, description="The AuctionHouse whose auctions to settle.")
+    auction_batch: int = Field(default=64, ge=1, le=64, description="Auctions per settle_many transaction.")
+
+    @model_validator(mode="after")
+    def _auction_house_named(self) -> KeeperSettings:
+        if self.settle_auctions and not self.auction_house:
+            raise ValueError("keeper.settle_auctions needs keeper.auction_house (the AuctionHouse address)")
+        if self.auction_house is not None:
+            self.auction_house = checksum(self.auction_house, "keeper.auction_house")
+        return self
 
 
 class SorobanSettings(BaseModel):
@@ -312,6 +327,8 @@ class RelayerSettings(BaseSettings):
         if self.chain == "soroban":
             if self.verifier_key is not None or self.verifier_keystore is not None:
                 raise ValueError("verifier_key signs EIP-712 intents; with chain = soroban set soroban.verifier_secret")
+            if self.keeper.settle_auctions:
+                raise ValueError("keeper.settle_auctions settles an EVM AuctionHouse; it needs chain = evm")
             return self  # the submitter key is soroban.submitter_secret
         if self.signer_key is None and self.signer_keystore is None:
             raise ValueError("set signer_keystore (with signer_password or signer_password_file) or signer_key")

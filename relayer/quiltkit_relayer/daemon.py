@@ -24,7 +24,7 @@ from quiltkit_relayer.api import create_app
 from quiltkit_relayer.chains.base import ChainUnavailable
 from quiltkit_relayer.chains.evm import EvmAdapter
 from quiltkit_relayer.config import ConfigError, RelayerSettings
-from quiltkit_relayer.keeper import Keeper, KeeperJob, OpenRefundsJob
+from quiltkit_relayer.keeper import Keeper, KeeperJob, OpenRefundsJob, SettleAuctionsJob
 from quiltkit_relayer.keys import Verifier, load_signer, load_submitter, load_verifier
 from quiltkit_relayer.logs import configure_logging, get_logger
 from quiltkit_relayer.metrics import Metrics
@@ -106,6 +106,8 @@ class Relayer:
         jobs: list[KeeperJob] = []
         if settings.keeper.open_refunds:
             jobs.append(OpenRefundsJob(settings.keeper.escrow_ids))
+        if settings.keeper.settle_auctions and settings.keeper.auction_house:
+            jobs.append(SettleAuctionsJob(settings.keeper.auction_house, settings.keeper.auction_batch))
         self.keeper = Keeper(self.ctx, jobs)
         self.workers: list[Worker] = []
         self.log = get_logger(instance=settings.instance_id, signer=self.adapter.signer_address)

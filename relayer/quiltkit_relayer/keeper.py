@@ -4,7 +4,8 @@ A job type says what is due (:meth:`KeeperJob.due`) as tasks with a stable key; 
 each due task as a transaction through the same nonce manager, store and confirm stage as
 payouts, and remembers it in ``keeper_tasks`` so it is not sent twice while in flight. A job is
 re-asked each round, so work that became moot (someone else did it) simply stops being due.
-Later job types (settling ended auctions, finalising funding rounds) are one more class each.
+``SettleAuctionsJob`` settles ended auctions of an AuctionHouse in batches; later job types
+(finalising funding rounds) are one more class each.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from quiltkit.auction import MAX_BATCH, SETTLE_GAS_RESERVE, AuctionHouse
 from quiltkit.exceptions import ContractRevert
 
 from quiltkit_relayer.chains.base import ChainUnavailable, TxRequest
 from quiltkit_relayer.pipeline.context import Context
 from quiltkit_relayer.pipeline.send import broadcast_stored, sign_and_store
 
-__all__ = ["Keeper", "KeeperJob", "OpenRefundsJob", "Task"]
+__all__ = ["Keeper", "KeeperJob", "OpenRefundsJob", "SettleAuctionsJob", "Task"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Task:
     key: str
     request: TxRequest
     detail: str
+    gas_reserve: int = 0
+    """Gas added to the estimate: for calls that check ``gasleft()`` before a bounded sub-call
+    (the estimate is the gas used, which leaves no room for such a check)."""
 
 
 class KeeperJob(Protocol):
@@ -53,6 +58,41 @@ class OpenRefundsJob:
             detail = adapter.refund_due(escrow_id, now)
             if detail is not None:
                 tasks.append(Task(key=str(escrow_id), request=adapter.refund_request(escrow_id), detail=detail))
+        return tasks
+
+
+class SettleAuctionsJob:
+    """Settle an AuctionHouse's ended auctions, ``batch_size`` per ``settle_many`` (EVM only).
+
+    What is due comes from the house's own view (``due_auctions``, by the chain's clock), so a
+    task names only auctions the chain says have ended. A batch's key is its ids: while it is in
+    flight it is not sent again, and once confirmed its auctions are no longer due. Exactly once
+    holds on chain: an auction settles once, and ``settle_many`` skips what is already settled, so
+    two instances sending overlapping batches cost one batch's gas, never a second settlement.
+    """
+
+    name = "settle_auctions"
+
+    def __init__(self, house: str, batch_size: int = MAX_BATCH) -> None:
+        self.house = house
+        self.batch_size = batch_size
+
+    def due(self, ctx: Context) -> Sequence[Task]:
+        adapter = ctx.adapter
+        w3 = getattr(adapter, "w3", None)
+        if w3 is None:
+            raise ChainUnavailable(f"{type(adapter).__name__} has no EVM node: settle_auctions is EVM only")
+        house = AuctionHouse(w3, self.house)
+        due = house.due_auctions()
+        tasks = []
+        for start in range(0, len(due), self.batch_size):
+            batch = due[start : start + self.batch_size]
+            data = house.contract.encode_abi("settle_many", args=[batch])
+            request = TxRequest(to=house.address, data=bytes.fromhex(data.removeprefix("0x")), intent_ids=())
+            key = ",".join(str(i) for i in batch)
+            tasks.append(
+                Task(key=key, request=request, detail=f"auctions {key} have ended", gas_reserve=SETTLE_GAS_RESERVE)
+            )
         return tasks
 
 
@@ -91,7 +131,7 @@ class Keeper:
         if known is not None and known["state"] == "submitted":
             return
         try:
-            gas = adapter.estimate(task.request)
+            gas = adapter.estimate(task.request) + task.gas_reserve
         except ContractRevert as exc:
             log.info("not due after all", detail=str(exc))
             return

@@ -45,8 +45,8 @@ def load_account(
         try:
             account: LocalAccount = Account.from_key(key.get_secret_value().strip())
             return account
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(f"{what}_key is not a valid secp256k1 private key (hex)") from exc
+        except (ValueError, TypeError):
+            raise ConfigError(f"{what}_key is not a valid secp256k1 private key (hex)") from None
     if keystore is None:
         return None
     decrypted: LocalAccount = Account.from_key(_decrypt(what, keystore, password, password_file))
@@ -67,8 +67,9 @@ def load_stellar_key(
     if secret is not None:
         try:
             return Keypair.from_secret(secret.get_secret_value().strip())
-        except (ValueError, TypeError) as exc:  # pragma: no cover - the settings validate it
-            raise ConfigError(f"{what}_secret is not a Stellar secret key (S...)") from exc
+        except (ValueError, TypeError):  # pragma: no cover - the settings validate it
+            # from None: stellar-sdk's own error repeats the secret
+            raise ConfigError(f"{what}_secret is not a Stellar secret key (S...)") from None
     if keystore is None:
         return None
     return Keypair.from_raw_ed25519_seed(_decrypt(what, keystore, password, password_file))

@@ -36,10 +36,14 @@ LIBFAKETIME=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$' 
 [ -n "$LIBFAKETIME" ] || { say "libfaketime.so.1 not found (dpkg -L libfaketime)"; exit 1; }
 
 # Run a command with the clock moved by $1 (e.g. +400d); every process it starts inherits it.
+# The monotonic clock stays real (faked, libfaketime 0.9.10 hangs every timed pthread wait), and
+# Python processes load faketime_shim/sitecustomize.py, whose time.sleep avoids the one call that
+# libfaketime then refuses (see that file).
 shifted() {
   local shift=$1
   shift
-  env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$shift" FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+  env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$shift" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+    PYTHONPATH="$PWD/scripts/toolchain/faketime_shim${PYTHONPATH:+:$PYTHONPATH}" "$@"
 }
 
 days() { local s=${1#+}; printf '%s' "${s%d}"; }
@@ -49,7 +53,9 @@ check_clock() {
   local shift=$1 want now got port=18599 pid
   want=$(( $(days "$shift") * 86400 ))
   now=$(date +%s)
-  shifted "$shift" .cache/bin/anvil --port $port --silent &
+  # exec: $! must be anvil itself for the kill below (a backgrounded function leaves it orphaned).
+  (exec env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$shift" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+    .cache/bin/anvil --port $port --silent) &
   pid=$!
   for _ in $(seq 100); do
     .cache/bin/cast chain-id --rpc-url "http://127.0.0.1:$port" >/dev/null 2>&1 && break

@@ -53,3 +53,7 @@ fi
 ln -sfn "$solc_target" .cache/bin/solc
 # py-solc-x (used by ape-solidity) looks for solc-v<version> in $SOLCX_BINARY_PATH.
 ln -sfn "$solc_target" ".cache/solcx/solc-v$SOLC_VERSION"
+
+# --- vyper: the pinned compiler from requirements/dev.lock, where forge and ape-vyper find it ---
+# forge runs `vyper` by the path in foundry.toml ([vyper] path); ape-vyper imports the package.
+ln -sfn "$ROOT/.venv/bin/vyper" .cache/bin/vyper

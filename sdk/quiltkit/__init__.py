@@ -4,7 +4,8 @@ Typed clients for quiltkit's contracts (web3.py, any ``Web3``), payout intents s
 relayer and verifiers, and the exceptions they raise. Importing quiltkit never imports ape.
 """
 
-from quiltkit._contract import DecodedEvent, Sender, TxResult
+from quiltkit._contract import BuiltTx, DecodedEvent, Sender, TxOptions, TxResult
+from quiltkit.auction import NFT, Auction, AuctionHouse, AuctionStatus, CreatedAuction, Editions, Listing, Settlement
 from quiltkit.escrow import (
     CreatedEscrow,
     Escrow,
@@ -21,9 +22,13 @@ from quiltkit.exceptions import (
     InsufficientBalance,
     InvalidAddress,
     InvalidInput,
+    NoContractCode,
+    PrivateKeyAsAddress,
     QuiltkitError,
     TransactionFailed,
+    TransactionPending,
     UnknownRevert,
+    WrongContract,
 )
 from quiltkit.governance import (
     Call,
@@ -44,6 +49,11 @@ from quiltkit.tokens import Token
 __version__ = "0.1.0"
 
 __all__ = [
+    "NFT",
+    "Auction",
+    "AuctionHouse",
+    "AuctionStatus",
+    "BuiltTx",
     "Call",
     "GovernanceToken",
     "Governor",
@@ -56,8 +66,10 @@ __all__ = [
     "Support",
     "Timelock",
     "ContractRevert",
+    "CreatedAuction",
     "CreatedEscrow",
     "DecodedEvent",
+    "Editions",
     "Escrow",
     "EscrowInfo",
     "EscrowTerms",
@@ -67,16 +79,23 @@ __all__ = [
     "InsufficientBalance",
     "InvalidAddress",
     "InvalidInput",
+    "Listing",
     "Milestone",
     "MilestoneState",
+    "NoContractCode",
     "PayoutIntent",
+    "PrivateKeyAsAddress",
     "QuiltkitError",
     "Sender",
+    "Settlement",
     "Token",
     "TransactionFailed",
+    "TransactionPending",
+    "TxOptions",
     "TxResult",
     "UnknownRevert",
     "VerifierSignature",
+    "WrongContract",
     "__version__",
     "verifier_set_hash",
 ]

@@ -17,7 +17,8 @@ import click
 from web3 import Web3
 
 from quiltkit import intents
-from quiltkit.escrow import Escrow
+from quiltkit._types import chain_address, checksum
+from quiltkit.escrow import Escrow, MilestoneState
 from quiltkit.exceptions import InvalidInput, QuiltkitError
 
 __all__ = ["main"]
@@ -46,14 +47,22 @@ def main() -> None:
 @click.option("--rpc-url", default=None, help="Run on this dev node (accounts of the test mnemonic funded).")
 @click.option("--no-stellar", is_flag=True, help="Skip the Stellar (Soroban) chapter.")
 @click.option("--no-relayer", is_flag=True, help="Skip the closing chapter: the relayer paid by a GitHub webhook.")
-def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool) -> None:
-    """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar), then a
-    merged pull request's GitHub webhook has the relayer pay a bounty."""
+@click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
+def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool) -> None:
+    """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
+    NFT auctioned with a last-minute race; then a merged pull request's GitHub webhook has the
+    relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
         click.echo(f"== quiltkit demo on {label} ==")
         story = run_story(w3, say=click.echo)
+        if not no_auction:
+            from quiltkit.auction_demo import run_auction_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, the auction house: a project auctions a patent NFT ({label}) ==")
+            run_auction_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
         if not no_relayer:
@@ -143,9 +152,56 @@ def escrow() -> None:
 @click.option("--address", required=True, help="MilestoneEscrow contract address.")
 @click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
 def escrow_show(escrow_id: int, address: str, rpc_url: str) -> None:
-    """Print escrow ESCROW_ID as JSON."""
+    """Print escrow ESCROW_ID as JSON (milestone states by name: PENDING, RELEASED, ...)."""
+    checksum(address, "--address")  # before connecting: a key passed here is refused first
     info = Escrow(_connect(rpc_url), address).get_escrow(escrow_id)
-    click.echo(info.model_dump_json(indent=2))
+    shown = info.model_dump(mode="json")
+    for milestone in shown["milestones"]:
+        milestone["state"] = MilestoneState(milestone["state"]).name
+    click.echo(json.dumps(shown, indent=2))
+
+
+@main.group()
+def auction() -> None:
+    """Inspect and settle AuctionHouse auctions."""
+
+
+@auction.command("show")
+@click.argument("auction_id", type=int)
+@click.option("--address", required=True, help="AuctionHouse contract address.")
+@click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+def auction_show(auction_id: int, address: str, rpc_url: str) -> None:
+    """Print auction AUCTION_ID as JSON."""
+    from quiltkit.auction import AuctionHouse
+
+    click.echo(AuctionHouse(_connect(rpc_url), address).get_auction(auction_id).model_dump_json(indent=2))
+
+
+@auction.command("settle-due")
+@click.option("--address", required=True, help="AuctionHouse contract address.")
+@click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+@click.option("--key-env", default="QUILTKIT_KEEPER_KEY", show_default=True, help="Env var holding the sender's key.")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 64))
+def auction_settle_due(address: str, rpc_url: str, key_env: str, batch_size: int) -> None:
+    """Settle every auction that has ended (anyone may); prints one line per settlement."""
+    from eth_account import Account
+
+    from quiltkit.auction import AuctionHouse
+
+    key = os.environ.get(key_env)
+    if not key:
+        raise InvalidInput(f"set ${key_env} to the private key that sends the settlements")
+    house = AuctionHouse(_connect(rpc_url), address)
+    settled = house.settle_due(sender=Account.from_key(key), batch_size=batch_size)
+    for s in settled:
+        if s.winner is None:
+            click.echo(f"auction {s.auction_id}: no bids, the lot went back to the seller")
+        else:
+            click.echo(
+                f"auction {s.auction_id}: won by {s.winner} for {s.amount} (seller {s.seller_proceeds}, "
+                f"royalty {s.royalty}, fee {s.fee}, impact {s.impact})"
+            )
+    click.echo(f"settled {len(settled)} auction(s)")
 
 
 @main.group()
@@ -154,12 +210,19 @@ def intent() -> None:
 
 
 def _load_intent(path: str) -> intents.PayoutIntent:
+    """The intent in a JSON file (``-``: stdin), snake_case or the camelCase of ``message()``.
+    A bad field raises the model's own error (InvalidAddress for an address) naming it."""
     try:
-        with open(path) as fh:
-            raw = json.load(fh) if path != "-" else json.load(sys.stdin)
-        return intents.PayoutIntent(**raw)
-    except (OSError, json.JSONDecodeError, TypeError, ValueError) as exc:
+        if path == "-":
+            raw = json.load(sys.stdin)
+        else:
+            with open(path) as fh:
+                raw = json.load(fh)
+    except (OSError, json.JSONDecodeError) as exc:
         raise InvalidInput(f"cannot read a payout intent from {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path} must hold a JSON object (the intent's fields)")
+    return intents.PayoutIntent.model_validate(raw)
 
 
 @intent.command("sign")
@@ -168,7 +231,8 @@ def _load_intent(path: str) -> intents.PayoutIntent:
 @click.option("--contract", required=True, help="MilestoneEscrow address (EIP-712 verifying contract).")
 @click.option("--key-env", default="QUILTKIT_VERIFIER_KEY", show_default=True, help="Env var holding the key.")
 def intent_sign(intent_file: str, chain_id: int, contract: str, key_env: str) -> None:
-    """Sign the intent in INTENT_FILE (JSON, snake_case fields); prints the signature."""
+    """Sign the intent in INTENT_FILE (JSON: snake_case fields, or the camelCase EIP-712 message);
+    prints the signature."""
     key = os.environ.get(key_env)
     if not key:
         raise InvalidInput(f"set {key_env} to the verifier's private key")
@@ -315,6 +379,8 @@ def intent_submit(
         body["contract"] = contract
     if signatures:
         body["signatures"] = list(body.get("signatures", [])) + list(signatures)
+    if "contract" in body:  # checked here: a key passed by mistake is never sent anywhere
+        body["contract"] = chain_address(body["contract"], "--contract")
     missing = [k for k in ("chain_id", "contract") if k not in body]
     if missing:
         raise InvalidInput(

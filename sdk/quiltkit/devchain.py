@@ -23,7 +23,16 @@ from web3.types import Wei
 
 from quiltkit.exceptions import QuiltkitError
 
-__all__ = ["TEST_MNEMONIC", "advance_time", "anvil", "dev_accounts", "embedded_web3", "fund_dev_accounts"]
+__all__ = [
+    "TEST_MNEMONIC",
+    "advance_time",
+    "anvil",
+    "dev_accounts",
+    "embedded_web3",
+    "fund_dev_accounts",
+    "mine",
+    "set_automine",
+]
 
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 """The well-known development mnemonic anvil and ape's test network use. Never hold value with it."""
@@ -69,6 +78,29 @@ def advance_time(w3: Web3, seconds: int) -> int:
         w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
         w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     return int(w3.eth.get_block("latest")["timestamp"])
+
+
+def set_automine(w3: Web3, enabled: bool) -> None:
+    """Turn the dev chain's mining of each transaction as it arrives on or off (eth-tester, anvil)."""
+    tester = getattr(w3.provider, "ethereum_tester", None)
+    if tester is not None:
+        if enabled:
+            tester.enable_auto_mine_transactions()
+        else:
+            tester.disable_auto_mine_transactions()
+    else:
+        w3.provider.make_request("evm_setAutomine", [enabled])  # type: ignore[arg-type]
+
+
+def mine(w3: Web3, blocks: int = 1) -> int:
+    """Mine ``blocks`` blocks on a dev chain (pending transactions go in the first); the new head."""
+    tester = getattr(w3.provider, "ethereum_tester", None)
+    for _ in range(blocks):
+        if tester is not None:
+            tester.mine_blocks(1)
+        else:
+            w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    return int(w3.eth.block_number)
 
 
 def _free_port() -> int:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from enum import IntEnum
-from typing import Any
+from typing import Any, Unpack
 
 from eth_abi.abi import encode as abi_encode
 from eth_utils.crypto import keccak
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from web3 import Web3
 
-from quiltkit._contract import ContractClient, Sender, TxResult, require, sender_address
-from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
-from quiltkit.escrow_errors import ERRORS, EscrowFullyFunded
-from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidInput
-from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
+from quiltkit import escrow_errors as errors
+from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require, sender_address
+from quiltkit._model import Model
+from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum, to_bytes32
+from quiltkit.escrow_errors import ERRORS
+from quiltkit.escrow_events import EVENTS
+from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidAddress, InvalidInput
+from quiltkit.intents import DOMAIN_NAME, EvmDomain, PayoutIntent, VerifierSignature
 from quiltkit.tokens import Token
 
 __all__ = [
@@ -52,6 +55,13 @@ ETH = ZERO_ADDRESS
 
 
 class MilestoneState(IntEnum):
+    """Where one milestone is in its life; the contract's ``MilestoneState`` enum, same numbers.
+
+    ``PENDING``: not paid yet (funded or not); ``RELEASED``: paid to the payee (by the payer or an
+    intent); ``DISPUTED``: frozen by payer or payee until the arbiter resolves it; ``RESOLVED``:
+    split by the arbiter; ``REFUNDED``: returned to the funders once refunds opened.
+    """
+
     PENDING = 0
     RELEASED = 1
     DISPUTED = 2
@@ -59,7 +69,10 @@ class MilestoneState(IntEnum):
     REFUNDED = 4
 
 
-class Milestone(BaseModel):
+class Milestone(Model):
+    """One milestone of an escrow: its position, amount (token units), state and whether the
+    escrow's funding covers it (milestones are covered in order, so ``funded`` is a prefix)."""
+
     model_config = ConfigDict(frozen=True)
 
     index: int
@@ -68,7 +81,7 @@ class Milestone(BaseModel):
     funded: bool
 
 
-class EscrowInfo(BaseModel):
+class EscrowInfo(Model):
     """State of one escrow, as ``getEscrow`` returns it."""
 
     model_config = ConfigDict(frozen=True)
@@ -101,15 +114,22 @@ class EscrowInfo(BaseModel):
         return self.token == ETH
 
 
-class FunderAccount(BaseModel):
+class FunderAccount(Model):
+    """What one funder put into an escrow (``share``, token units credited) and how much of their
+    refund they have claimed (``claimed``)."""
+
     model_config = ConfigDict(frozen=True)
 
     share: int
     claimed: int
 
 
-class EscrowTerms(BaseModel):
-    """What a payer fixes when opening an escrow (validated before anything is sent)."""
+class EscrowTerms(Model):
+    """What a payer fixes when opening an escrow (validated before anything is sent).
+
+    Bad terms raise :class:`~quiltkit.exceptions.InvalidInput` naming the field (``amounts[0]``,
+    ``threshold``), :class:`~quiltkit.exceptions.InvalidAddress` for an address field.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -128,27 +148,44 @@ class EscrowTerms(BaseModel):
     threshold: int = Field(default=0, ge=0, le=255)
     metadata_hash: Bytes32 = "0x" + "00" * 32
 
+    @field_validator("amounts")
+    @classmethod
+    def _amounts(cls, amounts: list[int]) -> list[int]:
+        for i, amount in enumerate(amounts):
+            if amount <= 0:
+                raise InvalidInput(
+                    f"amounts[{i}]: milestone {i} amount must be > 0, got {amount}", field=f"amounts[{i}]"
+                )
+        if sum(amounts) > UINT96_MAX:
+            raise InvalidInput(
+                f"amounts: milestone total {sum(amounts)} exceeds the uint96 limit {UINT96_MAX}", field="amounts"
+            )
+        return amounts
+
+    @field_validator("verifiers")
+    @classmethod
+    def _verifiers(cls, verifiers: list[str]) -> list[str]:
+        if len(set(verifiers)) != len(verifiers):
+            raise InvalidInput("verifiers must be distinct", field="verifiers")
+        if ZERO_ADDRESS in verifiers:
+            i = verifiers.index(ZERO_ADDRESS)
+            raise InvalidAddress(f"verifiers[{i}]: a verifier cannot be the zero address", field=f"verifiers[{i}]")
+        return verifiers
+
     @model_validator(mode="after")
     def _check(self) -> EscrowTerms:
-        for i, amount in enumerate(self.amounts):
-            if amount <= 0:
-                raise ValueError(f"milestone {i} amount must be > 0, got {amount}")
-        if sum(self.amounts) > UINT96_MAX:
-            raise ValueError(f"milestone total {sum(self.amounts)} exceeds the uint96 limit {UINT96_MAX}")
-        if len(set(self.verifiers)) != len(self.verifiers):
-            raise ValueError("verifiers must be distinct")
-        if ZERO_ADDRESS in self.verifiers:
-            raise ValueError("a verifier cannot be the zero address")
-        if self.verifiers and not 1 <= self.threshold <= len(self.verifiers):
-            raise ValueError(f"threshold must be 1..{len(self.verifiers)} for {len(self.verifiers)} verifiers")
+        n = len(self.verifiers)
+        if self.verifiers and not 1 <= self.threshold <= n:
+            raise InvalidInput(f"threshold must be 1..{n} for {n} verifiers", field="threshold")
         if not self.verifiers and self.threshold != 0:
-            raise ValueError("threshold must be 0 when there are no verifiers")
+            raise InvalidInput("threshold must be 0 when there are no verifiers", field="threshold")
         if self.arbiter is None:
             if self.dispute_window:
-                raise ValueError("dispute_window needs an arbiter")
+                raise InvalidInput("dispute_window needs an arbiter", field="dispute_window")
         elif self.dispute_window is not None and not MIN_DISPUTE_WINDOW <= self.dispute_window <= MAX_DISPUTE_WINDOW:
-            raise ValueError(
-                f"dispute_window must be {MIN_DISPUTE_WINDOW}..{MAX_DISPUTE_WINDOW} s, got {self.dispute_window}"
+            raise InvalidInput(
+                f"dispute_window must be {MIN_DISPUTE_WINDOW}..{MAX_DISPUTE_WINDOW} s, got {self.dispute_window}",
+                field="dispute_window",
             )
         return self
 
@@ -174,7 +211,10 @@ class EscrowTerms(BaseModel):
         )
 
 
-class CreatedEscrow(BaseModel):
+class CreatedEscrow(Model):
+    """What :meth:`Escrow.create` returns: the new escrow's id and the mined transaction (its
+    ``EscrowCreated`` event, and ``EscrowFunded`` when it was funded in the same call)."""
+
     model_config = ConfigDict(frozen=True)
 
     escrow_id: int
@@ -196,10 +236,9 @@ def _verifier_set_hash(verifiers: tuple[str, ...]) -> str:
 def _terms(terms: EscrowTerms | dict[str, Any]) -> EscrowTerms:
     if isinstance(terms, EscrowTerms):
         return terms
-    try:
-        return EscrowTerms(**terms)
-    except ValidationError as exc:
-        raise InvalidInput(f"invalid escrow terms: {exc}") from exc
+    if not isinstance(terms, dict):
+        raise InvalidInput(f"terms must be EscrowTerms or a dict, got {type(terms).__name__}", field="terms")
+    return EscrowTerms.model_validate(terms)
 
 
 def _release_args(
@@ -214,6 +253,7 @@ class Escrow(ContractClient):
 
     artifact_name = "MilestoneEscrow"
     errors = ERRORS  # type: ignore[assignment]
+    event_types = EVENTS  # type: ignore[assignment]
 
     @classmethod
     def deploy(
@@ -225,18 +265,36 @@ class Escrow(ContractClient):
         guardian: str,
         treasury: str,
         fee_bps: int = 0,
+        **tx: Unpack[TxOptions],
     ) -> Escrow:
-        """Deploy a new MilestoneEscrow from the shipped bytecode."""
-        require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
-        address, _ = cls._deploy(
-            w3,
-            sender,
-            checksum(admin, "admin"),
-            checksum(guardian, "guardian"),
-            checksum(treasury, "treasury"),
-            fee_bps,
-        )
-        return cls(w3, address)
+        """Deploy a new MilestoneEscrow from the shipped bytecode.
+
+        ``admin`` holds ``DEFAULT_ADMIN_ROLE``: sets the fee of future escrows (``set_default_fee``,
+        at most ``MAX_FEE_BPS``) and the treasury, and grants roles; in a full deployment it is the
+        Timelock. ``guardian`` holds ``GUARDIAN_ROLE``: it may ``pause`` and ``unpause``, and pausing
+        stops only ``create`` and ``fund`` (never releases, refunds or withdrawals). Neither role
+        can move escrowed funds. ``treasury`` receives the fees.
+
+        Raises:
+            InvalidAddress: an address argument is not one (PrivateKeyAsAddress if it is a key).
+            EscrowInvalidTreasury: ``treasury`` is the zero address.
+            EscrowInvalidFee: ``fee_bps`` above ``MAX_FEE_BPS``.
+        """
+        require(_is_uint(fee_bps), f"fee_bps must be an integer >= 0, got {fee_bps!r}", field="fee_bps")
+        args = (checksum(admin, "admin"), checksum(guardian, "guardian"), checksum(treasury, "treasury"))
+        if args[2] == ZERO_ADDRESS:  # the constructor's own checks, in its order
+            raise errors.EscrowInvalidTreasury()
+        if fee_bps > MAX_FEE_BPS:
+            raise errors.EscrowInvalidFee(fee_bps, MAX_FEE_BPS)
+        address, _ = cls._deploy(w3, sender, *args, fee_bps, **tx)
+        return cls._deployed(w3, address)
+
+    def _identify(self) -> str | None:
+        """A MilestoneEscrow says so in its EIP-712 domain (ERC-5267 ``eip712Domain``)."""
+        _fields, name, version, *_ = self._call("eip712Domain")
+        if name != DOMAIN_NAME:
+            return f"its EIP-712 domain is {name!r} version {version!r}, not {DOMAIN_NAME!r}"
+        return None
 
     def domain(self) -> EvmDomain:
         """The EIP-712 domain verifiers sign intents under."""
@@ -309,46 +367,80 @@ class Escrow(ContractClient):
         sender: Sender,
         initial_funding: int = 0,
         approve: bool = False,
+        **tx: Unpack[TxOptions],
     ) -> CreatedEscrow:
-        """Open an escrow with ``sender`` as payer, optionally funding it in the same transaction."""
+        """Open an escrow with ``sender`` as payer, optionally funding it in the same transaction.
+
+        With ``approve=True`` an ERC-20 allowance short of ``initial_funding`` is approved first
+        (a transaction of its own).
+
+        Raises:
+            InvalidInput / InvalidAddress: bad ``terms`` (naming the field), a negative funding or
+            one above the milestone total.
+            EscrowDeadlineInPast: the deadline is not after the latest block's time.
+            InsufficientBalance / InsufficientAllowance: the sender cannot fund it.
+            EnforcedPause and any other ``EscrowRevert`` the contract raises (simulated first:
+            nothing is sent).
+        """
         t = _terms(terms)
-        require(initial_funding >= 0, f"initial_funding must be >= 0, got {initial_funding}")
-        require(
+        data = self._encode("create", t.as_tuple(), initial_funding)  # InvalidInput for a bad initialFunding
+        require(  # the contract would take only the total; asking for more is a caller's mistake
             initial_funding <= sum(t.amounts),
             f"initial_funding {initial_funding} exceeds the milestone total {sum(t.amounts)}",
+            field="initial_funding",
         )
+        eth_value = initial_funding if t.token == ETH else 0
         now = self._now()
-        require(t.deadline > now, f"deadline {t.deadline} is not after the latest block time {now}")
-        value = self._prepare_funding(t.token, initial_funding, sender, approve)
-        result = self._transact("create", t.as_tuple(), initial_funding, sender=sender, value=value)
+        if t.deadline <= now:
+            self._refuse(errors.EscrowDeadlineInPast(t.deadline, now), data, sender=sender, value=eth_value)
+        value = self._prepare_funding(t.token, initial_funding, sender, approve, tx)
+        result = self._transact_data(data, sender=sender, value=value, **tx)
         return CreatedEscrow(escrow_id=result.event("EscrowCreated").args["escrowId"], tx=result)
 
-    def fund(self, escrow_id: int, amount: int, *, sender: Sender, approve: bool = False) -> TxResult:
+    def fund(
+        self, escrow_id: int, amount: int, *, sender: Sender, approve: bool = False, **tx: Unpack[TxOptions]
+    ) -> TxResult:
         """Add up to ``amount`` to escrow ``escrow_id`` (anyone may fund, up to the total).
 
         The contract takes at most what remains when the transaction runs (a funder who was
         beaten to the last units keeps the rest: not pulled, or sent back for ETH); the
-        ``EscrowFunded`` event in the result says how much it took. Raises
-        :class:`~quiltkit.escrow_errors.EscrowFullyFunded` if nothing remains now.
+        ``EscrowFunded`` event in the result says how much it took.
+
+        Raises:
+            EscrowNotFound: no such escrow.
+            EscrowZeroFunding: ``amount`` is 0 (InvalidInput if negative).
+            EscrowFullyFunded: nothing remains to fund now.
+            InsufficientBalance / InsufficientAllowance: the sender cannot fund it.
+            EscrowFundingClosed, EnforcedPause and any other ``EscrowRevert`` (simulated first).
         """
-        require(amount > 0, f"amount must be > 0, got {amount}")
+        data = self._encode("fund", escrow_id, amount)  # InvalidInput for a negative or non-integer amount
         info = self.get_escrow(escrow_id)
+        value = amount if info.is_eth else 0
+        if amount == 0:
+            self._refuse(errors.EscrowZeroFunding(), data, sender=sender, value=value)
         remaining = info.total - info.funded
         if remaining == 0:
-            raise EscrowFullyFunded(escrow_id)
+            self._refuse(errors.EscrowFullyFunded(escrow_id), data, sender=sender, value=value)
         # Never ask for (or approve) more than can be taken now; the contract caps again at send.
         amount = min(amount, remaining)
-        value = self._prepare_funding(info.token, amount, sender, approve)
-        return self._transact("fund", escrow_id, amount, sender=sender, value=value)
+        data = self._encode("fund", escrow_id, amount)
+        value = self._prepare_funding(info.token, amount, sender, approve, tx)
+        return self._transact_data(data, sender=sender, value=value, **tx)
 
-    def assign_payee(self, escrow_id: int, payee: str, *, sender: Sender) -> TxResult:
+    def assign_payee(self, escrow_id: int, payee: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Name the payee of an open bounty (payer only)."""
-        return self._transact("assignPayee", escrow_id, checksum(payee, "payee"), sender=sender)
+        return self._transact("assignPayee", escrow_id, checksum(payee, "payee"), sender=sender, **tx)
 
-    def release(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
-        """Pay a funded milestone to the payee (payer only)."""
-        self._check_milestone(escrow_id, milestone)
-        return self._transact("release", escrow_id, milestone, sender=sender)
+    def release(self, escrow_id: int, milestone: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        """Pay a funded milestone to the payee (payer only).
+
+        Raises:
+            EscrowNotFound, EscrowNotPayer (a PermissionError), EscrowPayeeNotSet,
+            EscrowInvalidMilestone, EscrowMilestoneNotPending, EscrowMilestoneNotFunded.
+        """
+        data = self._encode("release", escrow_id, milestone)
+        self._check_milestone(escrow_id, milestone, data, sender)
+        return self._transact_data(data, sender=sender, **tx)
 
     def release_with_intent(
         self,
@@ -357,24 +449,34 @@ class Escrow(ContractClient):
         signatures: Sequence[VerifierSignature],
         *,
         sender: Sender,
+        **tx: Unpack[TxOptions],
     ) -> TxResult:
-        """Submit a verifier-signed intent; anyone may send it (typically the relayer)."""
-        info = self._check_milestone(intent.escrow_id, intent.milestone)
-        require(
-            verifier_set_hash(verifiers) == info.verifiers_hash,
-            f"verifiers do not match escrow {intent.escrow_id}'s verifier set",
-        )
-        require(
-            len(signatures) >= info.threshold,
-            f"{len(signatures)} signatures given, escrow {intent.escrow_id} needs {info.threshold}",
-        )
-        return self._transact("releaseWithIntent", *_release_args(intent, verifiers, signatures), sender=sender)
+        """Submit a verifier-signed intent; anyone may send it (typically the relayer).
+
+        Raises:
+            EscrowNotFound, EscrowAttestationDisabled (the escrow has no verifiers),
+            EscrowIntentExpired, EscrowIntentAlreadyConsumed,
+            EscrowVerifierSetMismatch: ``verifiers`` is not the escrow's set (checked before sending),
+            EscrowIntentTokenMismatch, EscrowInvalidMilestone (checked before sending),
+            EscrowMilestoneNotPending, EscrowMilestoneNotFunded, EscrowIntentAmountMismatch,
+            EscrowIntentPayeeMismatch,
+            EscrowInsufficientSignatures: fewer signatures than the threshold (checked before sending),
+            EscrowSignersNotAscending, EscrowUnknownVerifier, EscrowInvalidSignature.
+        """
+        data = self._encode("releaseWithIntent", *_release_args(intent, verifiers, signatures))
+        info = self._check_milestone(intent.escrow_id, intent.milestone, data, sender)
+        if verifier_set_hash(verifiers) != info.verifiers_hash:
+            self._refuse(errors.EscrowVerifierSetMismatch(intent.escrow_id), data, sender=sender)
+        if len(signatures) < info.threshold:
+            self._refuse(errors.EscrowInsufficientSignatures(len(signatures), info.threshold), data, sender=sender)
+        return self._transact_data(data, sender=sender, **tx)
 
     def release_with_intents(
         self,
         batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]],
         *,
         sender: Sender,
+        **tx: Unpack[TxOptions],
     ) -> TxResult:
         """Submit several signed intents in one transaction; all or none succeed.
 
@@ -383,21 +485,33 @@ class Escrow(ContractClient):
         call (the set is sent and hashed once); several sets become a ``multicall`` of such calls.
         Simulate first (the whole batch reverts with the first failing intent's error), so callers
         can drop the failing intent and retry.
+
+        Raises what :meth:`release_with_intent` raises, for the first failing intent;
+        EscrowBatchMismatch for an empty batch.
         """
-        return self._transact_data(self.release_with_intents_data(batch), sender=sender)
+        return self._transact_data(self._batch_data(batch, check=False), sender=sender, **tx)
 
     def release_with_intents_data(
         self, batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]]
     ) -> bytes:
-        """The calldata :meth:`release_with_intents` sends (for callers that sign transactions themselves)."""
-        require(len(batch) > 0, "batch must hold at least one intent")
+        """The calldata :meth:`release_with_intents` sends (for callers that sign transactions themselves).
+
+        Raises EscrowBatchMismatch for an empty batch, InvalidInput for an intent without signatures.
+        """
+        return self._batch_data(batch, check=True)
+
+    def _batch_data(
+        self, batch: Sequence[tuple[PayoutIntent, Sequence[str], Sequence[VerifierSignature]]], *, check: bool
+    ) -> bytes:
+        if not batch:
+            raise errors.EscrowBatchMismatch(0, 0)  # what releaseWithIntents says for no intents
         if len(batch) == 1:
             intent, verifiers, signatures = batch[0]
-            require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
+            require(not check or len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
             return self._encode("releaseWithIntent", *_release_args(intent, verifiers, signatures))
         groups: dict[tuple[str, ...], list[tuple[PayoutIntent, Sequence[VerifierSignature]]]] = {}
         for intent, verifiers, signatures in batch:
-            require(len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
+            require(not check or len(signatures) > 0, f"intent {intent.intent_id} carries no signatures")
             groups.setdefault(tuple(checksum(v) for v in verifiers), []).append((intent, signatures))
         calls = [
             self._encode(
@@ -412,71 +526,106 @@ class Escrow(ContractClient):
             return calls[0]
         return self._encode("multicall", calls)
 
-    def dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
-        """Freeze a funded milestone for the arbiter (payer or payee)."""
-        self._check_milestone(escrow_id, milestone)
-        return self._transact("dispute", escrow_id, milestone, sender=sender)
+    def dispute(self, escrow_id: int, milestone: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        """Freeze a funded milestone for the arbiter (payer or payee).
 
-    def resolve(self, escrow_id: int, milestone: int, payee_bps: int, *, sender: Sender) -> TxResult:
-        """Split a disputed milestone: ``payee_bps`` of it to the payee, the rest to funders (arbiter)."""
-        require(0 <= payee_bps <= BPS, f"payee_bps must be 0..{BPS}, got {payee_bps}")
-        self._check_milestone(escrow_id, milestone)
-        return self._transact("resolve", escrow_id, milestone, payee_bps, sender=sender)
+        Raises:
+            EscrowNotFound, EscrowNotParty (a PermissionError), EscrowDisputesDisabled (no arbiter),
+            EscrowPayeeNotSet, EscrowInvalidMilestone (checked before sending),
+            EscrowMilestoneNotPending, EscrowMilestoneNotFunded.
+        """
+        data = self._encode("dispute", escrow_id, milestone)
+        self._check_milestone(escrow_id, milestone, data, sender)
+        return self._transact_data(data, sender=sender, **tx)
 
-    def close_expired_dispute(self, escrow_id: int, milestone: int, *, sender: Sender) -> TxResult:
+    def resolve(
+        self, escrow_id: int, milestone: int, payee_bps: int, *, sender: Sender, **tx: Unpack[TxOptions]
+    ) -> TxResult:
+        """Split a disputed milestone: ``payee_bps`` of it to the payee, the rest to funders (arbiter).
+
+        Raises:
+            EscrowNotArbiter (a PermissionError), EscrowInvalidSplit: ``payee_bps`` above 10,000
+            (checked before sending; InvalidInput if negative), EscrowInvalidMilestone (checked
+            before sending), EscrowMilestoneNotDisputed.
+        """
+        data = self._encode("resolve", escrow_id, milestone, payee_bps)
+        if payee_bps > BPS:
+            self._refuse(errors.EscrowInvalidSplit(payee_bps), data, sender=sender)
+        self._check_milestone(escrow_id, milestone, data, sender)
+        return self._transact_data(data, sender=sender, **tx)
+
+    def close_expired_dispute(
+        self, escrow_id: int, milestone: int, *, sender: Sender, **tx: Unpack[TxOptions]
+    ) -> TxResult:
         """Close a dispute the arbiter let expire, with the escrow's default outcome (anyone).
 
-        Raises :class:`~quiltkit.escrow_errors.EscrowDisputeWindowOpen` before the window closes.
+        Raises:
+            EscrowDisputeWindowOpen: before the window closes; EscrowMilestoneNotDisputed,
+            EscrowInvalidMilestone (checked before sending), EscrowNotFound.
         """
-        self._check_milestone(escrow_id, milestone)
-        return self._transact("closeExpiredDispute", escrow_id, milestone, sender=sender)
+        data = self._encode("closeExpiredDispute", escrow_id, milestone)
+        self._check_milestone(escrow_id, milestone, data, sender)
+        return self._transact_data(data, sender=sender, **tx)
 
     def dispute_closes_at(self, escrow_id: int, milestone: int) -> int:
         """When anyone may close the dispute on ``milestone`` (0 if it is not disputed)."""
         return int(self._call("disputeClosesAt", escrow_id, milestone))
 
-    def open_refunds(self, escrow_id: int, *, sender: Sender) -> TxResult:
+    def open_refunds(self, escrow_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """After the deadline, make unreleased, undisputed funds refundable (anyone)."""
-        return self._transact("openRefunds", escrow_id, sender=sender)
+        return self._transact("openRefunds", escrow_id, sender=sender, **tx)
 
-    def claim_refund(self, escrow_id: int, funder: str, *, sender: Sender) -> TxResult:
+    def claim_refund(self, escrow_id: int, funder: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Pay ``funder`` their pro-rata refund (anyone may trigger it)."""
-        return self._transact("claimRefund", escrow_id, checksum(funder, "funder"), sender=sender)
+        return self._transact("claimRefund", escrow_id, checksum(funder, "funder"), sender=sender, **tx)
 
-    def cancel(self, escrow_id: int, *, sender: Sender) -> TxResult:
+    def cancel(self, escrow_id: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Cancel an unassigned open bounty before any release (payer)."""
-        return self._transact("cancel", escrow_id, sender=sender)
+        return self._transact("cancel", escrow_id, sender=sender, **tx)
 
-    def withdraw(self, token: str = ETH, *, sender: Sender) -> TxResult:
+    def withdraw(self, token: str = ETH, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         """Collect credits from failed pushes (``token`` = ETH address(0) for ether)."""
-        return self._transact("withdraw", checksum(token, "token"), sender=sender)
+        return self._transact("withdraw", checksum(token, "token"), sender=sender, **tx)
 
-    def set_default_fee(self, fee_bps: int, *, sender: Sender) -> TxResult:
-        require(0 <= fee_bps <= MAX_FEE_BPS, f"fee_bps must be 0..{MAX_FEE_BPS}, got {fee_bps}")
-        return self._transact("setDefaultFee", fee_bps, sender=sender)
+    def set_default_fee(self, fee_bps: int, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        """Set the fee of escrows created from now on (admin; existing escrows keep theirs).
 
-    def set_treasury(self, treasury: str, *, sender: Sender) -> TxResult:
-        return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender)
+        Raises AccessControlUnauthorizedAccount (not admin), EscrowInvalidFee (above
+        ``MAX_FEE_BPS``, checked before sending; InvalidInput if negative).
+        """
+        data = self._encode("setDefaultFee", fee_bps)
+        if fee_bps > MAX_FEE_BPS:
+            self._refuse(errors.EscrowInvalidFee(fee_bps, MAX_FEE_BPS), data, sender=sender)
+        return self._transact_data(data, sender=sender, **tx)
 
-    def pause(self, *, sender: Sender) -> TxResult:
-        return self._transact("pause", sender=sender)
+    def set_treasury(self, treasury: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender, **tx)
 
-    def unpause(self, *, sender: Sender) -> TxResult:
-        return self._transact("unpause", sender=sender)
+    def pause(self, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("pause", sender=sender, **tx)
+
+    def unpause(self, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        return self._transact("unpause", sender=sender, **tx)
 
     # --- helpers ------------------------------------------------------------------------------
 
     def _now(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
-    def _check_milestone(self, escrow_id: int, milestone: int) -> EscrowInfo:
+    def _check_milestone(self, escrow_id: int, milestone: int, data: bytes, sender: Sender) -> EscrowInfo:
+        """The escrow (EscrowNotFound if none); EscrowInvalidMilestone for an index it does not have."""
+        require(_is_uint(milestone), f"milestone must be an integer >= 0, got {milestone!r}", field="milestone")
         info = self.get_escrow(escrow_id)
-        count = len(info.milestones)
-        require(0 <= milestone < count, f"escrow {escrow_id} has milestones 0..{count - 1}, not {milestone}")
+        if milestone >= len(info.milestones):
+            self._refuse(errors.EscrowInvalidMilestone(escrow_id, milestone), data, sender=sender)
         return info
 
-    def _prepare_funding(self, token: str, amount: int, sender: Sender, approve: bool) -> int:
-        """Check balance and allowance (approving if asked); return the ETH value to send."""
+    def _prepare_funding(self, token: str, amount: int, sender: Sender, approve: bool, tx: TxOptions) -> int:
+        """Check balance and allowance (approving if asked); return the ETH value to send.
+
+        Under :meth:`build` / :meth:`estimate` nothing may be sent, and with an explicit ``nonce``
+        the approval would take it: in both cases a missing allowance is refused, not approved.
+        """
         if amount == 0:
             return 0
         owner = sender_address(sender)
@@ -491,7 +640,7 @@ class Escrow(ContractClient):
             raise InsufficientBalance(token, owner, balance, amount)
         allowance = erc20.allowance(owner, self.address)
         if allowance < amount:
-            if not approve:
+            if not approve or self._planning() or "nonce" in tx:
                 raise InsufficientAllowance(token, owner, self.address, allowance, amount)
             erc20.approve(self.address, amount, sender=sender)
         return 0
@@ -527,10 +676,9 @@ def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
     )
 
 
+def _is_uint(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _bytes32(value: str | bytes) -> bytes:
-    if isinstance(value, bytes):
-        require(len(value) == 32, "intent id must be 32 bytes")
-        return value
-    text = value.removeprefix("0x")
-    require(len(text) == 64, "intent id must be 32 bytes of hex")
-    return bytes.fromhex(text)
+    return bytes.fromhex(to_bytes32(value, "intent_id")[2:])

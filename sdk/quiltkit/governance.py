@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
-from typing import Any
+from typing import Any, Unpack
 
 from eth_account.datastructures import SignedMessage
 from eth_account.messages import encode_typed_data
@@ -19,7 +19,7 @@ from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict, Field
 from web3 import Web3
 
-from quiltkit._contract import ContractClient, Sender, TxResult, require
+from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require
 from quiltkit._types import ZERO_ADDRESS, Address, checksum
 from quiltkit.governance_token_errors import ERRORS as TOKEN_ERRORS
 from quiltkit.governor_errors import ERRORS as GOVERNOR_ERRORS
@@ -216,15 +216,16 @@ class GovernanceToken(ContractClient):
         donation_rate: int = RATE_BASE,
         name: str = "quiltkit",
         symbol: str = "QUILT",
+        **options: Unpack[TxOptions],
     ) -> GovernanceToken:
         """Deploy the implementation and an ERC-1967 proxy initialised with these settings."""
         require(0 < cap <= MAX_CAP, f"cap must be 1..2**96-1, got {cap}")
         require(donation_rate >= 0, f"donation_rate must be >= 0, got {donation_rate}")
         admin_, treasury_ = checksum(admin, "admin"), checksum(treasury, "treasury")
-        implementation, _ = cls._deploy(w3, sender)
+        implementation, _ = cls._deploy(w3, sender, **options)
         impl = cls(w3, implementation)
         init = impl._encode("initialize", name, symbol, cap, admin_, treasury_, donation_rate)
-        proxy, _ = _Proxy._deploy(w3, sender, implementation, init)
+        proxy, _ = _Proxy._deploy(w3, sender, implementation, init, **options)
         return cls(w3, proxy)
 
     # --- reads --------------------------------------------------------------------------------
@@ -266,14 +267,16 @@ class GovernanceToken(ContractClient):
         return int(self._call("nonces", checksum(account, "account")))
 
     # --- writes -------------------------------------------------------------------------------
-    def transfer(self, to: str, amount: int, *, sender: Sender) -> TxResult:
+    def transfer(self, to: str, amount: int, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         require(amount >= 0, f"amount must be >= 0, got {amount}")
-        return self._transact("transfer", checksum(to, "recipient"), amount, sender=sender)
+        return self._transact("transfer", checksum(to, "recipient"), amount, sender=sender, **options)
 
-    def delegate(self, delegatee: str, *, sender: Sender) -> TxResult:
-        return self._transact("delegate", checksum(delegatee, "delegatee"), sender=sender)
+    def delegate(self, delegatee: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact("delegate", checksum(delegatee, "delegatee"), sender=sender, **options)
 
-    def delegate_by_sig(self, delegatee: str, signer: LocalAccount, *, expiry: int, sender: Sender) -> TxResult:
+    def delegate_by_sig(
+        self, delegatee: str, signer: LocalAccount, *, expiry: int, sender: Sender, **options: Unpack[TxOptions]
+    ) -> TxResult:
         """Delegate ``signer``'s votes with an EIP-712 signature, sent (and paid for) by ``sender``."""
         delegatee_ = checksum(delegatee, "delegatee")
         nonce = self.nonces(signer.address)
@@ -287,34 +290,40 @@ class GovernanceToken(ContractClient):
         }
         sig = _sign(signer, domain, types, "Delegation", {"delegatee": delegatee_, "nonce": nonce, "expiry": expiry})
         r, s = sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big")
-        return self._transact("delegateBySig", delegatee_, nonce, expiry, sig.v, r, s, sender=sender)
+        return self._transact("delegateBySig", delegatee_, nonce, expiry, sig.v, r, s, sender=sender, **options)
 
-    def mint(self, to: str, amount: int, *, sender: Sender) -> TxResult:
+    def mint(self, to: str, amount: int, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         require(amount > 0, f"amount must be > 0, got {amount}")
-        return self._transact("mint", checksum(to, "recipient"), amount, sender=sender)
+        return self._transact("mint", checksum(to, "recipient"), amount, sender=sender, **options)
 
-    def mint_batch(self, recipients: Sequence[str], amounts: Sequence[int], *, sender: Sender) -> TxResult:
+    def mint_batch(
+        self, recipients: Sequence[str], amounts: Sequence[int], *, sender: Sender, **options: Unpack[TxOptions]
+    ) -> TxResult:
         require(len(recipients) == len(amounts), f"{len(recipients)} recipients but {len(amounts)} amounts")
         require(all(a >= 0 for a in amounts), "amounts must be >= 0")
         to = [checksum(r, "recipient") for r in recipients]
-        return self._transact("mintBatch", to, list(amounts), sender=sender)
+        return self._transact("mintBatch", to, list(amounts), sender=sender, **options)
 
-    def donate(self, value: int, *, sender: Sender) -> TxResult:
+    def donate(self, value: int, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         """Donate ``value`` wei: mints at the rate, forwards the value to the treasury."""
         require(value > 0, f"value must be > 0, got {value}")
-        return self._transact("donate", sender=sender, value=value)
+        return self._transact("donate", sender=sender, value=value, **options)
 
-    def pause(self, *, sender: Sender) -> TxResult:
-        return self._transact("pause", sender=sender)
+    def pause(self, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact("pause", sender=sender, **options)
 
-    def unpause(self, *, sender: Sender) -> TxResult:
-        return self._transact("unpause", sender=sender)
+    def unpause(self, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact("unpause", sender=sender, **options)
 
-    def grant_role(self, role: str, account: str, *, sender: Sender) -> TxResult:
-        return self._transact("grantRole", keccak(text=role), checksum(account, "account"), sender=sender)
+    def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact("grantRole", keccak(text=role), checksum(account, "account"), sender=sender, **options)
 
-    def upgrade_to(self, implementation: str, data: bytes = b"", *, sender: Sender) -> TxResult:
-        return self._transact("upgradeToAndCall", checksum(implementation, "implementation"), data, sender=sender)
+    def upgrade_to(
+        self, implementation: str, data: bytes = b"", *, sender: Sender, **options: Unpack[TxOptions]
+    ) -> TxResult:
+        return self._transact(
+            "upgradeToAndCall", checksum(implementation, "implementation"), data, sender=sender, **options
+        )
 
 
 class _Proxy(ContractClient):
@@ -338,6 +347,7 @@ class Timelock(ContractClient):
         proposers: Sequence[str] = (),
         executors: Sequence[str] = (),
         emergency_calls: Sequence[EmergencyCall] = (),
+        **options: Unpack[TxOptions],
     ) -> Timelock:
         require(min_delay >= 0, f"min_delay must be >= 0, got {min_delay}")
         address, _ = cls._deploy(
@@ -348,6 +358,7 @@ class Timelock(ContractClient):
             [checksum(e, "executor") for e in executors],
             checksum(admin, "admin") if admin else ZERO_ADDRESS,
             [(c.target, c.selector) for c in emergency_calls],
+            **options,
         )
         return cls(w3, address)
 
@@ -361,11 +372,13 @@ class Timelock(ContractClient):
     def has_role(self, role: str, account: str) -> bool:
         return bool(self._call("hasRole", _timelock_role(role), checksum(account, "account")))
 
-    def grant_role(self, role: str, account: str, *, sender: Sender) -> TxResult:
-        return self._transact("grantRole", _timelock_role(role), checksum(account, "account"), sender=sender)
+    def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact("grantRole", _timelock_role(role), checksum(account, "account"), sender=sender, **options)
 
-    def renounce_role(self, role: str, account: str, *, sender: Sender) -> TxResult:
-        return self._transact("renounceRole", _timelock_role(role), checksum(account, "account"), sender=sender)
+    def renounce_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact(
+            "renounceRole", _timelock_role(role), checksum(account, "account"), sender=sender, **options
+        )
 
 
 def _timelock_role(role: str) -> bytes:
@@ -380,10 +393,19 @@ class Governor(ContractClient):
 
     @classmethod
     def deploy(
-        cls, w3: Web3, sender: Sender, *, token: str, timelock: str, config: GovernorConfig | None = None
+        cls,
+        w3: Web3,
+        sender: Sender,
+        *,
+        token: str,
+        timelock: str,
+        config: GovernorConfig | None = None,
+        **options: Unpack[TxOptions],
     ) -> Governor:
         cfg = config or GovernorConfig()
-        address, _ = cls._deploy(w3, sender, checksum(token, "token"), checksum(timelock, "timelock"), cfg.as_tuple())
+        address, _ = cls._deploy(
+            w3, sender, checksum(token, "token"), checksum(timelock, "timelock"), cfg.as_tuple(), **options
+        )
         return cls(w3, address)
 
     # --- reads --------------------------------------------------------------------------------
@@ -447,6 +469,7 @@ class Governor(ContractClient):
         *,
         kind: ProposalType = ProposalType.STANDARD,
         sender: Sender,
+        **options: Unpack[TxOptions],
     ) -> tuple[Proposal, TxResult]:
         """Propose ``calls`` as ``kind`` (plain ``propose`` for STANDARD)."""
         require(len(calls) > 0, "a proposal needs at least one call")
@@ -455,19 +478,31 @@ class Governor(ContractClient):
         )
         targets, values, datas = [c.target for c in calls], [c.value for c in calls], [c.data for c in calls]
         if kind == ProposalType.STANDARD:
-            result = self._transact("propose", targets, values, datas, description, sender=sender)
+            result = self._transact("propose", targets, values, datas, description, sender=sender, **options)
         else:
-            result = self._transact("proposeTyped", int(kind), targets, values, datas, description, sender=sender)
+            result = self._transact(
+                "proposeTyped", int(kind), targets, values, datas, description, sender=sender, **options
+            )
         full = description + self.type_tag(kind)
         proposal_id = int(result.event("ProposalCreated").args["proposalId"])
         return Proposal(proposal_id=proposal_id, kind=kind, calls=list(calls), description=full), result
 
-    def cast_vote(self, proposal_id: int, support: Support, *, reason: str | None = None, sender: Sender) -> TxResult:
+    def cast_vote(
+        self,
+        proposal_id: int,
+        support: Support,
+        *,
+        reason: str | None = None,
+        sender: Sender,
+        **options: Unpack[TxOptions],
+    ) -> TxResult:
         if reason is None:
-            return self._transact("castVote", proposal_id, int(support), sender=sender)
-        return self._transact("castVoteWithReason", proposal_id, int(support), reason, sender=sender)
+            return self._transact("castVote", proposal_id, int(support), sender=sender, **options)
+        return self._transact("castVoteWithReason", proposal_id, int(support), reason, sender=sender, **options)
 
-    def cast_vote_by_sig(self, proposal_id: int, support: Support, signer: LocalAccount, *, sender: Sender) -> TxResult:
+    def cast_vote_by_sig(
+        self, proposal_id: int, support: Support, signer: LocalAccount, *, sender: Sender, **options: Unpack[TxOptions]
+    ) -> TxResult:
         """A vote signed by ``signer`` (EIP-712 Ballot), sent and paid for by ``sender``."""
         nonce = self.nonces(signer.address)
         domain = _domain(str(self._call("name")), str(self._call("version")), self.w3.eth.chain_id, self.address)
@@ -482,14 +517,18 @@ class Governor(ContractClient):
         message = {"proposalId": proposal_id, "support": int(support), "voter": signer.address, "nonce": nonce}
         sig = _sign(signer, domain, types, "Ballot", message)
         signature = sig.r.to_bytes(32, "big") + sig.s.to_bytes(32, "big") + bytes([sig.v])
-        return self._transact("castVoteBySig", proposal_id, int(support), signer.address, signature, sender=sender)
+        return self._transact(
+            "castVoteBySig", proposal_id, int(support), signer.address, signature, sender=sender, **options
+        )
 
-    def queue(self, proposal: Proposal, *, sender: Sender) -> TxResult:
-        return self._transact("queue", *proposal.arrays(), proposal.description_hash, sender=sender)
+    def queue(self, proposal: Proposal, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact("queue", *proposal.arrays(), proposal.description_hash, sender=sender, **options)
 
-    def execute(self, proposal: Proposal, *, sender: Sender) -> TxResult:
+    def execute(self, proposal: Proposal, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         value = sum(c.value for c in proposal.calls)
-        return self._transact("execute", *proposal.arrays(), proposal.description_hash, sender=sender, value=value)
+        return self._transact(
+            "execute", *proposal.arrays(), proposal.description_hash, sender=sender, value=value, **options
+        )
 
-    def cancel(self, proposal: Proposal, *, sender: Sender) -> TxResult:
-        return self._transact("cancel", *proposal.arrays(), proposal.description_hash, sender=sender)
+    def cancel(self, proposal: Proposal, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        return self._transact("cancel", *proposal.arrays(), proposal.description_hash, sender=sender, **options)

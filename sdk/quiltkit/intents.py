@@ -30,9 +30,10 @@ from eth_keys.datatypes import Signature
 from eth_keys.exceptions import BadSignature
 from eth_utils.crypto import keccak
 from eth_utils.exceptions import ValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, ConfigDict, Field
 
-from quiltkit._types import Address, Bytes32, ChainAddress, checksum, is_evm_address
+from quiltkit._model import Model
+from quiltkit._types import Address, Bytes32, ChainAddress, checksum, is_evm_address, looks_like_secret
 from quiltkit.exceptions import InvalidInput
 
 __all__ = [
@@ -79,7 +80,7 @@ PAYOUT_INTENT_TYPES: dict[str, list[dict[str, str]]] = {
 }
 
 
-class EvmDomain(BaseModel):
+class EvmDomain(Model):
     """The EIP-712 domain of one MilestoneEscrow deployment."""
 
     model_config = ConfigDict(frozen=True)
@@ -96,19 +97,29 @@ class EvmDomain(BaseModel):
         }
 
 
-class PayoutIntent(BaseModel):
-    """An instruction to pay one milestone, signed by the escrow's verifiers."""
+def _either(name: str, camel: str) -> AliasChoices:
+    return AliasChoices(name, camel)
+
+
+class PayoutIntent(Model):
+    """An instruction to pay one milestone, signed by the escrow's verifiers.
+
+    Built from snake_case fields or from the camelCase form of :meth:`message` (``escrowId``,
+    ``intentId``, ...; bytes32 values as 0x-hex or bytes). Bad fields raise
+    :class:`~quiltkit.exceptions.InvalidInput` / :class:`~quiltkit.exceptions.InvalidAddress`
+    naming the field.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    escrow_id: int = Field(ge=0, le=UINT256_MAX)
+    escrow_id: int = Field(ge=0, le=UINT256_MAX, validation_alias=_either("escrow_id", "escrowId"))
     milestone: int = Field(ge=0, le=UINT256_MAX)
     payee: ChainAddress
     amount: int = Field(gt=0, le=UINT256_MAX)
     token: ChainAddress
-    intent_id: Bytes32
+    intent_id: Bytes32 = Field(validation_alias=_either("intent_id", "intentId"))
     deadline: int = Field(gt=0, le=UINT256_MAX)
-    evidence_hash: Bytes32
+    evidence_hash: Bytes32 = Field(validation_alias=_either("evidence_hash", "evidenceHash"))
 
     @property
     def is_evm(self) -> bool:
@@ -135,7 +146,7 @@ class PayoutIntent(BaseModel):
         return tuple(m[f["name"]] for f in PAYOUT_INTENT_TYPES["PayoutIntent"])
 
 
-class VerifierSignature(BaseModel):
+class VerifierSignature(Model):
     """One verifier's signature, naming the verifier by its index in the escrow's set."""
 
     model_config = ConfigDict(frozen=True)
@@ -212,9 +223,24 @@ def intent_digest(intent: PayoutIntent, domain: EvmDomain) -> bytes:
 
 def sign_intent(intent: PayoutIntent, domain: EvmDomain, signer: LocalAccount | str | bytes) -> bytes:
     """Sign ``intent`` with a verifier's key; returns the 65-byte ECDSA signature."""
-    account = signer if isinstance(signer, LocalAccount) else Account.from_key(signer)
+    account = signer if isinstance(signer, LocalAccount) else _account(signer)
     signed = account.sign_message(_signable(intent, domain))
     return bytes(signed.signature)
+
+
+def _account(key: str | bytes) -> LocalAccount:
+    """The account of a private key; an error that never repeats the key."""
+    account: LocalAccount | None
+    try:
+        account = Account.from_key(key)
+    except Exception:  # eth-account's errors are not ours to pass on: some repeat their input
+        account = None
+    if account is None:  # raised outside the handler, so no chained error carries the key
+        shape = "32 bytes of hex" if looks_like_secret(key) else "not 32 bytes of hex"
+        raise InvalidInput(
+            f"signer is not a valid secp256k1 private key ({shape}; the value is not repeated)", field="signer"
+        )
+    return account
 
 
 def recover_signer(intent: PayoutIntent, domain: EvmDomain, signature: bytes) -> str:
@@ -329,7 +355,14 @@ def sign_soroban_intent(intent: PayoutIntent, network_passphrase: str, contract:
     """ed25519 signature (64 bytes) of :func:`soroban_digest` by a verifier's Stellar key."""
     from stellar_sdk import Keypair
 
-    keypair = secret if isinstance(secret, Keypair) else Keypair.from_secret(str(secret))
+    keypair: Keypair | None = secret if isinstance(secret, Keypair) else None
+    if keypair is None:
+        try:
+            keypair = Keypair.from_secret(str(secret))
+        except Exception:  # stellar-sdk's error repeats the secret
+            keypair = None
+    if keypair is None:  # raised outside the handler, so no chained error carries the secret
+        raise InvalidInput("secret is not a Stellar secret key (S...; the value is not repeated)", field="secret")
     return bytes(keypair.sign(soroban_digest(intent, network_passphrase, contract)))
 
 

@@ -18,3 +18,23 @@ def test_demo_story_moves_the_money_it_tells(w3: Web3) -> None:
     }
     assert any("milestone 1 paid" in line for line in lines)
     assert "escrow #1 now holds 0 QUSD" in lines[-1] or "now holds 0 QUSD" in lines[-1]
+
+
+def test_demo_auction_chapter_extends_and_pays_every_share(w3: Web3) -> None:
+    from quiltkit.auction_demo import run_auction_chapter
+
+    lines: list[str] = []
+    chapter = run_auction_chapter(w3, say=lines.append)
+    s = chapter.settlement
+    assert chapter.extensions == 3
+    assert s.amount == 2 * UNIT
+    assert (s.royalty, s.fee, s.impact) == (UNIT // 10, UNIT // 20, UNIT // 25)
+    assert s.seller_proceeds == 2 * UNIT - s.royalty - s.fee - s.impact
+    assert chapter.paid == {
+        "seller": s.seller_proceeds,
+        "inventor": s.royalty,
+        "treasury": s.fee,
+        "offsets": s.impact,
+    }
+    assert sum("extended: True" in line for line in lines) == 3
+    assert lines[-1].splitlines()[-1].startswith("winning bid")

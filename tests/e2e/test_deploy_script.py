@@ -41,12 +41,42 @@ def test_deploy_is_idempotent_and_writes_manifest(tmp_path: Path) -> None:
     assert on_disk["chain_id"] == chain.chain_id
     assert len(chain.provider.get_code(info["address"])) > 0
     assert info["tx_hash"].startswith("0x") and info["block"] >= 0
-    assert on_disk["compilers"][0]["version"].startswith("0.8.30")
+    assert any(c["version"].startswith("0.8.30") for c in on_disk["compilers"])
     assert on_disk["git_commit"]
+
+    house = on_disk["contracts"]["AuctionHouse"]
+    assert len(chain.provider.get_code(house["address"])) > 0
+    assert house["constructor"] == {
+        "owner": deployer.address,
+        "treasury": deployer.address,
+        "fee_bps": 50,
+        "royalty_cap_bps": 1_000,
+    }
+    assert any(c["name"] == "vyper" and c["version"].startswith("0.4.3") for c in on_disk["compilers"])
 
     _, redeployed = script.deploy(deployer, path=path, redeploy=True, **args)
     assert redeployed
-    assert json.loads(path.read_text())["contracts"]["MilestoneEscrow"]["address"] != info["address"]
+    fresh = json.loads(path.read_text())["contracts"]
+    assert fresh["MilestoneEscrow"]["address"] != info["address"]
+    assert fresh["AuctionHouse"]["address"] != house["address"]
+
+
+def test_deploy_adds_the_house_to_an_older_manifest(tmp_path: Path) -> None:
+    from ape import accounts
+
+    script = _load_script()
+    deployer = accounts.test_accounts[0]
+    path = tmp_path / "ethereum-local.json"
+    args = {"admin": deployer.address, "guardian": deployer.address, "treasury": deployer.address, "fee_bps": 0}
+    manifest, _ = script.deploy(deployer, path=path, **args)
+    escrow = manifest["contracts"]["MilestoneEscrow"]["address"]
+    del manifest["contracts"]["AuctionHouse"]  # as written before the AuctionHouse existed
+    path.write_text(json.dumps(manifest))
+
+    updated, deployed = script.deploy(deployer, path=path, **args)
+    assert deployed
+    assert updated["contracts"]["MilestoneEscrow"]["address"] == escrow, "the live escrow is kept"
+    assert "AuctionHouse" in updated["contracts"]
 
 
 @pytest.mark.parametrize(

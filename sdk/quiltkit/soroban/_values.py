@@ -6,7 +6,8 @@ from typing import Any
 
 from stellar_sdk import Address, Keypair, StrKey, scval, xdr
 
-from quiltkit.exceptions import InvalidAddress, InvalidInput
+from quiltkit._types import looks_like_secret, shown
+from quiltkit.exceptions import InvalidAddress, InvalidInput, PrivateKeyAsAddress
 
 __all__ = [
     "I128_MAX",
@@ -36,12 +37,19 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _refused(value: Any, what: str, expected: str) -> InvalidAddress:
+    """The error for a value that is no address; a secret key is named as such, never repeated."""
+    if looks_like_secret(value):
+        return PrivateKeyAsAddress(what)
+    return InvalidAddress(f"{what} must be {expected}, got {shown(value)}", field=what)
+
+
 def address(value: Any, what: str = "address") -> str:
     """A ``G...`` account or ``C...`` contract strkey (a ``Keypair`` gives its public key)."""
     text = _text(value)
     if StrKey.is_valid_ed25519_public_key(text) or StrKey.is_valid_contract(text):
         return text
-    raise InvalidAddress(f"{what} must be a G... account or C... contract strkey, got {value!r}")
+    raise _refused(value, what, "a G... account or C... contract strkey")
 
 
 def account(value: Any, what: str = "account") -> str:
@@ -49,7 +57,7 @@ def account(value: Any, what: str = "account") -> str:
     text = _text(value)
     if StrKey.is_valid_ed25519_public_key(text):
         return text
-    raise InvalidAddress(f"{what} must be a G... Stellar account strkey, got {value!r}")
+    raise _refused(value, what, "a G... Stellar account strkey")
 
 
 def contract(value: Any, what: str = "contract") -> str:
@@ -57,7 +65,7 @@ def contract(value: Any, what: str = "contract") -> str:
     text = _text(value)
     if StrKey.is_valid_contract(text):
         return text
-    raise InvalidAddress(f"{what} must be a C... Soroban contract strkey, got {value!r}")
+    raise _refused(value, what, "a C... Soroban contract strkey")
 
 
 def raw_public_key(value: Any, what: str = "verifier key") -> bytes:
@@ -77,7 +85,9 @@ def raw_public_key(value: Any, what: str = "verifier key") -> bytes:
             return bytes.fromhex(hex_text)
         except ValueError:
             pass
-    raise InvalidInput(f"{what} must be a G... strkey, 32 bytes or 64 hex digits, got {value!r}")
+    if looks_like_secret(text):  # 64 hex digits were accepted above: this is an S... secret seed
+        raise PrivateKeyAsAddress(what)
+    raise InvalidInput(f"{what} must be a G... strkey, 32 bytes or 64 hex digits, got {shown(value)}", field=what)
 
 
 def bytes_n(value: Any, size: int, what: str) -> bytes:
@@ -88,7 +98,7 @@ def bytes_n(value: Any, size: int, what: str) -> bytes:
         try:
             raw = bytes.fromhex(str(value).removeprefix("0x"))
         except ValueError as exc:
-            raise InvalidInput(f"{what} must be {size} bytes of hex, got {value!r}") from exc
+            raise InvalidInput(f"{what} must be {size} bytes of hex, got {shown(value)}", field=what) from exc
     if len(raw) != size:
         raise InvalidInput(f"{what} must be exactly {size} bytes, got {len(raw)}")
     return raw

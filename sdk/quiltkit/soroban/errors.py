@@ -576,11 +576,14 @@ class StellarCliError(QuiltkitError, RuntimeError):
     """A ``stellar`` CLI command exited with an error."""
 
     def __init__(self, command: list[str], returncode: int, stderr: str) -> None:
+        # The command may carry a secret key (``--source-account S...``): kept with it masked.
+        command = ["S...(secret)" if _STELLAR_SECRET.match(part) else part for part in command]
         self.command, self.returncode, self.stderr = command, returncode, stderr
         last = next((line for line in reversed(stderr.strip().splitlines()) if line.strip()), "")
         super().__init__(f"`{' '.join(command[:3])}` exited with {returncode}: {last or 'no output'}")
 
 
+_STELLAR_SECRET = re.compile(r"^S[A-Z2-7]{55}$")
 _ERROR_RE = re.compile(r"Error\((\w+), #?(\w+)\)")
 
 

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
+
+from quiltkit._model import invalid_input
 from stellar_sdk import Keypair, StrKey, scval, xdr
 
 from quiltkit import intents
@@ -467,7 +469,8 @@ def _terms(terms: SorobanEscrowTerms | dict[str, Any]) -> SorobanEscrowTerms:
     try:
         return SorobanEscrowTerms(**terms)
     except ValidationError as exc:
-        raise InvalidInput(f"invalid escrow terms: {exc}") from exc
+        error = invalid_input("SorobanEscrowTerms", exc)  # pydantic's own message repeats the input
+    raise error
 
 
 def _check_index(info: SorobanEscrowInfo, milestone: int) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from quiltkit import Escrow, MilestoneState, Token, intents
+from quiltkit import Escrow, MilestoneState, Token, escrow_errors, intents
 from quiltkit.devchain import advance_time
 from quiltkit.escrow import ETH
 from quiltkit.escrow_errors import EscrowDisputeWindowOpen, EscrowFullyFunded, EscrowNotFound
@@ -88,8 +88,8 @@ def test_attested_release_assigns_open_bounty_and_consumes_intent(
 
     assert [e.name for e in result.events] == ["PayeeAssigned", "IntentConsumed", "MilestoneReleased"]
     consumed = result.event("IntentConsumed").args
-    assert "0x" + consumed["intentId"].hex() == intent.intent_id
-    assert "0x" + consumed["evidenceHash"].hex() == intent.evidence_hash
+    assert consumed["intentId"] == intent.intent_id  # bytes32 values are 0x-hex strings everywhere
+    assert consumed["evidenceHash"] == intent.evidence_hash
     assert escrow.is_intent_consumed(intent.intent_id)
     assert escrow.get_escrow(eid).payee == contributor.address
     # the one-call read (multicall) agrees with the two reads it replaces, and reverts like getEscrow
@@ -338,7 +338,7 @@ def test_batch_under_two_verifier_sets_goes_out_as_one_multicall(
     result = escrow.release_with_intents(batch, sender=relayer)
 
     consumed = result.events_named("IntentConsumed")
-    assert sorted("0x" + e.args["intentId"].hex() for e in consumed) == sorted(i.intent_id for i in (a, b, c))
+    assert sorted(e.args["intentId"] for e in consumed) == sorted(i.intent_id for i in (a, b, c))
     assert token.balance_of(contributor.address) - before == (300 + 500 + 200) * UNIT * 99 // 100
 
 
@@ -351,9 +351,14 @@ def test_batch_refuses_bad_input_before_sending(
     w3: Web3,
 ) -> None:
     nonce = w3.eth.get_transaction_count(relayer.address)
-    with pytest.raises(InvalidInput, match="at least one intent"):
+    # the contract's own errors, as the chain would raise them (tests/unit/sdk/test_error_contract.py)
+    with pytest.raises(escrow_errors.EscrowBatchMismatch):
         escrow.release_with_intents([], sender=relayer)
     intent = make_intent(create_escrow(), 0)
-    with pytest.raises(InvalidInput, match="carries no signatures"):
+    with pytest.raises(escrow_errors.EscrowInsufficientSignatures) as info:
         escrow.release_with_intents([(intent, [v.address for v in verifiers], [])], sender=relayer)
+    assert info.value.args_by_name == {"provided": 0, "threshold": 2}
+    # the calldata builder (for callers that sign themselves) still refuses an unsigned intent
+    with pytest.raises(InvalidInput, match="carries no signatures"):
+        escrow.release_with_intents_data([(intent, [v.address for v in verifiers], [])])
     assert w3.eth.get_transaction_count(relayer.address) == nonce

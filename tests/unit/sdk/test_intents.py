@@ -10,7 +10,7 @@ from eth_utils.crypto import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from quiltkit import Escrow, InvalidInput, intents
+from quiltkit import Escrow, InvalidAddress, InvalidInput, intents
 
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 words = st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex())
@@ -118,8 +118,10 @@ def test_evidence_hash_is_canonical() -> None:
 )
 def test_intent_model_rejects_bad_fields(field: dict[str, object]) -> None:
     data = _intent().model_dump() | field
-    with pytest.raises(ValidationError):
+    (name,) = field
+    with pytest.raises(InvalidAddress if name == "payee" else InvalidInput) as info:
         intents.PayoutIntent(**data)
+    assert info.value.field == name and not isinstance(info.value, ValidationError)
 
 
 # --- Soroban form -------------------------------------------------------------------------------

@@ -15,7 +15,17 @@ def _canonical(abi: list[dict[str, object]]) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "name", ["MilestoneEscrow", "TestToken", "GovernanceToken", "QuiltkitGovernor", "QuiltkitTimelock"]
+    "name",
+    [
+        "MilestoneEscrow",
+        "TestToken",
+        "AuctionHouse",
+        "TestNFT",
+        "TestEditions",
+        "GovernanceToken",
+        "QuiltkitGovernor",
+        "QuiltkitTimelock",
+    ],
 )
 def test_shipped_abi_equals_fresh_ape_compilation(name: str) -> None:
     from ape import project
