@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMilestoneEscrow} from "../escrow/IMilestoneEscrow.sol";
 import {SignatureQuorum} from "../intents/SignatureQuorum.sol";
@@ -23,7 +22,7 @@ import {IFundingRound} from "./IFundingRound.sol";
 /// planned amounts C pays floor(T*C_k/C_n) - floor(T*C_{k-1}/C_n): the parts sum to T exactly.
 /// Pausing stops project registration and donations only; refunds, claims, releases, streams and
 /// finalisation always work. There is no admin path to the funds.
-contract FundingRound is IFundingRound, Pausable, ReentrancyGuardTransient, EIP712 {
+contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
 
     /// @notice The escrow's PayoutIntent type: `escrowId` names the project.
@@ -76,26 +75,30 @@ contract FundingRound is IFundingRound, Pausable, ReentrancyGuardTransient, EIP7
     }
 
     // --- configuration (written once by initialize) ------------------------------------------
+    // Times are kept as uint32 (seconds, until 2106) so a round's configuration and its project
+    // count fill three slots: a clone's initialisation writes three (plus the verifier commitment),
+    // and a donation reads three.
     address private _currency;
     Strategy private _strategy;
     uint16 private _capBps;
     uint8 private _threshold;
     Phase private _phase;
     bool private _initialized;
+    uint32 private _applicationEnd;
 
     address private _curator;
-    uint40 private _applicationEnd;
-    uint40 private _donationStart;
+    uint32 private _donationStart;
+    uint32 private _donationEnd;
+    uint32 private _releaseDeadline;
 
     address private _eligibility;
-    uint40 private _donationEnd;
-    uint40 private _releaseDeadline;
+    uint32 private _projectCount;
+    bool private _paused;
 
     address private _treasury;
     bytes32 private _verifiersHash;
 
     // --- state --------------------------------------------------------------------------------
-    uint256 private _projectCount;
     uint256 private _cursor;
     uint256 private _tally;
     uint256 private _poolTotal;
@@ -120,13 +123,18 @@ contract FundingRound is IFundingRound, Pausable, ReentrancyGuardTransient, EIP7
         _;
     }
 
+    modifier whenNotPaused() {
+        if (_paused) revert RoundIsPaused();
+        _;
+    }
+
     // ------------------------------------------------------------------------------------------
     // Initialisation
     // ------------------------------------------------------------------------------------------
 
     /// @notice Fixes the round's parameters (called once by the factory in the clone's creation).
     /// Requirements: not initialised; a curator; a cap in 1..10,000 bps; applicationEnd <=
-    /// donationEnd, donationStart < donationEnd < releaseDeadline; a valid verifier set (a SCORE
+    /// donationEnd, donationStart < donationEnd < releaseDeadline <= 2^32 - 1; a valid verifier set (a SCORE
     /// round needs one). Emits RoundInitialized.
     function initialize(RoundParams calldata params) external {
         if (_initialized) revert RoundAlreadyInitialized();
@@ -134,7 +142,7 @@ contract FundingRound is IFundingRound, Pausable, ReentrancyGuardTransient, EIP7
         if (params.matchingCapBps == 0 || params.matchingCapBps > _BPS) revert RoundInvalidCap(params.matchingCapBps);
         if (
             params.applicationEnd > params.donationEnd || params.donationStart >= params.donationEnd
-                || params.donationEnd >= params.releaseDeadline
+                || params.donationEnd >= params.releaseDeadline || params.releaseDeadline > type(uint32).max
         ) {
             revert RoundInvalidWindows(
                 params.applicationEnd, params.donationStart, params.donationEnd, params.releaseDeadline
@@ -148,11 +156,12 @@ contract FundingRound is IFundingRound, Pausable, ReentrancyGuardTransient, EIP7
         _capBps = params.matchingCapBps;
         _threshold = params.threshold;
         _curator = params.curator;
-        _applicationEnd = params.applicationEnd;
-        _donationStart = params.donationStart;
-        _eligibility = params.eligibility;
-        _donationEnd = params.donationEnd;
-        _releaseDeadline = params.releaseDeadline;
+        // All four times fit uint32: each is at most releaseDeadline, checked above.
+        _applicationEnd = uint32(params.applicationEnd);
+        _donationStart = uint32(params.donationStart);
+        _donationEnd = uint32(params.donationEnd);
+        _releaseDeadline = uint32(params.releaseDeadline);
+        if (params.eligibility != address(0)) _eligibility = params.eligibility;
         if (params.treasury != address(0)) _treasury = params.treasury;
         if (verifiersHash != bytes32(0)) _verifiersHash = verifiersHash;
         emit RoundInitialized(msg.sender, params.curator, params.currency, params.strategy);
@@ -487,14 +496,24 @@ contract FundingRound is IFundingRound, Pausable, ReentrancyGuardTransient, EIP7
     // Pausing
     // ------------------------------------------------------------------------------------------
 
-    /// @notice Stops project registration and donations. Requirements: curator.
-    function pause() external onlyCurator {
-        _pause();
+    /// @notice Stops project registration and donations. Requirements: curator; not paused.
+    /// Emits RoundPaused.
+    function pause() external onlyCurator whenNotPaused {
+        _paused = true;
+        emit RoundPaused(msg.sender);
     }
 
-    /// @notice Resumes registration and donations. Requirements: curator.
+    /// @notice Resumes registration and donations. Requirements: curator; paused.
+    /// Emits RoundUnpaused.
     function unpause() external onlyCurator {
-        _unpause();
+        if (!_paused) revert RoundNotPaused();
+        _paused = false;
+        emit RoundUnpaused(msg.sender);
+    }
+
+    /// @notice Whether registration and donations are paused.
+    function paused() external view returns (bool) {
+        return _paused;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -566,7 +585,7 @@ contract FundingRound is IFundingRound, Pausable, ReentrancyGuardTransient, EIP7
             sumSqrt: p.sumSqrt,
             matched: p.matched,
             returnedToDonors: p.returnedToDonors,
-            cumulativeAmounts: p.cumulativeAmounts
+            plannedTotal: p.cumulativeAmounts[p.milestoneCount - 1]
         });
     }
 

@@ -55,7 +55,8 @@ interface IFundingRound {
         uint256 score;
     }
 
-    /// @notice A read-only view of one project.
+    /// @notice A read-only view of one project (the milestone plan is in ProjectRegistered;
+    /// `milestonePayout` gives each milestone's payout).
     struct ProjectView {
         address recipient;
         uint40 vestingDuration;
@@ -67,7 +68,7 @@ interface IFundingRound {
         uint96 sumSqrt;
         uint96 matched;
         uint96 returnedToDonors;
-        uint96[] cumulativeAmounts;
+        uint96 plannedTotal;
     }
 
     // --- errors -------------------------------------------------------------------------------
@@ -107,6 +108,8 @@ interface IFundingRound {
     error RoundStreamStopped(uint256 projectId, uint256 milestone);
     error RoundNothingToClaim(address account);
     error RoundTransferFailed(address to, uint256 amount);
+    error RoundIsPaused();
+    error RoundNotPaused();
 
     // --- events -------------------------------------------------------------------------------
     event RoundInitialized(address indexed factory, address indexed curator, address currency, Strategy strategy);
@@ -132,4 +135,6 @@ interface IFundingRound {
     event PoolReturnClaimed(address indexed account, uint256 amount);
     event PaymentDeferred(address indexed account, uint256 amount);
     event Withdrawn(address indexed account, uint256 amount);
+    event RoundPaused(address indexed by);
+    event RoundUnpaused(address indexed by);
 }
