@@ -37,6 +37,8 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
     "GovernanceToken": ("GovernanceToken.sol", "governance_token_errors", "GovernanceTokenRevert", None, ""),
     "QuiltkitGovernor": ("QuiltkitGovernor.sol", "governor_errors", "GovernorRevert", None, ""),
     "QuiltkitTimelock": ("QuiltkitTimelock.sol", "timelock_errors", "TimelockRevert", None, ""),
+    "FundingRound": ("FundingRound.sol", "funding_errors", "FundingRevert", "funding_events", "FundingEvent"),
+    "FundingRoundFactory": ("FundingRoundFactory.sol", "funding_factory_errors", "FundingFactoryRevert", None, ""),
     # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
     "ERC1967Proxy": ("ERC1967Proxy.sol", None, "", None, ""),
 }

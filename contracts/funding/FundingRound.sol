@@ -419,7 +419,7 @@ contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
 
     /// @notice Emergency stop of a stream by the curator: what has vested stays claimable by the
     /// recipient, the unvested rest returns to the project's donors and the pool pro rata.
-    /// Requirements: curator; a running stream. Emits StreamStopped, UnreleasedReturned.
+    /// Requirements: curator; a running stream. Emits StreamStopped, FundsReturned.
     function stopStream(uint256 projectId, uint256 milestone) external onlyCurator nonReentrant {
         Stream storage s = _streams[projectId][milestone];
         if (s.amount == 0) revert RoundNoStream(projectId, milestone);
@@ -434,7 +434,7 @@ contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
 
     /// @notice After the release deadline, returns every unreleased milestone of `projectId` to
     /// its donors and the pool pro rata. Anyone may call. Requirements: Finalized; deadline
-    /// reached; a funded project with an unsettled milestone. Emits UnreleasedReturned.
+    /// reached; a funded project with an unsettled milestone. Emits FundsReturned.
     function returnUnreleased(uint256 projectId) external nonReentrant returns (uint256 amount) {
         if (_phase != Phase.Finalized) revert RoundWrongPhase(_phase);
         if (block.timestamp < _releaseDeadline) revert RoundReleaseDeadlineNotReached(_releaseDeadline, block.timestamp);
@@ -450,7 +450,7 @@ contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
         if (mask == full) revert RoundMilestoneSettled(projectId, n - 1);
         p.settledMask = uint32(full);
         if (amount != 0) _returnToFunders(projectId, amount);
-        else emit UnreleasedReturned(projectId, 0, 0, 0);
+        else emit FundsReturned(projectId, 0, 0, 0);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -724,7 +724,7 @@ contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
         uint256 toPool = amount - toDonors;
         p.returnedToDonors += uint96(toDonors);
         _poolReturned += toPool;
-        emit UnreleasedReturned(projectId, amount, toDonors, toPool);
+        emit FundsReturned(projectId, amount, toDonors, toPool);
     }
 
     function _collect(uint256 amount) private {

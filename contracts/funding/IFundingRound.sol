@@ -130,7 +130,7 @@ interface IFundingRound {
     event StreamStarted(uint256 indexed projectId, uint256 indexed milestone, uint256 amount, uint40 start, uint40 duration);
     event StreamClaimed(uint256 indexed projectId, uint256 indexed milestone, address indexed recipient, uint256 amount);
     event StreamStopped(uint256 indexed projectId, uint256 indexed milestone, uint256 vested, uint256 returned);
-    event UnreleasedReturned(uint256 indexed projectId, uint256 amount, uint256 toDonors, uint256 toPool);
+    event FundsReturned(uint256 indexed projectId, uint256 amount, uint256 toDonors, uint256 toPool);
     event DonorRefunded(uint256 indexed projectId, address indexed donor, uint256 amount);
     event PoolReturnClaimed(address indexed account, uint256 amount);
     event PaymentDeferred(address indexed account, uint256 amount);

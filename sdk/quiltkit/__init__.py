@@ -30,6 +30,7 @@ from quiltkit.exceptions import (
     UnknownRevert,
     WrongContract,
 )
+from quiltkit.funding import FundingRound, FundingRoundFactory
 from quiltkit.governance import (
     Call,
     GovernanceToken,
@@ -75,6 +76,8 @@ __all__ = [
     "EscrowTerms",
     "EvmDomain",
     "FunderAccount",
+    "FundingRound",
+    "FundingRoundFactory",
     "InsufficientAllowance",
     "InsufficientBalance",
     "InvalidAddress",

@@ -470,7 +470,7 @@ contract FundingRoundQuadraticTest is FundingTestBase {
         uint256 m1 = round.milestonePayout(a, 1);
         uint256 toDonors = m1 * v.donated / (uint256(v.donated) + v.matched);
         vm.expectEmit(true, false, false, true, address(round));
-        emit UnreleasedReturned(a, m1, toDonors, m1 - toDonors);
+        emit FundsReturned(a, m1, toDonors, m1 - toDonors);
         assertEq(round.returnUnreleased(a), m1);
         assertEq(round.refundableOf(a, alice), 25 * USDC * toDonors / v.donated);
         vm.prank(alice);
