@@ -27,6 +27,9 @@ import {ReputationMath} from "./ReputationMath.sol";
 /// Reputation: each activity (a badge, or {recordActivity}) folds the decay accrued so far into
 /// the stored score, adds its weight and restarts the clock; {reputationOf} decays the stored
 /// score once. Removing a badge (revoke or holder burn) subtracts its own decayed weight.
+/// Events carry what an indexer needs to rebuild every score (BadgeIssued's weight,
+/// ActivityRecorded's weight, the removals' `subtracted`, and the block time); the stored score
+/// is not emitted again (it would cost every issue ~1.6k gas).
 contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IGovernanceBadge {
     using SafeCast for uint256;
 
@@ -144,8 +147,6 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
     event ActivityRecorded(address indexed holder, uint256 weight);
     /// @notice The weight {recordActivity} adds changed.
     event ActivityWeightUpdated(uint256 previous, uint256 current);
-    /// @notice `holder`'s stored score is now `score`, decaying from `at`.
-    event ReputationUpdated(address indexed holder, uint256 score, uint256 at);
 
     // --- errors -----------------------------------------------------------------------------
 
@@ -278,7 +279,7 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
 
     /// @notice Issues a badge of `badgeType` to `holder` for the work `evidenceHash` names.
     /// @dev Requirements: ISSUER_ROLE; the type exists; holder non-zero. Emits {Transfer},
-    /// {Locked}, {Issued}, {BadgeIssued}, {ReputationUpdated}.
+    /// {Locked}, {Issued}, {BadgeIssued}.
     /// @return tokenId The badge's id.
     function issue(address holder, uint256 badgeType, bytes32 evidenceHash)
         external
@@ -337,7 +338,7 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
 
     /// @notice Revokes a badge, taking its decayed weight off the holder's reputation.
     /// @dev Requirements: ISSUER_ROLE; the type's burn authorisation is IssuerOnly or Both.
-    /// Emits {Transfer} (to 0), {BadgeRevoked}, {ReputationUpdated}.
+    /// Emits {Transfer} (to 0), {BadgeRevoked}.
     /// @param reason An application-defined reason code, recorded in the event.
     function revoke(uint256 tokenId, uint16 reason) external onlyRole(ISSUER_ROLE) {
         (address holder, uint256 extra) = _badgeOf(tokenId);
@@ -352,7 +353,7 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
     /// @notice Burns the caller's own badge where its type allows, taking its decayed weight off
     /// their reputation.
     /// @dev Requirements: caller is the holder; burn authorisation OwnerOnly or Both. Emits
-    /// {Transfer} (to 0), {BadgeBurned}, {ReputationUpdated}.
+    /// {Transfer} (to 0), {BadgeBurned}.
     function burn(uint256 tokenId) external {
         (address holder, uint256 extra) = _badgeOf(tokenId);
         if (msg.sender != holder) revert BadgeNotHolder(tokenId, msg.sender);
@@ -366,8 +367,7 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
 
     /// @notice Records activity of `holder` (e.g. a confirmed payout): folds in the decay so far,
     /// adds the activity weight and restarts the clock.
-    /// @dev Requirements: ACTIVITY_ROLE; holder non-zero. Emits {ActivityRecorded},
-    /// {ReputationUpdated}.
+    /// @dev Requirements: ACTIVITY_ROLE; holder non-zero. Emits {ActivityRecorded}.
     function recordActivity(address holder) external onlyRole(ACTIVITY_ROLE) {
         if (holder == address(0)) revert BadgeInvalidHolder();
         uint256 weight = _activityWeight;
@@ -375,7 +375,6 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
         uint256 score = _decayedScore(aux) + weight;
         _setAux(holder, _packAux(score, aux >> 168));
         emit ActivityRecorded(holder, weight);
-        emit ReputationUpdated(holder, score, block.timestamp);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -610,7 +609,6 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
         emit Locked(tokenId);
         emit Issued(issuer, holder, tokenId, t.burnAuth);
         emit BadgeIssued(tokenId, holder, badgeType_, t.weight, evidenceHash, attestationId);
-        emit ReputationUpdated(holder, score, block.timestamp);
     }
 
     function _remove(uint256 tokenId, address holder, uint256 extra, uint256 weight)
@@ -626,7 +624,6 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
         if (subtracted > score) subtracted = score;
         score -= subtracted;
         _setAux(holder, _packAux(score, aux >> 168));
-        emit ReputationUpdated(holder, score, block.timestamp);
     }
 
     function _decayedScore(uint256 aux) private view returns (uint256) {

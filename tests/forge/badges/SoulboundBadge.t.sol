@@ -32,7 +32,6 @@ contract SoulboundBadgeTest is BadgesTestBase {
     event BadgeBurned(uint256 indexed tokenId, address indexed holder, uint256 subtracted);
     event ActivityRecorded(address indexed holder, uint256 weight);
     event ActivityWeightUpdated(uint256 previous, uint256 current);
-    event ReputationUpdated(address indexed holder, uint256 score, uint256 at);
     event BadgeTypeRegistered(
         uint256 indexed badgeType,
         string name,
@@ -186,8 +185,6 @@ contract SoulboundBadgeTest is BadgesTestBase {
         emit Issued(issuer, alice, expected, IERC5484.BurnAuth.IssuerOnly);
         vm.expectEmit(address(badges));
         emit BadgeIssued(expected, alice, contribution, WEIGHT, EVIDENCE, bytes32(0));
-        vm.expectEmit(address(badges));
-        emit ReputationUpdated(alice, WEIGHT, block.timestamp);
         uint256 id = _issue(alice, contribution, EVIDENCE);
         assertEq(id, expected);
         assertEq(badges.ownerOf(id), alice);
@@ -520,8 +517,6 @@ contract SoulboundBadgeTest is BadgesTestBase {
         uint256 decayedNow = badges.reputationOf(alice);
         vm.expectEmit(address(badges));
         emit ActivityRecorded(alice, ACTIVITY_WEIGHT);
-        vm.expectEmit(address(badges));
-        emit ReputationUpdated(alice, decayedNow + ACTIVITY_WEIGHT, block.timestamp);
         vm.prank(activity);
         badges.recordActivity(alice);
         assertEq(badges.reputationOf(alice), decayedNow + ACTIVITY_WEIGHT);
