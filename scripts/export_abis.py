@@ -37,6 +37,14 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
     "GovernanceToken": ("GovernanceToken.sol", "governance_token_errors", "GovernanceTokenRevert", None, ""),
     "QuiltkitGovernor": ("QuiltkitGovernor.sol", "governor_errors", "GovernorRevert", None, ""),
     "QuiltkitTimelock": ("QuiltkitTimelock.sol", "timelock_errors", "TimelockRevert", None, ""),
+    "SoulboundBadge": ("SoulboundBadge.sol", "badge_errors", "BadgeRevert", "badge_events", "BadgeEvent"),
+    "TieredBadges": (
+        "TieredBadges.sol",
+        "tiered_badges_errors",
+        "TieredBadgesRevert",
+        "tiered_badges_events",
+        "TieredBadgesEvent",
+    ),
     # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
     "ERC1967Proxy": ("ERC1967Proxy.sol", None, "", None, ""),
 }
@@ -55,6 +63,8 @@ BUILTIN_BASES = (
     ("OnlyExecutor", "PermissionError"),
     ("RestrictedProposer", "PermissionError"),
     ("NonexistentProposal", "LookupError"),
+    ("TokenDoesNotExist", "LookupError"),
+    ("NotHolder", "PermissionError"),
 )
 # The same for the revert-reason classes of Vyper contracts.
 REASON_BASES = (
