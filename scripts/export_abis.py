@@ -250,7 +250,8 @@ def event_module(contract: str, base: str, abi: list[dict[str, object]]) -> str:
         shown = ", ".join(f"{p['type']}{' indexed' if p.get('indexed') else ''} {p['name']}" for p in inputs)
         signature = f"``{name}({shown})``"
         body += ["", "", f"class {name}({base}):"]
-        if len(signature) <= 100:
+        # One line when it fits ruff's 120 columns (4 indent + quotes + "Emitted as " + ".").
+        if len(signature) <= 97:
             body += [f'    """Emitted as {signature}."""', ""]
         else:
             body += [f'    """Emitted as ``{name}``, with:', ""]

@@ -84,7 +84,10 @@ class BadgeIssued(BadgeEvent):
 
 
 class BadgeRevoked(BadgeEvent):
-    """Emitted as ``BadgeRevoked(uint256 indexed tokenId, address indexed holder, uint16 reason, uint256 subtracted)``."""
+    """Emitted as ``BadgeRevoked``, with:
+
+    uint256 indexed tokenId, address indexed holder, uint16 reason, uint256 subtracted
+    """
 
     event_name: ClassVar[str] = "BadgeRevoked"
     indexed: ClassVar[tuple[str, ...]] = ("token_id", "holder")
