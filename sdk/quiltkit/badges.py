@@ -44,9 +44,12 @@ __all__ = [
     "Tier",
     "TieredBadges",
     "decay",
+    "decay_up",
     "exp_wad",
+    "issued_token_ids",
     "ln_keep",
     "ln_wad",
+    "registered_type",
 ]
 
 WAD = 10**18
@@ -246,6 +249,16 @@ def _role(role: str) -> bytes:
     return _DEFAULT_ADMIN_ROLE if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
 
 
+def issued_token_ids(result: TxResult) -> list[int]:
+    """The ids of the badges a write issued (from its BadgeIssued events), in order."""
+    return [int(e.args["tokenId"]) for e in result.events_named("BadgeIssued")]
+
+
+def registered_type(result: TxResult) -> int:
+    """The id of the type a :meth:`SoulboundBadge.register_type` created."""
+    return int(result.event("BadgeTypeRegistered").args["badgeType"])
+
+
 # --- SoulboundBadge -----------------------------------------------------------------------------
 
 
@@ -399,16 +412,6 @@ class SoulboundBadge(ContractClient):
         require(len(interface_id) == 4, "interface_id must be 4 bytes", field="interface_id")
         return bool(self._call("supportsInterface", interface_id))
 
-    @staticmethod
-    def issued_token_ids(result: TxResult) -> list[int]:
-        """The ids of the badges a write issued (from its BadgeIssued events), in order."""
-        return [int(e.args["tokenId"]) for e in result.events_named("BadgeIssued")]
-
-    @staticmethod
-    def registered_type(result: TxResult) -> int:
-        """The id of the type a :meth:`register_type` created."""
-        return int(result.event("BadgeTypeRegistered").args["badgeType"])
-
     # --- writes -------------------------------------------------------------------------------
 
     def register_type(
@@ -423,7 +426,7 @@ class SoulboundBadge(ContractClient):
         sender: Sender,
         **options: Unpack[TxOptions],
     ) -> TxResult:
-        """Register a badge type (admin); :meth:`registered_type` reads its id from the result."""
+        """Register a badge type (admin); :func:`registered_type` reads its id from the result."""
         require(isinstance(name, str) and isinstance(uri, str), "name and uri must be strings", field="name")
         _uint(weight, "weight", _UINT128_MAX)
         _uint(expiry_period, "expiry_period", _UINT40_MAX)
@@ -481,7 +484,7 @@ class SoulboundBadge(ContractClient):
         sender: Sender,
         **options: Unpack[TxOptions],
     ) -> TxResult:
-        """Issue one badge (issuer role); :meth:`issued_token_ids` reads its id from the result."""
+        """Issue one badge (issuer role); :func:`issued_token_ids` reads its id from the result."""
         holder_ = checksum(holder, "holder")
         require(holder_ != ZERO_ADDRESS, "holder must not be the zero address", field="holder")
         evidence = bytes.fromhex(to_bytes32(evidence_hash, "evidence_hash")[2:])

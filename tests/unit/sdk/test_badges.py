@@ -41,7 +41,7 @@ from quiltkit.badge_errors import (
     SoulboundTransferDisabled,
 )
 from quiltkit.badge_events import ActivityRecorded, BadgeIssued, BadgeRevoked
-from quiltkit.badges import YEAR, decay, decay_up, exp_wad, ln_keep, ln_wad
+from quiltkit.badges import YEAR, decay, decay_up, exp_wad, issued_token_ids, ln_keep, ln_wad, registered_type
 from quiltkit.intents import VerifierSignature
 from quiltkit.tiered_badges_errors import ERC1155InsufficientBalance, TierNotUpgradeOf, TierSoulbound
 from web3 import Web3
@@ -97,7 +97,7 @@ def setup(
             on_chain_uri=on_chain,
             sender=operator,
         )
-        ids.append(SoulboundBadge.registered_type(result))
+        ids.append(registered_type(result))
     validators = [v.address for v in verifiers]
     badges.set_validators(ids[0], validators, 2, sender=operator)
     return Setup(badges, *ids, validators=validators)
@@ -172,7 +172,7 @@ def test_decay_accuracy_and_direction() -> None:
 def test_issue_reads_back_as_models(w3: Web3, setup: Setup, maintainer: LocalAccount, fresh_holder) -> None:  # type: ignore[no-untyped-def]
     holder = fresh_holder().address
     result = setup.badges.issue(holder, setup.contribution, EVIDENCE, sender=maintainer)
-    (token_id,) = SoulboundBadge.issued_token_ids(result)
+    (token_id,) = issued_token_ids(result)
     badge = setup.badges.badge(token_id)
     assert badge.holder == holder
     assert badge.badge_type == setup.contribution
@@ -215,7 +215,7 @@ def test_reputation_decays_then_grows_and_the_model_projects_it(
 def test_batch_issue(setup: Setup, maintainer: LocalAccount, fresh_holder) -> None:  # type: ignore[no-untyped-def]
     holders = [fresh_holder().address for _ in range(3)]
     result = setup.badges.issue_batch(holders, setup.review, [EVIDENCE] * 3, sender=maintainer)
-    ids = SoulboundBadge.issued_token_ids(result)
+    ids = issued_token_ids(result)
     assert [setup.badges.owner_of(i) for i in ids] == holders
     assert setup.badges.token_uri(ids[0]) == "ipfs://review"
     assert setup.badges.badge(ids[0]).expires_at == setup.badges.badge(ids[0]).issued_at + YEAR
@@ -223,9 +223,7 @@ def test_batch_issue(setup: Setup, maintainer: LocalAccount, fresh_holder) -> No
 
 def test_token_uri_on_chain_json(setup: Setup, maintainer: LocalAccount, fresh_holder) -> None:  # type: ignore[no-untyped-def]
     holder = fresh_holder().address
-    (token_id,) = SoulboundBadge.issued_token_ids(
-        setup.badges.issue(holder, setup.contribution, EVIDENCE, sender=maintainer)
-    )
+    (token_id,) = issued_token_ids(setup.badges.issue(holder, setup.contribution, EVIDENCE, sender=maintainer))
     uri = setup.badges.token_uri(token_id)
     prefix = "data:application/json;base64,"
     assert uri.startswith(prefix)
@@ -257,7 +255,7 @@ def test_issue_with_attestation_two_of_three(
     domain = setup.badges.domain()
     signatures = [sign_attestation(att, domain, verifiers[2]), sign_attestation(att, domain, verifiers[0])]
     result = setup.badges.issue_with_attestation(att, setup.validators, signatures, sender=relayer)
-    (token_id,) = SoulboundBadge.issued_token_ids(result)
+    (token_id,) = issued_token_ids(result)
     assert result.event("BadgeIssued").args["attestationId"] == att.attestation_id
     assert setup.badges.owner_of(token_id) == holder
     assert setup.badges.attestation_used(att.attestation_id)
@@ -309,9 +307,7 @@ def test_revoke_and_burn(w3: Web3, setup: Setup, maintainer: LocalAccount, fresh
     w3.eth.send_transaction({"from": maintainer.address, "to": holder.address, "value": UNIT})  # gas money
     ids = {}
     for name, badge_type in (("c", setup.contribution), ("p", setup.permanent), ("s", setup.self_burn)):
-        (ids[name],) = SoulboundBadge.issued_token_ids(
-            setup.badges.issue(holder.address, badge_type, EVIDENCE, sender=maintainer)
-        )
+        (ids[name],) = issued_token_ids(setup.badges.issue(holder.address, badge_type, EVIDENCE, sender=maintainer))
     c_issued = setup.badges.badge(ids["c"]).issued_at
     advance(YEAR // 2)
     result = setup.badges.revoke(ids["c"], 9, sender=maintainer)
@@ -358,9 +354,7 @@ def test_roles_and_types_are_enforced(w3: Web3, setup: Setup, funder: LocalAccou
 def test_soulbound_transfer_and_approval_are_refused(
     w3: Web3, setup: Setup, maintainer: LocalAccount, funder: LocalAccount
 ) -> None:
-    (token_id,) = SoulboundBadge.issued_token_ids(
-        setup.badges.issue(funder.address, setup.review, EVIDENCE, sender=maintainer)
-    )
+    (token_id,) = issued_token_ids(setup.badges.issue(funder.address, setup.review, EVIDENCE, sender=maintainer))
     nonce = w3.eth.get_transaction_count(funder.address)
     with pytest.raises(SoulboundTransferDisabled):
         setup.badges._transact("transferFrom", funder.address, maintainer.address, token_id, sender=funder)
