@@ -1,11 +1,14 @@
-"""Deploy MilestoneEscrow and AuctionHouse and record them in deployments/<ecosystem>-<network>.json.
+"""Deploy MilestoneEscrow, AuctionHouse, SoulboundBadge and TieredBadges and record them in
+deployments/<ecosystem>-<network>.json.
 
     ape run deploy --network ethereum:local:test                 # embedded chain, test account 0
     ape run deploy --network ethereum:local:foundry              # anvil
     ape run deploy --network ethereum:sepolia:node --account me  # a real network needs --account
 
 Idempotent: a contract the manifest names that still has code on this chain is not deployed again
-unless --redeploy is given (a manifest written before the AuctionHouse existed gains only it).
+unless --redeploy is given (a manifest written before the AuctionHouse or the badges existed
+gains only them). The badges' admin is the Timelock when the manifest records a live governance
+deployment (QuiltkitTimelock), else --admin.
 --dry-run prints what would be deployed and sends nothing.
 """
 
@@ -26,7 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENTS = ROOT / "deployments"
 CONTRACT = "MilestoneEscrow"
 AUCTION = "AuctionHouse"
-CONTRACTS = (CONTRACT, AUCTION)
+BADGES = "SoulboundBadge"
+TIERS = "TieredBadges"
+CONTRACTS = (CONTRACT, AUCTION, BADGES, TIERS)
+# Recorded by the governance deployment; when live, it administers the badges.
+TIMELOCK = "QuiltkitTimelock"
+BADGE_NAME, BADGE_SYMBOL = "quiltkit badges", "QKB"
 
 
 def manifest_path(ecosystem: str, network: str) -> Path:
@@ -80,10 +88,14 @@ def deploy(
     treasury: str,
     fee_bps: int,
     royalty_cap_bps: int = 1_000,
+    badge_rate_bps: int = 500,
+    activity_weight: int = 10**18,
+    tiers_uri: str = "",
     redeploy: bool = False,
 ) -> tuple[dict[str, Any], bool]:
     """Deploy what is not live on this chain (everything with ``redeploy``); returns (manifest,
-    deployed_now). The admin also owns the AuctionHouse (in a full deployment, the Timelock)."""
+    deployed_now). The admin also owns the AuctionHouse (in a full deployment, the Timelock) and
+    administers the badges, unless the manifest records a live Timelock: then the Timelock does."""
     existing = load_manifest(path)
     if all_live(existing) and not redeploy:
         assert existing is not None
@@ -99,6 +111,17 @@ def deploy(
         recorded[AUCTION] = _record(
             house, {"owner": admin, "treasury": treasury, "fee_bps": fee_bps, "royalty_cap_bps": royalty_cap_bps}
         )
+    badge_admin = badge_admin_of(existing, admin)
+    if redeploy or not is_live(existing, BADGES):
+        badges = project.SoulboundBadge.deploy(
+            BADGE_NAME, BADGE_SYMBOL, badge_admin, badge_rate_bps, activity_weight, sender=deployer
+        )
+        recorded[BADGES] = _record(
+            badges, {"admin": badge_admin, "annual_rate_bps": badge_rate_bps, "activity_weight": activity_weight}
+        )
+    if redeploy or not is_live(existing, TIERS):
+        tiers = project.TieredBadges.deploy(tiers_uri, badge_admin, sender=deployer)
+        recorded[TIERS] = _record(tiers, {"uri": tiers_uri, "admin": badge_admin})
     manifest = {
         "network": f"{chain.provider.network.ecosystem.name}:{chain.provider.network.name}",
         "chain_id": chain.chain_id,
@@ -110,6 +133,14 @@ def deploy(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest, True
+
+
+def badge_admin_of(manifest: dict[str, Any] | None, admin: str) -> str:
+    """The Timelock when the manifest records a live governance deployment, else ``admin``."""
+    if is_live(manifest, TIMELOCK):
+        assert manifest is not None
+        return str(manifest["contracts"][TIMELOCK]["address"])
+    return admin
 
 
 def _record(contract: Any, constructor: dict[str, Any]) -> dict[str, Any]:
@@ -162,7 +193,7 @@ def cli(
     redeploy: bool,
     dry_run: bool,
 ) -> None:
-    """Deploy MilestoneEscrow and AuctionHouse and write their deployment manifest."""
+    """Deploy MilestoneEscrow, AuctionHouse and the badges and write their deployment manifest."""
     known = set(networks.get_network_choices())
     if choice not in known:
         fail(f"unknown network {choice!r} (see `ape networks list` for ecosystem:network:provider choices)")

@@ -54,6 +54,11 @@ def test_deploy_is_idempotent_and_writes_manifest(tmp_path: Path) -> None:
     }
     assert any(c["name"] == "vyper" and c["version"].startswith("0.4.3") for c in on_disk["compilers"])
 
+    badges = on_disk["contracts"]["SoulboundBadge"]
+    assert badges["constructor"] == {"admin": deployer.address, "annual_rate_bps": 500, "activity_weight": 10**18}
+    assert len(chain.provider.get_code(badges["address"])) > 0
+    assert on_disk["contracts"]["TieredBadges"]["constructor"]["admin"] == deployer.address
+
     _, redeployed = script.deploy(deployer, path=path, redeploy=True, **args)
     assert redeployed
     fresh = json.loads(path.read_text())["contracts"]
@@ -77,6 +82,31 @@ def test_deploy_adds_the_house_to_an_older_manifest(tmp_path: Path) -> None:
     assert deployed
     assert updated["contracts"]["MilestoneEscrow"]["address"] == escrow, "the live escrow is kept"
     assert "AuctionHouse" in updated["contracts"]
+
+
+def test_badges_are_administered_by_a_recorded_timelock(tmp_path: Path) -> None:
+    from ape import accounts, chain
+    from quiltkit import SoulboundBadge, Timelock
+    from quiltkit.devchain import dev_accounts
+
+    script = _load_script()
+    deployer = accounts.test_accounts[0]
+    path = tmp_path / "ethereum-local.json"
+    args = {"admin": deployer.address, "guardian": deployer.address, "treasury": deployer.address, "fee_bps": 0}
+    manifest, _ = script.deploy(deployer, path=path, **args)
+    w3 = chain.provider.web3
+    timelock = Timelock.deploy(w3, dev_accounts(1)[0], min_delay=3_600, admin=deployer.address)
+    for name in ("SoulboundBadge", "TieredBadges"):  # as written before the badges existed
+        del manifest["contracts"][name]
+    manifest["contracts"]["QuiltkitTimelock"] = {"address": timelock.address}  # the governance deployment
+    path.write_text(json.dumps(manifest))
+
+    updated, deployed = script.deploy(deployer, path=path, **args)
+    assert deployed
+    badges = SoulboundBadge(w3, updated["contracts"]["SoulboundBadge"]["address"])
+    assert badges.has_role("DEFAULT_ADMIN_ROLE", timelock.address)
+    assert not badges.has_role("DEFAULT_ADMIN_ROLE", deployer.address)
+    assert updated["contracts"]["TieredBadges"]["constructor"]["admin"] == timelock.address
 
 
 @pytest.mark.parametrize(
