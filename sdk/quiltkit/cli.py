@@ -48,7 +48,10 @@ def main() -> None:
 @click.option("--no-stellar", is_flag=True, help="Skip the Stellar (Soroban) chapter.")
 @click.option("--no-relayer", is_flag=True, help="Skip the closing chapter: the relayer paid by a GitHub webhook.")
 @click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
-def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool) -> None:
+@click.option("--no-badges", is_flag=True, help="Skip the reputation chapter (a badge by attestation, decay).")
+def demo(
+    use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool, no_badges: bool
+) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
     NFT auctioned with a last-minute race; then a merged pull request's GitHub webhook has the
     relayer pay a bounty."""
@@ -63,6 +66,12 @@ def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: boo
             click.echo("")
             click.echo(f"== quiltkit demo, the auction house: a project auctions a patent NFT ({label}) ==")
             run_auction_chapter(w3, say=click.echo)
+        if not no_badges:
+            from quiltkit.badges_demo import run_badges_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, reputation: the paid contributor earns a soulbound badge ({label}) ==")
+            run_badges_chapter(w3, say=click.echo, evidence_hash=story.intent_id)
         if not no_stellar:
             _stellar_chapter()
         if not no_relayer:
