@@ -84,8 +84,8 @@ def demo(
     use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool, no_badges: bool
 ) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
-    NFT auctioned with a last-minute race; then a merged pull request's GitHub webhook has the
-    relayer pay a bounty."""
+    NFT auctioned with a last-minute race; the paid contributor's soulbound badge and its decaying
+    reputation; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
