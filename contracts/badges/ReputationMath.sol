@@ -31,7 +31,7 @@ library ReputationMath {
         int256 product = lnKeep_ * int256(elapsed);
         int256 x = product / int256(YEAR);
         // Floor (division truncates toward zero and product < 0): more decay, never less.
-        if (x * int256(YEAR) != product) x -= 1;
+        if (product % int256(YEAR) != 0) x -= 1;
         int256 f = FixedPointMathLib.expWad(x);
         // expWad is exact to its last digit or so; one wei off keeps the result below the truth.
         return f > 0 ? uint256(f) - 1 : 0;
