@@ -26,7 +26,9 @@ FAMILY = Family(
     conditions=(
         "Conditions: the issuer, relayer and activity role are existing accounts; a new holder has no",
         "badge before the call; issues to an existing holder and recordActivity/revoke fold a year of",
-        "decay; attestations carry two ECDSA signatures of a 2-of-3 validator set. `reputationOf_N_call`",
+        "decay; attestations carry two ECDSA signatures of a 2-of-3 validator set, and their ids are",
+        "sequential (the previous id consumed, so its bitmap word is in use) unless marked random.",
+        "`reputationOf_N_call`",
         "is the gas of the view as a contract pays for it in a transaction (cold badge account and slot);",
         "`reputationOf_N_tx` is a whole transaction that makes that one call (21,000 base included), so",
         "the 10,000 target applies to the call. N is the number of badges the holder has.",
@@ -35,7 +37,15 @@ FAMILY = Family(
     rows=(
         Row("issue_newHolder", "issue, new holder (with reputation bookkeeping)", 90_000, "ref_oz_mint_newOwner"),
         Row("issue_existingHolder", "issue, holder with a badge", reference="ref_oz_mint_existingOwner"),
-        Row("issueWithAttestation_2of3_newHolder", "issue by 2-of-3 attestation, new holder", 115_000),
+        Row(
+            "issueWithAttestation_2of3_newHolder",
+            "issue by 2-of-3 attestation, new holder (sequential attestation id)",
+            115_000,
+        ),
+        Row(
+            "issueWithAttestation_2of3_newHolder_freshIdWord",
+            "issue by 2-of-3 attestation, new holder (random attestation id: fresh bitmap word)",
+        ),
         Row("issueWithAttestation_2of3_existingHolder", "issue by 2-of-3 attestation, holder with a badge", 115_000),
         Row("issueBatch_10newHolders", "batch issue to 10 new holders"),
         Row("revoke", "revoke (holder keeps another badge)"),

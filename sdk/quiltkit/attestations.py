@@ -36,6 +36,7 @@ __all__ = [
     "attestation_typed_data",
     "new_attestation_id",
     "recover_attestation_signer",
+    "sequential_attestation_id",
     "sign_attestation",
 ]
 
@@ -179,5 +180,16 @@ def attestation_signatures_for(
 
 
 def new_attestation_id() -> str:
-    """A fresh random 32-byte attestation id."""
+    """A fresh random 32-byte attestation id (its consumption writes a fresh bitmap word: about
+    17k gas more than a :func:`sequential_attestation_id`)."""
     return new_intent_id()
+
+
+def sequential_attestation_id(namespace: str, n: int) -> str:
+    """The ``n``-th attestation id of ``namespace`` (e.g. a relayer's name): keccak256(namespace)
+    with its low 64 bits replaced by ``n``. The contract keeps used ids as a bitmap of 256 per
+    word, so ids issued in sequence share words and each is consumed for a warm-word update."""
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n < 2**64:
+        raise InvalidInput(f"n must be an integer in 0..2**64-1, got {n!r}", field="n")
+    prefix = int.from_bytes(keccak(text=namespace), "big") >> 64 << 64
+    return "0x" + (prefix | n).to_bytes(32, "big").hex()

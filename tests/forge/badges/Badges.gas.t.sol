@@ -90,21 +90,35 @@ contract BadgesGasTest is BadgesTestBase {
         _record("ref_solady_mint_existingOwner", isolated);
     }
 
+    /// @dev Attestation ids allocated in sequence: the one before this one was consumed, so
+    /// its bitmap word is in use (the steady state of a relayer numbering its attestations).
     function test_gas_issueWithAttestation_2of3() public {
+        _attest(bob, bytes32(uint256(0x100)));
         bool isolated = _isolated();
-        SoulboundBadge.BadgeAttestation memory a = _attestation(alice, "gas");
+        SoulboundBadge.BadgeAttestation memory a = _attestation(alice, bytes32(uint256(0x101)));
         SignatureQuorum.Signature[] memory sigs = _signatures(a, _pair(0, 2));
         vm.prank(relayer);
         badges.issueWithAttestation(a, validators, sigs);
         _record("issueWithAttestation_2of3_newHolder", isolated);
-        assertTrue(badges.attestationUsed("gas"));
+        assertTrue(badges.attestationUsed(bytes32(uint256(0x101))));
+    }
+
+    /// @dev A random (hash) attestation id: its bitmap word is fresh.
+    function test_gas_issueWithAttestation_2of3_freshIdWord() public {
+        bool isolated = _isolated();
+        SoulboundBadge.BadgeAttestation memory a = _attestation(alice, keccak256("random id"));
+        SignatureQuorum.Signature[] memory sigs = _signatures(a, _pair(0, 2));
+        vm.prank(relayer);
+        badges.issueWithAttestation(a, validators, sigs);
+        _record("issueWithAttestation_2of3_newHolder_freshIdWord", isolated);
     }
 
     function test_gas_issueWithAttestation_2of3_existingHolder() public {
+        _attest(bob, bytes32(uint256(0x100)));
         bool isolated = _isolated();
         _issue(alice, review, keccak256("first"));
         vm.warp(block.timestamp + YEAR);
-        SoulboundBadge.BadgeAttestation memory a = _attestation(alice, "gas");
+        SoulboundBadge.BadgeAttestation memory a = _attestation(alice, bytes32(uint256(0x101)));
         SignatureQuorum.Signature[] memory sigs = _signatures(a, _pair(0, 2));
         vm.prank(relayer);
         badges.issueWithAttestation(a, validators, sigs);

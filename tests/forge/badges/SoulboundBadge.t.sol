@@ -340,6 +340,29 @@ contract SoulboundBadgeTest is BadgesTestBase {
         badges.issueWithAttestation(a, validators, sigs);
     }
 
+    function test_attestationUsed_bitmapKeepsNeighboursApart() public {
+        _attest(alice, bytes32(uint256(0x200)));
+        assertTrue(badges.attestationUsed(bytes32(uint256(0x200))));
+        assertFalse(badges.attestationUsed(bytes32(uint256(0x201)))); // same word, next bit
+        assertFalse(badges.attestationUsed(bytes32(uint256(0x300)))); // same bit, next word
+        _attest(alice, bytes32(uint256(0x201)));
+        _attest(alice, bytes32(uint256(0x2ff)));
+        assertTrue(badges.attestationUsed(bytes32(uint256(0x201))));
+        assertTrue(badges.attestationUsed(bytes32(uint256(0x200))));
+        assertEq(badges.balanceOf(alice), 3);
+    }
+
+    function testFuzz_attestation_eachIdIssuesOnce(bytes32 first, bytes32 second) public {
+        vm.assume(first != second);
+        _attest(alice, first);
+        assertFalse(badges.attestationUsed(second));
+        _attest(bob, second);
+        SoulboundBadge.BadgeAttestation memory a = _attestation(carol, first);
+        SignatureQuorum.Signature[] memory sigs = _signatures(a, _pair(0, 1));
+        vm.expectRevert(abi.encodeWithSelector(SoulboundBadge.BadgeAttestationAlreadyUsed.selector, first));
+        badges.issueWithAttestation(a, validators, sigs);
+    }
+
     function test_issueWithAttestation_RevertWhen_Expired() public {
         SoulboundBadge.BadgeAttestation memory a = _attestation(alice, "a1");
         SignatureQuorum.Signature[] memory sigs = _signatures(a, _pair(0, 1));

@@ -23,7 +23,12 @@ from quiltkit import (
     SoulboundBadge,
     TieredBadges,
 )
-from quiltkit.attestations import attestation_digest, new_attestation_id, sign_attestation
+from quiltkit.attestations import (
+    attestation_digest,
+    new_attestation_id,
+    sequential_attestation_id,
+    sign_attestation,
+)
 from quiltkit.badge_errors import (
     AccessControlUnauthorizedAccount,
     BadgeAttestationAlreadyUsed,
@@ -264,6 +269,21 @@ def test_issue_with_attestation_two_of_three(
         setup.badges.issue_with_attestation(att, setup.validators, signatures, sender=relayer)
     assert used.value.args_by_name["attestationId"] == att.attestation_id
     assert w3.eth.get_transaction_count(relayer.address) == nonce
+
+
+def test_sequential_attestation_ids_share_bitmap_words_and_issue_once(
+    w3: Web3, setup: Setup, relayer: LocalAccount, verifiers: list[LocalAccount], fresh_holder
+) -> None:  # type: ignore[no-untyped-def]
+    ids = [sequential_attestation_id("quiltkit relayer", n) for n in range(3)]
+    assert len({int(i, 16) >> 8 for i in ids}) == 1  # one bitmap word
+    domain = setup.badges.domain()
+    for attestation_id in ids[:2]:
+        att = _attestation(setup, fresh_holder().address, w3, attestation_id=attestation_id)
+        sigs = [sign_attestation(att, domain, v) for v in verifiers[:2]]
+        setup.badges.issue_with_attestation(att, setup.validators, sigs, sender=relayer)
+    assert [setup.badges.attestation_used(i) for i in ids] == [True, True, False]
+    with pytest.raises(InvalidInput, match="n must be"):
+        sequential_attestation_id("x", -1)
 
 
 def test_attestation_failures_are_named_and_nothing_is_sent(
