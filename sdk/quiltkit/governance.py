@@ -261,7 +261,7 @@ class GovernanceToken(ContractClient):
         return bool(self._call("paused"))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", keccak(text=role), checksum(account, "account")))
+        return bool(self._call("hasRole", _role_id(role), checksum(account, "account")))
 
     def nonces(self, account: str) -> int:
         return int(self._call("nonces", checksum(account, "account")))
@@ -316,7 +316,7 @@ class GovernanceToken(ContractClient):
         return self._transact("unpause", sender=sender, **options)
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", keccak(text=role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("grantRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
 
     def upgrade_to(
         self, implementation: str, data: bytes = b"", *, sender: Sender, **options: Unpack[TxOptions]
@@ -370,18 +370,17 @@ class Timelock(ContractClient):
         return bool(self._call("isEmergencyCall", checksum(target, "target"), selector))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", _timelock_role(role), checksum(account, "account")))
+        return bool(self._call("hasRole", _role_id(role), checksum(account, "account")))
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", _timelock_role(role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("grantRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
 
     def renounce_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact(
-            "renounceRole", _timelock_role(role), checksum(account, "account"), sender=sender, **options
-        )
+        return self._transact("renounceRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
 
 
-def _timelock_role(role: str) -> bytes:
+def _role_id(role: str) -> bytes:
+    """AccessControl's id of ``role`` (its name's keccak; zero for DEFAULT_ADMIN_ROLE)."""
     return b"\x00" * 32 if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
 
 
