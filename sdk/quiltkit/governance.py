@@ -21,6 +21,7 @@ from web3 import Web3
 
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require
 from quiltkit._types import ZERO_ADDRESS, Address, checksum
+from quiltkit.exceptions import QuiltkitError
 from quiltkit.governance_token_errors import ERRORS as TOKEN_ERRORS
 from quiltkit.governor_errors import ERRORS as GOVERNOR_ERRORS
 from quiltkit.timelock_errors import ERRORS as TIMELOCK_ERRORS
@@ -33,6 +34,7 @@ __all__ = [
     "Governor",
     "GovernorConfig",
     "Proposal",
+    "ProposalLogNotFound",
     "ProposalRules",
     "ProposalState",
     "ProposalTally",
@@ -48,6 +50,10 @@ RATE_BASE = 10**18
 MAX_CAP = 2**96 - 1
 _TYPE_TAG = "\n#quiltkit-type="
 _TAG_LENGTH = len(_TYPE_TAG) + 1
+
+
+class ProposalLogNotFound(QuiltkitError, LookupError):
+    """The governor knows the proposal, but the node returned no log of its creation."""
 
 
 class ProposalType(IntEnum):
@@ -459,6 +465,29 @@ class Governor(ContractClient):
 
     def nonces(self, account: str) -> int:
         return int(self._call("nonces", checksum(account, "account")))
+
+    def find_proposal(self, proposal_id: int, *, from_block: int = 0) -> Proposal:
+        """Proposal ``proposal_id`` rebuilt from its ``ProposalCreated`` log (calls and the full
+        description, type tag included) and its rules, ready for queue / execute / cancel.
+
+        Raises GovernorNonexistentProposal (a LookupError) for an unknown id, and
+        ProposalLogNotFound when the node has no log from ``from_block`` on (pruned history).
+        """
+        self.state(proposal_id)  # an unknown id raises its named error here
+        kind = self.rules(proposal_id).kind
+        for log in self.contract.events.ProposalCreated().get_logs(from_block=from_block):
+            args = log["args"]
+            if int(args["proposalId"]) != proposal_id:
+                continue
+            calls = [
+                Call(target=t, value=int(v), data=bytes(d))
+                for t, v, d in zip(args["targets"], args["values"], args["calldatas"], strict=True)
+            ]
+            return Proposal(proposal_id=proposal_id, kind=kind, calls=calls, description=str(args["description"]))
+        raise ProposalLogNotFound(
+            f"no ProposalCreated log of proposal {proposal_id} from block {from_block} on "
+            "(a node that prunes logs needs an earlier --from-block, or an archive node)"
+        )
 
     # --- lifecycle ----------------------------------------------------------------------------
     def propose(
