@@ -40,6 +40,7 @@ __all__ = [
     "ProposalTally",
     "ProposalType",
     "Support",
+    "TestGovernanceBadge",
     "Timelock",
     "call",
 ]
@@ -336,6 +337,27 @@ class _Proxy(ContractClient):
     artifact_name = "ERC1967Proxy"
 
 
+class TestGovernanceBadge(ContractClient):
+    """TEST-ONLY stand-in for the FOUNDER_IDEA badge gate (contracts/testing/TestGovernanceBadge):
+    anyone assigns any identity, so it gates nothing real. For local networks, tests and demos;
+    the soulbound badge contract of the badges issue implements the same ``IGovernanceBadge``."""
+
+    __test__ = False  # not a pytest class
+    artifact_name = "TestGovernanceBadge"
+
+    @classmethod
+    def deploy(cls, w3: Web3, sender: Sender, **options: Unpack[TxOptions]) -> TestGovernanceBadge:
+        address, _ = cls._deploy(w3, sender, **options)
+        return cls(w3, address)
+
+    def identity_of(self, account: str) -> int:
+        return int(self._call("identityOf", checksum(account, "account")))
+
+    def set_identity(self, account: str, identity: int, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        require(identity >= 0, f"identity must be >= 0, got {identity}", field="identity")
+        return self._transact("setIdentity", checksum(account, "account"), identity, sender=sender, **options)
+
+
 class Timelock(ContractClient):
     """The TimelockController that executes passed proposals and keeps the EMERGENCY allow-list."""
 
@@ -552,8 +574,11 @@ class Governor(ContractClient):
     def queue(self, proposal: Proposal, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         return self._transact("queue", *proposal.arrays(), proposal.description_hash, sender=sender, **options)
 
-    def execute(self, proposal: Proposal, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        value = sum(c.value for c in proposal.calls)
+    def execute(self, proposal: Proposal, *, sender: Sender, value: int = 0, **options: Unpack[TxOptions]) -> TxResult:
+        """Execute a queued proposal through the timelock. The calls' native values come out of
+        the Timelock's balance (the DAO's treasury: donations, fees); ``value`` wei sent along by
+        ``sender`` joins that balance first (e.g. an executor who funds the payment)."""
+        require(value >= 0, f"value must be >= 0, got {value}", field="value")
         return self._transact(
             "execute", *proposal.arrays(), proposal.description_hash, sender=sender, value=value, **options
         )
