@@ -48,9 +48,13 @@ def main() -> None:
 @click.option("--no-stellar", is_flag=True, help="Skip the Stellar (Soroban) chapter.")
 @click.option("--no-relayer", is_flag=True, help="Skip the closing chapter: the relayer paid by a GitHub webhook.")
 @click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
-def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool) -> None:
+@click.option("--no-governance", is_flag=True, help="Skip the governance chapter (the DAO that owns quiltkit).")
+def demo(
+    use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool, no_governance: bool
+) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
-    NFT auctioned with a last-minute race; then a merged pull request's GitHub webhook has the
+    NFT auctioned with a last-minute race; the DAO: donations, a help request paid from escrow,
+    quadratic counting, a refused emergency; then a merged pull request's GitHub webhook has the
     relayer pay a bounty."""
     from quiltkit.demo import run_story
 
@@ -63,6 +67,12 @@ def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: boo
             click.echo("")
             click.echo(f"== quiltkit demo, the auction house: a project auctions a patent NFT ({label}) ==")
             run_auction_chapter(w3, say=click.echo)
+        if not no_governance:
+            from quiltkit.governance_demo import run_governance_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, governance: the DAO that owns quiltkit ({label}) ==")
+            run_governance_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
         if not no_relayer:

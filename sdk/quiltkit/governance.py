@@ -325,6 +325,14 @@ class GovernanceToken(ContractClient):
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         return self._transact("grantRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
 
+    def renounce_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        """``sender`` gives up ``role`` (``account`` must be the sender: AccessControl's confirmation)."""
+        return self._transact("renounceRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
+
+    def set_treasury(self, treasury: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        """Where donations go from now on (DEFAULT_ADMIN_ROLE; in a full deployment the Timelock)."""
+        return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender, **options)
+
     def upgrade_to(
         self, implementation: str, data: bytes = b"", *, sender: Sender, **options: Unpack[TxOptions]
     ) -> TxResult:
