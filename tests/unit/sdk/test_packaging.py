@@ -27,6 +27,7 @@ def _canonical(abi: list[dict[str, object]]) -> list[str]:
         "QuiltkitTimelock",
         "SoulboundBadge",
         "TieredBadges",
+        "TestGovernanceBadge",
     ],
 )
 def test_shipped_abi_equals_fresh_ape_compilation(name: str) -> None:
