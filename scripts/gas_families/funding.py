@@ -63,7 +63,7 @@ FAMILY = Family(
     intro=(
         "Full-transaction gas (what a receipt's `gasUsed` shows: the 21,000 base, calldata, cold",
         "storage and accounts, net of refunds), one transaction per call, EVM `cancun`, solc 0.8.30;",
-        "FundingRound is built at 1,000 optimizer runs (EIP-170), the factory at 10,000.",
+        "FundingRound (and the factory, which imports it) is built at 1,000 optimizer runs (EIP-170).",
     ),
     conditions=(
         "Conditions: a 6-decimal ERC-20; steady state (the factory created a round before, the round",
