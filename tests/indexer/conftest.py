@@ -1,0 +1,38 @@
+"""Fixtures of the indexer suites: the relayer suites' anvil, escrow deployment and PostgreSQL
+databases (tests/relayer/conftest.py), an index store per test, and a random escrow workload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore
+
+from tests.relayer.conftest import Chain, chain, pg_server, pg_url, sqlite_url
+
+__all__ = ["chain", "pg_server", "pg_url", "sqlite_url"]
+
+
+def deployment_of(chain: Chain) -> Deployment:
+    return Deployment(
+        chain_id=chain.chain_id, contracts={"MilestoneEscrow": ContractRef(address=chain.escrow.address, start_block=0)}
+    )
+
+
+@pytest.fixture
+def index_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'index.db'}"
+
+
+@pytest.fixture
+def store(index_url: str) -> Iterator[IndexStore]:
+    s = IndexStore(index_url)
+    yield s
+    s.dispose()
+
+
+def make_indexer(chain: Chain, store: IndexStore, **options: int) -> Indexer:
+    indexer = Indexer(chain.w3, deployment_of(chain), store, **options)
+    indexer.prepare()
+    return indexer
