@@ -78,7 +78,9 @@ class Workload:
             funder = rng.choice([c.maintainer, self.second_funder])
             options.append(("fund", lambda: e.fund(info.escrow_id, part, sender=funder)))
         if not closed and info.payee is None:
-            options.append(("assign", lambda: e.assign_payee(info.escrow_id, c.contributor.address, sender=c.maintainer)))
+            options.append(
+                ("assign", lambda: e.assign_payee(info.escrow_id, c.contributor.address, sender=c.maintainer))
+            )
             if all(m.state is MilestoneState.PENDING for m in info.milestones):
                 options.append(("cancel", lambda: e.cancel(info.escrow_id, sender=c.maintainer)))
         if pending_funded and info.payee is not None:
@@ -91,7 +93,7 @@ class Workload:
             options.append(("intent", lambda: self._release_with_intent(info.escrow_id, m)))
         for m in disputed:
             bps = rng.choice([0, 2_500, 10_000])
-            options.append(("resolve", lambda m=m: e.resolve(info.escrow_id, m, bps, sender=self.arbiter)))
+            options.append(("resolve", lambda m=m, bps=bps: e.resolve(info.escrow_id, m, bps, sender=self.arbiter)))
             if e.dispute_closes_at(info.escrow_id, m) <= now:
                 options.append(("expire", lambda m=m: e.close_expired_dispute(info.escrow_id, m, sender=c.operator)))
         if not closed and now > info.deadline:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, tuple_, u
 from quiltkit import escrow_events as ev
 from quiltkit._contract import ContractEvent
 from quiltkit.db import Database
+from quiltkit.exceptions import InvalidInput
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.escrows import EscrowState, escrow_id_of
 from quiltkit.token_events import EVENTS as TOKEN_EVENTS
@@ -71,12 +72,13 @@ class IndexStore(Database):
     def bind_chain(self, chain_id: int, contracts: dict[str, str]) -> None:
         """Record which chain and contracts this database indexes; refuse another one later."""
         with self._tx() as conn:
-            rows: dict[str, str] = dict(conn.execute(select(t.meta.c.key, t.meta.c.value)).tuples().all())
+            rows: dict[str, str] = {r[0]: r[1] for r in conn.execute(select(t.meta.c.key, t.meta.c.value))}
             if "chain_id" in rows:
                 if int(rows["chain_id"]) != chain_id or json.loads(rows["contracts"]) != contracts:
-                    raise ValueError(
+                    raise InvalidInput(
                         f"this index holds chain {rows['chain_id']} contracts {rows['contracts']}; "
-                        f"it cannot index chain {chain_id} contracts {json.dumps(contracts)} (use another database)"
+                        f"it cannot index chain {chain_id} contracts {json.dumps(contracts)} (use another database)",
+                        field="database_url",
                     )
                 return
             self._put_meta(conn, "chain_id", str(chain_id))
@@ -84,11 +86,8 @@ class IndexStore(Database):
 
     def cursor(self) -> StoredCursor | None:
         with self._statement() as conn:
-            rows: dict[str, str] = dict(
-                conn.execute(select(t.meta.c.key, t.meta.c.value).where(t.meta.c.key.in_(["cursor", "cursor_hash"])))
-                .tuples()
-                .all()
-            )
+            keys = t.meta.c.key.in_(["cursor", "cursor_hash"])
+            rows: dict[str, str] = {r[0]: r[1] for r in conn.execute(select(t.meta.c.key, t.meta.c.value).where(keys))}
         if "cursor" not in rows:
             return None
         return StoredCursor(int(rows["cursor"]), rows.get("cursor_hash") or None)
