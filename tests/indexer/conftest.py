@@ -3,6 +3,7 @@ databases (tests/relayer/conftest.py), an index store per test, and a random esc
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,8 @@ def make_indexer(chain: Chain, store: IndexStore, **options: int) -> Indexer:
     indexer = Indexer(chain.w3, deployment_of(chain), store, **options)
     indexer.prepare()
     return indexer
+
+
+def rng(seed: int) -> random.Random:
+    """A seeded generator: workloads and kill points are reproducible from the seed."""
+    return random.Random(seed)  # noqa: S311 - reproducibility, not cryptography

@@ -5,7 +5,6 @@ node that refuses large ones, confirmations, and the database shared with the re
 from __future__ import annotations
 
 import json
-import random
 from typing import Any
 
 import httpx
@@ -16,13 +15,13 @@ from quiltkit.indexer import ContractRef, Deployment, EscrowStatus, Indexer, Ind
 from quiltkit_relayer.store import Store
 from web3 import Web3
 
-from tests.indexer.conftest import deployment_of, make_indexer
+from tests.indexer.conftest import deployment_of, make_indexer, rng
 from tests.indexer.workload import Workload
 from tests.relayer.conftest import Chain, loopback_server
 
 
 def _index_and_check(chain: Chain, store: IndexStore, steps: int, seed: int) -> Indexer:
-    workload = Workload(chain, random.Random(seed)  # noqa: S311 - a reproducible workload)
+    workload = Workload(chain, rng(seed))
     workload.run(steps)
     indexer = make_indexer(chain, store)
     applied = indexer.sync()
@@ -102,7 +101,7 @@ def test_postgres_backfill_equals_the_contract_views(chain: Chain, pg_url: str) 
 
 def test_ranges_shrink_when_the_node_refuses_them_and_grow_back(chain: Chain, store: IndexStore) -> None:
     """A provider that refuses eth_getLogs over more than 4 blocks with the message providers use."""
-    Workload(chain, random.Random(3)  # noqa: S311 - a reproducible workload).run(30)
+    Workload(chain, rng(3)).run(30)
     upstream = chain.rpc_url
     refused: list[int] = []
     served: list[int] = []
@@ -131,7 +130,7 @@ def test_ranges_shrink_when_the_node_refuses_them_and_grow_back(chain: Chain, st
 
 
 def test_confirmations_hold_back_the_newest_blocks(chain: Chain, store: IndexStore) -> None:
-    Workload(chain, random.Random(5)  # noqa: S311 - a reproducible workload).run(10)
+    Workload(chain, rng(5)).run(10)
     indexer = make_indexer(chain, store, confirmations=3)
     indexer.sync()
     cursor = store.cursor()
