@@ -8,7 +8,7 @@ export APE_DATA_FOLDER ?= $(ROOT)/.cache/ape
 export FOUNDRY_DISABLE_NIGHTLY_WARNING := 1
 PY_DIRS := sdk scripts tests relayer
 
-.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer snapshot clean
+.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test indexer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer snapshot clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ abi: setup ## regenerate the SDK's shipped ABIs from a fresh forge build
 demo: setup soroban-harness ## the bounty story on the embedded chain, then on the local Soroban host (DEMO_ARGS=--anvil for anvil)
 	quiltkit demo $(DEMO_ARGS)
 
-test: setup lint typecheck build forge-test pytest pytest-anvil relayer-test slither symbolic soroban-test soroban-pytest ## every test a release needs
+test: setup lint typecheck build forge-test pytest pytest-anvil relayer-test indexer-test slither symbolic soroban-test soroban-pytest ## every test a release needs
 	@echo "make test: all suites passed"
 
 lint: setup ## ruff over the Python code
@@ -52,6 +52,10 @@ postgres: ## start the throwaway PostgreSQL cluster on 127.0.0.1 (installs it wi
 relayer-test: setup build soroban-harness ## relayer suites on anvil, SQLite and PostgreSQL, fault tests included (bounded: 15 min)
 	QUILTKIT_TEST_PG_URL=$$(scripts/toolchain/postgres.sh start) \
 	  timeout --signal=INT 900 pytest -p no:ape_test tests/relayer -q --durations=10
+
+indexer-test: setup build ## indexer suites on anvil, SQLite and PostgreSQL: reorgs 1..10, SIGKILL/restart, verify (bounded: 5 min)
+	QUILTKIT_TEST_PG_URL=$$(scripts/toolchain/postgres.sh start) \
+	  timeout --signal=INT 300 pytest -p no:ape_test tests/indexer -q --durations=5
 
 slither: setup ## static analysis of contracts/ (triage in slither.triage.json)
 	scripts/toolchain/slither.sh

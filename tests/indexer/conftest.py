@@ -3,6 +3,7 @@ databases (tests/relayer/conftest.py), an index store per test, and a random esc
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,15 @@ def store(index_url: str) -> Iterator[IndexStore]:
     s.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, index_url: str) -> Iterator[IndexStore]:
+    """An index store on SQLite, then on a fresh PostgreSQL database."""
+    url = index_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    s = IndexStore(url)
+    yield s
+    s.dispose()
+
+
 def make_indexer(chain: Chain, store: IndexStore, **options: int) -> Indexer:
     indexer = Indexer(chain.w3, deployment_of(chain), store, **options)
     indexer.prepare()
@@ -42,3 +52,10 @@ def make_indexer(chain: Chain, store: IndexStore, **options: int) -> Indexer:
 def rng(seed: int) -> random.Random:
     """A seeded generator: workloads and kill points are reproducible from the seed."""
     return random.Random(seed)  # noqa: S311 - reproducibility, not cryptography
+
+
+def write_manifest(chain: Chain, path: Path) -> Path:
+    """A deployment manifest in scripts/deploy.py's format for the chain's escrow."""
+    contracts = {"MilestoneEscrow": {"address": chain.escrow.address, "block": 0, "tx_hash": None}}
+    path.write_text(json.dumps({"network": "ethereum:local", "chain_id": chain.chain_id, "contracts": contracts}))
+    return path

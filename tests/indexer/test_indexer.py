@@ -5,17 +5,20 @@ node that refuses large ones, confirmations, and the database shared with the re
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
+from quiltkit.cli import main
 from quiltkit.escrow import MilestoneState
 from quiltkit.exceptions import InvalidInput
 from quiltkit.indexer import ContractRef, Deployment, EscrowStatus, Indexer, IndexStore, Queries, verify
 from quiltkit_relayer.store import Store
 from web3 import Web3
 
-from tests.indexer.conftest import deployment_of, make_indexer, rng
+from tests.indexer.conftest import deployment_of, make_indexer, rng, write_manifest
 from tests.indexer.workload import Workload
 from tests.relayer.conftest import Chain, loopback_server
 
@@ -178,3 +181,34 @@ def test_bad_input_is_refused_by_name(chain: Chain, store: IndexStore) -> None:
         q.escrows(status="paid")
     with pytest.raises(InvalidInput):
         q.escrows(payee="0x1234")
+
+
+def test_cli_runs_queries_verifies_and_refuses_bad_input_in_one_line(chain: Chain, tmp_path: Path) -> None:
+    Workload(chain, rng(9)).run(15)
+    manifest = write_manifest(chain, tmp_path / "deployment.json")
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    base = ["--manifest", str(manifest), "--rpc-url", chain.rpc_url, "--database-url", db]
+    runner = CliRunner()
+    done = runner.invoke(main, ["index", "run", *base, "--once"])
+    assert done.exit_code == 0, done.output
+    assert "cursor at block" in done.output
+    checked = runner.invoke(main, ["index", "verify", *base])
+    assert checked.exit_code == 0 and "index matches the chain" in checked.output
+    status = json.loads(runner.invoke(main, ["index", "status", "--database-url", db]).output)
+    assert status["cursor"] == chain.w3.eth.block_number
+    page = json.loads(runner.invoke(main, ["index", "query", "escrows", "--database-url", db, "--limit", "2"]).output)
+    assert [e["escrow_id"] for e in page["items"]] == [1, 2]
+    history = json.loads(runner.invoke(main, ["index", "query", "history", "1", "--database-url", db]).output)
+    assert history["items"][0]["name"] == "EscrowCreated"
+    bad = [
+        ["index", "query", "escrows", "--database-url", db, "--status", "paid"],
+        ["index", "query", "escrows", "--database-url", db, "--limit", "0"],
+        ["index", "query", "escrow", "999", "--database-url", db],
+        ["index", "status", "--database-url", "nosuchdb://x"],
+        ["index", "run", "--manifest", str(tmp_path / "missing.json"), "--database-url", db, "--once"],
+    ]
+    for args in bad:
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1, (args, result.output)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), (args, result.output)
