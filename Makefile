@@ -41,10 +41,10 @@ forge-test: setup ## forge unit, fuzz and invariant suites (CI profile)
 	forge test
 
 pytest: setup ## pytest through ape on the embedded EthTester chain
-	ape test tests --network ethereum:local:test --ignore=tests/soroban --ignore=tests/relayer
+	ape test tests --network ethereum:local:test --ignore=tests/soroban --ignore=tests/relayer --ignore=tests/indexer
 
 pytest-anvil: setup ## the same pytest suites on anvil
-	ape test tests --network ethereum:local:foundry --ignore=tests/soroban --ignore=tests/relayer
+	ape test tests --network ethereum:local:foundry --ignore=tests/soroban --ignore=tests/relayer --ignore=tests/indexer
 
 postgres: ## start the throwaway PostgreSQL cluster on 127.0.0.1 (installs it with apt if missing)
 	scripts/toolchain/postgres.sh start
