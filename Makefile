@@ -8,7 +8,7 @@ export APE_DATA_FOLDER ?= $(ROOT)/.cache/ape
 export FOUNDRY_DISABLE_NIGHTLY_WARNING := 1
 PY_DIRS := sdk scripts tests relayer
 
-.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test indexer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer snapshot clean
+.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test indexer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer bench-indexer snapshot clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -87,6 +87,10 @@ bench: setup ## gas snapshot (full-transaction gas, --isolate) and the compariso
 	forge test --isolate --match-path 'tests/forge/governance/Governance.gas.t.sol'
 	python scripts/governance_gas_table.py
 	$(MAKE) bench-relayer
+	$(MAKE) bench-indexer
+
+bench-indexer: setup ## indexer backfill of 100,000 escrow events into SQLite and PostgreSQL vs a naive loop (writes benchmarks/indexer.md)
+	QUILTKIT_BENCH_PG_URL=$$(scripts/toolchain/postgres.sh start) python scripts/bench_indexer.py
 
 bench-relayer: setup ## relayer throughput, latency and gas vs a naive loop (writes benchmarks/relayer.md)
 	QUILTKIT_BENCH_PG_URL=$$(scripts/toolchain/postgres.sh start) python scripts/bench_relayer.py

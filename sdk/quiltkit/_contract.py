@@ -14,7 +14,7 @@ import inspect
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -990,6 +990,92 @@ def _named(param: dict[str, Any], value: Any) -> Any:
     return value
 
 
+_WORD_TYPE = re.compile(r"^(uint\d*|int\d*|address|bool|bytes([1-9]|[12]\d|3[0-2]))$")
+
+
+def _is_word(abi_type: str) -> bool:
+    """A type whose ABI encoding is one 32-byte word (decoded here without eth_abi)."""
+    return _WORD_TYPE.match(abi_type) is not None
+
+
+def _word(abi_type: str, word: bytes) -> Any:
+    """One 32-byte ABI word of ``abi_type`` (see :func:`_is_word`) in the event models' form:
+    the same value eth_abi decodes, at a fraction of its cost on the indexer's hot path."""
+    if abi_type.startswith("uint"):
+        return int.from_bytes(word, "big")
+    if abi_type.startswith("int"):
+        return int.from_bytes(word, "big", signed=True)
+    if abi_type == "address":
+        return checksum(word[12:])
+    if abi_type == "bool":
+        return word[-1] != 0
+    return "0x" + word[: int(abi_type[5:])].hex()
+
+
+class _Unsupported(Exception):
+    """A type :func:`_decode_params` leaves to eth_abi (fixed-size arrays and what nests in them)."""
+
+
+def _is_dynamic(param: dict[str, Any]) -> bool:
+    t = param["type"]
+    if t in ("bytes", "string") or t.endswith("[]"):
+        return True
+    if t == "tuple":
+        return any(_is_dynamic(c) for c in param["components"])
+    if t.endswith("]"):
+        raise _Unsupported(t)
+    return False
+
+
+def _static_size(param: dict[str, Any]) -> int:
+    if param["type"] == "tuple":
+        return sum(_static_size(c) for c in param["components"])
+    return 32
+
+
+def _at(data: bytes, pos: int) -> int:
+    return int.from_bytes(data[pos : pos + 32], "big")
+
+
+def _decode_params(params: Sequence[dict[str, Any]], data: bytes, base: int) -> list[Any]:
+    """The ABI head/tail encoding of ``params`` starting at ``base``, in :func:`_named`'s form."""
+    out, head = [], base
+    for param in params:
+        if _is_dynamic(param):
+            out.append(_decode_dynamic(param, data, base + _at(data, head)))
+            head += 32
+        elif param["type"] == "tuple":
+            values = _decode_params(param["components"], data, head)
+            out.append({c["name"]: v for c, v in zip(param["components"], values, strict=True)})
+            head += _static_size(param)
+        else:
+            out.append(_word(param["type"], data[head : head + 32]))
+            head += 32
+    return out
+
+
+def _decode_dynamic(param: dict[str, Any], data: bytes, pos: int) -> Any:
+    t = param["type"]
+    if t in ("bytes", "string"):
+        raw = data[pos + 32 : pos + 32 + _at(data, pos)]
+        return raw.decode() if t == "string" else "0x" + raw.hex()
+    if t == "tuple":
+        values = _decode_params(param["components"], data, pos)
+        return {c["name"]: v for c, v in zip(param["components"], values, strict=True)}
+    item = {**param, "type": t[: t.rindex("[")]}
+    count = _at(data, pos)
+    return _decode_params([item] * count, data, pos + 32)
+
+
+def _decode_data(params: tuple[dict[str, Any], ...], types: tuple[str, ...], data: bytes) -> list[Any]:
+    """An event's non-indexed values: the ABI's head/tail layout read directly for words, arrays,
+    bytes, strings and structs (what the quiltkit contracts emit); eth_abi for anything else."""
+    try:
+        return _decode_params(params, data, 0)
+    except _Unsupported:
+        return [_named(p, v) for p, v in zip(params, abi_decode(types, data), strict=True)]
+
+
 def decode_log(artifact: str, models: dict[str, type[ContractEvent]], log: Any) -> ContractEvent | None:
     """``log`` (web3's or raw JSON-RPC) as the typed event of ``models`` its topic names, or None.
 
@@ -1008,14 +1094,14 @@ def decode_log(artifact: str, models: dict[str, type[ContractEvent]], log: Any) 
     args: dict[str, Any] = {}
     for (field, abi_type), topic in zip(indexed, topics[1:], strict=True):
         raw = _hex_bytes(topic)
-        if abi_type in ("string", "bytes") or abi_type.endswith("]") or abi_type.startswith("("):
-            args[field] = "0x" + raw.hex()  # dynamic values are indexed by their hash
-        else:
-            args[field] = _named({"type": abi_type}, abi_decode([abi_type], raw)[0])
+        if _is_word(abi_type):
+            args[field] = _word(abi_type, raw)
+        else:  # dynamic values (strings, bytes, arrays, structs) are indexed by their hash
+            args[field] = "0x" + raw.hex()
     if data_types:
-        values = abi_decode(data_types, _hex_bytes(log["data"]))
+        values = _decode_data(data_params, data_types, _hex_bytes(log["data"]))
         for param, value in zip(data_params, values, strict=True):
-            args[param["name"]] = _named(param, value)
+            args[param["name"]] = value
     return model.model_validate(
         {
             **args,

@@ -539,7 +539,7 @@ def index() -> None:
     "--reorg-window", default=64, show_default=True, type=int, help="Blocks below the head checked for reorgs."
 )
 @click.option("--poll-interval", default=1.0, show_default=True, type=float, help="Seconds between polls at the head.")
-@click.option("--initial-range", default=2_000, show_default=True, type=int, help="First eth_getLogs range (blocks).")
+@click.option("--initial-range", default=100, show_default=True, type=int, help="First eth_getLogs range (blocks).")
 @click.option("--max-range", default=100_000, show_default=True, type=int, help="Largest eth_getLogs range (blocks).")
 @click.option("--once", is_flag=True, help="Catch up with the head, then exit (instead of following it).")
 def index_run(

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
+from quiltkit import Escrow
+from quiltkit._contract import _plain
 from quiltkit.cli import main
 from quiltkit.escrow import MilestoneState
 from quiltkit.exceptions import InvalidInput
@@ -212,3 +214,35 @@ def test_cli_runs_queries_verifies_and_refuses_bad_input_in_one_line(chain: Chai
         assert result.exit_code == 1, (args, result.output)
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, result.output)
+
+
+def test_the_bulk_decoder_gives_what_web3_process_log_gives(chain: Chain) -> None:
+    """ContractClient.decode_log (raw JSON-RPC logs, the ABI read directly) against web3's decoding
+    of the same logs, for every event the workload emits (structs and arrays included)."""
+    Workload(chain, rng(13)).run(90)
+    escrow = chain.escrow
+    formatted = chain.w3.eth.get_logs({"address": escrow.contract.address, "fromBlock": 0, "toBlock": "latest"})
+    raw = chain.w3.provider.make_request(
+        "eth_getLogs",  # type: ignore[arg-type]
+        [{"address": escrow.address, "fromBlock": "0x0", "toBlock": "latest"}],
+    )["result"]
+    assert len(raw) == len(formatted) > 40
+    names = set()
+    for web3_log, rpc_log in zip(formatted, raw, strict=True):
+        typed = Escrow.decode_log(rpc_log)
+        assert typed is not None
+        names.add(typed.event_name)
+        event = escrow.contract.events[typed.event_name]().process_log(web3_log)
+        expected = type(typed).model_validate(
+            {
+                **_plain(dict(event["args"])),
+                "contract": web3_log["address"],
+                "block_number": web3_log["blockNumber"],
+                "block_hash": bytes(web3_log["blockHash"]),
+                "tx_hash": bytes(web3_log["transactionHash"]),
+                "log_index": web3_log["logIndex"],
+            }
+        )
+        assert typed == expected
+        assert Escrow.decode_log(web3_log) == expected
+    assert {"EscrowCreated", "EscrowFunded", "MilestoneReleased", "IntentConsumed"} <= names

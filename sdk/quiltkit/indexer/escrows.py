@@ -94,7 +94,7 @@ class MilestoneRow:
 
 @dataclass
 class EscrowState:
-    """One escrow as the fold holds it; ``to_rows``/``from_rows`` map it to the tables."""
+    """One escrow as the fold holds it; ``to_row``/``from_row`` map it to its table row."""
 
     escrow_id: int
     contract: str
@@ -197,8 +197,8 @@ class EscrowState:
 
     # --- rows --------------------------------------------------------------------------------
 
-    def to_rows(self) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-        escrow = {
+    def to_row(self) -> dict[str, Any]:
+        return {
             "escrow_id": self.escrow_id,
             "contract": self.contract,
             "payer": self.payer,
@@ -220,33 +220,29 @@ class EscrowState:
             "refund_pool": str(self.refund_pool),
             "funded_milestones": self.funded_milestones,
             "milestone_count": len(self.milestones),
+            "milestones_json": json.dumps(
+                [
+                    [
+                        str(m.amount),
+                        int(m.state),
+                        str(m.paid),
+                        str(m.fee),
+                        str(m.to_funders),
+                        m.dispute_closes_at,
+                        m.disputed_by,
+                        m.intent_id,
+                    ]
+                    for m in self.milestones
+                ]
+            ),
+            "funders_json": json.dumps({f: [str(a[0]), str(a[1])] for f, a in self.funders.items()}),
             "status": self.status.value,
             "created_block": self.created_block,
             "updated_block": self.updated_block,
         }
-        milestones = [
-            {
-                "escrow_id": self.escrow_id,
-                "idx": i,
-                "amount": str(m.amount),
-                "state": int(m.state),
-                "paid": str(m.paid),
-                "fee": str(m.fee),
-                "to_funders": str(m.to_funders),
-                "dispute_closes_at": m.dispute_closes_at,
-                "disputed_by": m.disputed_by,
-                "intent_id": m.intent_id,
-            }
-            for i, m in enumerate(self.milestones)
-        ]
-        funders = [
-            {"escrow_id": self.escrow_id, "funder": f, "share": str(a[0]), "claimed": str(a[1])}
-            for f, a in self.funders.items()
-        ]
-        return escrow, milestones, funders
 
     @classmethod
-    def from_rows(cls, escrow: Any, milestones: list[Any], funders: list[Any]) -> EscrowState:
+    def from_row(cls, escrow: Any) -> EscrowState:
         return cls(
             escrow_id=int(escrow["escrow_id"]),
             contract=escrow["contract"],
@@ -272,16 +268,16 @@ class EscrowState:
             funded_milestones=escrow["funded_milestones"],
             milestones=[
                 MilestoneRow(
-                    amount=int(m["amount"]),
-                    state=m["state"],
-                    paid=int(m["paid"]),
-                    fee=int(m["fee"]),
-                    to_funders=int(m["to_funders"]),
-                    dispute_closes_at=m["dispute_closes_at"],
-                    disputed_by=m["disputed_by"],
-                    intent_id=m["intent_id"],
+                    amount=int(m[0]),
+                    state=m[1],
+                    paid=int(m[2]),
+                    fee=int(m[3]),
+                    to_funders=int(m[4]),
+                    dispute_closes_at=m[5],
+                    disputed_by=m[6],
+                    intent_id=m[7],
                 )
-                for m in sorted(milestones, key=lambda m: m["idx"])
+                for m in json.loads(escrow["milestones_json"])
             ],
-            funders={f["funder"]: [int(f["share"]), int(f["claimed"])] for f in funders},
+            funders={f: [int(a[0]), int(a[1])] for f, a in json.loads(escrow["funders_json"]).items()},
         )

@@ -96,9 +96,9 @@ class Indexer:
         *,
         confirmations: int = 1,
         reorg_window: int = 64,
-        initial_range: int = 2_000,
+        initial_range: int = 100,
         max_range: int = 100_000,
-        target_logs: int = 10_000,
+        target_logs: int = 5_000,
     ) -> None:
         if confirmations < 1:
             raise InvalidInput(
@@ -169,8 +169,9 @@ class Indexer:
 
     # --- one step ----------------------------------------------------------------------------
 
-    def step(self) -> StepResult:
-        """Check the cursor against the chain (roll back on a reorg), then index one range."""
+    def step(self, *, until: int | None = None) -> StepResult:
+        """Check the cursor against the chain (roll back on a reorg), then index one range (not
+        past block ``until`` when given)."""
         cursor = self.store.cursor()
         last_done = cursor.number if cursor else self.start_block - 1
         if cursor is not None and cursor.hash:
@@ -179,6 +180,8 @@ class Indexer:
                 return self._roll_back(cursor.number)
         head = self.head()
         target = head - self.confirmations + 1
+        if until is not None:
+            target = min(target, until)
         if target <= last_done:
             return StepResult(from_block=last_done + 1, to_block=last_done, caught_up=True)
         first = last_done + 1
@@ -227,10 +230,14 @@ class Indexer:
         return all(by_number.get(int(r["blockNumber"], 16)) == r["blockHash"] for r in raw_logs)
 
     def _adapt(self, logs: int, elapsed: float, span: int) -> None:
-        if span >= self.range and logs < self.target_logs // 2 and elapsed < 2.0:
-            self.range = min(self.max_range, self.range * 2)
-        elif logs > self.target_logs and self.range > 1:
-            self.range = max(1, self.range // 2)
+        """Aim the next range at ``target_logs`` logs (at most twice the last range, so a sparse
+        stretch grows it step by step, and shrinking at once when a range came back dense)."""
+        if span < self.range:  # the range was cut by the head: it says nothing about density
+            return
+        wanted = span * self.target_logs // max(logs, 1)
+        if elapsed > 10.0:  # a slow node: keep requests short whatever the density
+            wanted = min(wanted, span // 2)
+        self.range = max(1, min(self.max_range, 2 * span, wanted))
 
     def _roll_back(self, cursor_number: int) -> StepResult:
         fork: Block | None = None
@@ -258,11 +265,12 @@ class Indexer:
         self.store.migrate()
         self.store.bind_chain(chain_id, {n: r.address for n, r in sorted(self.deployment.contracts.items())})
 
-    def sync(self, *, max_steps: int | None = None) -> int:
-        """Index until caught up with the head (at ``confirmations``); returns the logs applied."""
+    def sync(self, *, until: int | None = None, max_steps: int | None = None) -> int:
+        """Index until caught up with the head (at ``confirmations``) or block ``until``; returns
+        the logs applied."""
         applied, steps = 0, 0
         while max_steps is None or steps < max_steps:
-            result = self.step()
+            result = self.step(until=until)
             steps += 1
             applied += result.applied
             if result.caught_up:

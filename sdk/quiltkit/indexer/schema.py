@@ -14,11 +14,9 @@ __all__ = [
     "credits",
     "escrows",
     "events",
-    "funders",
     "intents",
     "meta",
     "metadata",
-    "milestones",
 ]
 
 metadata = MetaData(
@@ -83,36 +81,15 @@ escrows = Table(
     Column("refund_pool", String(80), nullable=False),
     Column("funded_milestones", Integer, nullable=False),
     Column("milestone_count", Integer, nullable=False),
+    # per milestone: amount, state, paid, fee, to_funders, dispute_closes_at, disputed_by, intent_id
+    Column("milestones_json", Text, nullable=False),
+    Column("funders_json", Text, nullable=False),  # funder -> [share, refund claimed]
     Column("status", String(16), nullable=False),
     Column("created_block", BigInteger, nullable=False),
     Column("updated_block", BigInteger, nullable=False),
     Index("ix_qx_escrows_payee_status", "payee", "status"),
     Index("ix_qx_escrows_payer", "payer"),
     Index("ix_qx_escrows_status_deadline", "status", "deadline"),
-)
-
-milestones = Table(
-    "qx_milestones",
-    metadata,
-    Column("escrow_id", BigInteger, primary_key=True),
-    Column("idx", Integer, primary_key=True),
-    Column("amount", String(80), nullable=False),
-    Column("state", Integer, nullable=False),
-    Column("paid", String(80), nullable=False),  # to the payee, after the fee
-    Column("fee", String(80), nullable=False),
-    Column("to_funders", String(80), nullable=False),  # a dispute's share returned to the refund pool
-    Column("dispute_closes_at", BigInteger, nullable=True),
-    Column("disputed_by", String(42), nullable=True),
-    Column("intent_id", String(66), nullable=True),
-)
-
-funders = Table(
-    "qx_funders",
-    metadata,
-    Column("escrow_id", BigInteger, primary_key=True),
-    Column("funder", String(42), primary_key=True),
-    Column("share", String(80), nullable=False),
-    Column("claimed", String(80), nullable=False),
 )
 
 intents = Table(

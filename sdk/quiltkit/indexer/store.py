@@ -195,35 +195,18 @@ class IndexStore(Database):
     def _load_escrows(conn: Connection, ids: Sequence[int]) -> dict[int, EscrowState]:
         states: dict[int, EscrowState] = {}
         for part in _chunks(ids):
-            rows = conn.execute(select(t.escrows).where(t.escrows.c.escrow_id.in_(part))).mappings().all()
-            ms: dict[int, list[Any]] = {}
-            for m in conn.execute(select(t.milestones).where(t.milestones.c.escrow_id.in_(part))).mappings():
-                ms.setdefault(int(m["escrow_id"]), []).append(m)
-            fs: dict[int, list[Any]] = {}
-            for f in conn.execute(select(t.funders).where(t.funders.c.escrow_id.in_(part))).mappings():
-                fs.setdefault(int(f["escrow_id"]), []).append(f)
-            for row in rows:
-                i = int(row["escrow_id"])
-                states[i] = EscrowState.from_rows(row, ms.get(i, []), fs.get(i, []))
+            for row in conn.execute(select(t.escrows).where(t.escrows.c.escrow_id.in_(part))).mappings():
+                states[int(row["escrow_id"])] = EscrowState.from_row(row)
         return states
 
     @staticmethod
     def _write_escrows(conn: Connection, ids: Sequence[int], states: dict[int, EscrowState]) -> None:
+        """Replace the rows of escrows ``ids`` by ``states`` (an id missing from it is deleted)."""
         for part in _chunks(ids):
-            for table in (t.funders, t.milestones, t.escrows):
-                conn.execute(delete(table).where(table.c.escrow_id.in_(part)))
-        escrow_rows, milestone_rows, funder_rows = [], [], []
-        for i in ids:
-            state = states.get(i)
-            if state is None:
-                continue
-            e, m, f = state.to_rows()
-            escrow_rows.append(e)
-            milestone_rows += m
-            funder_rows += f
-        for table, rows in ((t.escrows, escrow_rows), (t.milestones, milestone_rows), (t.funders, funder_rows)):
-            if rows:
-                conn.execute(insert(table), rows)
+            conn.execute(delete(t.escrows).where(t.escrows.c.escrow_id.in_(part)))
+        rows = [states[i].to_row() for i in ids if i in states]
+        if rows:
+            conn.execute(insert(t.escrows), rows)
 
     @staticmethod
     def _add_credits(conn: Connection, deltas: dict[tuple[str, str], int], *, replace: bool) -> None:

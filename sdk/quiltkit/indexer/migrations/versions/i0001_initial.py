@@ -1,5 +1,5 @@
-"""The indexer's first schema: cursor and block hashes, the applied logs, and the escrow projections
-(escrows, milestones, funders, consumed intents, credits).
+"""The indexer's first schema: the cursor and block hashes, the applied logs, and the escrow
+projections (escrows with their milestones and funders, consumed intents, credits).
 
 Revision ID: i0001
 Revises:
@@ -55,6 +55,8 @@ def upgrade() -> None:
         sa.Column("refund_pool", sa.String(80), nullable=False),
         sa.Column("funded_milestones", sa.Integer(), nullable=False),
         sa.Column("milestone_count", sa.Integer(), nullable=False),
+        sa.Column("milestones_json", sa.Text(), nullable=False),
+        sa.Column("funders_json", sa.Text(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("created_block", sa.BigInteger(), nullable=False),
         sa.Column("updated_block", sa.BigInteger(), nullable=False),
@@ -78,14 +80,6 @@ def upgrade() -> None:
     op.create_index("ix_qx_events_block_number", "qx_events", ["block_number"])
     op.create_index("ix_qx_events_escrow_id_block_number", "qx_events", ["escrow_id", "block_number"])
     op.create_table(
-        "qx_funders",
-        sa.Column("escrow_id", sa.BigInteger(), nullable=False),
-        sa.Column("funder", sa.String(42), nullable=False),
-        sa.Column("share", sa.String(80), nullable=False),
-        sa.Column("claimed", sa.String(80), nullable=False),
-        sa.PrimaryKeyConstraint("escrow_id", "funder", name="pk_qx_funders"),
-    )
-    op.create_table(
         "qx_intents",
         sa.Column("intent_id", sa.String(66), nullable=False),
         sa.Column("escrow_id", sa.BigInteger(), nullable=False),
@@ -102,27 +96,11 @@ def upgrade() -> None:
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("key", name="pk_qx_meta"),
     )
-    op.create_table(
-        "qx_milestones",
-        sa.Column("escrow_id", sa.BigInteger(), nullable=False),
-        sa.Column("idx", sa.Integer(), nullable=False),
-        sa.Column("amount", sa.String(80), nullable=False),
-        sa.Column("state", sa.Integer(), nullable=False),
-        sa.Column("paid", sa.String(80), nullable=False),
-        sa.Column("fee", sa.String(80), nullable=False),
-        sa.Column("to_funders", sa.String(80), nullable=False),
-        sa.Column("dispute_closes_at", sa.BigInteger(), nullable=True),
-        sa.Column("disputed_by", sa.String(42), nullable=True),
-        sa.Column("intent_id", sa.String(66), nullable=True),
-        sa.PrimaryKeyConstraint("escrow_id", "idx", name="pk_qx_milestones"),
-    )
 
 
 def downgrade() -> None:  # dropping a table drops its indexes
-    op.drop_table("qx_milestones")
     op.drop_table("qx_meta")
     op.drop_table("qx_intents")
-    op.drop_table("qx_funders")
     op.drop_table("qx_events")
     op.drop_table("qx_escrows")
     op.drop_table("qx_credits")
