@@ -114,6 +114,20 @@ class Queries:
         items = [indexed_escrow(states[i]) for i in ids if i in states]
         return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
 
+    def refund_candidates(self, now: int, *, limit: int = MAX_PAGE) -> list[int]:
+        """Escrows whose deadline is before ``now`` and whose refunds are not opened: those where
+        ``openRefunds`` may be due (a keeper confirms each on chain before sending). Oldest
+        deadline first."""
+        _page_args(0, limit)
+        open_statuses = [EscrowStatus.FUNDING.value, EscrowStatus.ACTIVE.value, EscrowStatus.DISPUTED.value]
+        query = (
+            select(t.escrows.c.escrow_id)
+            .where(t.escrows.c.deadline < now, t.escrows.c.status.in_(open_statuses))
+            .order_by(t.escrows.c.deadline, t.escrows.c.escrow_id)
+            .limit(limit)
+        )
+        return [int(r["escrow_id"]) for r in self.store.select(query)]
+
     def escrow(self, escrow_id: int) -> IndexedEscrow | None:
         states = self.store.escrow_states([escrow_id])
         return indexed_escrow(states[escrow_id]) if escrow_id in states else None
