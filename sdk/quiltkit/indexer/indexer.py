@@ -16,13 +16,14 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ConfigDict, Field
 from web3 import Web3
+from web3.providers import JSONBaseProvider
 from web3.types import RPCEndpoint
 
 from quiltkit._contract import _RANGE_REFUSALS, ContractClient, ContractEvent
@@ -117,10 +118,15 @@ class Indexer:
         self.addresses = [ref.address for ref in deployment.contracts.values()]
         self.start_block = min(ref.start_block for ref in deployment.contracts.values())
         self._provider: Any = w3.provider
+        self._raw = isinstance(w3.provider, JSONBaseProvider)
 
     # --- RPC ---------------------------------------------------------------------------------
 
     def _rpc(self, method: str, params: list[Any]) -> Any:
+        """One JSON-RPC call, its result in the raw JSON form (hex strings): straight to a node's
+        JSON-RPC endpoint, through web3's middleware for an in-process provider (EthereumTester)."""
+        if not self._raw:
+            return _as_json(self.w3.manager.request_blocking(RPCEndpoint(method), params))
         response = self._provider.make_request(RPCEndpoint(method), params)
         if response.get("error"):
             raise RpcError(str(response["error"].get("message", response["error"])))
@@ -134,7 +140,7 @@ class Indexer:
         return None if raw is None else Block(int(raw["number"], 16), raw["hash"], raw["parentHash"])
 
     def headers(self, first: int, last: int) -> list[Block | None]:
-        if last - first < 2 or not hasattr(self._provider, "make_batch_request"):
+        if last - first < 2 or not self._raw or not hasattr(self._provider, "make_batch_request"):
             return [self.header(n) for n in range(first, last + 1)]
         answers = self._provider.make_batch_request(
             [(RPCEndpoint("eth_getBlockByNumber"), [hex(n), False]) for n in range(first, last + 1)]
@@ -292,6 +298,21 @@ class Indexer:
                 on_step(result)
             if result.caught_up:
                 stop.wait(poll_interval)
+
+
+def _as_json(value: Any) -> Any:
+    """A web3-formatted result back in JSON-RPC's form: quantities and bytes as 0x-hex."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return hex(value)
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, Mapping):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(v) for v in value]
+    return value
 
 
 class RpcError(RuntimeError):
