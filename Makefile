@@ -16,9 +16,10 @@ help: ## list the targets
 setup: ## create .venv, install pinned Python and npm dependencies, make solc reachable (idempotent)
 	@scripts/toolchain/setup.sh
 
-build: setup ## compile contracts with forge and check the SDK's shipped ABIs
+build: setup ## compile contracts with forge, check the SDK's shipped ABIs and that benchmarks/*-gas.md match the snapshots
 	forge build
 	python scripts/export_abis.py --check
+	python scripts/gas_table.py --check
 
 abi: setup ## regenerate the SDK's shipped ABIs from a fresh forge build
 	forge build
@@ -35,7 +36,7 @@ lint: setup ## ruff over the Python code
 	ruff format --check $(PY_DIRS)
 
 typecheck: setup ## mypy --strict over the SDK, the relayer and the Python scripts
-	mypy --strict sdk/quiltkit relayer/quiltkit_relayer scripts/*.py scripts/toolchain/*.py
+	mypy --strict sdk/quiltkit relayer/quiltkit_relayer scripts/*.py scripts/gas_families/*.py scripts/toolchain/*.py
 
 forge-test: setup ## forge unit, fuzz and invariant suites (CI profile)
 	forge test
@@ -81,11 +82,9 @@ soroban-pytest: setup soroban-harness ## the Python Soroban client on the local 
 
 bench: setup ## gas snapshot (full-transaction gas, --isolate) and the comparison table; relayer throughput
 	forge test --isolate --match-path 'tests/forge/escrow/MilestoneEscrow.gas.t.sol'
-	python scripts/gas_table.py
 	forge test --isolate --match-path 'tests/forge/auction/AuctionHouse.gas.t.sol'
-	python scripts/auction_gas_table.py
 	forge test --isolate --match-path 'tests/forge/governance/Governance.gas.t.sol'
-	python scripts/governance_gas_table.py
+	python scripts/gas_table.py
 	$(MAKE) bench-relayer
 	$(MAKE) bench-indexer
 

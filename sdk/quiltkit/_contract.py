@@ -254,8 +254,8 @@ class ContractClient:
     def __init__(self, w3: Web3, address: str) -> None:
         if isinstance(w3, AsyncWeb3):  # its calls are coroutines: every read would fail obscurely
             raise InvalidInput(
-                f"{type(self).__name__} takes a synchronous web3 Web3, got an AsyncWeb3: there is no async "
-                "client yet; use Web3(Web3.HTTPProvider(url)) (from async code, call it with asyncio.to_thread)",
+                f"{type(self).__name__} takes a synchronous web3 Web3, got an AsyncWeb3: use its async twin "
+                f"quiltkit.aio.Async{type(self).__name__}",
                 field="w3",
             )
         self.w3 = w3
@@ -387,17 +387,42 @@ class ContractClient:
         depth, so a reorg shallower than ``confirmations`` blocks is never seen; an indexer that
         must survive deeper ones re-reads by block hash (``ContractEvent.block_hash``).
         """
+        next_block = self._follow_start(kind, from_block, confirmations, filters)
+        while True:
+            found, next_block = self._follow_step(kind, next_block, confirmations, page_size, filters)
+            if found is None:
+                sleep(poll_interval)
+            else:
+                yield from found
+
+    def _follow_start(
+        self,
+        kind: type[ContractEvent] | str | None,
+        from_block: int | None,
+        confirmations: int,
+        filters: dict[str, Any],
+    ) -> int:
+        """The first block :meth:`follow` reads; bad arguments fail now, not at the first poll."""
         if confirmations < 1:
             raise InvalidInput("confirmations must be >= 1", field="confirmations")
-        self._topic_filter(self._event_model(kind), filters)  # bad arguments fail now, not at the first poll
-        next_block = int(self.w3.eth.block_number) + 1 if from_block is None else int(from_block)
-        while True:
-            safe = int(self.w3.eth.block_number) - confirmations + 1
-            if safe >= next_block:
-                yield from self.events(kind, next_block, safe, page_size=page_size, **filters)
-                next_block = safe + 1
-            else:
-                sleep(poll_interval)
+        self._topic_filter(self._event_model(kind), filters)
+        return int(self.w3.eth.block_number) + 1 if from_block is None else int(from_block)
+
+    def _follow_step(
+        self,
+        kind: type[ContractEvent] | str | None,
+        next_block: int,
+        confirmations: int,
+        page_size: int,
+        filters: dict[str, Any],
+    ) -> tuple[list[ContractEvent] | None, int]:
+        """One poll of :meth:`follow` (shared with the async twin): the events of the blocks now
+        ``confirmations`` deep from ``next_block`` on, and the block to read next; None when no
+        new block is deep enough yet (the caller waits)."""
+        safe = int(self.w3.eth.block_number) - confirmations + 1
+        if safe < next_block:
+            return None, next_block
+        return self.events(kind, next_block, safe, page_size=page_size, **filters), safe + 1
 
     def _event_model(self, kind: type[ContractEvent] | str | None) -> type[ContractEvent] | None:
         if kind is None:

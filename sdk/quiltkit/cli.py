@@ -5,9 +5,9 @@ Errors print one readable line on stderr and exit non-zero.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +20,42 @@ from quiltkit import intents
 from quiltkit._types import chain_address, checksum
 from quiltkit.escrow import Escrow, MilestoneState
 from quiltkit.exceptions import InvalidInput, QuiltkitError
+from quiltkit.relayer_client import DEFAULT_URL as RELAYER_URL
+from quiltkit.relayer_client import request as relayer_request
 
 __all__ = ["main"]
 
 
+COMMANDS_GROUP = "quiltkit.commands"
+"""Entry-point group of commands other packages attach to ``quiltkit`` (the relayer's ``relayer``
+group): loaded only when named, so the SDK imports none of them."""
+CHAPTERS_GROUP = "quiltkit.demo_chapters"
+"""Entry-point group of closing chapters of ``quiltkit demo``: ``chapter(w3, escrow, token, say)``."""
+
+
+def _plugins(group: str) -> dict[str, importlib.metadata.EntryPoint]:
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group=group)}
+
+
 class _Cli(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugins(COMMANDS_GROUP)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        plugin = _plugins(COMMANDS_GROUP).get(cmd_name)
+        if plugin is None:
+            return None
+        try:
+            loaded = plugin.load()
+        except ImportError as exc:  # its package's extra is not installed
+            raise click.ClickException(f"`quiltkit {cmd_name}` needs its extra: {exc}") from None
+        if not isinstance(loaded, click.Command):
+            raise click.ClickException(f"entry point {plugin.value} is not a click command")
+        return loaded
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -65,42 +96,21 @@ def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: boo
             run_auction_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
-        if not no_relayer:
-            _relayer_chapter(w3, story.escrow, story.token)
+        _closing_chapters(w3, story.escrow, story.token, skip={"relayer"} if no_relayer else set())
 
 
-def _relayer_chapter(w3: Web3, escrow: str, token: str) -> None:
-    """The relayer pays a bounty from GitHub's webhook (needs the relayer extra and an HTTP node)."""
-    from quiltkit import devchain
-
-    click.echo("")
-    try:
-        from quiltkit_relayer.demo import run_relayer_chapter
-        from quiltkit_relayer.github_examples import examples_file
-    except ImportError:
-        click.echo("== relayer chapter skipped: the relayer is not installed (pip install 'quiltkit[relayer]') ==")
-        return
-    try:
-        examples_file()
-    except FileNotFoundError as exc:
-        click.echo(f"== relayer chapter skipped: {exc} ==")
-        return
-    endpoint = getattr(w3.provider, "endpoint_uri", None)
-    if not endpoint and not (os.environ.get("ANVIL_BIN") or shutil.which("anvil")):
-        click.echo("== relayer chapter skipped: it needs an HTTP node and anvil is not on PATH (run `make setup`) ==")
-        return
-    if endpoint:
-        click.echo(f"== quiltkit demo, last chapter: the relayer pays a bounty from a GitHub webhook ({endpoint}) ==")
-        run_relayer_chapter(str(endpoint), say=click.echo, escrow_address=escrow, token_address=token)
-        return
-    with devchain.anvil() as node:
-        url = str(getattr(node.provider, "endpoint_uri", ""))
-        click.echo("== quiltkit demo, last chapter: the relayer pays a bounty from a GitHub webhook ==")
-        click.echo(
-            f"(the relayer reaches its node over JSON-RPC from its own threads, which the embedded chain cannot "
-            f"serve: this chapter runs on an anvil started for it at {url})"
-        )
-        run_relayer_chapter(url, say=click.echo)
+def _closing_chapters(w3: Web3, escrow: str, token: str, skip: set[str]) -> None:
+    """The chapters other packages add (the relayer's: a bounty paid from a GitHub webhook)."""
+    for name, plugin in sorted(_plugins(CHAPTERS_GROUP).items()):
+        if name in skip:
+            continue
+        click.echo("")
+        try:
+            chapter = plugin.load()
+        except ImportError:
+            click.echo(f"== {name} chapter skipped: its package is not installed (pip install 'quiltkit[{name}]') ==")
+            continue
+        chapter(w3, escrow, token, click.echo)
 
 
 def _stellar_chapter() -> None:
@@ -255,95 +265,10 @@ def intent_verify(intent_file: str, signature: str, chain_id: int, contract: str
     click.echo(intents.recover_signer(_load_intent(intent_file), domain, raw))
 
 
-# --- relayer (needs the `relayer` extra; imported lazily so the SDK works without it) --------
+# --- intents to a relayer's API (`quiltkit relayer ...` itself comes from the relayer package) --
 
-_RELAYER_URL = "http://127.0.0.1:8645"
-
-
-def _relayer_settings(config: str | None) -> Any:
-    try:
-        from quiltkit_relayer.config import ConfigError, load_settings
-    except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        raise QuiltkitError("the relayer needs its extra: pip install 'quiltkit[relayer]'") from exc
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        raise InvalidInput(str(exc)) from None
-
-
-def _http(method: str, url: str, api_key: str | None, body: Any = None) -> tuple[int, Any]:
-    """One JSON request to the relayer's API; returns (status, decoded body)."""
-    import urllib.error
-    import urllib.request
-
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Accept": "application/json"}
-    if data is not None:
-        headers["Content-Type"] = "application/json"
-    if api_key:
-        headers["X-API-Key"] = api_key
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - operator's URL
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        raw = exc.read()
-        try:
-            return exc.code, json.loads(raw)
-        except ValueError:
-            return exc.code, {"reason": "http_error", "detail": raw.decode(errors="replace")[:500]}
-    except urllib.error.URLError as exc:
-        raise ConnectionError(f"no relayer answers at {url}: {exc.reason}") from None
-
-
-_url_option = click.option("--url", default=_RELAYER_URL, show_default=True, envvar="QUILTKIT_RELAYER_URL")
+_url_option = click.option("--url", default=RELAYER_URL, show_default=True, envvar="QUILTKIT_RELAYER_URL")
 _key_option = click.option("--api-key", default=None, envvar="QUILTKIT_RELAYER_API_KEY", help="X-API-Key, if set.")
-_config_option = click.option(
-    "--config", "config", default=None, envvar="QUILTKIT_RELAYER_CONFIG", help="Relayer config file (.toml/.yaml)."
-)
-
-
-@main.group()
-def relayer() -> None:
-    """Run and inspect the payout relayer."""
-
-
-@relayer.command("run")
-@_config_option
-def relayer_run(config: str | None) -> None:
-    """Run the relayer (API, pipeline, keeper) until SIGTERM; migrates the store first."""
-    from quiltkit_relayer.daemon import run
-
-    run(_relayer_settings(config))
-
-
-@relayer.command("migrate")
-@_config_option
-@click.option("--database-url", default=None, help="Migrate this database instead of the configured one.")
-def relayer_migrate(config: str | None, database_url: str | None) -> None:
-    """Bring the relayer's store schema up to date (idempotent)."""
-    from quiltkit_relayer.store import Store
-
-    url = database_url or _relayer_settings(config).database_url
-    store = Store(url)
-    store.migrate()
-    click.echo(
-        f"store at {store.engine.url.render_as_string(hide_password=True)} is at revision {store.schema_revision()}"
-    )
-
-
-@relayer.command("status")
-@_url_option
-@_key_option
-def relayer_status(url: str, api_key: str | None) -> None:
-    """Readiness checks and intent counts of a running relayer."""
-    base = url.rstrip("/")
-    _, ready = _http("GET", f"{base}/readyz", None)
-    status, listing = _http("GET", f"{base}/intents?limit=1", api_key)
-    counts = listing.get("counts") if status == 200 and isinstance(listing, dict) else listing
-    click.echo(json.dumps({"readiness": ready, "intents": counts}, indent=2))
-    if not (isinstance(ready, dict) and ready.get("ready")):
-        sys.exit(1)
 
 
 @intent.command("submit")
@@ -386,7 +311,7 @@ def intent_submit(
         raise InvalidInput(
             f"give {' and '.join('--' + k.replace('_', '-') for k in missing)} (or put them in the file)"
         )
-    status, answer = _http("POST", f"{url.rstrip('/')}/intents", api_key, body)
+    status, answer = relayer_request("POST", f"{url.rstrip('/')}/intents", api_key, body)
     click.echo(json.dumps(answer, indent=2))
     if status >= 300:
         sys.exit(1)
@@ -398,7 +323,7 @@ def intent_submit(
 @_key_option
 def intent_status(intent_id: str, url: str, api_key: str | None) -> None:
     """Print a relayer's record of INTENT_ID."""
-    status, answer = _http("GET", f"{url.rstrip('/')}/intents/{intent_id}", api_key)
+    status, answer = relayer_request("GET", f"{url.rstrip('/')}/intents/{intent_id}", api_key)
     click.echo(json.dumps(answer, indent=2))
     if status >= 300:
         sys.exit(1)

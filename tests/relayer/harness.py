@@ -254,12 +254,16 @@ def kill_while_feeding(
     store: Store,
     *,
     kills: int,
-    between: tuple[float, float],
+    jitter: tuple[float, float],
     rng: random.Random,
 ) -> list[int]:
     """Post ``bodies`` from a thread while SIGKILLing and restarting ``relayer`` ``kills`` times at
-    random points; wait until every intent is confirmed. Returns how many intents were not yet
-    confirmed at each kill (to show the kills landed mid-flow)."""
+    random points of the flow; wait until every intent is confirmed. Returns how many intents were not
+    yet confirmed at each kill (to show the kills landed mid-flow).
+
+    The kill points are drawn in the flow's progress, not in seconds: each kill waits until a random
+    number of intents (below 80% of them) is confirmed, then a random ``jitter`` more, so it lands
+    somewhere in intake, verify, sign, send or confirm however fast this machine runs the relayer."""
     errors: list[BaseException] = []
 
     def feed() -> None:
@@ -269,11 +273,18 @@ def kill_while_feeding(
         except BaseException as exc:  # reported by the caller's thread
             errors.append(exc)
 
+    points = sorted(rng.randrange(0, len(bodies) * 4 // 5) for _ in range(kills))
     feeder = threading.Thread(target=feed, daemon=True)
     feeder.start()
     in_flight_at_kill = []
-    for _ in range(kills):
-        time.sleep(rng.uniform(*between))  # a random point of the flow: intake, verify, sign, send, confirm
+    for point in points:
+        wait_until(
+            lambda point=point: store.counts()["confirmed"] >= point,
+            timeout=120,
+            interval=0.02,
+            what=f"{point} confirmed payouts before the next kill",
+        )
+        time.sleep(rng.uniform(*jitter))
         relayer.kill(signal.SIGKILL)
         in_flight_at_kill.append(len(bodies) - store.counts()["confirmed"])
         relayer.start()

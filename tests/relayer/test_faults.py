@@ -116,7 +116,7 @@ def test_a_sigkill_at_random_points_while_200_intents_flow(chain: Chain, tmp_pat
     )
     relayer.start()
     store = Store(db)
-    in_flight_at_kill = kill_while_feeding(relayer, bodies, store, kills=6, between=(0.5, 3.0), rng=rng)
+    in_flight_at_kill = kill_while_feeding(relayer, bodies, store, kills=6, jitter=(0.0, 0.5), rng=rng)
 
     assert sum(1 for n in in_flight_at_kill if n > 0) >= 4, f"the kills missed the flow: {in_flight_at_kill}"
     _assert_paid_exactly_once(chain, ids, before, [chain.relayer.address])

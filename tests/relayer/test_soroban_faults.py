@@ -140,7 +140,7 @@ def test_e_a_sigkill_at_random_points_while_soroban_intents_flow(stellar: Stella
     )
     relayer.start()
     store = Store(db)
-    in_flight_at_kill = kill_while_feeding(relayer, bodies, store, kills=5, between=(0.3, 1.5), rng=rng)
+    in_flight_at_kill = kill_while_feeding(relayer, bodies, store, kills=5, jitter=(0.0, 0.3), rng=rng)
 
     assert sum(1 for n in in_flight_at_kill if n > 0) >= 3, f"the kills missed the flow: {in_flight_at_kill}"
     stellar.assert_paid_exactly_once(bodies, before, [SUBMITTERS[0]])

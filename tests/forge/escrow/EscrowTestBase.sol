@@ -139,6 +139,12 @@ abstract contract EscrowTestBase is Test, IMilestoneEscrow {
     }
 
     /// @dev `p` without an arbiter: disputes disabled, so no dispute window either.
+    /// @dev The default terms as an open bounty: no payee until an intent assigns one.
+    function _bountyParams(address token_) internal view returns (EscrowParams memory p) {
+        p = _params(token_);
+        p.payee = address(0);
+    }
+
     function _withoutArbiter(EscrowParams memory p) internal pure returns (EscrowParams memory) {
         p.arbiter = address(0);
         p.disputeWindow = 0;
@@ -188,6 +194,12 @@ abstract contract EscrowTestBase is Test, IMilestoneEscrow {
         _provide(token_, funder, amount);
         vm.prank(funder);
         escrow.fund{value: token_ == ETH ? amount : 0}(id, amount);
+    }
+
+    /// @dev The payer (`maintainer`) disputes `milestone` of escrow `id`.
+    function _dispute(uint256 id, uint256 milestone) internal {
+        vm.prank(maintainer);
+        escrow.dispute(id, milestone);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -29,10 +29,10 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
     /// re-entrancy lock, so the fund goes through whole; a cancel afterwards refunds every wei.
     function test_Finding1_CancelFromATokenHookDuringFundCannotLockFunds() public {
         HookAccount payer = new HookAccount(hookToken);
-        EscrowParams memory p = _bounty(address(hookToken));
+        EscrowParams memory p = _bountyParams(address(hookToken));
         vm.prank(address(payer));
         uint256 id = escrow.create(p, 0);
-        _fundAs(alice, id, 100e18);
+        _fund(alice, id, 100e18);
 
         payer.arm(address(escrow), abi.encodeCall(escrow.cancel, (id)), "");
         hookToken.mint(address(payer), 200e18);
@@ -69,7 +69,7 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
         hookToken.mint(address(payer), TOTAL);
         vm.startPrank(address(payer));
         hookToken.approve(address(escrow), TOTAL);
-        uint256 id = escrow.create(_bounty(address(hookToken)), TOTAL);
+        uint256 id = escrow.create(_bountyParams(address(hookToken)), TOTAL);
         vm.stopPrank();
 
         assertEq(id, nextId);
@@ -235,7 +235,7 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
 
     function test_Finding4_AOneWeiFrontRunCannotMakeAnExactFundRevert() public {
         uint256 id = _create(maintainer, _params(address(token)), M0);
-        _fundAs(stranger, id, 1);
+        _fund(stranger, id, 1);
         uint256 remaining = TOTAL - M0;
         _provide(address(token), alice, remaining);
 
@@ -252,7 +252,7 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
 
     function test_Finding4_AnETHFunderOutrunByOneWeiGetsTheExcessBack() public {
         uint256 id = _create(maintainer, _params(ETH), M0);
-        _fundAs(stranger, id, 1);
+        _fund(stranger, id, 1);
         uint256 remaining = TOTAL - M0;
         vm.deal(alice, remaining);
         vm.prank(alice);
@@ -271,9 +271,9 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
     /// take the whole pool, whatever order they come in, and the escrow ends holding zero.
     function test_Finding5_ProRataRefundsLeaveNoDust() public {
         uint256 id = _create(maintainer, _params(address(token), _amounts(100)), 0);
-        _fundAs(alice, id, 33);
-        _fundAs(bob, id, 33);
-        _fundAs(stranger, id, 34);
+        _fund(alice, id, 33);
+        _fund(bob, id, 33);
+        _fund(stranger, id, 34);
         _dispute(id, 0);
         vm.prank(arbiter);
         escrow.resolve(id, 0, 5_000); // 50 to the payee, 50 to three funders: 16.5 / 16.5 / 17
@@ -302,9 +302,9 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
         payeeBps = uint16(bound(payeeBps, 0, 9_999));
         uint96 total = a + b + c;
         uint256 id = _create(maintainer, _params(address(token), _amounts(total)), 0);
-        _fundAs(alice, id, a);
-        _fundAs(bob, id, b);
-        _fundAs(stranger, id, c);
+        _fund(alice, id, a);
+        _fund(bob, id, b);
+        _fund(stranger, id, c);
         _dispute(id, 0);
         vm.prank(arbiter);
         escrow.resolve(id, 0, payeeBps);
@@ -348,7 +348,7 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
         vm.prank(stranger);
         escrow.closeExpiredDispute(id, 1);
 
-        assertEq(uint8(_stateOf(id, 1)), uint8(MilestoneState.Resolved));
+        assertEq(uint8(_state(id, 1)), uint8(MilestoneState.Resolved));
         assertEq(escrow.disputeClosesAt(id, 1), 0);
         escrow.claimRefund(id, maintainer);
         assertEq(token.balanceOf(maintainer), M1, "the disputed milestone went back to the funder");
@@ -413,27 +413,5 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
         );
         vm.prank(maintainer);
         escrow.create(p, 0);
-    }
-
-    // ==========================================================================================
-    // helpers
-    // ==========================================================================================
-
-    function _bounty(address token_) internal view returns (EscrowParams memory p) {
-        p = _params(token_);
-        p.payee = address(0);
-    }
-
-    function _dispute(uint256 id, uint256 milestone) internal {
-        vm.prank(maintainer);
-        escrow.dispute(id, milestone);
-    }
-
-    function _fundAs(address funder, uint256 id, uint256 amount) internal {
-        _fund(funder, id, amount);
-    }
-
-    function _stateOf(uint256 id, uint256 milestone) internal view returns (MilestoneState) {
-        return escrow.getEscrow(id).states[milestone];
     }
 }

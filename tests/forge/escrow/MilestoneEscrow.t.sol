@@ -37,11 +37,6 @@ contract MilestoneEscrowTest is EscrowTestBase {
         return amount * DEFAULT_FEE_BPS / BPS;
     }
 
-    function _bountyParams(address token_) internal view returns (EscrowParams memory p) {
-        p = _params(token_);
-        p.payee = address(0);
-    }
-
     function _noVerifiers(EscrowParams memory p) internal pure returns (EscrowParams memory) {
         p.verifiers = new address[](0);
         p.threshold = 0;
@@ -51,11 +46,6 @@ contract MilestoneEscrowTest is EscrowTestBase {
     function _pauseAsGuardian() internal {
         vm.prank(guardian);
         escrow.pause();
-    }
-
-    function _dispute(uint256 id, uint256 milestone) internal {
-        vm.prank(maintainer);
-        escrow.dispute(id, milestone);
     }
 
     function _pastDeadline(uint256 id) internal {

@@ -58,13 +58,13 @@ def test_a_failed_check_is_repeated_once_the_contract_is_there(w3: Web3, operato
 
 
 def test_an_async_web3_is_refused_by_name() -> None:
-    """Until the async twin exists, an AsyncWeb3 is refused at construction, not by a coroutine
-    that was never awaited on the first read."""
+    """An AsyncWeb3 given to a sync client is refused at construction, naming the async twin to
+    use, not by a coroutine that was never awaited on the first read."""
     from web3 import AsyncHTTPProvider, AsyncWeb3
 
     async_w3 = AsyncWeb3(AsyncHTTPProvider("http://127.0.0.1:9"))
     for client in (Escrow, Token):
-        with pytest.raises(InvalidInput, match="AsyncWeb3") as info:
+        with pytest.raises(InvalidInput, match=f"AsyncWeb3.*quiltkit.aio.Async{client.__name__}") as info:
             client(async_w3, "0x" + "11" * 20)  # type: ignore[arg-type]
         assert info.value.field == "w3"
 
