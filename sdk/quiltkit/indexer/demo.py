@@ -30,7 +30,8 @@ def demo_chapter(w3: Web3, escrow: str, token: str, say: Callable[[str], object]
             applied = indexer.sync()
             q = Queries(store)
             status = q.status()
-            say(f"indexed {applied} events up to block {status.cursor}: {status.escrows} escrows")
+            noun = "escrow" if status.escrows == 1 else "escrows"
+            say(f"indexed {applied} events up to block {status.cursor}: {status.escrows} {noun}")
             for e in q.escrows(limit=10).items:
                 states = ", ".join(m.state.name.lower() for m in e.milestones)
                 say(f"  escrow {e.escrow_id}: {e.status.value}; milestones {states}; held {e.held}; payee {e.payee}")
