@@ -310,6 +310,8 @@ class AsyncEscrow(AsyncClient[Escrow]):
     intent_and_escrow = _Twin(Escrow.intent_and_escrow)
     intents_and_escrows = _Twin(Escrow.intents_and_escrows)
     funder_account = _Twin(Escrow.funder_account)
+    escrows_at = _Twin(Escrow.escrows_at)
+    funder_accounts_at = _Twin(Escrow.funder_accounts_at)
     claimable_refund = _Twin(Escrow.claimable_refund)
     is_intent_consumed = _Twin(Escrow.is_intent_consumed)
     credit_of = _Twin(Escrow.credit_of)

@@ -667,3 +667,207 @@ def soroban_invoke(
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# --- the indexer ------------------------------------------------------------------------------
+
+_INDEX_DB_DEFAULT = "sqlite:///quiltkit-index.db"
+
+
+def _index_db_option(fn: Any) -> Any:
+    return click.option(
+        "--database-url",
+        envvar="QUILTKIT_INDEX_DATABASE_URL",
+        default=_INDEX_DB_DEFAULT,
+        show_default=True,
+        help="SQLAlchemy URL of the index (SQLite file, or postgresql+psycopg://...).",
+    )(fn)
+
+
+def _index_chain_options(fn: Any) -> Any:
+    fn = click.option(
+        "--manifest",
+        envvar="QUILTKIT_INDEX_MANIFEST",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Deployment manifest (deployments/<ecosystem>-<network>.json, as scripts/deploy.py writes it).",
+    )(fn)
+    return click.option(
+        "--rpc-url", envvar="QUILTKIT_INDEX_RPC_URL", default="http://127.0.0.1:8545", show_default=True
+    )(fn)
+
+
+@contextmanager
+def _index_store(url: str) -> Iterator[Any]:
+    """The index at ``url``; a database that cannot be opened is one readable error line."""
+    try:
+        from sqlalchemy.exc import ArgumentError, OperationalError
+
+        from quiltkit.indexer import IndexStore
+    except ImportError as exc:
+        raise QuiltkitError(f"the indexer needs the indexer extra (pip install 'quiltkit[indexer]'): {exc}") from exc
+    try:
+        store = IndexStore(url)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise InvalidInput(f"bad --database-url: {exc}", field="database_url") from exc
+    try:
+        yield store
+    except OperationalError as exc:
+        raise QuiltkitError(f"database error: {str(exc.orig).splitlines()[0]}") from exc
+    finally:
+        store.dispose()
+
+
+def _indexer(manifest: str, rpc_url: str, store: Any, **options: Any) -> Any:
+    from quiltkit.indexer import Indexer, load_manifest
+
+    deployment = load_manifest(manifest)
+    indexer = Indexer(_connect(rpc_url), deployment, store, **options)
+    indexer.prepare()
+    return indexer
+
+
+@main.group()
+def index() -> None:
+    """Index quiltkit contracts' events into SQLite or PostgreSQL and query the result."""
+
+
+@index.command("run")
+@_index_chain_options
+@_index_db_option
+@click.option("--confirmations", default=1, show_default=True, type=int, help="Index a block once this deep.")
+@click.option(
+    "--reorg-window", default=64, show_default=True, type=int, help="Blocks below the head checked for reorgs."
+)
+@click.option("--poll-interval", default=1.0, show_default=True, type=float, help="Seconds between polls at the head.")
+@click.option("--initial-range", default=100, show_default=True, type=int, help="First eth_getLogs range (blocks).")
+@click.option("--max-range", default=100_000, show_default=True, type=int, help="Largest eth_getLogs range (blocks).")
+@click.option("--once", is_flag=True, help="Catch up with the head, then exit (instead of following it).")
+def index_run(
+    manifest: str,
+    rpc_url: str,
+    database_url: str,
+    confirmations: int,
+    reorg_window: int,
+    poll_interval: float,
+    initial_range: int,
+    max_range: int,
+    once: bool,
+) -> None:
+    """Backfill from the manifest's start blocks, then follow the head until SIGTERM or SIGINT."""
+    import signal
+    import threading
+
+    with _index_store(database_url) as store:
+        indexer = _indexer(
+            manifest,
+            rpc_url,
+            store,
+            confirmations=confirmations,
+            reorg_window=reorg_window,
+            initial_range=initial_range,
+            max_range=max_range,
+        )
+        if once:
+            applied = indexer.sync()
+            cursor = store.cursor()
+            click.echo(f"indexed {applied} events; cursor at block {cursor.number if cursor else 'none'}")
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        click.echo(f"indexing chain {indexer.deployment.chain_id} into {store.engine.url.render_as_string()}")
+
+        def report(step: Any) -> None:
+            if step.applied or step.rolled_back:
+                click.echo(
+                    f"blocks {step.from_block}..{step.to_block}: {step.applied} events applied"
+                    + (f", {step.rolled_back} rolled back (reorg)" if step.rolled_back else "")
+                )
+
+        indexer.run(stop=stop, poll_interval=poll_interval, on_step=report)
+        click.echo("stopped")
+
+
+@index.command("status")
+@_index_db_option
+def index_status(database_url: str) -> None:
+    """Print the index's chain, contracts, cursor and counts as JSON."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        click.echo(json.dumps(Queries(store).status().model_dump(mode="json"), indent=2))
+
+
+@index.command("verify")
+@_index_chain_options
+@_index_db_option
+def index_verify(manifest: str, rpc_url: str, database_url: str) -> None:
+    """Compare every indexed escrow (and its funders, intents, credits) with the contract's views at
+    the indexed block; print each difference and exit 1 if there is any."""
+    from quiltkit.indexer import load_manifest, verify
+
+    deployment = load_manifest(manifest)
+    with _index_store(database_url) as store:
+        block, differences = verify(_connect(rpc_url), store, deployment)
+    if block is None:
+        raise QuiltkitError("nothing indexed yet: run `quiltkit index run` first")
+    for difference in differences:
+        click.echo(str(difference))
+    if differences:
+        click.echo(f"{len(differences)} differences at block {block}", err=True)
+        sys.exit(1)
+    click.echo(f"index matches the chain at block {block}")
+
+
+@index.group("query")
+def index_query() -> None:
+    """Read the index (JSON on stdout)."""
+
+
+@index_query.command("escrows")
+@_index_db_option
+@click.option("--payee", default=None)
+@click.option("--payer", default=None)
+@click.option("--status", "statuses", multiple=True, help="funding, active, disputed, completed, refunding, cancelled")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_escrows(
+    database_url: str, payee: str | None, payer: str | None, statuses: tuple[str, ...], offset: int, limit: int
+) -> None:
+    """Escrows matching the filters, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).escrows(
+            payee=payee, payer=payer, status=list(statuses) or None, offset=offset, limit=limit
+        )
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("escrow")
+@click.argument("escrow_id", type=int)
+@_index_db_option
+def index_query_escrow(escrow_id: int, database_url: str) -> None:
+    """One escrow as indexed."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        found = Queries(store).escrow(escrow_id)
+    if found is None:
+        raise InvalidInput(f"escrow {escrow_id} is not in the index", field="escrow_id")
+    click.echo(found.model_dump_json(indent=2))
+
+
+@index_query.command("history")
+@click.argument("escrow_id", type=int)
+@_index_db_option
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_history(escrow_id: int, database_url: str, offset: int, limit: int) -> None:
+    """Escrow ESCROW_ID's events in chain order, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).history(escrow_id, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
