@@ -74,9 +74,15 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @notice The staked token (GovernanceTokenV2 behind its proxy).
     IStakeLocks public immutable stakingToken;
 
-    uint256 private _totalStaked;
-    uint48 private _cooldown;
-    address[] private _rewardTokens;
+    /// @dev One slot read by every stake and unstake: the total, the cooldown, the token count.
+    struct PoolState {
+        uint128 totalStaked;
+        uint48 cooldown;
+        uint8 rewardCount;
+    }
+
+    PoolState private _state;
+    mapping(uint256 index => address) private _rewardTokens;
     mapping(address account => uint256) private _stakes;
     mapping(address account => PendingUnstake) private _pending;
     mapping(address token => Accumulator) private _accumulators;
@@ -155,7 +161,8 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
         _settleAll(msg.sender, staked);
         staked += amount;
         _stakes[msg.sender] = staked;
-        _totalStaked += amount;
+        // Checked: the staked token's supply cap (below 2**96) bounds the total.
+        _state.totalStaked += uint128(amount);
         emit Staked(msg.sender, amount, staked);
         stakingToken.lock(msg.sender, amount);
     }
@@ -169,12 +176,14 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
         uint256 staked = _stakes[msg.sender];
         if (amount > staked) revert StakingInsufficientStake(msg.sender, amount, staked);
         _settleAll(msg.sender, staked);
+        PoolState memory st = _state;
         // Cannot underflow: checked above; the total is the sum of the stakes.
         unchecked {
             _stakes[msg.sender] = staked - amount;
-            _totalStaked -= amount;
+            st.totalStaked -= uint128(amount);
         }
-        uint48 cooldown_ = _cooldown;
+        _state = st;
+        uint48 cooldown_ = st.cooldown;
         if (cooldown_ == 0) {
             emit Unstaked(msg.sender, amount);
             stakingToken.unlock(msg.sender, amount);
@@ -217,7 +226,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @return paid What was paid, in the order of {rewardTokens}.
     function claimAll() external nonReentrant returns (uint256[] memory paid) {
         uint256 staked = _stakes[msg.sender];
-        uint256 n = _rewardTokens.length;
+        uint256 n = _state.rewardCount;
         paid = new uint256[](n);
         for (uint256 i; i < n; ++i) {
             address token = _rewardTokens[i];
@@ -242,8 +251,10 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
         if (duration == 0 || duration > MAX_DURATION) revert StakingInvalidDuration(duration, MAX_DURATION);
         Stream memory s = _streams[token];
         if (!s.listed) {
-            if (_rewardTokens.length == MAX_REWARD_TOKENS) revert StakingTooManyRewardTokens(MAX_REWARD_TOKENS);
-            _rewardTokens.push(token);
+            uint8 count = _state.rewardCount;
+            if (count == MAX_REWARD_TOKENS) revert StakingTooManyRewardTokens(MAX_REWARD_TOKENS);
+            _rewardTokens[count] = token;
+            _state.rewardCount = count + 1;
             s.listed = true;
             emit RewardTokenAdded(token);
         } else {
@@ -309,7 +320,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
 
     /// @notice Total staked (earning) amount.
     function totalStaked() external view returns (uint256) {
-        return _totalStaked;
+        return _state.totalStaked;
     }
 
     /// @notice `account`'s staked (earning) amount.
@@ -325,12 +336,16 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
 
     /// @notice The unstaking cooldown in seconds.
     function cooldown() external view returns (uint256) {
-        return _cooldown;
+        return _state.cooldown;
     }
 
     /// @notice The reward tokens, in the order they were first notified.
-    function rewardTokens() external view returns (address[] memory) {
-        return _rewardTokens;
+    function rewardTokens() external view returns (address[] memory tokens) {
+        uint256 n = _state.rewardCount;
+        tokens = new address[](n);
+        for (uint256 i; i < n; ++i) {
+            tokens[i] = _rewardTokens[i];
+        }
     }
 
     /// @notice `token`'s stream: rate (PRECISION fixed point per second), end, last accrual, and
@@ -350,7 +365,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
         Accumulator memory a = _accumulators[token];
         Stream memory s = _streams[token];
         uint256 until = block.timestamp < s.periodFinish ? block.timestamp : s.periodFinish;
-        uint256 total = _totalStaked;
+        uint256 total = _state.totalStaked;
         if (until <= a.lastUpdate || total == 0) return a.rewardPerToken;
         return a.rewardPerToken + Math.mulDiv((until - a.lastUpdate) * s.rate, ACC_PER_RATE, total);
     }
@@ -365,7 +380,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
     function committed(address token) external view returns (uint256) {
         Stream memory s = _streams[token];
         uint256 c = _committed[token];
-        if (_totalStaked != 0 || !s.listed) return c;
+        if (_state.totalStaked != 0 || !s.listed) return c;
         Accumulator memory a = _accumulators[token];
         uint256 until = block.timestamp < s.periodFinish ? block.timestamp : s.periodFinish;
         return until > a.lastUpdate ? c - (until - a.lastUpdate) * s.rate / PRECISION : c;
@@ -376,7 +391,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------------
 
     function _settleAll(address account, uint256 staked) private {
-        uint256 n = _rewardTokens.length;
+        uint256 n = _state.rewardCount;
         for (uint256 i; i < n; ++i) {
             _settle(_rewardTokens[i], account, staked);
         }
@@ -403,7 +418,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
         uint256 until = block.timestamp < s.periodFinish ? block.timestamp : s.periodFinish;
         if (until <= a.lastUpdate) return a.rewardPerToken;
         uint256 elapsed = until - a.lastUpdate;
-        uint256 total = _totalStaked;
+        uint256 total = _state.totalStaked;
         uint256 rpt = a.rewardPerToken;
         if (total == 0) {
             _committed[token] -= elapsed * s.rate / PRECISION;
@@ -426,7 +441,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
 
     function _setCooldown(uint48 cooldown_) private {
         if (cooldown_ > MAX_COOLDOWN) revert StakingInvalidCooldown(cooldown_, MAX_COOLDOWN);
-        emit CooldownUpdated(_cooldown, cooldown_);
-        _cooldown = cooldown_;
+        emit CooldownUpdated(_state.cooldown, cooldown_);
+        _state.cooldown = cooldown_;
     }
 }
