@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gas_families.table import Figures, Family, Row
+from gas_families.table import Family, Figures, Row
 
 
 def _ratios(figures: Figures, missing: list[str]) -> list[str]:
@@ -11,7 +11,8 @@ def _ratios(figures: Figures, missing: list[str]) -> list[str]:
     one, two = figures.get("claim_repeat"), figures.get("claimAll_repeat_twoTokens")
     if one and two:
         ok = "met" if two <= 1.5 * one else "**missed**"
-        lines.append(f"- claim of two reward tokens / claim of one: {two:,} / {one:,} = {two / one:.2f}x (target <= 1.5x: {ok})")
+        ratio = f"{two:,} / {one:,} = {two / one:.2f}x"
+        lines.append(f"- claim of two reward tokens / claim of one: {ratio} (target <= 1.5x: {ok})")
     else:
         missing += [k for k in ("claim_repeat", "claimAll_repeat_twoTokens") if k not in figures]
     unbonded, bonded = figures.get("release_unbondedSet_2signers"), figures.get("release_bondedSet_2signers")
@@ -54,7 +55,11 @@ FAMILY = Family(
         Row("claim_repeat_oneOfTwoTokens", "claim one of two reward tokens, repeat"),
         Row("claim_repeat_governanceToken", "claim the governance token (a votes transfer), repeat"),
         Row("stake_existing_twoTokens_afterClaim", "stake, existing staker, two tokens, after claimAll"),
-        Row("notifyRewardAmount_topUp", "notifyRewardAmount, top-up of a running stream", reference="ref_notifyRewardAmount_topUp"),
+        Row(
+            "notifyRewardAmount_topUp",
+            "notifyRewardAmount, top-up of a running stream",
+            reference="ref_notifyRewardAmount_topUp",
+        ),
         Row("transfer_stakerWithLock", "governance-token transfer by a staker (votes move; lock checked)"),
         Row("bond_first", "bond, first bond"),
         Row("slash", "slash part of a bond to the treasury"),
