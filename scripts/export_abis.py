@@ -38,8 +38,14 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
     "QuiltkitGovernor": ("QuiltkitGovernor.sol", "governor_errors", "GovernorRevert", None, ""),
     "QuiltkitTimelock": ("QuiltkitTimelock.sol", "timelock_errors", "TimelockRevert", None, ""),
     "GovernanceTokenV2": ("GovernanceTokenV2.sol", "governance_token_v2_errors", "GovernanceTokenV2Revert", None, ""),
-    "QuiltkitStaking": ("QuiltkitStaking.sol", "staking_errors", "StakingRevert", None, ""),
-    "VerifierBonds": ("VerifierBonds.sol", "verifier_bonds_errors", "VerifierBondsRevert", None, ""),
+    "QuiltkitStaking": ("QuiltkitStaking.sol", "staking_errors", "StakingRevert", "staking_events", "StakingEvent"),
+    "VerifierBonds": (
+        "VerifierBonds.sol",
+        "verifier_bonds_errors",
+        "VerifierBondsRevert",
+        "verifier_bonds_events",
+        "BondsEvent",
+    ),
     # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
     "ERC1967Proxy": ("ERC1967Proxy.sol", None, "", None, ""),
 }

@@ -376,6 +376,12 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
             + Math.mulDiv(_stakes[account], rewardPerToken(token) - _userPaid[token][account].paid, ACC_PRECISION);
     }
 
+    /// @notice `account`'s last settlement in `token`: the accumulator then (`paid`) and what it
+    /// had earned by then (`stored`); with {rewardData} a client computes {earned} itself.
+    function userReward(address account, address token) external view returns (uint256 paid, uint256 stored) {
+        return (_userPaid[token][account].paid, _userRewards[token][account]);
+    }
+
     /// @notice Upper bound of what stakers can still claim of `token` (accrued and yet to stream).
     function committed(address token) external view returns (uint256) {
         Stream memory s = _streams[token];
