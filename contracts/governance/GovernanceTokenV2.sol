@@ -14,9 +14,9 @@ import {IStakeLocks} from "../staking/IStakeLocks.sol";
 /// upgrader role). V1's storage is untouched; everything V2 adds lives in its own ERC-7201
 /// namespace `quiltkit.storage.GovernanceTokenLocks`. Each locker has its own 128-bit half of one
 /// slot per holder and can only lower its own half, so the bond registry cannot release stake
-/// and the pool cannot release bonds. The lockers are fixed by `initializeV2` (reinitializer 2):
-/// moving a lock to another contract takes another upgrade, so no role can re-point a locker and
-/// free bonded tokens before a slash.
+/// and the pool cannot release bonds. The lockers are immutables of this implementation (no
+/// storage read per lock): moving a lock to another contract takes another upgrade, so no role
+/// can re-point a locker and free bonded tokens before a slash.
 /// @custom:oz-upgrades-from GovernanceToken
 contract GovernanceTokenV2 is GovernanceToken, IStakeLocks {
     struct Locks {
@@ -26,8 +26,6 @@ contract GovernanceTokenV2 is GovernanceToken, IStakeLocks {
 
     /// @custom:storage-location erc7201:quiltkit.storage.GovernanceTokenLocks
     struct LockStorage {
-        address stakingLocker;
-        address bondLocker;
         mapping(address holder => Locks) locks;
     }
 
@@ -45,7 +43,7 @@ contract GovernanceTokenV2 is GovernanceToken, IStakeLocks {
     /// @notice The two lockers must be distinct non-zero contracts.
     error GovernanceTokenInvalidLockers(address stakingLocker, address bondLocker);
 
-    /// @notice The lockers were fixed (once, by the V2 upgrade).
+    /// @notice The token now runs with these lockers (emitted by the V2 upgrade).
     event LockersSet(address indexed stakingLocker, address indexed bondLocker);
     /// @notice `locker` locked `amount` more of `holder`'s balance.
     event TokensLocked(address indexed locker, address indexed holder, uint256 amount);
@@ -54,23 +52,28 @@ contract GovernanceTokenV2 is GovernanceToken, IStakeLocks {
     /// @notice `locker` released `amount` of its lock on `holder` and moved it to `to`.
     event TokensSeized(address indexed locker, address indexed holder, address indexed to, uint256 amount);
 
-    /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
-        _disableInitializers();
-    }
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address private immutable STAKING_LOCKER;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address private immutable BOND_LOCKER;
 
-    /// @notice Fixes the two lockers; runs once, in the upgrade call.
-    /// @dev Requirements: UPGRADER_ROLE (the caller of `upgradeToAndCall`); distinct non-zero
-    /// contracts. Emits {LockersSet}.
-    function initializeV2(address stakingLocker, address bondLocker) external reinitializer(2) onlyRole(UPGRADER_ROLE) {
+    /// @param stakingLocker The staking pool. @param bondLocker The verifier-bond registry.
+    /// @dev Both distinct contracts (deployed before this implementation, over the proxy).
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor(address stakingLocker, address bondLocker) {
         if (
             stakingLocker == address(0) || bondLocker == address(0) || stakingLocker == bondLocker
                 || stakingLocker.code.length == 0 || bondLocker.code.length == 0
         ) revert GovernanceTokenInvalidLockers(stakingLocker, bondLocker);
-        LockStorage storage $ = _lockStore();
-        $.stakingLocker = stakingLocker;
-        $.bondLocker = bondLocker;
-        emit LockersSet(stakingLocker, bondLocker);
+        STAKING_LOCKER = stakingLocker;
+        BOND_LOCKER = bondLocker;
+        _disableInitializers();
+    }
+
+    /// @notice The V2 upgrade's call: runs once (reinitializer 2).
+    /// @dev Requirements: UPGRADER_ROLE (the caller of `upgradeToAndCall`). Emits {LockersSet}.
+    function initializeV2() external reinitializer(2) onlyRole(UPGRADER_ROLE) {
+        emit LockersSet(STAKING_LOCKER, BOND_LOCKER);
     }
 
     /// @inheritdoc IStakeLocks
@@ -118,8 +121,7 @@ contract GovernanceTokenV2 is GovernanceToken, IStakeLocks {
 
     /// @notice The staking pool and the bond registry.
     function lockers() external view returns (address stakingLocker, address bondLocker) {
-        LockStorage storage $ = _lockStore();
-        return ($.stakingLocker, $.bondLocker);
+        return (STAKING_LOCKER, BOND_LOCKER);
     }
 
     /// @dev V1's balance hook, after refusing to spend locked tokens (one slot read per transfer).
@@ -151,8 +153,8 @@ contract GovernanceTokenV2 is GovernanceToken, IStakeLocks {
 
     function _locker() private view returns (LockStorage storage $, bool staking) {
         $ = _lockStore();
-        if (msg.sender == $.stakingLocker) return ($, true);
-        if (msg.sender != $.bondLocker) revert GovernanceTokenNotLocker(msg.sender);
+        if (msg.sender == STAKING_LOCKER) return ($, true);
+        if (msg.sender != BOND_LOCKER) revert GovernanceTokenNotLocker(msg.sender);
         return ($, false);
     }
 

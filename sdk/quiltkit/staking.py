@@ -94,8 +94,8 @@ class GovernanceTokenV2(GovernanceToken):
         lockers (``sender`` holds the upgrader role; in a full deployment this is a Timelock call)."""
         token_, staking_, bonds_ = checksum(token, "token"), checksum(staking, "staking"), checksum(bonds, "bonds")
         require(staking_ != bonds_, "the staking pool and the bond registry must differ", field="bonds")
-        implementation, _ = cls._deploy(w3, sender, **options)
-        data = cls(w3, implementation)._encode("initializeV2", staking_, bonds_)
+        implementation, _ = cls._deploy(w3, sender, staking_, bonds_, **options)
+        data = cls(w3, implementation)._encode("initializeV2")
         GovernanceToken(w3, token_).upgrade_to(implementation, data, sender=sender, **options)
         return cls._deployed(w3, token_)
 

@@ -24,37 +24,50 @@ contract GovernanceTokenV2Test is StakingTestBase {
         assertEq(b, address(bonds));
     }
 
-    function test_upgrade_locksLiveInTheirOwnNamespace() public view {
+    function test_upgrade_locksLiveInTheirOwnNamespace() public {
         bytes32 slot = keccak256(abi.encode(uint256(keccak256("quiltkit.storage.GovernanceTokenLocks")) - 1))
             & ~bytes32(uint256(0xff));
-        assertEq(address(uint160(uint256(vm.load(address(token), slot)))), address(pool));
-        assertEq(address(uint160(uint256(vm.load(address(token), bytes32(uint256(slot) + 1))))), address(bonds));
+        _stake(alice, 3e18);
+        vm.prank(alice);
+        bonds.bond(2e18);
+        // locks[alice] is the namespace's first (only) member: mapping slot = keccak(holder, base).
+        bytes32 packed = vm.load(address(token), keccak256(abi.encode(alice, slot)));
+        assertEq(uint256(packed), (uint256(2e18) << 128) | 3e18);
     }
 
     function test_initializeV2_RevertWhen_Again() public {
         vm.prank(admin);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        token.initializeV2(address(pool), address(bonds));
+        token.initializeV2();
     }
 
-    function test_initializeV2_RevertWhen_InvalidLockers() public {
+    function test_initializeV2_RevertWhen_NotUpgrader() public {
         bytes memory init = abi.encodeCall(GovernanceToken.initialize, ("q", "Q", CAP, admin, treasury, 1e18));
         GovernanceToken v1 = GovernanceToken(address(new ERC1967Proxy(address(new GovernanceToken()), init)));
-        address v2 = address(new GovernanceTokenV2());
-        vm.startPrank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(GovernanceTokenV2.GovernanceTokenInvalidLockers.selector, address(pool), address(pool))
-        );
-        v1.upgradeToAndCall(v2, abi.encodeCall(GovernanceTokenV2.initializeV2, (address(pool), address(pool))));
-        vm.expectRevert(
-            abi.encodeWithSelector(GovernanceTokenV2.GovernanceTokenInvalidLockers.selector, address(pool), stranger)
-        );
-        v1.upgradeToAndCall(v2, abi.encodeCall(GovernanceTokenV2.initializeV2, (address(pool), stranger)));
-        vm.stopPrank();
+        address v2 = address(new GovernanceTokenV2(address(pool), address(bonds)));
         bytes32 role = v1.UPGRADER_ROLE();
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, role));
-        v1.upgradeToAndCall(v2, abi.encodeCall(GovernanceTokenV2.initializeV2, (address(pool), address(bonds))));
+        v1.upgradeToAndCall(v2, abi.encodeCall(GovernanceTokenV2.initializeV2, ()));
+        vm.expectEmit(address(v1));
+        emit GovernanceTokenV2.LockersSet(address(pool), address(bonds));
+        vm.prank(admin);
+        v1.upgradeToAndCall(v2, abi.encodeCall(GovernanceTokenV2.initializeV2, ()));
+    }
+
+    function test_constructor_RevertWhen_InvalidLockers() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(GovernanceTokenV2.GovernanceTokenInvalidLockers.selector, address(pool), address(pool))
+        );
+        new GovernanceTokenV2(address(pool), address(pool));
+        vm.expectRevert(
+            abi.encodeWithSelector(GovernanceTokenV2.GovernanceTokenInvalidLockers.selector, address(pool), stranger)
+        );
+        new GovernanceTokenV2(address(pool), stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(GovernanceTokenV2.GovernanceTokenInvalidLockers.selector, address(0), address(bonds))
+        );
+        new GovernanceTokenV2(address(0), address(bonds));
     }
 
     function test_stake_keepsVotesAndBalance() public {

@@ -47,11 +47,9 @@ abstract contract StakingTestBase is Test {
         address proxy = address(new ERC1967Proxy(address(v1), init));
         pool = new QuiltkitStaking(GovernanceTokenV2(proxy), timelock, timelock, COOLDOWN);
         bonds = new VerifierBonds(GovernanceTokenV2(proxy), timelock, treasury);
-        GovernanceTokenV2 v2 = new GovernanceTokenV2();
+        GovernanceTokenV2 v2 = new GovernanceTokenV2(address(pool), address(bonds));
         vm.prank(admin);
-        GovernanceToken(proxy).upgradeToAndCall(
-            address(v2), abi.encodeCall(GovernanceTokenV2.initializeV2, (address(pool), address(bonds)))
-        );
+        GovernanceToken(proxy).upgradeToAndCall(address(v2), abi.encodeCall(GovernanceTokenV2.initializeV2, ()));
         token = GovernanceTokenV2(proxy);
         usdc = new TestToken("USD Coin", "USDC", 6);
 
