@@ -46,6 +46,7 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
         "verifier_bonds_events",
         "BondsEvent",
     ),
+    "TestGovernanceBadge": ("TestGovernanceBadge.sol", None, "", None, ""),
     # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
     "ERC1967Proxy": ("ERC1967Proxy.sol", None, "", None, ""),
 }

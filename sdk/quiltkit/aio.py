@@ -422,6 +422,8 @@ class AsyncGovernanceToken(AsyncClient[GovernanceToken]):
     pause = _Twin(GovernanceToken.pause)
     unpause = _Twin(GovernanceToken.unpause)
     grant_role = _Twin(GovernanceToken.grant_role)
+    renounce_role = _Twin(GovernanceToken.renounce_role)
+    set_treasury = _Twin(GovernanceToken.set_treasury)
     upgrade_to = _Twin(GovernanceToken.upgrade_to)
 
 
@@ -511,6 +513,7 @@ class AsyncGovernor(AsyncClient[Governor]):
     tally = _Twin(Governor.tally)
     proposal_id = _Twin(Governor.proposal_id)
     nonces = _Twin(Governor.nonces)
+    find_proposal = _Twin(Governor.find_proposal)
     propose = _Twin(Governor.propose)
     cast_vote = _Twin(Governor.cast_vote)
     cast_vote_by_sig = _Twin(Governor.cast_vote_by_sig)
