@@ -80,12 +80,20 @@ def main() -> None:
 @click.option("--no-relayer", is_flag=True, help="Skip the closing chapter: the relayer paid by a GitHub webhook.")
 @click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
 @click.option("--no-governance", is_flag=True, help="Skip the governance chapter (the DAO that owns quiltkit).")
+@click.option("--no-staking", is_flag=True, help="Skip the staking chapter (votes kept, rewards, a slashed verifier).")
 def demo(
-    use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool, no_governance: bool
+    use_anvil: bool,
+    rpc_url: str | None,
+    no_stellar: bool,
+    no_relayer: bool,
+    no_auction: bool,
+    no_governance: bool,
+    no_staking: bool,
 ) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
     NFT auctioned with a last-minute race; the DAO: donations, a help request paid from escrow,
-    quadratic counting, a refused emergency; then a merged pull request's GitHub webhook has the
+    quadratic counting, a refused emergency; staking that keeps votes, rewards in two tokens and a
+    verifier slashed by vote; then a merged pull request's GitHub webhook has the
     relayer pay a bounty."""
     from quiltkit.demo import run_story
 
@@ -104,6 +112,12 @@ def demo(
             click.echo("")
             click.echo(f"== quiltkit demo, governance: the DAO that owns quiltkit ({label}) ==")
             run_governance_chapter(w3, say=click.echo)
+        if not no_staking:
+            from quiltkit.staking_demo import run_staking_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, staking: votes kept, rewards in two tokens, a slashed verifier ({label}) ==")
+            run_staking_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
         _closing_chapters(w3, story.escrow, story.token, skip={"relayer"} if no_relayer else set())
