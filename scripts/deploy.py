@@ -1,4 +1,4 @@
-"""Deploy quiltkit (MilestoneEscrow, AuctionHouse and the DAO that owns them) and record it all in
+"""Deploy quiltkit (MilestoneEscrow, AuctionHouse, the badges and the DAO that owns them) and record it all in
 deployments/<ecosystem>-<network>.json.
 
     ape run deploy --network ethereum:local:test                 # embedded chain, test account 0
@@ -11,7 +11,9 @@ Timelock becomes the admin of everything: the token's roles, MilestoneEscrow's a
 roles, the AuctionHouse's ownership, its own administration; it receives donations and (unless
 --treasury) fees; its EMERGENCY allow-list starts with the three `pause` calls. The deployer
 renounces every role it held at the end unless --keep-admin. The manifest records the role
-holders as read back from the chain.
+holders as read back from the chain. SoulboundBadge and TieredBadges (from the shipped artifacts
+too) are administered by the Timelock (and the deployer with --keep-admin); they are deployed with
+the DAO, or alone beside a live DAO whose manifest lacks them.
 
 Idempotent: a contract the manifest names that still has code on this chain is not deployed again
 unless --redeploy is given (a manifest written before the DAO existed gains only the DAO, which
@@ -47,12 +49,18 @@ TOKEN = "GovernanceToken"  # noqa: S105 - a contract name
 TIMELOCK = "QuiltkitTimelock"
 GOVERNOR = "QuiltkitGovernor"
 DAO = (TOKEN, TIMELOCK, GOVERNOR)
-CONTRACTS = (CONTRACT, AUCTION, *DAO)
+BADGES = "SoulboundBadge"
+TIERS = "TieredBadges"
+CONTRACTS = (CONTRACT, AUCTION, *DAO, BADGES, TIERS)
+BADGE_RATE_BPS = 500  # 5% a year
+ACTIVITY_WEIGHT = 10**18
 ADMIN_ROLE = b"\x00" * 32
 TOKEN_ROLES = ("DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE")
 ESCROW_ROLES = ("DEFAULT_ADMIN_ROLE", "GUARDIAN_ROLE")
 TIMELOCK_ROLES = ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
 DEFAULT_MIN_DELAY = 86_400
+BADGE_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "ACTIVITY_ROLE")
+TIER_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE")
 
 
 def manifest_path(ecosystem: str, network: str) -> Path:
@@ -80,10 +88,14 @@ def all_live(manifest: dict[str, Any] | None) -> bool:
 
 def to_deploy(manifest: dict[str, Any] | None, redeploy: bool) -> list[str]:
     """What a run deploys: the escrow and the house unless live, and then the DAO's three contracts
-    together (the Timelock's allow-list and roles are set once, at its deployment, for the others)."""
+    together (the Timelock's allow-list and roles are set once, at its deployment, for the others),
+    then the badges."""
     todo = [n for n in (CONTRACT, AUCTION) if redeploy or not is_live(manifest, n)]
     if todo or not all(is_live(manifest, n) for n in DAO):
         todo += list(DAO)
+    # The badges come with the DAO (its Timelock administers them), or alone beside a live one.
+    if todo or not all(is_live(manifest, n) for n in (BADGES, TIERS)):
+        todo += [BADGES, TIERS]
     return todo
 
 
@@ -152,6 +164,12 @@ def deploy(
     todo = to_deploy(existing, redeploy)
     recorded: dict[str, Any] = dict(existing["contracts"]) if existing and not redeploy else {}
     me = deployer.address
+    if todo == [BADGES, TIERS]:  # everything but the badges is live: add them beside the live DAO
+        timelock_live = at(TIMELOCK, recorded[TIMELOCK]["address"])
+        _deploy_badges(deployer, recorded, timelock_live, keep_admin=keep_admin)
+        governor_live = recorded[GOVERNOR]["address"]
+        parties = {"deployer": me, "timelock": timelock_live.address, "governor": governor_live}
+        return _write_manifest(path, recorded, parties), True
     # The Timelock is everyone's admin and treasury, and its allow-list names the others' `pause`:
     # its address is fixed before anything is deployed (the deployer's nonce when it comes).
     before_timelock = sum(n in todo for n in (CONTRACT, AUCTION)) + 2 * (TOKEN in todo)
@@ -196,6 +214,12 @@ def deploy(
         recorded[name]["artifact"] = f"quiltkit/abi/{name if name != TOKEN else 'ERC1967Proxy'}.json"
 
     _hand_over(deployer, token, escrow, house, timelock, governor, keep_admin=keep_admin)
+    _deploy_badges(deployer, recorded, timelock, keep_admin=keep_admin)
+    parties = {"deployer": me, "timelock": timelock.address, "governor": governor.address}
+    return _write_manifest(path, recorded, parties), True
+
+
+def _write_manifest(path: Path, recorded: dict[str, Any], parties: dict[str, str]) -> dict[str, Any]:
     manifest = {
         "network": f"{chain.provider.network.ecosystem.name}:{chain.provider.network.name}",
         "chain_id": chain.chain_id,
@@ -203,11 +227,29 @@ def deploy(
         "git_commit": git_commit(),
         "compilers": compilers(),
         "contracts": recorded,
-        "roles": roles(recorded, {"deployer": me, "timelock": timelock.address, "governor": governor.address}),
+        "roles": roles(recorded, parties),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    return manifest, True
+    return manifest
+
+
+def _deploy_badges(deployer: Any, recorded: dict[str, Any], timelock: ContractInstance, *, keep_admin: bool) -> None:
+    """SoulboundBadge and TieredBadges, administered by the Timelock (and, with keep_admin, the
+    deployer, which then also holds TieredBadges' ISSUER_ROLE); no role is left to renounce."""
+    me, tl = deployer.address, timelock.address
+    admin = me if keep_admin else tl
+    badges = shipped(BADGES).deploy("quiltkit badges", "QKB", admin, BADGE_RATE_BPS, ACTIVITY_WEIGHT, sender=deployer)
+    tiers = shipped(TIERS).deploy("", admin, sender=deployer)
+    if keep_admin:
+        badges.grantRole(ADMIN_ROLE, tl, sender=deployer)
+        tiers.grantRole(ADMIN_ROLE, tl, sender=deployer)
+    recorded[BADGES] = _record(
+        badges, {"admin": admin, "annual_rate_bps": BADGE_RATE_BPS, "activity_weight": ACTIVITY_WEIGHT}
+    )
+    recorded[TIERS] = _record(tiers, {"uri": "", "admin": admin})
+    for name in (BADGES, TIERS):
+        recorded[name]["artifact"] = f"quiltkit/abi/{name}.json"
 
 
 def _hand_over(
@@ -250,6 +292,8 @@ def roles(recorded: dict[str, Any], parties: dict[str, str]) -> dict[str, Any]:
     by_address = {address: name for name, address in parties.items()}
     owner, pending = house.owner(), house.pending_owner()
     return {
+        BADGES: {r: holders(at(BADGES, recorded[BADGES]["address"]), r) for r in BADGE_ROLES},
+        TIERS: {r: holders(at(TIERS, recorded[TIERS]["address"]), r) for r in TIER_ROLES},
         TOKEN: {r: holders(at(TOKEN, recorded[TOKEN]["address"]), r) for r in TOKEN_ROLES},
         CONTRACT: {r: holders(at(CONTRACT, recorded[CONTRACT]["address"]), r) for r in ESCROW_ROLES},
         TIMELOCK: {r: holders(at(TIMELOCK, recorded[TIMELOCK]["address"]), r) for r in TIMELOCK_ROLES},
@@ -317,7 +361,7 @@ def cli(
     redeploy: bool,
     dry_run: bool,
 ) -> None:
-    """Deploy MilestoneEscrow, AuctionHouse and the DAO that owns them; write the manifest."""
+    """Deploy MilestoneEscrow, AuctionHouse, the badges and the DAO that owns them; write the manifest."""
     known = set(networks.get_network_choices())
     if choice not in known:
         fail(f"unknown network {choice!r} (see `ape networks list` for ecosystem:network:provider choices)")

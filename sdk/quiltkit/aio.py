@@ -39,6 +39,7 @@ from quiltkit._contract import (
     TxResult,
 )
 from quiltkit.auction import NFT, AuctionHouse, Editions
+from quiltkit.badges import SoulboundBadge, TieredBadges
 from quiltkit.escrow import Escrow
 from quiltkit.exceptions import InvalidInput
 from quiltkit.governance import GovernanceToken, Governor, Timelock
@@ -54,7 +55,9 @@ __all__ = [
     "AsyncGovernor",
     "AsyncGovernanceTokenV2",
     "AsyncNFT",
+    "AsyncSoulboundBadge",
     "AsyncStaking",
+    "AsyncTieredBadges",
     "AsyncTimelock",
     "AsyncToken",
     "AsyncVerifierBonds",
@@ -522,6 +525,62 @@ class AsyncGovernor(AsyncClient[Governor]):
     cancel = _Twin(Governor.cancel)
 
 
+class AsyncSoulboundBadge(AsyncClient[SoulboundBadge]):
+    """Async twin of :class:`quiltkit.SoulboundBadge`."""
+
+    sync_class = SoulboundBadge
+    deploy = _TwinDeploy(SoulboundBadge.deploy)
+    domain = _Twin(SoulboundBadge.domain)
+    annual_rate_bps = _Twin(SoulboundBadge.annual_rate_bps)
+    activity_weight = _Twin(SoulboundBadge.activity_weight)
+    type_count = _Twin(SoulboundBadge.type_count)
+    badge_type = _Twin(SoulboundBadge.badge_type)
+    badge = _Twin(SoulboundBadge.badge)
+    reputation_of = _Twin(SoulboundBadge.reputation_of)
+    reputation = _Twin(SoulboundBadge.reputation)
+    decayed = _Twin(SoulboundBadge.decayed)
+    balance_of = _Twin(SoulboundBadge.balance_of)
+    owner_of = _Twin(SoulboundBadge.owner_of)
+    locked = _Twin(SoulboundBadge.locked)
+    burn_auth = _Twin(SoulboundBadge.burn_auth)
+    is_valid = _Twin(SoulboundBadge.is_valid)
+    identity_of = _Twin(SoulboundBadge.identity_of)
+    token_uri = _Twin(SoulboundBadge.token_uri)
+    attestation_used = _Twin(SoulboundBadge.attestation_used)
+    hash_attestation = _Twin(SoulboundBadge.hash_attestation)
+    has_role = _Twin(SoulboundBadge.has_role)
+    supports_interface = _Twin(SoulboundBadge.supports_interface)
+    register_type = _Twin(SoulboundBadge.register_type)
+    set_validators = _Twin(SoulboundBadge.set_validators)
+    set_type_uri = _Twin(SoulboundBadge.set_type_uri)
+    set_activity_weight = _Twin(SoulboundBadge.set_activity_weight)
+    grant_role = _Twin(SoulboundBadge.grant_role)
+    issue = _Twin(SoulboundBadge.issue)
+    issue_batch = _Twin(SoulboundBadge.issue_batch)
+    issue_with_attestation = _Twin(SoulboundBadge.issue_with_attestation)
+    revoke = _Twin(SoulboundBadge.revoke)
+    burn = _Twin(SoulboundBadge.burn)
+    record_activity = _Twin(SoulboundBadge.record_activity)
+
+
+class AsyncTieredBadges(AsyncClient[TieredBadges]):
+    """Async twin of :class:`quiltkit.TieredBadges`."""
+
+    sync_class = TieredBadges
+    deploy = _TwinDeploy(TieredBadges.deploy)
+    tier = _Twin(TieredBadges.tier)
+    is_soulbound = _Twin(TieredBadges.is_soulbound)
+    balance_of = _Twin(TieredBadges.balance_of)
+    uri = _Twin(TieredBadges.uri)
+    has_role = _Twin(TieredBadges.has_role)
+    create_tier = _Twin(TieredBadges.create_tier)
+    mint = _Twin(TieredBadges.mint)
+    upgrade = _Twin(TieredBadges.upgrade)
+    burn = _Twin(TieredBadges.burn)
+    safe_transfer_from = _Twin(TieredBadges.safe_transfer_from)
+    set_approval_for_all = _Twin(TieredBadges.set_approval_for_all)
+
+
 TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
     twin.sync_class: twin
     for twin in (
@@ -536,6 +595,8 @@ TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
         AsyncGovernanceTokenV2,
         AsyncStaking,
         AsyncVerifierBonds,
+        AsyncSoulboundBadge,
+        AsyncTieredBadges,
     )
 }
 """Every public client's async twin, by client class (a test keeps it complete)."""

@@ -80,6 +80,7 @@ def main() -> None:
 @click.option("--no-relayer", is_flag=True, help="Skip the closing chapter: the relayer paid by a GitHub webhook.")
 @click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
 @click.option("--no-governance", is_flag=True, help="Skip the governance chapter (the DAO that owns quiltkit).")
+@click.option("--no-badges", is_flag=True, help="Skip the reputation chapter (a badge by attestation, decay).")
 @click.option("--no-staking", is_flag=True, help="Skip the staking chapter (votes kept, rewards, a slashed verifier).")
 def demo(
     use_anvil: bool,
@@ -88,13 +89,14 @@ def demo(
     no_relayer: bool,
     no_auction: bool,
     no_governance: bool,
+    no_badges: bool,
     no_staking: bool,
 ) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
     NFT auctioned with a last-minute race; the DAO: donations, a help request paid from escrow,
-    quadratic counting, a refused emergency; staking that keeps votes, rewards in two tokens and a
-    verifier slashed by vote; then a merged pull request's GitHub webhook has the
-    relayer pay a bounty."""
+    quadratic counting, a refused emergency; the paid contributor's soulbound badge and its
+    decaying reputation; staking that keeps votes, rewards in two tokens and a verifier slashed by
+    vote; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
@@ -112,6 +114,12 @@ def demo(
             click.echo("")
             click.echo(f"== quiltkit demo, governance: the DAO that owns quiltkit ({label}) ==")
             run_governance_chapter(w3, say=click.echo)
+        if not no_badges:
+            from quiltkit.badges_demo import run_badges_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, reputation: the paid contributor earns a soulbound badge ({label}) ==")
+            run_badges_chapter(w3, say=click.echo, evidence_hash=story.intent_id)
         if not no_staking:
             from quiltkit.staking_demo import run_staking_chapter
 
@@ -695,6 +703,81 @@ def intent_verify(intent_file: str, signature: str, chain_id: int, contract: str
     except ValueError as exc:
         raise InvalidInput("signature must be hex") from exc
     click.echo(intents.recover_signer(_load_intent(intent_file), domain, raw))
+
+
+# --- badges -------------------------------------------------------------------------------------
+
+
+@main.group()
+def badges() -> None:
+    """Inspect SoulboundBadge deployments and sign badge attestations."""
+
+
+@badges.command("show")
+@click.argument("token_id", type=int)
+@click.option("--address", required=True, help="SoulboundBadge contract address.")
+@click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+def badges_show(token_id: int, address: str, rpc_url: str) -> None:
+    """Print badge TOKEN_ID as JSON (holder, type, issue time, evidence hash, expiry)."""
+    from quiltkit.badges import SoulboundBadge
+
+    checksum(address, "--address")
+    click.echo(SoulboundBadge(_connect(rpc_url), address).badge(token_id).model_dump_json(indent=2))
+
+
+@badges.command("reputation")
+@click.argument("holder")
+@click.option("--address", required=True, help="SoulboundBadge contract address.")
+@click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+@click.option("--at", "at_time", type=int, default=None, help="Also project it to this unix time (no activity).")
+def badges_reputation(holder: str, address: str, rpc_url: str, at_time: int | None) -> None:
+    """Print HOLDER's reputation as JSON: stored score, last activity, value now (the chain's
+    time) and, with --at, the value then, computed client-side with the contract's arithmetic."""
+    from quiltkit.badges import SoulboundBadge
+
+    checksum(address, "--address")
+    checksum(holder, "HOLDER")
+    rep = SoulboundBadge(_connect(rpc_url), address).reputation(holder)
+    shown: dict[str, Any] = rep.model_dump(mode="json")
+    if at_time is not None:
+        shown["projected"] = {"at": at_time, "value": rep.at_time(at_time)}
+    click.echo(json.dumps(shown, indent=2))
+
+
+@badges.command("attest")
+@click.option("--holder", required=True)
+@click.option("--type", "badge_type", type=int, required=True, help="Badge type id.")
+@click.option("--evidence", "evidence_hash", required=True, help="Evidence hash (32 bytes hex), e.g. an intent id.")
+@click.option("--attestation-id", required=True, help="Unique attestation id (32 bytes hex).")
+@click.option("--deadline", type=int, required=True, help="Unix time after which it cannot be submitted.")
+@click.option("--chain-id", type=int, required=True)
+@click.option("--contract", required=True, help="SoulboundBadge address (EIP-712 verifying contract).")
+@click.option("--key-env", default="QUILTKIT_VALIDATOR_KEY", show_default=True, help="Env var holding the key.")
+def badges_attest(
+    holder: str,
+    badge_type: int,
+    evidence_hash: str,
+    attestation_id: str,
+    deadline: int,
+    chain_id: int,
+    contract: str,
+    key_env: str,
+) -> None:
+    """Sign a BadgeAttestation with a validator's key; prints the signature."""
+    from quiltkit.attestations import BadgeAttestation, BadgeDomain, sign_attestation
+
+    key = os.environ.get(key_env)
+    if not key:
+        raise InvalidInput(f"set {key_env} to the validator's private key")
+    attestation = BadgeAttestation(
+        holder=holder,
+        badge_type=badge_type,
+        evidence_hash=evidence_hash,
+        attestation_id=attestation_id,
+        deadline=deadline,
+    )
+    domain = BadgeDomain(chain_id=chain_id, verifying_contract=contract)
+    click.echo("0x" + sign_attestation(attestation, domain, key).hex())
 
 
 # --- intents to a relayer's API (`quiltkit relayer ...` itself comes from the relayer package) --

@@ -40,6 +40,20 @@ def test_demo_auction_chapter_extends_and_pays_every_share(w3: Web3) -> None:
     assert lines[-1].splitlines()[-1].startswith("winning bid")
 
 
+def test_demo_badges_chapter_decays_a_year_then_grows(w3: Web3) -> None:
+    from quiltkit.badges import decay
+    from quiltkit.badges_demo import ACTIVITY_WEIGHT, WEIGHT, run_badges_chapter
+
+    lines: list[str] = []
+    chapter = run_badges_chapter(w3, say=lines.append, evidence_hash="0x" + "42" * 32)
+    assert chapter.issued == WEIGHT
+    assert chapter.after_a_year == chapter.projected  # the SDK's decay is the contract's
+    assert chapter.after_a_year <= decay(WEIGHT, 365 * 86_400)  # a year or a second more on anvil
+    assert abs(chapter.after_a_year - 95 * UNIT) < UNIT // 10**5  # 5% a year
+    assert chapter.after_activity >= chapter.after_a_year + ACTIVITY_WEIGHT - UNIT // 10**6
+    assert any("a year without activity passes: reputation 95.0000" in line for line in lines)
+
+
 def test_demo_governance_chapter_pays_from_escrow_and_counts_square_roots(w3: Web3) -> None:
     from quiltkit.governance import ProposalState
     from quiltkit.governance_demo import run_governance_chapter

@@ -71,6 +71,11 @@ def test_deploy_is_idempotent_and_writes_manifest(tmp_path: Path) -> None:
     }
     assert any(c["name"] == "vyper" and c["version"].startswith("0.4.3") for c in on_disk["compilers"])
 
+    badges = on_disk["contracts"]["SoulboundBadge"]
+    assert badges["constructor"] == {"admin": timelock_address, "annual_rate_bps": 500, "activity_weight": 10**18}
+    assert len(chain.provider.get_code(badges["address"])) > 0
+    assert on_disk["contracts"]["TieredBadges"]["constructor"]["admin"] == timelock_address
+
     _, redeployed = script.deploy(deployer, path=path, redeploy=True, **args)
     assert redeployed
     fresh = json.loads(path.read_text())["contracts"]
@@ -96,6 +101,8 @@ def _check_the_timelock_administers_everything(script: ModuleType, deployer: Any
             "EXECUTOR_ROLE": ["governor"],
         },
         "AuctionHouse": {"owner": "timelock", "pending_owner": None},
+        "SoulboundBadge": {"DEFAULT_ADMIN_ROLE": ["timelock"], "ISSUER_ROLE": [], "ACTIVITY_ROLE": []},
+        "TieredBadges": {"DEFAULT_ADMIN_ROLE": ["timelock"], "ISSUER_ROLE": ["timelock"]},
     }
     for role in script.TOKEN_ROLES:  # read back through the SDK too
         assert token.has_role(role, timelock.address) and not token.has_role(role, me)
@@ -118,6 +125,8 @@ def _check_keep_admin_keeps_the_deployer_beside_the_timelock(manifest: dict[str,
     assert roles["MilestoneEscrow"]["GUARDIAN_ROLE"] == ["deployer", "timelock"]
     assert roles["QuiltkitTimelock"]["DEFAULT_ADMIN_ROLE"] == ["deployer", "timelock"]
     assert roles["AuctionHouse"] == {"owner": "deployer", "pending_owner": "timelock"}
+    assert roles["SoulboundBadge"]["DEFAULT_ADMIN_ROLE"] == ["deployer", "timelock"]
+    assert roles["TieredBadges"] == {"DEFAULT_ADMIN_ROLE": ["deployer", "timelock"], "ISSUER_ROLE": ["deployer"]}
 
 
 def test_deploy_adds_the_dao_to_an_older_manifest(tmp_path: Path) -> None:
@@ -149,6 +158,37 @@ def test_deploy_adds_the_dao_to_an_older_manifest(tmp_path: Path) -> None:
 def test_dry_run_lists_what_a_run_would_deploy(tmp_path: Path) -> None:
     script = _load_script()
     assert script.to_deploy(None, redeploy=False) == list(script.CONTRACTS)
+
+
+def test_deploy_adds_the_badges_beside_a_live_dao(tmp_path: Path) -> None:
+    from ape import accounts, chain
+    from quiltkit import SoulboundBadge, TieredBadges
+
+    script = _load_script()
+    deployer = accounts.test_accounts[0]
+    path = tmp_path / "ethereum-local.json"
+    manifest, _ = script.deploy(deployer, path=path, fee_bps=0)
+    kept = {n: manifest["contracts"][n]["address"] for n in (*script.DAO, "MilestoneEscrow", "AuctionHouse")}
+    for name in ("SoulboundBadge", "TieredBadges"):  # as written before the badges existed
+        del manifest["contracts"][name]
+        del manifest["roles"][name]
+    path.write_text(json.dumps(manifest))
+    assert script.to_deploy(manifest, redeploy=False) == ["SoulboundBadge", "TieredBadges"]
+
+    nonce = deployer.nonce
+    updated, deployed = script.deploy(deployer, path=path, fee_bps=0)
+    assert deployed
+    assert deployer.nonce == nonce + 2, "only the two badge contracts are deployed"
+    assert {n: updated["contracts"][n]["address"] for n in kept} == kept
+    timelock = kept["QuiltkitTimelock"]
+    w3 = chain.provider.web3
+    badges = SoulboundBadge(w3, updated["contracts"]["SoulboundBadge"]["address"])
+    assert badges.has_role("DEFAULT_ADMIN_ROLE", timelock)
+    assert not badges.has_role("DEFAULT_ADMIN_ROLE", deployer.address)
+    assert badges.annual_rate_bps() == 500
+    tiers = TieredBadges(w3, updated["contracts"]["TieredBadges"]["address"])
+    assert tiers.has_role("DEFAULT_ADMIN_ROLE", timelock)
+    assert updated["roles"]["SoulboundBadge"]["DEFAULT_ADMIN_ROLE"] == ["timelock"]
 
 
 @pytest.mark.parametrize(

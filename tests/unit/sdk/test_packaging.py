@@ -25,6 +25,8 @@ def _canonical(abi: list[dict[str, object]]) -> list[str]:
         "GovernanceToken",
         "QuiltkitGovernor",
         "QuiltkitTimelock",
+        "SoulboundBadge",
+        "TieredBadges",
         "TestGovernanceBadge",
     ],
 )
