@@ -43,6 +43,7 @@ from quiltkit.badges import SoulboundBadge, TieredBadges
 from quiltkit.escrow import Escrow
 from quiltkit.exceptions import InvalidInput
 from quiltkit.governance import GovernanceToken, Governor, Timelock
+from quiltkit.staking import GovernanceTokenV2, Staking, VerifierBonds
 from quiltkit.tokens import Token
 
 __all__ = [
@@ -52,11 +53,14 @@ __all__ = [
     "AsyncEscrow",
     "AsyncGovernanceToken",
     "AsyncGovernor",
+    "AsyncGovernanceTokenV2",
     "AsyncNFT",
     "AsyncSoulboundBadge",
+    "AsyncStaking",
     "AsyncTieredBadges",
     "AsyncTimelock",
     "AsyncToken",
+    "AsyncVerifierBonds",
     "TWINS",
 ]
 
@@ -428,6 +432,68 @@ class AsyncGovernanceToken(AsyncClient[GovernanceToken]):
     upgrade_to = _Twin(GovernanceToken.upgrade_to)
 
 
+class AsyncGovernanceTokenV2(AsyncGovernanceToken):
+    """Async twin of :class:`quiltkit.GovernanceTokenV2`."""
+
+    sync_class = GovernanceTokenV2
+    upgrade = _TwinDeploy(GovernanceTokenV2.upgrade)
+    locks_of = _Twin(GovernanceTokenV2.locks_of)
+    unlocked_balance_of = _Twin(GovernanceTokenV2.unlocked_balance_of)
+    lockers = _Twin(GovernanceTokenV2.lockers)
+
+
+class AsyncStaking(AsyncClient[Staking]):
+    """Async twin of :class:`quiltkit.Staking`."""
+
+    sync_class = Staking
+    deploy = _TwinDeploy(Staking.deploy)
+    staking_token = _Twin(Staking.staking_token)
+    total_staked = _Twin(Staking.total_staked)
+    stake_of = _Twin(Staking.stake_of)
+    pending_unstake = _Twin(Staking.pending_unstake)
+    cooldown = _Twin(Staking.cooldown)
+    paused = _Twin(Staking.paused)
+    reward_tokens = _Twin(Staking.reward_tokens)
+    reward_data = _Twin(Staking.reward_data)
+    reward_per_token = _Twin(Staking.reward_per_token)
+    earned = _Twin(Staking.earned)
+    committed = _Twin(Staking.committed)
+    user_reward = _Twin(Staking.user_reward)
+    pending_rewards = _Twin(Staking.pending_rewards)
+    has_role = _Twin(Staking.has_role)
+    stake = _Twin(Staking.stake)
+    unstake = _Twin(Staking.unstake)
+    withdraw = _Twin(Staking.withdraw)
+    claim = _Twin(Staking.claim)
+    claim_all = _Twin(Staking.claim_all)
+    notify_reward_amount = _Twin(Staking.notify_reward_amount)
+    recover_unallocated = _Twin(Staking.recover_unallocated)
+    set_cooldown = _Twin(Staking.set_cooldown)
+    pause = _Twin(Staking.pause)
+    unpause = _Twin(Staking.unpause)
+    grant_role = _Twin(Staking.grant_role)
+
+
+class AsyncVerifierBonds(AsyncClient[VerifierBonds]):
+    """Async twin of :class:`quiltkit.VerifierBonds`."""
+
+    sync_class = VerifierBonds
+    deploy = _TwinDeploy(VerifierBonds.deploy)
+    bond_of = _Twin(VerifierBonds.bond_of)
+    slashable_of = _Twin(VerifierBonds.slashable_of)
+    minimum_bond = _Twin(VerifierBonds.minimum_bond)
+    unbond_delay = _Twin(VerifierBonds.unbond_delay)
+    counts = _Twin(VerifierBonds.counts)
+    require_bonded = _Twin(VerifierBonds.require_bonded)
+    bond = _Twin(VerifierBonds.bond)
+    unbond = _Twin(VerifierBonds.unbond)
+    withdraw_unbonded = _Twin(VerifierBonds.withdraw_unbonded)
+    slash = _Twin(VerifierBonds.slash)
+    slash_call = _Twin(VerifierBonds.slash_call)
+    set_minimum_bond = _Twin(VerifierBonds.set_minimum_bond)
+    set_unbond_delay = _Twin(VerifierBonds.set_unbond_delay)
+
+
 class AsyncTimelock(AsyncClient[Timelock]):
     """Async twin of :class:`quiltkit.Timelock`."""
 
@@ -528,6 +594,9 @@ TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
         AsyncGovernanceToken,
         AsyncTimelock,
         AsyncGovernor,
+        AsyncGovernanceTokenV2,
+        AsyncStaking,
+        AsyncVerifierBonds,
         AsyncSoulboundBadge,
         AsyncTieredBadges,
     )

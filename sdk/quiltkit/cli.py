@@ -81,6 +81,7 @@ def main() -> None:
 @click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
 @click.option("--no-governance", is_flag=True, help="Skip the governance chapter (the DAO that owns quiltkit).")
 @click.option("--no-badges", is_flag=True, help="Skip the reputation chapter (a badge by attestation, decay).")
+@click.option("--no-staking", is_flag=True, help="Skip the staking chapter (votes kept, rewards, a slashed verifier).")
 def demo(
     use_anvil: bool,
     rpc_url: str | None,
@@ -89,11 +90,13 @@ def demo(
     no_auction: bool,
     no_governance: bool,
     no_badges: bool,
+    no_staking: bool,
 ) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
     NFT auctioned with a last-minute race; the DAO: donations, a help request paid from escrow,
     quadratic counting, a refused emergency; the paid contributor's soulbound badge and its
-    decaying reputation; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
+    decaying reputation; staking that keeps votes, rewards in two tokens and a verifier slashed by
+    vote; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
@@ -117,6 +120,12 @@ def demo(
             click.echo("")
             click.echo(f"== quiltkit demo, reputation: the paid contributor earns a soulbound badge ({label}) ==")
             run_badges_chapter(w3, say=click.echo, evidence_hash=story.intent_id)
+        if not no_staking:
+            from quiltkit.staking_demo import run_staking_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, staking: votes kept, rewards in two tokens, a slashed verifier ({label}) ==")
+            run_staking_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
         _closing_chapters(w3, story.escrow, story.token, skip={"relayer"} if no_relayer else set())
@@ -413,6 +422,236 @@ def gov_execute(proposal_id: int, governor_address: str, rpc_url: str, key_env: 
     governor = _governor(governor_address, rpc_url)
     done = governor.execute(governor.find_proposal(proposal_id, from_block=from_block), sender=sender)
     click.echo(f"executed {proposal_id} (tx {done.tx_hash}, gas {done.gas_used})")
+
+
+# --- staking and bonds ----------------------------------------------------------------------
+
+_pool_option = click.option("--pool", "pool_address", required=True, help="QuiltkitStaking address.")
+_registry_option = click.option("--registry", "registry_address", required=True, help="VerifierBonds address.")
+_stake_key_option = click.option(
+    "--key-env", default="QUILTKIT_STAKE_KEY", show_default=True, help="Env var holding the sender's key."
+)
+
+
+def _token_amount(text: str, what: str = "AMOUNT") -> int:
+    """A positive number of governance tokens ("500", "1.25") -> units of 18 decimals."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(f"{what} must be a number of tokens, got {text!r}") from None
+    units = value * 10**18
+    if not value.is_finite() or value <= 0 or units != units.to_integral_value():
+        raise InvalidInput(f"{what} must be a positive number of tokens with at most 18 decimals, got {text!r}")
+    return int(units)
+
+
+def _tokens(units: int, decimals: int = 18) -> str:
+    return f"{units / 10**decimals:,.4f}"
+
+
+def stake_table(pool: Any, account: str) -> str:
+    """The table of ``stake show``: the account's stake, its cooldown, and per reward token what
+    it can claim (computed client-side, as the contract does) and the stream."""
+    from quiltkit.tokens import Token
+
+    pending = pool.pending_unstake(account)
+    rows = [
+        ("account", account),
+        ("staked", _tokens(pool.stake_of(account))),
+        ("pool total", _tokens(pool.total_staked())),
+        ("cooldown", f"{pool.cooldown()} s"),
+        ("unstaking", f"{_tokens(pending.amount)} (free at t={pending.ready_at})" if pending.amount else "-"),
+    ]
+    for token, amount in pool.pending_rewards(account).items():
+        erc20 = Token(pool.w3, token)
+        decimals, symbol = erc20.decimals(), erc20.symbol()
+        data = pool.reward_data(token)
+        rate = data.rate * 86_400 // 10**18
+        rows.append((f"claimable {symbol}", f"{_tokens(amount, decimals)} ({token})"))
+        rows.append((f"stream {symbol}", f"{_tokens(rate, decimals)} a day until t={data.period_finish}"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def bond_table(registry: Any, verifier: str, set_id: bytes | None) -> str:
+    """The table of ``bonds show``: the verifier's bond, what a slash can take, and (with a set)
+    the set's minimum and whether the verifier counts."""
+    bond = registry.bond_of(verifier)
+    rows = [
+        ("verifier", verifier),
+        ("active bond", _tokens(bond.active)),
+        ("unbonding", f"{_tokens(bond.unbonding)} (free at t={bond.ready_at})" if bond.unbonding else "-"),
+        ("slashable", _tokens(registry.slashable_of(verifier))),
+        ("unbond delay", f"{registry.unbond_delay()} s"),
+    ]
+    if set_id is not None:
+        rows.append(("set", "0x" + set_id.hex()))
+        rows.append(("set minimum", _tokens(registry.minimum_bond(set_id))))
+        rows.append(("counts", "yes" if registry.counts(set_id, verifier) else "no (below the minimum)"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def _pool(address: str, rpc_url: str) -> Any:
+    from quiltkit.staking import Staking
+
+    checksum(address, "--pool")
+    return Staking(_connect(rpc_url), address)
+
+
+def _registry(address: str, rpc_url: str) -> Any:
+    from quiltkit.staking import VerifierBonds
+
+    checksum(address, "--registry")
+    return VerifierBonds(_connect(rpc_url), address)
+
+
+def _set_id(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise InvalidInput(f"--set-id must be 32 bytes of hex, got {text!r}")
+    return raw
+
+
+@main.group()
+def stake() -> None:
+    """Stake the governance token (votes kept), unstake, claim rewards (QuiltkitStaking)."""
+
+
+@stake.command("show")
+@click.argument("account")
+@_pool_option
+@_rpc_option
+def stake_show(account: str, pool_address: str, rpc_url: str) -> None:
+    """Print ACCOUNT's stake and claimable rewards as a table."""
+    account_ = checksum(account, "ACCOUNT")
+    click.echo(stake_table(_pool(pool_address, rpc_url), account_))
+
+
+@stake.command("stake")
+@click.argument("amount")
+@_pool_option
+@_rpc_option
+@_stake_key_option
+def stake_stake(amount: str, pool_address: str, rpc_url: str, key_env: str) -> None:
+    """Stake AMOUNT governance tokens (they stay in your balance and keep voting)."""
+    units = _token_amount(amount)
+    sender = _gov_sender(key_env)
+    pool = _pool(pool_address, rpc_url)
+    pool.stake(units, sender=sender)
+    click.echo(f"staked {_tokens(units)} tokens")
+    click.echo(stake_table(pool, sender.address))
+
+
+@stake.command("unstake")
+@click.argument("amount")
+@_pool_option
+@_rpc_option
+@_stake_key_option
+def stake_unstake(amount: str, pool_address: str, rpc_url: str, key_env: str) -> None:
+    """Unstake AMOUNT tokens (unlocked now, or by `stake withdraw` after the cooldown)."""
+    units = _token_amount(amount)
+    sender = _gov_sender(key_env)
+    pool = _pool(pool_address, rpc_url)
+    done = pool.unstake(units, sender=sender)
+    queued = done.events_named("UnstakeQueued")
+    tail = f" (free at t={queued[0].args['readyAt']})" if queued else ""
+    click.echo(f"unstaked {_tokens(units)} tokens{tail}")
+    click.echo(stake_table(pool, sender.address))
+
+
+@stake.command("withdraw")
+@_pool_option
+@_rpc_option
+@_stake_key_option
+def stake_withdraw(pool_address: str, rpc_url: str, key_env: str) -> None:
+    """Unlock tokens whose unstaking cooldown has passed."""
+    sender = _gov_sender(key_env)
+    pool = _pool(pool_address, rpc_url)
+    done = pool.withdraw(sender=sender)
+    click.echo(f"unlocked {_tokens(int(done.event('Unstaked').args['amount']))} tokens")
+
+
+@stake.command("claim")
+@click.option("--token", "reward_token", default=None, help="One reward token (default: every one).")
+@_pool_option
+@_rpc_option
+@_stake_key_option
+def stake_claim(reward_token: str | None, pool_address: str, rpc_url: str, key_env: str) -> None:
+    """Claim rewards: one token, or all of them."""
+    token = None if reward_token is None else checksum(reward_token, "--token")
+    sender = _gov_sender(key_env)
+    pool = _pool(pool_address, rpc_url)
+    done = pool.claim_all(sender=sender) if token is None else pool.claim(token, sender=sender)
+    paid = done.events_named("RewardPaid")
+    for event in paid:
+        click.echo(f"claimed {event.args['amount']} units of {event.args['token']}")
+    if not paid:
+        click.echo("nothing to claim")
+
+
+@main.group()
+def bonds() -> None:
+    """Bond, unbond and inspect verifier bonds (VerifierBonds)."""
+
+
+@bonds.command("show")
+@click.argument("verifier")
+@click.option("--set-id", default=None, help="A verifier set id (32 bytes of hex): show its minimum.")
+@_registry_option
+@_rpc_option
+def bonds_show(verifier: str, set_id: str | None, registry_address: str, rpc_url: str) -> None:
+    """Print VERIFIER's bond as a table."""
+    verifier_, set_ = checksum(verifier, "VERIFIER"), _set_id(set_id)
+    click.echo(bond_table(_registry(registry_address, rpc_url), verifier_, set_))
+
+
+@bonds.command("bond")
+@click.argument("amount")
+@_registry_option
+@_rpc_option
+@_stake_key_option
+def bonds_bond(amount: str, registry_address: str, rpc_url: str, key_env: str) -> None:
+    """Bond AMOUNT governance tokens (locked in your balance, votes kept, slashable by the DAO)."""
+    units = _token_amount(amount)
+    sender = _gov_sender(key_env)
+    registry = _registry(registry_address, rpc_url)
+    registry.bond(units, sender=sender)
+    click.echo(f"bonded {_tokens(units)} tokens")
+    click.echo(bond_table(registry, sender.address, None))
+
+
+@bonds.command("unbond")
+@click.argument("amount")
+@_registry_option
+@_rpc_option
+@_stake_key_option
+def bonds_unbond(amount: str, registry_address: str, rpc_url: str, key_env: str) -> None:
+    """Start unbonding AMOUNT tokens (slashable until the delay ends)."""
+    units = _token_amount(amount)
+    sender = _gov_sender(key_env)
+    registry = _registry(registry_address, rpc_url)
+    done = registry.unbond(units, sender=sender)
+    click.echo(f"unbonding {_tokens(units)} tokens, free at t={done.event('UnbondStarted').args['readyAt']}")
+
+
+@bonds.command("withdraw")
+@_registry_option
+@_rpc_option
+@_stake_key_option
+def bonds_withdraw(registry_address: str, rpc_url: str, key_env: str) -> None:
+    """Unlock tokens whose unbonding delay has passed."""
+    sender = _gov_sender(key_env)
+    registry = _registry(registry_address, rpc_url)
+    done = registry.withdraw_unbonded(sender=sender)
+    click.echo(f"unlocked {_tokens(int(done.event('Unbonded').args['amount']))} tokens")
 
 
 @main.group()
