@@ -8,7 +8,7 @@ export APE_DATA_FOLDER ?= $(ROOT)/.cache/ape
 export FOUNDRY_DISABLE_NIGHTLY_WARNING := 1
 PY_DIRS := sdk scripts tests relayer
 
-.PHONY: help setup build abi demo test lint typecheck forge-test storage-layout pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer snapshot clean
+.PHONY: help setup build abi demo test lint typecheck forge-test storage-layout pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test indexer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer bench-indexer snapshot clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,7 +28,7 @@ abi: setup ## regenerate the SDK's shipped ABIs from a fresh forge build
 demo: setup soroban-harness ## the bounty story on the embedded chain, then on the local Soroban host (DEMO_ARGS=--anvil for anvil)
 	quiltkit demo $(DEMO_ARGS)
 
-test: setup lint typecheck build forge-test storage-layout pytest pytest-anvil relayer-test slither symbolic soroban-test soroban-pytest ## every test a release needs
+test: setup lint typecheck build forge-test storage-layout pytest pytest-anvil relayer-test indexer-test slither symbolic soroban-test soroban-pytest ## every test a release needs
 	@echo "make test: all suites passed"
 
 lint: setup ## ruff over the Python code
@@ -45,10 +45,10 @@ storage-layout: setup ## GovernanceToken V1 -> V2 storage layout with @openzeppe
 	python -m pytest -p no:ape_test tests/storage_layout -q
 
 pytest: setup ## pytest through ape on the embedded EthTester chain
-	ape test tests --network ethereum:local:test --ignore=tests/soroban --ignore=tests/relayer --ignore=tests/storage_layout
+	ape test tests --network ethereum:local:test --ignore=tests/soroban --ignore=tests/relayer --ignore=tests/storage_layout --ignore=tests/indexer
 
 pytest-anvil: setup ## the same pytest suites on anvil
-	ape test tests --network ethereum:local:foundry --ignore=tests/soroban --ignore=tests/relayer --ignore=tests/storage_layout
+	ape test tests --network ethereum:local:foundry --ignore=tests/soroban --ignore=tests/relayer --ignore=tests/storage_layout --ignore=tests/indexer
 
 postgres: ## start the throwaway PostgreSQL cluster on 127.0.0.1 (installs it with apt if missing)
 	scripts/toolchain/postgres.sh start
@@ -56,6 +56,10 @@ postgres: ## start the throwaway PostgreSQL cluster on 127.0.0.1 (installs it wi
 relayer-test: setup build soroban-harness ## relayer suites on anvil, SQLite and PostgreSQL, fault tests included (bounded: 15 min)
 	QUILTKIT_TEST_PG_URL=$$(scripts/toolchain/postgres.sh start) \
 	  timeout --signal=INT 900 pytest -p no:ape_test tests/relayer -q --durations=10
+
+indexer-test: setup build ## indexer suites on anvil, SQLite and PostgreSQL: reorgs 1..10, SIGKILL/restart, verify (bounded: 5 min)
+	QUILTKIT_TEST_PG_URL=$$(scripts/toolchain/postgres.sh start) \
+	  timeout --signal=INT 300 pytest -p no:ape_test tests/indexer -q --durations=5
 
 slither: setup ## static analysis of contracts/ (triage in slither.triage.json)
 	scripts/toolchain/slither.sh
@@ -84,9 +88,14 @@ bench: setup ## gas snapshot (full-transaction gas, --isolate) and the compariso
 	forge test --isolate --match-path 'tests/forge/auction/AuctionHouse.gas.t.sol'
 	forge test --isolate --match-path 'tests/forge/governance/Governance.gas.t.sol'
 	forge test --isolate --match-path 'tests/forge/badges/Badges.gas.t.sol'
+	forge test --isolate --match-path 'tests/forge/staking/Staking.gas.t.sol'
 	forge test --isolate --match-path 'tests/forge/funding/Funding.gas.t.sol'
 	python scripts/gas_table.py
 	$(MAKE) bench-relayer
+	$(MAKE) bench-indexer
+
+bench-indexer: setup ## indexer backfill of 100,000 escrow events into SQLite and PostgreSQL vs a naive loop (writes benchmarks/indexer.md)
+	QUILTKIT_BENCH_PG_URL=$$(scripts/toolchain/postgres.sh start) python scripts/bench_indexer.py
 
 bench-relayer: setup ## relayer throughput, latency and gas vs a naive loop (writes benchmarks/relayer.md)
 	QUILTKIT_BENCH_PG_URL=$$(scripts/toolchain/postgres.sh start) python scripts/bench_relayer.py

@@ -37,6 +37,15 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
     "GovernanceToken": ("GovernanceToken.sol", "governance_token_errors", "GovernanceTokenRevert", None, ""),
     "QuiltkitGovernor": ("QuiltkitGovernor.sol", "governor_errors", "GovernorRevert", None, ""),
     "QuiltkitTimelock": ("QuiltkitTimelock.sol", "timelock_errors", "TimelockRevert", None, ""),
+    "GovernanceTokenV2": ("GovernanceTokenV2.sol", "governance_token_v2_errors", "GovernanceTokenV2Revert", None, ""),
+    "QuiltkitStaking": ("QuiltkitStaking.sol", "staking_errors", "StakingRevert", "staking_events", "StakingEvent"),
+    "VerifierBonds": (
+        "VerifierBonds.sol",
+        "verifier_bonds_errors",
+        "VerifierBondsRevert",
+        "verifier_bonds_events",
+        "BondsEvent",
+    ),
     "SoulboundBadge": ("SoulboundBadge.sol", "badge_errors", "BadgeRevert", "badge_events", "BadgeEvent"),
     "TieredBadges": (
         "TieredBadges.sol",

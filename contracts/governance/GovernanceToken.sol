@@ -239,6 +239,7 @@ contract GovernanceToken is
     /// @dev The single balance hook: pause check, cap on mint, then vote checkpoints.
     function _update(address from, address to, uint256 value)
         internal
+        virtual
         override(ERC20Upgradeable, ERC20CappedUpgradeable, ERC20PausableUpgradeable, ERC20VotesUpgradeable)
     {
         super._update(from, to, value);

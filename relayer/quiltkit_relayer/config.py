@@ -138,6 +138,11 @@ class KeeperSettings(BaseModel):
     open_refunds: bool = Field(default=False, description="Open refunds of escrows whose deadline has passed.")
     interval_s: float = Field(default=30.0, gt=0)
     escrow_ids: list[int] | None = Field(default=None, description="Escrows to watch (default: every escrow).")
+    index_database_url: str | None = Field(
+        default=None,
+        description="A `quiltkit index run` database of this chain: open_refunds reads its candidate escrows "
+        "from the index instead of reading every escrow from the chain.",
+    )
     settle_auctions: bool = Field(
         default=False, description="Settle the AuctionHouse's ended auctions, in batches (EVM only)."
     )

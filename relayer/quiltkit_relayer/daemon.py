@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
+from quiltkit.indexer import IndexStore, Queries
 
 from quiltkit_relayer.api import create_app
 from quiltkit_relayer.chains.base import ChainUnavailable
@@ -104,8 +105,13 @@ class Relayer:
         self.submit = SubmitStage(self.ctx)
         self.confirm = ConfirmStage(self.ctx)
         jobs: list[KeeperJob] = []
+        self.index_store: IndexStore | None = None
         if settings.keeper.open_refunds:
-            jobs.append(OpenRefundsJob(settings.keeper.escrow_ids))
+            index = None
+            if settings.keeper.index_database_url and settings.keeper.escrow_ids is None:
+                self.index_store = IndexStore(settings.keeper.index_database_url)
+                index = Queries(self.index_store)
+            jobs.append(OpenRefundsJob(settings.keeper.escrow_ids, index=index))
         if settings.keeper.settle_auctions and settings.keeper.auction_house:
             jobs.append(SettleAuctionsJob(settings.keeper.auction_house, settings.keeper.auction_batch))
         self.keeper = Keeper(self.ctx, jobs)
@@ -246,6 +252,8 @@ class Relayer:
         self.ctx.signer_ok.clear()
         if self._own_backend is not None and not alive:
             self._own_backend.close()
+        if self.index_store is not None and not alive:
+            self.index_store.dispose()
         self.log.info("stopped", action="stop", leases_released=released, workers_still_running=alive)
 
     def serve(self) -> None:

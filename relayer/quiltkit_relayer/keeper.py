@@ -16,6 +16,7 @@ from typing import Protocol
 
 from quiltkit.auction import MAX_BATCH, SETTLE_GAS_RESERVE, AuctionHouse
 from quiltkit.exceptions import ContractRevert
+from quiltkit.indexer.queries import Queries
 
 from quiltkit_relayer.chains.base import ChainUnavailable, TxRequest
 from quiltkit_relayer.pipeline.context import Context
@@ -42,17 +43,29 @@ class KeeperJob(Protocol):
 
 
 class OpenRefundsJob:
-    """Open refunds of escrows whose deadline has passed with funded milestones still pending."""
+    """Open refunds of escrows whose deadline has passed with funded milestones still pending.
+
+    The candidates are ``escrow_ids`` when given; else, with ``index`` (the queries of a
+    ``quiltkit index run`` database on the same chain), the escrows the index holds past their
+    deadline and not yet refunding; else every escrow, read from the chain one by one. Each
+    candidate is checked on chain before anything is sent, so an index that lags only delays a
+    refund to a later round."""
 
     name = "open_refunds"
 
-    def __init__(self, escrow_ids: Sequence[int] | None = None) -> None:
+    def __init__(self, escrow_ids: Sequence[int] | None = None, index: Queries | None = None) -> None:
         self.escrow_ids = list(escrow_ids) if escrow_ids is not None else None
+        self.index = index
 
     def due(self, ctx: Context) -> Sequence[Task]:
         adapter = ctx.adapter
-        ids = self.escrow_ids if self.escrow_ids is not None else adapter.escrow_ids()
         now = adapter.now()
+        if self.escrow_ids is not None:
+            ids: Sequence[int] = self.escrow_ids
+        elif self.index is not None:
+            ids = self.index.refund_candidates(now)
+        else:
+            ids = adapter.escrow_ids()
         tasks = []
         for escrow_id in ids:
             detail = adapter.refund_due(escrow_id, now)

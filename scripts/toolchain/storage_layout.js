@@ -34,6 +34,8 @@ const V1 = 'contracts/governance/GovernanceToken.sol:GovernanceToken';
 // reference -> candidate, and whether upgrades-core must accept the upgrade.
 const PAIRS = [
   { reference: V1, candidate: 'tests/forge/governance/mocks/GovernanceMocks.sol:GovernanceTokenV2', compatible: true },
+  // The V2 staking ships (stake locks in their own ERC-7201 namespace, lockers as immutables).
+  { reference: V1, candidate: 'contracts/governance/GovernanceTokenV2.sol:GovernanceTokenV2', compatible: true },
   { reference: V1, candidate: 'tests/storage_layout/BrokenGovernanceTokenV2.sol:BrokenGovernanceTokenV2', compatible: false },
 ];
 

@@ -47,6 +47,7 @@ from quiltkit.governance import (
     Timelock,
 )
 from quiltkit.intents import EvmDomain, PayoutIntent, VerifierSignature
+from quiltkit.staking import Bond, GovernanceTokenV2, PendingUnstake, RewardData, Staking, VerifierBonds
 from quiltkit.tokens import Token
 
 __version__ = "0.1.0"
@@ -63,7 +64,13 @@ __all__ = [
     "BuiltTx",
     "BurnAuth",
     "Call",
+    "Bond",
     "GovernanceToken",
+    "GovernanceTokenV2",
+    "PendingUnstake",
+    "RewardData",
+    "Staking",
+    "VerifierBonds",
     "Governor",
     "GovernorConfig",
     "Proposal",

@@ -44,6 +44,7 @@ from quiltkit.escrow import Escrow
 from quiltkit.exceptions import InvalidInput
 from quiltkit.funding import FundingRound, FundingRoundFactory
 from quiltkit.governance import GovernanceToken, Governor, Timelock
+from quiltkit.staking import GovernanceTokenV2, Staking, VerifierBonds
 from quiltkit.tokens import Token
 
 __all__ = [
@@ -55,11 +56,14 @@ __all__ = [
     "AsyncFundingRoundFactory",
     "AsyncGovernanceToken",
     "AsyncGovernor",
+    "AsyncGovernanceTokenV2",
     "AsyncNFT",
     "AsyncSoulboundBadge",
+    "AsyncStaking",
     "AsyncTieredBadges",
     "AsyncTimelock",
     "AsyncToken",
+    "AsyncVerifierBonds",
     "TWINS",
 ]
 
@@ -313,6 +317,8 @@ class AsyncEscrow(AsyncClient[Escrow]):
     intent_and_escrow = _Twin(Escrow.intent_and_escrow)
     intents_and_escrows = _Twin(Escrow.intents_and_escrows)
     funder_account = _Twin(Escrow.funder_account)
+    escrows_at = _Twin(Escrow.escrows_at)
+    funder_accounts_at = _Twin(Escrow.funder_accounts_at)
     claimable_refund = _Twin(Escrow.claimable_refund)
     is_intent_consumed = _Twin(Escrow.is_intent_consumed)
     credit_of = _Twin(Escrow.credit_of)
@@ -427,6 +433,68 @@ class AsyncGovernanceToken(AsyncClient[GovernanceToken]):
     renounce_role = _Twin(GovernanceToken.renounce_role)
     set_treasury = _Twin(GovernanceToken.set_treasury)
     upgrade_to = _Twin(GovernanceToken.upgrade_to)
+
+
+class AsyncGovernanceTokenV2(AsyncGovernanceToken):
+    """Async twin of :class:`quiltkit.GovernanceTokenV2`."""
+
+    sync_class = GovernanceTokenV2
+    upgrade = _TwinDeploy(GovernanceTokenV2.upgrade)
+    locks_of = _Twin(GovernanceTokenV2.locks_of)
+    unlocked_balance_of = _Twin(GovernanceTokenV2.unlocked_balance_of)
+    lockers = _Twin(GovernanceTokenV2.lockers)
+
+
+class AsyncStaking(AsyncClient[Staking]):
+    """Async twin of :class:`quiltkit.Staking`."""
+
+    sync_class = Staking
+    deploy = _TwinDeploy(Staking.deploy)
+    staking_token = _Twin(Staking.staking_token)
+    total_staked = _Twin(Staking.total_staked)
+    stake_of = _Twin(Staking.stake_of)
+    pending_unstake = _Twin(Staking.pending_unstake)
+    cooldown = _Twin(Staking.cooldown)
+    paused = _Twin(Staking.paused)
+    reward_tokens = _Twin(Staking.reward_tokens)
+    reward_data = _Twin(Staking.reward_data)
+    reward_per_token = _Twin(Staking.reward_per_token)
+    earned = _Twin(Staking.earned)
+    committed = _Twin(Staking.committed)
+    user_reward = _Twin(Staking.user_reward)
+    pending_rewards = _Twin(Staking.pending_rewards)
+    has_role = _Twin(Staking.has_role)
+    stake = _Twin(Staking.stake)
+    unstake = _Twin(Staking.unstake)
+    withdraw = _Twin(Staking.withdraw)
+    claim = _Twin(Staking.claim)
+    claim_all = _Twin(Staking.claim_all)
+    notify_reward_amount = _Twin(Staking.notify_reward_amount)
+    recover_unallocated = _Twin(Staking.recover_unallocated)
+    set_cooldown = _Twin(Staking.set_cooldown)
+    pause = _Twin(Staking.pause)
+    unpause = _Twin(Staking.unpause)
+    grant_role = _Twin(Staking.grant_role)
+
+
+class AsyncVerifierBonds(AsyncClient[VerifierBonds]):
+    """Async twin of :class:`quiltkit.VerifierBonds`."""
+
+    sync_class = VerifierBonds
+    deploy = _TwinDeploy(VerifierBonds.deploy)
+    bond_of = _Twin(VerifierBonds.bond_of)
+    slashable_of = _Twin(VerifierBonds.slashable_of)
+    minimum_bond = _Twin(VerifierBonds.minimum_bond)
+    unbond_delay = _Twin(VerifierBonds.unbond_delay)
+    counts = _Twin(VerifierBonds.counts)
+    require_bonded = _Twin(VerifierBonds.require_bonded)
+    bond = _Twin(VerifierBonds.bond)
+    unbond = _Twin(VerifierBonds.unbond)
+    withdraw_unbonded = _Twin(VerifierBonds.withdraw_unbonded)
+    slash = _Twin(VerifierBonds.slash)
+    slash_call = _Twin(VerifierBonds.slash_call)
+    set_minimum_bond = _Twin(VerifierBonds.set_minimum_bond)
+    set_unbond_delay = _Twin(VerifierBonds.set_unbond_delay)
 
 
 class AsyncTimelock(AsyncClient[Timelock]):
@@ -582,6 +650,9 @@ TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
         AsyncGovernanceToken,
         AsyncTimelock,
         AsyncGovernor,
+        AsyncGovernanceTokenV2,
+        AsyncStaking,
+        AsyncVerifierBonds,
         AsyncSoulboundBadge,
         AsyncTieredBadges,
         AsyncFundingRoundFactory,

@@ -81,6 +81,7 @@ def main() -> None:
 @click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
 @click.option("--no-governance", is_flag=True, help="Skip the governance chapter (the DAO that owns quiltkit).")
 @click.option("--no-badges", is_flag=True, help="Skip the reputation chapter (a badge by attestation, decay).")
+@click.option("--no-staking", is_flag=True, help="Skip the staking chapter (votes kept, rewards, a slashed verifier).")
 def demo(
     use_anvil: bool,
     rpc_url: str | None,
@@ -89,11 +90,13 @@ def demo(
     no_auction: bool,
     no_governance: bool,
     no_badges: bool,
+    no_staking: bool,
 ) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
     NFT auctioned with a last-minute race; the DAO: donations, a help request paid from escrow,
     quadratic counting, a refused emergency; the paid contributor's soulbound badge and its
-    decaying reputation; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
+    decaying reputation; staking that keeps votes, rewards in two tokens and a verifier slashed by
+    vote; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
@@ -117,6 +120,12 @@ def demo(
             click.echo("")
             click.echo(f"== quiltkit demo, reputation: the paid contributor earns a soulbound badge ({label}) ==")
             run_badges_chapter(w3, say=click.echo, evidence_hash=story.intent_id)
+        if not no_staking:
+            from quiltkit.staking_demo import run_staking_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, staking: votes kept, rewards in two tokens, a slashed verifier ({label}) ==")
+            run_staking_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
         _closing_chapters(w3, story.escrow, story.token, skip={"relayer"} if no_relayer else set())
@@ -415,6 +424,236 @@ def gov_execute(proposal_id: int, governor_address: str, rpc_url: str, key_env: 
     click.echo(f"executed {proposal_id} (tx {done.tx_hash}, gas {done.gas_used})")
 
 
+# --- staking and bonds ----------------------------------------------------------------------
+
+_pool_option = click.option("--pool", "pool_address", required=True, help="QuiltkitStaking address.")
+_registry_option = click.option("--registry", "registry_address", required=True, help="VerifierBonds address.")
+_stake_key_option = click.option(
+    "--key-env", default="QUILTKIT_STAKE_KEY", show_default=True, help="Env var holding the sender's key."
+)
+
+
+def _token_amount(text: str, what: str = "AMOUNT") -> int:
+    """A positive number of governance tokens ("500", "1.25") -> units of 18 decimals."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(f"{what} must be a number of tokens, got {text!r}") from None
+    units = value * 10**18
+    if not value.is_finite() or value <= 0 or units != units.to_integral_value():
+        raise InvalidInput(f"{what} must be a positive number of tokens with at most 18 decimals, got {text!r}")
+    return int(units)
+
+
+def _tokens(units: int, decimals: int = 18) -> str:
+    return f"{units / 10**decimals:,.4f}"
+
+
+def stake_table(pool: Any, account: str) -> str:
+    """The table of ``stake show``: the account's stake, its cooldown, and per reward token what
+    it can claim (computed client-side, as the contract does) and the stream."""
+    from quiltkit.tokens import Token
+
+    pending = pool.pending_unstake(account)
+    rows = [
+        ("account", account),
+        ("staked", _tokens(pool.stake_of(account))),
+        ("pool total", _tokens(pool.total_staked())),
+        ("cooldown", f"{pool.cooldown()} s"),
+        ("unstaking", f"{_tokens(pending.amount)} (free at t={pending.ready_at})" if pending.amount else "-"),
+    ]
+    for token, amount in pool.pending_rewards(account).items():
+        erc20 = Token(pool.w3, token)
+        decimals, symbol = erc20.decimals(), erc20.symbol()
+        data = pool.reward_data(token)
+        rate = data.rate * 86_400 // 10**18
+        rows.append((f"claimable {symbol}", f"{_tokens(amount, decimals)} ({token})"))
+        rows.append((f"stream {symbol}", f"{_tokens(rate, decimals)} a day until t={data.period_finish}"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def bond_table(registry: Any, verifier: str, set_id: bytes | None) -> str:
+    """The table of ``bonds show``: the verifier's bond, what a slash can take, and (with a set)
+    the set's minimum and whether the verifier counts."""
+    bond = registry.bond_of(verifier)
+    rows = [
+        ("verifier", verifier),
+        ("active bond", _tokens(bond.active)),
+        ("unbonding", f"{_tokens(bond.unbonding)} (free at t={bond.ready_at})" if bond.unbonding else "-"),
+        ("slashable", _tokens(registry.slashable_of(verifier))),
+        ("unbond delay", f"{registry.unbond_delay()} s"),
+    ]
+    if set_id is not None:
+        rows.append(("set", "0x" + set_id.hex()))
+        rows.append(("set minimum", _tokens(registry.minimum_bond(set_id))))
+        rows.append(("counts", "yes" if registry.counts(set_id, verifier) else "no (below the minimum)"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def _pool(address: str, rpc_url: str) -> Any:
+    from quiltkit.staking import Staking
+
+    checksum(address, "--pool")
+    return Staking(_connect(rpc_url), address)
+
+
+def _registry(address: str, rpc_url: str) -> Any:
+    from quiltkit.staking import VerifierBonds
+
+    checksum(address, "--registry")
+    return VerifierBonds(_connect(rpc_url), address)
+
+
+def _set_id(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise InvalidInput(f"--set-id must be 32 bytes of hex, got {text!r}")
+    return raw
+
+
+@main.group()
+def stake() -> None:
+    """Stake the governance token (votes kept), unstake, claim rewards (QuiltkitStaking)."""
+
+
+@stake.command("show")
+@click.argument("account")
+@_pool_option
+@_rpc_option
+def stake_show(account: str, pool_address: str, rpc_url: str) -> None:
+    """Print ACCOUNT's stake and claimable rewards as a table."""
+    account_ = checksum(account, "ACCOUNT")
+    click.echo(stake_table(_pool(pool_address, rpc_url), account_))
+
+
+@stake.command("stake")
+@click.argument("amount")
+@_pool_option
+@_rpc_option
+@_stake_key_option
+def stake_stake(amount: str, pool_address: str, rpc_url: str, key_env: str) -> None:
+    """Stake AMOUNT governance tokens (they stay in your balance and keep voting)."""
+    units = _token_amount(amount)
+    sender = _gov_sender(key_env)
+    pool = _pool(pool_address, rpc_url)
+    pool.stake(units, sender=sender)
+    click.echo(f"staked {_tokens(units)} tokens")
+    click.echo(stake_table(pool, sender.address))
+
+
+@stake.command("unstake")
+@click.argument("amount")
+@_pool_option
+@_rpc_option
+@_stake_key_option
+def stake_unstake(amount: str, pool_address: str, rpc_url: str, key_env: str) -> None:
+    """Unstake AMOUNT tokens (unlocked now, or by `stake withdraw` after the cooldown)."""
+    units = _token_amount(amount)
+    sender = _gov_sender(key_env)
+    pool = _pool(pool_address, rpc_url)
+    done = pool.unstake(units, sender=sender)
+    queued = done.events_named("UnstakeQueued")
+    tail = f" (free at t={queued[0].args['readyAt']})" if queued else ""
+    click.echo(f"unstaked {_tokens(units)} tokens{tail}")
+    click.echo(stake_table(pool, sender.address))
+
+
+@stake.command("withdraw")
+@_pool_option
+@_rpc_option
+@_stake_key_option
+def stake_withdraw(pool_address: str, rpc_url: str, key_env: str) -> None:
+    """Unlock tokens whose unstaking cooldown has passed."""
+    sender = _gov_sender(key_env)
+    pool = _pool(pool_address, rpc_url)
+    done = pool.withdraw(sender=sender)
+    click.echo(f"unlocked {_tokens(int(done.event('Unstaked').args['amount']))} tokens")
+
+
+@stake.command("claim")
+@click.option("--token", "reward_token", default=None, help="One reward token (default: every one).")
+@_pool_option
+@_rpc_option
+@_stake_key_option
+def stake_claim(reward_token: str | None, pool_address: str, rpc_url: str, key_env: str) -> None:
+    """Claim rewards: one token, or all of them."""
+    token = None if reward_token is None else checksum(reward_token, "--token")
+    sender = _gov_sender(key_env)
+    pool = _pool(pool_address, rpc_url)
+    done = pool.claim_all(sender=sender) if token is None else pool.claim(token, sender=sender)
+    paid = done.events_named("RewardPaid")
+    for event in paid:
+        click.echo(f"claimed {event.args['amount']} units of {event.args['token']}")
+    if not paid:
+        click.echo("nothing to claim")
+
+
+@main.group()
+def bonds() -> None:
+    """Bond, unbond and inspect verifier bonds (VerifierBonds)."""
+
+
+@bonds.command("show")
+@click.argument("verifier")
+@click.option("--set-id", default=None, help="A verifier set id (32 bytes of hex): show its minimum.")
+@_registry_option
+@_rpc_option
+def bonds_show(verifier: str, set_id: str | None, registry_address: str, rpc_url: str) -> None:
+    """Print VERIFIER's bond as a table."""
+    verifier_, set_ = checksum(verifier, "VERIFIER"), _set_id(set_id)
+    click.echo(bond_table(_registry(registry_address, rpc_url), verifier_, set_))
+
+
+@bonds.command("bond")
+@click.argument("amount")
+@_registry_option
+@_rpc_option
+@_stake_key_option
+def bonds_bond(amount: str, registry_address: str, rpc_url: str, key_env: str) -> None:
+    """Bond AMOUNT governance tokens (locked in your balance, votes kept, slashable by the DAO)."""
+    units = _token_amount(amount)
+    sender = _gov_sender(key_env)
+    registry = _registry(registry_address, rpc_url)
+    registry.bond(units, sender=sender)
+    click.echo(f"bonded {_tokens(units)} tokens")
+    click.echo(bond_table(registry, sender.address, None))
+
+
+@bonds.command("unbond")
+@click.argument("amount")
+@_registry_option
+@_rpc_option
+@_stake_key_option
+def bonds_unbond(amount: str, registry_address: str, rpc_url: str, key_env: str) -> None:
+    """Start unbonding AMOUNT tokens (slashable until the delay ends)."""
+    units = _token_amount(amount)
+    sender = _gov_sender(key_env)
+    registry = _registry(registry_address, rpc_url)
+    done = registry.unbond(units, sender=sender)
+    click.echo(f"unbonding {_tokens(units)} tokens, free at t={done.event('UnbondStarted').args['readyAt']}")
+
+
+@bonds.command("withdraw")
+@_registry_option
+@_rpc_option
+@_stake_key_option
+def bonds_withdraw(registry_address: str, rpc_url: str, key_env: str) -> None:
+    """Unlock tokens whose unbonding delay has passed."""
+    sender = _gov_sender(key_env)
+    registry = _registry(registry_address, rpc_url)
+    done = registry.withdraw_unbonded(sender=sender)
+    click.echo(f"unlocked {_tokens(int(done.event('Unbonded').args['amount']))} tokens")
+
+
 @main.group()
 def intent() -> None:
     """Sign, verify, submit and follow payout intents (EIP-712)."""
@@ -667,3 +906,207 @@ def soroban_invoke(
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# --- the indexer ------------------------------------------------------------------------------
+
+_INDEX_DB_DEFAULT = "sqlite:///quiltkit-index.db"
+
+
+def _index_db_option(fn: Any) -> Any:
+    return click.option(
+        "--database-url",
+        envvar="QUILTKIT_INDEX_DATABASE_URL",
+        default=_INDEX_DB_DEFAULT,
+        show_default=True,
+        help="SQLAlchemy URL of the index (SQLite file, or postgresql+psycopg://...).",
+    )(fn)
+
+
+def _index_chain_options(fn: Any) -> Any:
+    fn = click.option(
+        "--manifest",
+        envvar="QUILTKIT_INDEX_MANIFEST",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Deployment manifest (deployments/<ecosystem>-<network>.json, as scripts/deploy.py writes it).",
+    )(fn)
+    return click.option(
+        "--rpc-url", envvar="QUILTKIT_INDEX_RPC_URL", default="http://127.0.0.1:8545", show_default=True
+    )(fn)
+
+
+@contextmanager
+def _index_store(url: str) -> Iterator[Any]:
+    """The index at ``url``; a database that cannot be opened is one readable error line."""
+    try:
+        from sqlalchemy.exc import ArgumentError, OperationalError
+
+        from quiltkit.indexer import IndexStore
+    except ImportError as exc:
+        raise QuiltkitError(f"the indexer needs the indexer extra (pip install 'quiltkit[indexer]'): {exc}") from exc
+    try:
+        store = IndexStore(url)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise InvalidInput(f"bad --database-url: {exc}", field="database_url") from exc
+    try:
+        yield store
+    except OperationalError as exc:
+        raise QuiltkitError(f"database error: {str(exc.orig).splitlines()[0]}") from exc
+    finally:
+        store.dispose()
+
+
+def _indexer(manifest: str, rpc_url: str, store: Any, **options: Any) -> Any:
+    from quiltkit.indexer import Indexer, load_manifest
+
+    deployment = load_manifest(manifest)
+    indexer = Indexer(_connect(rpc_url), deployment, store, **options)
+    indexer.prepare()
+    return indexer
+
+
+@main.group()
+def index() -> None:
+    """Index quiltkit contracts' events into SQLite or PostgreSQL and query the result."""
+
+
+@index.command("run")
+@_index_chain_options
+@_index_db_option
+@click.option("--confirmations", default=1, show_default=True, type=int, help="Index a block once this deep.")
+@click.option(
+    "--reorg-window", default=64, show_default=True, type=int, help="Blocks below the head checked for reorgs."
+)
+@click.option("--poll-interval", default=1.0, show_default=True, type=float, help="Seconds between polls at the head.")
+@click.option("--initial-range", default=100, show_default=True, type=int, help="First eth_getLogs range (blocks).")
+@click.option("--max-range", default=100_000, show_default=True, type=int, help="Largest eth_getLogs range (blocks).")
+@click.option("--once", is_flag=True, help="Catch up with the head, then exit (instead of following it).")
+def index_run(
+    manifest: str,
+    rpc_url: str,
+    database_url: str,
+    confirmations: int,
+    reorg_window: int,
+    poll_interval: float,
+    initial_range: int,
+    max_range: int,
+    once: bool,
+) -> None:
+    """Backfill from the manifest's start blocks, then follow the head until SIGTERM or SIGINT."""
+    import signal
+    import threading
+
+    with _index_store(database_url) as store:
+        indexer = _indexer(
+            manifest,
+            rpc_url,
+            store,
+            confirmations=confirmations,
+            reorg_window=reorg_window,
+            initial_range=initial_range,
+            max_range=max_range,
+        )
+        if once:
+            applied = indexer.sync()
+            cursor = store.cursor()
+            click.echo(f"indexed {applied} events; cursor at block {cursor.number if cursor else 'none'}")
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        click.echo(f"indexing chain {indexer.deployment.chain_id} into {store.engine.url.render_as_string()}")
+
+        def report(step: Any) -> None:
+            if step.applied or step.rolled_back:
+                click.echo(
+                    f"blocks {step.from_block}..{step.to_block}: {step.applied} events applied"
+                    + (f", {step.rolled_back} rolled back (reorg)" if step.rolled_back else "")
+                )
+
+        indexer.run(stop=stop, poll_interval=poll_interval, on_step=report)
+        click.echo("stopped")
+
+
+@index.command("status")
+@_index_db_option
+def index_status(database_url: str) -> None:
+    """Print the index's chain, contracts, cursor and counts as JSON."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        click.echo(json.dumps(Queries(store).status().model_dump(mode="json"), indent=2))
+
+
+@index.command("verify")
+@_index_chain_options
+@_index_db_option
+def index_verify(manifest: str, rpc_url: str, database_url: str) -> None:
+    """Compare every indexed escrow (and its funders, intents, credits) with the contract's views at
+    the indexed block; print each difference and exit 1 if there is any."""
+    from quiltkit.indexer import load_manifest, verify
+
+    deployment = load_manifest(manifest)
+    with _index_store(database_url) as store:
+        block, differences = verify(_connect(rpc_url), store, deployment)
+    if block is None:
+        raise QuiltkitError("nothing indexed yet: run `quiltkit index run` first")
+    for difference in differences:
+        click.echo(str(difference))
+    if differences:
+        click.echo(f"{len(differences)} differences at block {block}", err=True)
+        sys.exit(1)
+    click.echo(f"index matches the chain at block {block}")
+
+
+@index.group("query")
+def index_query() -> None:
+    """Read the index (JSON on stdout)."""
+
+
+@index_query.command("escrows")
+@_index_db_option
+@click.option("--payee", default=None)
+@click.option("--payer", default=None)
+@click.option("--status", "statuses", multiple=True, help="funding, active, disputed, completed, refunding, cancelled")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_escrows(
+    database_url: str, payee: str | None, payer: str | None, statuses: tuple[str, ...], offset: int, limit: int
+) -> None:
+    """Escrows matching the filters, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).escrows(
+            payee=payee, payer=payer, status=list(statuses) or None, offset=offset, limit=limit
+        )
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("escrow")
+@click.argument("escrow_id", type=int)
+@_index_db_option
+def index_query_escrow(escrow_id: int, database_url: str) -> None:
+    """One escrow as indexed."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        found = Queries(store).escrow(escrow_id)
+    if found is None:
+        raise InvalidInput(f"escrow {escrow_id} is not in the index", field="escrow_id")
+    click.echo(found.model_dump_json(indent=2))
+
+
+@index_query.command("history")
+@click.argument("escrow_id", type=int)
+@_index_db_option
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_history(escrow_id: int, database_url: str, offset: int, limit: int) -> None:
+    """Escrow ESCROW_ID's events in chain order, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).history(escrow_id, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))

@@ -329,6 +329,19 @@ class Escrow(ContractClient):
         infos = {e: _escrow_info(e, v) for e, v in zip(escrow_ids, results[len(intent_ids) :], strict=True)}
         return consumed, infos
 
+    def escrows_at(self, escrow_ids: Sequence[int], block: int | str = "latest") -> dict[int, EscrowInfo]:
+        """Escrows ``escrow_ids`` as ``getEscrow`` returns them at ``block`` (one ``eth_call``)."""
+        results = self._call_many(*[("getEscrow", (e,)) for e in escrow_ids], block=block)
+        return {e: _escrow_info(e, v) for e, v in zip(escrow_ids, results, strict=True)}
+
+    def funder_accounts_at(
+        self, pairs: Sequence[tuple[int, str]], block: int | str = "latest"
+    ) -> dict[tuple[int, str], FunderAccount]:
+        """``funderAccount(escrow, funder)`` for each pair at ``block`` (one ``eth_call``)."""
+        calls = [("funderAccount", (e, checksum(f, "funder"))) for e, f in pairs]
+        results = self._call_many(*calls, block=block)
+        return {p: FunderAccount(share=r[0], claimed=r[1]) for p, r in zip(pairs, results, strict=True)}
+
     def funder_account(self, escrow_id: int, funder: str) -> FunderAccount:
         share, claimed = self._call("funderAccount", escrow_id, checksum(funder, "funder"))
         return FunderAccount(share=share, claimed=claimed)

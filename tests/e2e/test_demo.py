@@ -68,3 +68,18 @@ def test_demo_governance_chapter_pays_from_escrow_and_counts_square_roots(w3: We
     table = next(line for line in lines if "simple (tokens)" in line)
     assert table.split("\n")[1].rstrip().endswith("defeated") and table.split("\n")[2].rstrip().endswith("passes")
     assert "GovernorEmergencyCallNotAllowed" in lines[-1]
+
+
+def test_demo_staking_chapter_keeps_votes_pays_rewards_and_slashes(w3: Web3) -> None:
+    from quiltkit.staking_demo import MINIMUM_BOND, SLASH, run_staking_chapter
+
+    lines: list[str] = []
+    chapter = run_staking_chapter(w3, say=lines.append)
+    assert chapter.votes_after == chapter.votes_before, "staking moved no votes"
+    for name, paid in chapter.claimed.items():
+        assert paid == {t: a for t, a in chapter.client_side[name].items() if a}, "client-side = contract"
+    usdc = [a for paid in chapter.claimed.values() for t, a in paid.items() if t != chapter.token]
+    assert 6_999 * 10**6 < sum(usdc) <= 7_000 * 10**6, "a week of 7,000 USDC, never more"
+    assert chapter.slashed == SLASH
+    assert chapter.refused_signer is not None and SLASH > 0 and MINIMUM_BOND > SLASH
+    assert "VerifierBondsBelowMinimum" in lines[-1]

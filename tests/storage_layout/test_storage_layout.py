@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "toolchain" / "storage_layout.js"
 V1 = "contracts/governance/GovernanceToken.sol:GovernanceToken"
 V2 = "tests/forge/governance/mocks/GovernanceMocks.sol:GovernanceTokenV2"
+STAKING_V2 = "contracts/governance/GovernanceTokenV2.sol:GovernanceTokenV2"
 BROKEN = "tests/storage_layout/BrokenGovernanceTokenV2.sol:BrokenGovernanceTokenV2"
 
 
@@ -33,6 +34,13 @@ def test_the_real_v2_is_compatible(every_pair: subprocess.CompletedProcess[str])
     assert every_pair.returncode == 0, every_pair.stdout + every_pair.stderr
     line = next(x for x in every_pair.stdout.splitlines() if x.startswith(f"{V1} -> {V2}:"))
     assert line.endswith(": compatible (9 ERC-7201 namespaces compared)")
+
+
+def test_the_staking_v2_is_compatible(every_pair: subprocess.CompletedProcess[str]) -> None:
+    """The V2 the staking pool and the bond registry lock through (contracts/governance)."""
+    assert every_pair.returncode == 0, every_pair.stdout + every_pair.stderr
+    line = next(x for x in every_pair.stdout.splitlines() if x.startswith(f"{V1} -> {STAKING_V2}:"))
+    assert " compatible (" in line, line
 
 
 def test_the_broken_v2_is_rejected_for_its_layout(every_pair: subprocess.CompletedProcess[str]) -> None:

@@ -14,34 +14,24 @@ contract consumes each intent id once. Duplicate deliveries are possible but har
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
+from quiltkit.db import Database
 from sqlalchemy import (
     Connection,
-    Engine,
     RowMapping,
     and_,
     bindparam,
-    create_engine,
-    event,
     func,
     insert,
     or_,
     select,
-    text,
     update,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError, IntegrityError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import IntegrityError
 
 from quiltkit_relayer.models import (
     LIVE_TX_STATES,
@@ -55,10 +45,6 @@ from quiltkit_relayer.store.schema import deliveries, instances, intents, keeper
 
 __all__ = ["LeaseLost", "NewTx", "Store", "TxRow"]
 
-PING_AFTER_IDLE_S = 1.0
-_ONE_STATEMENT = "quiltkit_one_statement"
-_LAST_USED = "quiltkit_last_used"
-_MIGRATION_LOCK = 0x7175696C74  # "quilt": PostgreSQL advisory lock taken while migrating
 _INT64_MAX = 2**63 - 1
 
 
@@ -264,121 +250,14 @@ def _record(row: RowMapping) -> IntentRecord:
     )
 
 
-class Store:
-    """The relayer's tables behind one SQLAlchemy engine (thread-safe; share one per process)."""
+class Store(Database):
+    """The relayer's tables behind one SQLAlchemy engine (thread-safe; share one per process).
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        sqlite_synchronous: str = "FULL",
-        pool_size: int = 8,
-        ping_after_idle_s: float = PING_AFTER_IDLE_S,
-    ) -> None:
-        """``pool_size``: PostgreSQL connections kept open, which should cover the threads that use
-        the store at once; beyond it a few more are opened and closed per use, and opening one costs
-        the server a new backend process (that churn once took a third of the benchmark's CPU).
-        ``ping_after_idle_s``: a pooled PostgreSQL connection unused this long is checked before
-        it is handed out (one used more recently is trusted; see :meth:`_ping_idle_connections`)."""
-        self.url = url
-        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
-        if self.is_sqlite:
-            # A connection per checkout: BEGIN IMMEDIATE + busy timeout serialise writers safely.
-            self.engine: Engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60})
-            self._sqlite_pragmas(self.engine, sqlite_synchronous)
-        else:
-            # The driver runs in autocommit mode: a transaction starts with the BEGIN that _tx
-            # sends (see _begin_transactions), and a lone statement needs no BEGIN/COMMIT at all.
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=4, isolation_level="AUTOCOMMIT")
-            self._ping_idle_connections(self.engine, ping_after_idle_s)
-        self._begin_transactions(self.engine, "BEGIN IMMEDIATE" if self.is_sqlite else "BEGIN")
-        self._one_statement = self.engine.execution_options(**{_ONE_STATEMENT: True})
-        self._local = threading.local()
+    The engine, transactions and migrations are :class:`quiltkit.db.Database`'s, shared with the
+    indexer; the migrations are this package's, recorded in alembic's default version table."""
 
-    @staticmethod
-    def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # autocommit: _begin_transactions issues BEGIN
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA synchronous={synchronous}")
-            cursor.execute("PRAGMA busy_timeout=60000")
-            cursor.close()
-
-    @staticmethod
-    def _begin_transactions(engine: Engine, begin: str) -> None:
-        """Send ``begin`` when a :meth:`_tx` transaction starts (not for :meth:`_statement`).
-
-        Both drivers are in autocommit mode, so a lone statement is its own transaction, and the
-        COMMIT or ROLLBACK that ends a _tx is sent by the driver because the server reports a
-        transaction open (psycopg and sqlite3 both skip them when none is).
-        """
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            if not conn.get_execution_options().get(_ONE_STATEMENT):
-                conn.exec_driver_sql(begin)
-
-    @staticmethod
-    def _ping_idle_connections(engine: Engine, idle_s: float) -> None:
-        """Check a pooled connection before reuse only if it sat unused for ``idle_s``.
-
-        SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip per store call, while
-        under load connections come back within milliseconds. A server restart or an idle timeout
-        is what the ping is for; a connection that fails anyway (used just before a restart) fails
-        its one call, and SQLAlchemy then drops every connection older than the failure.
-        """
-
-        def _used(_dbapi_connection: Any, record: Any) -> None:
-            record.info[_LAST_USED] = time.monotonic()
-
-        @event.listens_for(engine, "checkout")
-        def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-            if time.monotonic() - record.info.get(_LAST_USED, 0.0) < idle_s:
-                return
-            try:
-                dbapi_connection.execute("SELECT 1")
-            except Exception as exc:  # the pool replaces the connection and tries again
-                raise DisconnectionError(str(exc)) from exc
-
-        event.listen(engine, "connect", _used)
-        event.listen(engine, "checkin", _used)
-
-    def dispose(self) -> None:
-        self.engine.dispose()
-
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        """A transaction: BEGIN (IMMEDIATE on SQLite), then COMMIT, or ROLLBACK on an exception."""
-        with self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def _statement(self) -> Iterator[Connection]:
-        """A connection for ONE statement, atomic by itself: it skips the BEGIN and COMMIT round
-        trips of :meth:`_tx`, and on SQLite a read takes no write lock."""
-        with self._one_statement.connect() as conn:
-            yield conn
-
-    # --- schema ---------------------------------------------------------------------------------
-
-    def migrate(self, revision: str = "head") -> None:
-        """Bring the schema to ``revision`` with the migrations shipped in this package."""
-        cfg = Config()
-        cfg.set_main_option("script_location", str(files("quiltkit_relayer.store").joinpath("migrations")))
-        with self._tx() as conn:
-            if not self.is_sqlite:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
-
-    def schema_revision(self) -> str | None:
-        with self._statement() as conn:
-            try:
-                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            except Exception:
-                return None
+    migrations_package = "quiltkit_relayer.store"
+    version_table = "alembic_version"
 
     # --- instances and signers ---------------------------------------------------------------
 

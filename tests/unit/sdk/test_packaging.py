@@ -98,5 +98,6 @@ def test_the_relayer_attaches_its_commands_and_chapter_by_entry_point() -> None:
         "relayer": "quiltkit_relayer.cli:relayer"
     }
     assert {ep.name: ep.value for ep in entry_points(group=CHAPTERS_GROUP)} == {
-        "relayer": "quiltkit_relayer.demo:demo_chapter"
+        "indexer": "quiltkit.indexer.demo:demo_chapter",
+        "relayer": "quiltkit_relayer.demo:demo_chapter",
     }

@@ -1,0 +1,36 @@
+"""``quiltkit.indexer``: quiltkit contracts' state rebuilt from their events into SQLite or
+PostgreSQL, reorg-safe, resumable, verified against the chain; typed queries over it.
+
+Needs the ``indexer`` extra (SQLAlchemy, alembic, psycopg). See docs/indexer.md.
+
+    store = IndexStore("sqlite:///index.db")
+    indexer = Indexer(w3, load_manifest("deployments/ethereum-local.json"), store, confirmations=2)
+    indexer.prepare()
+    indexer.sync()
+    Queries(store).escrows(payee=alice, status="active")
+"""
+
+from quiltkit.indexer.escrows import EscrowStatus
+from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer, StepResult, load_manifest
+from quiltkit.indexer.models import HistoryEntry, IndexedEscrow, IndexedMilestone, IndexStatus, Page
+from quiltkit.indexer.queries import Queries
+from quiltkit.indexer.store import IndexStore
+from quiltkit.indexer.verify import Difference, verify
+
+__all__ = [
+    "ContractRef",
+    "Deployment",
+    "Difference",
+    "EscrowStatus",
+    "HistoryEntry",
+    "IndexStatus",
+    "IndexStore",
+    "IndexedEscrow",
+    "IndexedMilestone",
+    "Indexer",
+    "Page",
+    "Queries",
+    "StepResult",
+    "load_manifest",
+    "verify",
+]

@@ -1,0 +1,104 @@
+"""What the indexer's queries return: pydantic models, amounts as ints, addresses checksummed."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from quiltkit._model import Model
+from quiltkit.escrow import MilestoneState
+from quiltkit.indexer.escrows import EscrowStatus
+
+__all__ = ["HistoryEntry", "IndexStatus", "IndexedEscrow", "IndexedMilestone", "Page"]
+
+T = TypeVar("T")
+
+
+class IndexedMilestone(Model):
+    """One milestone as the index holds it: the chain's fields (``amount``, ``state``, ``funded``)
+    and what its events said (paid to the payee, fee, a dispute's share back to the funders, the
+    open dispute's closing time, the intent that released it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    amount: int
+    state: MilestoneState
+    funded: bool
+    paid: int
+    fee: int
+    to_funders: int
+    dispute_closes_at: int | None
+    disputed_by: str | None
+    intent_id: str | None
+
+
+class IndexedEscrow(Model):
+    """One escrow rebuilt from its events (the fields of ``getEscrow``, plus status and funders)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    escrow_id: int
+    contract: str
+    payer: str
+    token: str
+    payee: str | None
+    arbiter: str | None
+    deadline: int
+    fee_bps: int
+    threshold: int
+    dispute_window: int
+    default_payee_bps: int
+    verifiers: list[str]
+    verifiers_hash: str
+    metadata_hash: str
+    cancelled: bool
+    refunds_opened: bool
+    funded: int
+    held: int
+    refund_pool: int
+    funded_milestones: int
+    status: EscrowStatus
+    created_block: int
+    updated_block: int
+    milestones: list[IndexedMilestone]
+    funders: dict[str, tuple[int, int]]
+    """funder -> (share, refund claimed)."""
+
+
+class HistoryEntry(Model):
+    """One event of an escrow's history, oldest first."""
+
+    model_config = ConfigDict(frozen=True)
+
+    block_number: int
+    log_index: int
+    block_hash: str
+    tx_hash: str
+    name: str
+    args: dict[str, Any]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a query: ``items``, where it started, and the offset of the next page (None
+    when this is the last)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[T]
+    offset: int
+    limit: int
+    next_offset: int | None
+
+
+class IndexStatus(Model):
+    model_config = ConfigDict(frozen=True)
+
+    chain_id: int | None
+    contracts: dict[str, str]
+    cursor: int | None
+    events: int
+    escrows: int
+    reorgs: int
+    schema_revision: str | None

@@ -1,0 +1,171 @@
+"""Typed, paginated reads of the index: the methods a dApp backend calls instead of one view per item."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from quiltkit._types import checksum
+from quiltkit.escrow import MilestoneState
+from quiltkit.exceptions import InvalidInput
+from quiltkit.indexer import schema as t
+from quiltkit.indexer.escrows import EscrowState, EscrowStatus
+from quiltkit.indexer.models import HistoryEntry, IndexedEscrow, IndexedMilestone, IndexStatus, Page
+from quiltkit.indexer.store import IndexStore
+
+__all__ = ["MAX_PAGE", "Queries"]
+
+MAX_PAGE = 1_000
+_META = ("_payload_keys",)
+_EVENT_FIELDS = {"contract", "block_number", "block_hash", "tx_hash", "log_index"}
+
+
+def _page_args(offset: int, limit: int) -> None:
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidInput(f"offset must be an integer >= 0, got {offset!r}", field="offset")
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be an integer in 1..{MAX_PAGE}, got {limit!r}", field="limit")
+
+
+def indexed_escrow(state: EscrowState) -> IndexedEscrow:
+    return IndexedEscrow(
+        escrow_id=state.escrow_id,
+        contract=state.contract,
+        payer=state.payer,
+        token=state.token,
+        payee=state.payee,
+        arbiter=state.arbiter,
+        deadline=state.deadline,
+        fee_bps=state.fee_bps,
+        threshold=state.threshold,
+        dispute_window=state.dispute_window,
+        default_payee_bps=state.default_payee_bps,
+        verifiers=state.verifiers,
+        verifiers_hash=state.verifiers_hash,
+        metadata_hash=state.metadata_hash,
+        cancelled=state.cancelled,
+        refunds_opened=state.refunds_opened,
+        funded=state.funded,
+        held=state.held,
+        refund_pool=state.refund_pool,
+        funded_milestones=state.funded_milestones,
+        status=state.status,
+        created_block=state.created_block,
+        updated_block=state.updated_block,
+        milestones=[
+            IndexedMilestone(
+                index=i,
+                amount=m.amount,
+                state=MilestoneState(m.state),
+                funded=i < state.funded_milestones,
+                paid=m.paid,
+                fee=m.fee,
+                to_funders=m.to_funders,
+                dispute_closes_at=m.dispute_closes_at,
+                disputed_by=m.disputed_by,
+                intent_id=m.intent_id,
+            )
+            for i, m in enumerate(state.milestones)
+        ],
+        funders={f: (a[0], a[1]) for f, a in state.funders.items()},
+    )
+
+
+class Queries:
+    """Reads over an :class:`IndexStore` (any process may read while an indexer writes)."""
+
+    def __init__(self, store: IndexStore) -> None:
+        self.store = store
+
+    def escrows(
+        self,
+        *,
+        payee: str | None = None,
+        payer: str | None = None,
+        status: EscrowStatus | str | Sequence[EscrowStatus | str] | None = None,
+        token: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Page[IndexedEscrow]:
+        """Escrows matching every filter given, by id; ``status`` one value or several."""
+        _page_args(offset, limit)
+        query: Select[Any] = select(t.escrows.c.escrow_id).order_by(t.escrows.c.escrow_id)
+        if payee is not None:
+            query = query.where(t.escrows.c.payee == checksum(payee, "payee"))
+        if payer is not None:
+            query = query.where(t.escrows.c.payer == checksum(payer, "payer"))
+        if token is not None:
+            query = query.where(t.escrows.c.token == checksum(token, "token"))
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            try:
+                values = [EscrowStatus(s).value for s in wanted]
+            except ValueError:
+                known = ", ".join(s.value for s in EscrowStatus)
+                raise InvalidInput(f"unknown status in {wanted!r} (statuses: {known})", field="status") from None
+            query = query.where(t.escrows.c.status.in_(values))
+        ids = [int(r["escrow_id"]) for r in self.store.select(query.offset(offset).limit(limit + 1))]
+        more = len(ids) > limit
+        ids = ids[:limit]
+        states = self.store.escrow_states(ids)
+        items = [indexed_escrow(states[i]) for i in ids if i in states]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
+
+    def refund_candidates(self, now: int, *, limit: int = MAX_PAGE) -> list[int]:
+        """Escrows whose deadline is before ``now`` and whose refunds are not opened: those where
+        ``openRefunds`` may be due (a keeper confirms each on chain before sending). Oldest
+        deadline first."""
+        _page_args(0, limit)
+        open_statuses = [EscrowStatus.FUNDING.value, EscrowStatus.ACTIVE.value, EscrowStatus.DISPUTED.value]
+        query = (
+            select(t.escrows.c.escrow_id)
+            .where(t.escrows.c.deadline < now, t.escrows.c.status.in_(open_statuses))
+            .order_by(t.escrows.c.deadline, t.escrows.c.escrow_id)
+            .limit(limit)
+        )
+        return [int(r["escrow_id"]) for r in self.store.select(query)]
+
+    def escrow(self, escrow_id: int) -> IndexedEscrow | None:
+        states = self.store.escrow_states([escrow_id])
+        return indexed_escrow(states[escrow_id]) if escrow_id in states else None
+
+    def history(self, escrow_id: int, *, offset: int = 0, limit: int = 100) -> Page[HistoryEntry]:
+        """Every indexed event of escrow ``escrow_id``, in chain order."""
+        _page_args(offset, limit)
+        rows = self.store.history_rows(escrow_id, offset, limit + 1)
+        more = len(rows) > limit
+        items = []
+        for r in rows[:limit]:
+            payload = json.loads(r["payload"])
+            items.append(
+                HistoryEntry(
+                    block_number=int(r["block_number"]),
+                    log_index=int(r["log_index"]),
+                    block_hash=r["block_hash"],
+                    tx_hash=r["tx_hash"],
+                    name=r["name"],
+                    args={k: v for k, v in payload.items() if k not in _EVENT_FIELDS},
+                )
+            )
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
+
+    def status(self) -> IndexStatus:
+        revision = self.store.schema_revision()
+        if revision is None:
+            return IndexStatus(
+                chain_id=None, contracts={}, cursor=None, events=0, escrows=0, reorgs=0, schema_revision=None
+            )
+        meta = {r["key"]: r["value"] for r in self.store.select(select(t.meta))}
+        escrows = self.store.select(select(func.count().label("n")).select_from(t.escrows))[0]["n"]
+        return IndexStatus(
+            chain_id=int(meta["chain_id"]) if "chain_id" in meta else None,
+            contracts=json.loads(meta.get("contracts", "{}")),
+            cursor=int(meta["cursor"]) if "cursor" in meta else None,
+            events=int(meta.get("events", 0)),
+            escrows=int(escrows),
+            reorgs=int(meta.get("reorgs", 0)),
+            schema_revision=revision,
+        )

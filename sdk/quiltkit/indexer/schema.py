@@ -1,0 +1,113 @@
+"""Tables of the indexer (SQLAlchemy Core). The migrations in ``migrations/`` create exactly these.
+
+Amounts (token units, uint96/uint256) are decimal text: wider than any database's 64-bit integer.
+Escrow ids are the contract's counter (1, 2, ...), stored as 64-bit integers. Every table is
+prefixed so that the indexer can share a database with the relayer's store.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+
+__all__ = [
+    "blocks",
+    "credits",
+    "escrows",
+    "events",
+    "intents",
+    "meta",
+    "metadata",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+meta = Table(
+    "qx_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+blocks = Table(
+    "qx_blocks",
+    metadata,
+    Column("number", BigInteger, primary_key=True),
+    Column("hash", String(66), nullable=False),
+    Column("parent_hash", String(66), nullable=False),
+)
+
+events = Table(
+    "qx_events",
+    metadata,
+    Column("block_hash", String(66), primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    Column("block_number", BigInteger, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Column("contract", String(42), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("escrow_id", BigInteger, nullable=True),
+    Column("payload", Text, nullable=False),  # the typed event, as its model's JSON
+    Index("ix_qx_events_block_number", "block_number"),
+    Index("ix_qx_events_escrow_id_block_number", "escrow_id", "block_number"),
+)
+
+escrows = Table(
+    "qx_escrows",
+    metadata,
+    Column("escrow_id", BigInteger, primary_key=True),
+    Column("contract", String(42), nullable=False),
+    Column("payer", String(42), nullable=False),
+    Column("token", String(42), nullable=False),
+    Column("payee", String(42), nullable=True),
+    Column("arbiter", String(42), nullable=True),
+    Column("deadline", BigInteger, nullable=False),
+    Column("fee_bps", Integer, nullable=False),
+    Column("threshold", Integer, nullable=False),
+    Column("dispute_window", BigInteger, nullable=False),
+    Column("default_payee_bps", Integer, nullable=False),
+    Column("verifiers_json", Text, nullable=False),
+    Column("verifiers_hash", String(66), nullable=False),
+    Column("metadata_hash", String(66), nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("refunds_opened", Boolean, nullable=False),
+    Column("funded", String(80), nullable=False),
+    Column("held", String(80), nullable=False),
+    Column("refund_pool", String(80), nullable=False),
+    Column("funded_milestones", Integer, nullable=False),
+    Column("milestone_count", Integer, nullable=False),
+    # per milestone: amount, state, paid, fee, to_funders, dispute_closes_at, disputed_by, intent_id
+    Column("milestones_json", Text, nullable=False),
+    Column("funders_json", Text, nullable=False),  # funder -> [share, refund claimed]
+    Column("status", String(16), nullable=False),
+    Column("created_block", BigInteger, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_qx_escrows_payee_status", "payee", "status"),
+    Index("ix_qx_escrows_payer", "payer"),
+    Index("ix_qx_escrows_status_deadline", "status", "deadline"),
+)
+
+intents = Table(
+    "qx_intents",
+    metadata,
+    Column("intent_id", String(66), primary_key=True),
+    Column("escrow_id", BigInteger, nullable=False),
+    Column("milestone", Integer, nullable=False),
+    Column("evidence_hash", String(66), nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Index("ix_qx_intents_escrow_id", "escrow_id"),
+)
+
+credits = Table(
+    "qx_credits",
+    metadata,
+    Column("token", String(42), primary_key=True),
+    Column("account", String(42), primary_key=True),
+    Column("amount", String(80), nullable=False),
+)

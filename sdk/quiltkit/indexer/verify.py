@@ -1,0 +1,141 @@
+"""``verify``: every projected object compared with the contract's own views at the indexed block.
+
+For each escrow, ``getEscrow`` (terms, payee, flags, funded/held/refund pool, milestone amounts
+and states) and ``funderAccount`` of each funder it knows; ``isIntentConsumed`` of each consumed
+intent; ``creditOf`` of each credited account; and ``escrowCount`` against the escrows indexed.
+All reads are ``eth_call``s at the cursor's block, batched through the contract's multicall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from pydantic import ConfigDict
+from web3 import Web3
+
+from quiltkit._model import Model
+from quiltkit.escrow import Escrow
+from quiltkit.indexer.escrows import status_of
+from quiltkit.indexer.indexer import Deployment
+from quiltkit.indexer.store import IndexStore
+
+__all__ = ["Difference", "verify"]
+
+_BATCH = 50
+_T = TypeVar("_T")
+
+
+class Difference(Model):
+    """One field where the index and the chain disagree."""
+
+    model_config = ConfigDict(frozen=True)
+
+    object: str
+    field: str
+    indexed: Any
+    on_chain: Any
+
+    def __str__(self) -> str:
+        return f"{self.object}: {self.field} indexed {self.indexed!r}, on chain {self.on_chain!r}"
+
+
+def _batches(items: Sequence[_T]) -> Iterable[Sequence[_T]]:
+    for i in range(0, len(items), _BATCH):
+        yield items[i : i + _BATCH]
+
+
+def verify(w3: Web3, store: IndexStore, deployment: Deployment) -> tuple[int | None, list[Difference]]:
+    """(the block compared at, the differences); an empty list means the index equals the chain."""
+    cursor = store.cursor()
+    ref = deployment.contracts.get("MilestoneEscrow")
+    if cursor is None or ref is None:
+        return None, []
+    block = cursor.number
+    escrow = Escrow(w3, ref.address)
+    out: list[Difference] = []
+    states = store.escrow_states()
+    ids = sorted(states)
+    for part in _batches(ids):
+        chain = escrow.escrows_at(part, block)
+        for i in part:
+            mine, theirs = states[i], chain[i]
+            name = f"escrow {i}"
+            pairs = {
+                "payer": (mine.payer, theirs.payer),
+                "token": (mine.token, theirs.token),
+                "payee": (mine.payee, theirs.payee),
+                "arbiter": (mine.arbiter, theirs.arbiter),
+                "deadline": (mine.deadline, theirs.deadline),
+                "fee_bps": (mine.fee_bps, theirs.fee_bps),
+                "threshold": (mine.threshold, theirs.threshold),
+                "dispute_window": (mine.dispute_window, theirs.dispute_window),
+                "default_payee_bps": (mine.default_payee_bps, theirs.default_payee_bps),
+                "cancelled": (mine.cancelled, theirs.cancelled),
+                "refunds_opened": (mine.refunds_opened, theirs.refunds_opened),
+                "funded": (mine.funded, theirs.funded),
+                "held": (mine.held, theirs.held),
+                "refund_pool": (mine.refund_pool, theirs.refund_pool),
+                "funded_milestones": (mine.funded_milestones, theirs.funded_milestones),
+                "verifiers_hash": (mine.verifiers_hash, theirs.verifiers_hash),
+                "milestone amounts": ([m.amount for m in mine.milestones], [m.amount for m in theirs.milestones]),
+                "milestone states": (
+                    [int(m.state) for m in mine.milestones],
+                    [int(m.state) for m in theirs.milestones],
+                ),
+                "status": (
+                    mine.status.value,
+                    status_of(
+                        theirs.cancelled,
+                        theirs.refunds_opened,
+                        theirs.funded_milestones,
+                        [int(m.state) for m in theirs.milestones],
+                    ).value,
+                ),
+            }
+            out += [Difference(object=name, field=f, indexed=a, on_chain=b) for f, (a, b) in pairs.items() if a != b]
+    funder_pairs = [(i, f) for i in ids for f in states[i].funders]
+    for fpart in _batches(funder_pairs):
+        accounts = escrow.funder_accounts_at(fpart, block)
+        for i, f in fpart:
+            share, claimed = states[i].funders[f]
+            account = accounts[(i, f)]
+            if (share, claimed) != (account.share, account.claimed):
+                out.append(
+                    Difference(
+                        object=f"escrow {i} funder {f}",
+                        field="(share, claimed)",
+                        indexed=(share, claimed),
+                        on_chain=(account.share, account.claimed),
+                    )
+                )
+    consumed = store.consumed_intents()
+    for ipart in _batches(consumed):
+        answers = escrow._call_many(*[("isIntentConsumed", (bytes.fromhex(x[2:]),)) for x in ipart], block=block)
+        out += [
+            Difference(object=f"intent {x}", field="consumed", indexed=True, on_chain=bool(a))
+            for x, a in zip(ipart, answers, strict=True)
+            if not a
+        ]
+    credits = sorted(store.credits().items())
+    for cpart in _batches(credits):
+        answers = escrow._call_many(*[("creditOf", (tok, acc)) for (tok, acc), _ in cpart], block=block)
+        out += [
+            Difference(object=f"credit {tok} {acc}", field="amount", indexed=amount, on_chain=int(a))
+            for ((tok, acc), amount), a in zip(cpart, answers, strict=True)
+            if amount != int(a)
+        ]
+    count = int(escrow._call_many(("escrowCount", ()), block=block)[0])
+    indexed_count = len(ids)
+    if ref.start_block <= _deployment_block(escrow, ref.start_block) and count != indexed_count:
+        out.append(Difference(object="MilestoneEscrow", field="escrowCount", indexed=indexed_count, on_chain=count))
+    return block, out
+
+
+def _deployment_block(escrow: Escrow, start_block: int) -> int:
+    """The block the index started at is taken to cover the whole contract when it holds no code
+    before it (the deployment block or earlier)."""
+    if start_block == 0:
+        return 0
+    code = escrow.w3.eth.get_code(escrow.contract.address, block_identifier=start_block - 1)
+    return start_block if not code else -1
