@@ -6,6 +6,5 @@ from gas_families import auction, badges, escrow, funding, governance, staking
 from gas_families.table import Family
 
 FAMILIES: dict[str, Family] = {
-    f.name: f
-    for f in (escrow.FAMILY, auction.FAMILY, governance.FAMILY, badges.FAMILY, staking.FAMILY, funding.FAMILY)
+    f.name: f for f in (escrow.FAMILY, auction.FAMILY, governance.FAMILY, badges.FAMILY, staking.FAMILY, funding.FAMILY)
 }
