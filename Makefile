@@ -89,6 +89,7 @@ bench: setup ## gas snapshot (full-transaction gas, --isolate) and the compariso
 	forge test --isolate --match-path 'tests/forge/governance/Governance.gas.t.sol'
 	forge test --isolate --match-path 'tests/forge/badges/Badges.gas.t.sol'
 	forge test --isolate --match-path 'tests/forge/staking/Staking.gas.t.sol'
+	forge test --isolate --match-path 'tests/forge/funding/Funding.gas.t.sol'
 	python scripts/gas_table.py
 	$(MAKE) bench-relayer
 	$(MAKE) bench-indexer

@@ -1,5 +1,5 @@
-"""Deploy quiltkit (MilestoneEscrow, AuctionHouse, the badges and the DAO that owns them) and record it all in
-deployments/<ecosystem>-<network>.json.
+"""Deploy quiltkit (MilestoneEscrow, AuctionHouse, the badges, the funding-round factory and the DAO that
+owns them) and record it all in deployments/<ecosystem>-<network>.json.
 
     ape run deploy --network ethereum:local:test                 # embedded chain, test account 0
     ape run deploy --network ethereum:local:foundry              # anvil
@@ -51,7 +51,8 @@ GOVERNOR = "QuiltkitGovernor"
 DAO = (TOKEN, TIMELOCK, GOVERNOR)
 BADGES = "SoulboundBadge"
 TIERS = "TieredBadges"
-CONTRACTS = (CONTRACT, AUCTION, *DAO, BADGES, TIERS)
+FUNDING = "FundingRoundFactory"
+CONTRACTS = (CONTRACT, AUCTION, *DAO, BADGES, TIERS, FUNDING)
 BADGE_RATE_BPS = 500  # 5% a year
 ACTIVITY_WEIGHT = 10**18
 ADMIN_ROLE = b"\x00" * 32
@@ -61,6 +62,7 @@ TIMELOCK_ROLES = ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE", "EXEC
 DEFAULT_MIN_DELAY = 86_400
 BADGE_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "ACTIVITY_ROLE")
 TIER_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE")
+FUNDING_ROLES = ("DEFAULT_ADMIN_ROLE", "ROUND_CREATOR_ROLE")
 
 
 def manifest_path(ecosystem: str, network: str) -> Path:
@@ -93,9 +95,13 @@ def to_deploy(manifest: dict[str, Any] | None, redeploy: bool) -> list[str]:
     todo = [n for n in (CONTRACT, AUCTION) if redeploy or not is_live(manifest, n)]
     if todo or not all(is_live(manifest, n) for n in DAO):
         todo += list(DAO)
-    # The badges come with the DAO (its Timelock administers them), or alone beside a live one.
-    if todo or not all(is_live(manifest, n) for n in (BADGES, TIERS)):
+    core = bool(todo)
+    # The badges and the round factory come with the DAO (its Timelock administers them), or
+    # alone beside a live one.
+    if core or not all(is_live(manifest, n) for n in (BADGES, TIERS)):
         todo += [BADGES, TIERS]
+    if core or not is_live(manifest, FUNDING):
+        todo.append(FUNDING)
     return todo
 
 
@@ -164,9 +170,12 @@ def deploy(
     todo = to_deploy(existing, redeploy)
     recorded: dict[str, Any] = dict(existing["contracts"]) if existing and not redeploy else {}
     me = deployer.address
-    if todo == [BADGES, TIERS]:  # everything but the badges is live: add them beside the live DAO
+    if set(todo) <= {BADGES, TIERS, FUNDING}:  # the DAO is live: add what is missing beside it
         timelock_live = at(TIMELOCK, recorded[TIMELOCK]["address"])
-        _deploy_badges(deployer, recorded, timelock_live, keep_admin=keep_admin)
+        if BADGES in todo:
+            _deploy_badges(deployer, recorded, timelock_live, keep_admin=keep_admin)
+        if FUNDING in todo:
+            _deploy_funding(deployer, recorded, timelock_live, keep_admin=keep_admin)
         governor_live = recorded[GOVERNOR]["address"]
         parties = {"deployer": me, "timelock": timelock_live.address, "governor": governor_live}
         return _write_manifest(path, recorded, parties), True
@@ -215,6 +224,7 @@ def deploy(
 
     _hand_over(deployer, token, escrow, house, timelock, governor, keep_admin=keep_admin)
     _deploy_badges(deployer, recorded, timelock, keep_admin=keep_admin)
+    _deploy_funding(deployer, recorded, timelock, keep_admin=keep_admin)
     parties = {"deployer": me, "timelock": timelock.address, "governor": governor.address}
     return _write_manifest(path, recorded, parties), True
 
@@ -250,6 +260,23 @@ def _deploy_badges(deployer: Any, recorded: dict[str, Any], timelock: ContractIn
     recorded[TIERS] = _record(tiers, {"uri": "", "admin": admin})
     for name in (BADGES, TIERS):
         recorded[name]["artifact"] = f"quiltkit/abi/{name}.json"
+
+
+def _deploy_funding(deployer: Any, recorded: dict[str, Any], timelock: ContractInstance, *, keep_admin: bool) -> None:
+    """FundingRoundFactory over a FundingRound implementation: the Timelock creates rounds (a
+    proposal) and administers the factory (beside the deployer with keep_admin)."""
+    me, tl = deployer.address, timelock.address
+    admin = me if keep_admin else tl
+    implementation = shipped("FundingRound").deploy(sender=deployer)
+    factory = shipped(FUNDING).deploy(implementation.address, admin, tl, sender=deployer)
+    if keep_admin:
+        factory.grantRole(ADMIN_ROLE, tl, sender=deployer)
+    recorded[FUNDING] = _record(
+        factory,
+        {"implementation": implementation.address, "admin": admin, "creator": tl},
+        implementation=_record(implementation, {}),
+    )
+    recorded[FUNDING]["artifact"] = f"quiltkit/abi/{FUNDING}.json"
 
 
 def _hand_over(
@@ -294,6 +321,7 @@ def roles(recorded: dict[str, Any], parties: dict[str, str]) -> dict[str, Any]:
     return {
         BADGES: {r: holders(at(BADGES, recorded[BADGES]["address"]), r) for r in BADGE_ROLES},
         TIERS: {r: holders(at(TIERS, recorded[TIERS]["address"]), r) for r in TIER_ROLES},
+        FUNDING: {r: holders(at(FUNDING, recorded[FUNDING]["address"]), r) for r in FUNDING_ROLES},
         TOKEN: {r: holders(at(TOKEN, recorded[TOKEN]["address"]), r) for r in TOKEN_ROLES},
         CONTRACT: {r: holders(at(CONTRACT, recorded[CONTRACT]["address"]), r) for r in ESCROW_ROLES},
         TIMELOCK: {r: holders(at(TIMELOCK, recorded[TIMELOCK]["address"]), r) for r in TIMELOCK_ROLES},

@@ -55,6 +55,8 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
         "TieredBadgesEvent",
     ),
     "TestGovernanceBadge": ("TestGovernanceBadge.sol", None, "", None, ""),
+    "FundingRound": ("FundingRound.sol", "funding_errors", "FundingRevert", "funding_events", "FundingEvent"),
+    "FundingRoundFactory": ("FundingRoundFactory.sol", "funding_factory_errors", "FundingFactoryRevert", None, ""),
     # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
     "ERC1967Proxy": ("ERC1967Proxy.sol", None, "", None, ""),
 }

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gas_families import auction, badges, escrow, governance, staking
+from gas_families import auction, badges, escrow, funding, governance, staking
 from gas_families.table import Family
 
 FAMILIES: dict[str, Family] = {
-    f.name: f for f in (escrow.FAMILY, auction.FAMILY, governance.FAMILY, badges.FAMILY, staking.FAMILY)
+    f.name: f for f in (escrow.FAMILY, auction.FAMILY, governance.FAMILY, badges.FAMILY, staking.FAMILY, funding.FAMILY)
 }

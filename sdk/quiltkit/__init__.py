@@ -32,6 +32,7 @@ from quiltkit.exceptions import (
     UnknownRevert,
     WrongContract,
 )
+from quiltkit.funding import FundingRound, FundingRoundFactory
 from quiltkit.governance import (
     Call,
     GovernanceToken,
@@ -89,6 +90,8 @@ __all__ = [
     "EscrowTerms",
     "EvmDomain",
     "FunderAccount",
+    "FundingRound",
+    "FundingRoundFactory",
     "InsufficientAllowance",
     "InsufficientBalance",
     "InvalidAddress",

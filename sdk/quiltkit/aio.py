@@ -42,6 +42,7 @@ from quiltkit.auction import NFT, AuctionHouse, Editions
 from quiltkit.badges import SoulboundBadge, TieredBadges
 from quiltkit.escrow import Escrow
 from quiltkit.exceptions import InvalidInput
+from quiltkit.funding import FundingRound, FundingRoundFactory
 from quiltkit.governance import GovernanceToken, Governor, Timelock
 from quiltkit.staking import GovernanceTokenV2, Staking, VerifierBonds
 from quiltkit.tokens import Token
@@ -51,6 +52,8 @@ __all__ = [
     "AsyncClient",
     "AsyncEditions",
     "AsyncEscrow",
+    "AsyncFundingRound",
+    "AsyncFundingRoundFactory",
     "AsyncGovernanceToken",
     "AsyncGovernor",
     "AsyncGovernanceTokenV2",
@@ -583,6 +586,59 @@ class AsyncTieredBadges(AsyncClient[TieredBadges]):
     set_approval_for_all = _Twin(TieredBadges.set_approval_for_all)
 
 
+class AsyncFundingRoundFactory(AsyncClient[FundingRoundFactory]):
+    """Async twin of :class:`quiltkit.FundingRoundFactory`."""
+
+    sync_class = FundingRoundFactory
+    deploy = _TwinDeploy(FundingRoundFactory.deploy)
+    implementation = _Twin(FundingRoundFactory.implementation)
+    predict_round = _Twin(FundingRoundFactory.predict_round)
+    is_round = _Twin(FundingRoundFactory.is_round)
+    round_count = _Twin(FundingRoundFactory.round_count)
+    has_role = _Twin(FundingRoundFactory.has_role)
+    create_round = _Twin(FundingRoundFactory.create_round)
+    grant_role = _Twin(FundingRoundFactory.grant_role)
+
+
+class AsyncFundingRound(AsyncClient[FundingRound]):
+    """Async twin of :class:`quiltkit.FundingRound`."""
+
+    sync_class = FundingRound
+    params = _Twin(FundingRound.params)
+    verifiers_hash = _Twin(FundingRound.verifiers_hash)
+    state = _Twin(FundingRound.state)
+    project_count = _Twin(FundingRound.project_count)
+    get_project = _Twin(FundingRound.get_project)
+    donation_of = _Twin(FundingRound.donation_of)
+    sponsor_of = _Twin(FundingRound.sponsor_of)
+    milestone_payout = _Twin(FundingRound.milestone_payout)
+    stream_of = _Twin(FundingRound.stream_of)
+    refundable_of = _Twin(FundingRound.refundable_of)
+    pool_return_of = _Twin(FundingRound.pool_return_of)
+    owed_of = _Twin(FundingRound.owed_of)
+    paused = _Twin(FundingRound.paused)
+    hash_intent = _Twin(FundingRound.hash_intent)
+    hash_leaderboard = _Twin(FundingRound.hash_leaderboard)
+    intent_for = _Twin(FundingRound.intent_for)
+    sign_intent = _Twin(FundingRound.sign_intent)
+    sign_leaderboard = _Twin(FundingRound.sign_leaderboard)
+    register_project = _Twin(FundingRound.register_project)
+    donate = _Twin(FundingRound.donate)
+    fund_pool = _Twin(FundingRound.fund_pool)
+    finalize = _Twin(FundingRound.finalize)
+    submit_leaderboard = _Twin(FundingRound.submit_leaderboard)
+    release = _Twin(FundingRound.release)
+    release_with_intent = _Twin(FundingRound.release_with_intent)
+    claim_stream = _Twin(FundingRound.claim_stream)
+    stop_stream = _Twin(FundingRound.stop_stream)
+    return_unreleased = _Twin(FundingRound.return_unreleased)
+    claim_refund = _Twin(FundingRound.claim_refund)
+    claim_pool_return = _Twin(FundingRound.claim_pool_return)
+    withdraw = _Twin(FundingRound.withdraw)
+    pause = _Twin(FundingRound.pause)
+    unpause = _Twin(FundingRound.unpause)
+
+
 TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
     twin.sync_class: twin
     for twin in (
@@ -599,6 +655,8 @@ TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
         AsyncVerifierBonds,
         AsyncSoulboundBadge,
         AsyncTieredBadges,
+        AsyncFundingRoundFactory,
+        AsyncFundingRound,
     )
 }
 """Every public client's async twin, by client class (a test keeps it complete)."""

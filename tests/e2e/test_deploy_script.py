@@ -103,6 +103,7 @@ def _check_the_timelock_administers_everything(script: ModuleType, deployer: Any
         "AuctionHouse": {"owner": "timelock", "pending_owner": None},
         "SoulboundBadge": {"DEFAULT_ADMIN_ROLE": ["timelock"], "ISSUER_ROLE": [], "ACTIVITY_ROLE": []},
         "TieredBadges": {"DEFAULT_ADMIN_ROLE": ["timelock"], "ISSUER_ROLE": ["timelock"]},
+        "FundingRoundFactory": {"DEFAULT_ADMIN_ROLE": ["timelock"], "ROUND_CREATOR_ROLE": ["timelock"]},
     }
     for role in script.TOKEN_ROLES:  # read back through the SDK too
         assert token.has_role(role, timelock.address) and not token.has_role(role, me)
@@ -127,6 +128,10 @@ def _check_keep_admin_keeps_the_deployer_beside_the_timelock(manifest: dict[str,
     assert roles["AuctionHouse"] == {"owner": "deployer", "pending_owner": "timelock"}
     assert roles["SoulboundBadge"]["DEFAULT_ADMIN_ROLE"] == ["deployer", "timelock"]
     assert roles["TieredBadges"] == {"DEFAULT_ADMIN_ROLE": ["deployer", "timelock"], "ISSUER_ROLE": ["deployer"]}
+    assert roles["FundingRoundFactory"] == {
+        "DEFAULT_ADMIN_ROLE": ["deployer", "timelock"],
+        "ROUND_CREATOR_ROLE": ["timelock"],
+    }
 
 
 def test_deploy_adds_the_dao_to_an_older_manifest(tmp_path: Path) -> None:
@@ -189,6 +194,31 @@ def test_deploy_adds_the_badges_beside_a_live_dao(tmp_path: Path) -> None:
     tiers = TieredBadges(w3, updated["contracts"]["TieredBadges"]["address"])
     assert tiers.has_role("DEFAULT_ADMIN_ROLE", timelock)
     assert updated["roles"]["SoulboundBadge"]["DEFAULT_ADMIN_ROLE"] == ["timelock"]
+
+
+def test_deploy_adds_the_round_factory_beside_a_live_dao(tmp_path: Path) -> None:
+    from ape import accounts, chain
+    from quiltkit import FundingRoundFactory
+
+    script = _load_script()
+    deployer = accounts.test_accounts[0]
+    path = tmp_path / "ethereum-local.json"
+    manifest, _ = script.deploy(deployer, path=path, fee_bps=0)
+    del manifest["contracts"]["FundingRoundFactory"]  # as written before the funding rounds existed
+    del manifest["roles"]["FundingRoundFactory"]
+    path.write_text(json.dumps(manifest))
+    assert script.to_deploy(manifest, redeploy=False) == ["FundingRoundFactory"]
+
+    nonce = deployer.nonce
+    updated, deployed = script.deploy(deployer, path=path, fee_bps=0)
+    assert deployed
+    assert deployer.nonce == nonce + 2, "only the round implementation and the factory are deployed"
+    timelock = updated["contracts"]["QuiltkitTimelock"]["address"]
+    factory = FundingRoundFactory(chain.provider.web3, updated["contracts"]["FundingRoundFactory"]["address"])
+    assert factory.has_role("ROUND_CREATOR_ROLE", timelock) and factory.has_role("DEFAULT_ADMIN_ROLE", timelock)
+    assert not factory.has_role("DEFAULT_ADMIN_ROLE", deployer.address)
+    assert factory.implementation() == updated["contracts"]["FundingRoundFactory"]["implementation"]["address"]
+    assert updated["roles"]["FundingRoundFactory"]["ROUND_CREATOR_ROLE"] == ["timelock"]
 
 
 @pytest.mark.parametrize(
