@@ -460,7 +460,8 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         uint256 owed = _owedRefund(e, account);
         if (owed == 0) revert EscrowNothingToClaim(escrowId, funder);
 
-        _funders[escrowId][funder] = account + (owed << 128);
+        // A sole payer's claims are refundsPaid itself: nothing to record for them.
+        if (_hasRecord(e, funder)) _funders[escrowId][funder] = account + (owed << 128);
         // Cannot overflow: refundsPaid + owed <= refundPool.
         e.refundsPaid += uint96(owed);
         emit RefundClaimed(escrowId, funder, owed);
@@ -872,10 +873,17 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         _funders[escrowId][msg.sender] += credited;
     }
 
-    /// @dev A funder's account (share, claimed << 128), the payer's implicit share filled in.
-    function _account(uint256 escrowId, Escrow storage e, address funder) private view returns (uint256 account) {
-        account = _funders[escrowId][funder];
-        if (funder == e.payer && e.flags & _FLAG_CO_FUNDED == 0) account = ((account >> 128) << 128) | e.funded;
+    /// @dev A funder's account (share, claimed << 128). While the payer is the sole funder its
+    /// share is everything funded and its claims are every refund paid.
+    function _account(uint256 escrowId, Escrow storage e, address funder) private view returns (uint256) {
+        if (_hasRecord(e, funder)) return _funders[escrowId][funder];
+        return (uint256(e.refundsPaid) << 128) | e.funded;
+    }
+
+    /// @dev Whether `funder`'s account is recorded: always, but for the payer of an escrow nobody
+    /// else funded.
+    function _hasRecord(Escrow storage e, address funder) private view returns (bool) {
+        return e.flags & _FLAG_CO_FUNDED != 0 || funder != e.payer;
     }
 
     /// @dev What the escrow holds for `escrowId`: in (funded) less out (released milestones,

@@ -12,9 +12,13 @@ from quiltkit.escrow import (
     EscrowInfo,
     EscrowTerms,
     FunderAccount,
+    IntentState,
+    IntentStatus,
     Milestone,
     MilestoneState,
+    RegisteredVerifierSet,
     verifier_set_hash,
+    verifier_set_id,
 )
 from quiltkit.exceptions import (
     ContractRevert,
@@ -78,6 +82,8 @@ __all__ = [
     "InsufficientAllowance",
     "InsufficientBalance",
     "InvalidAddress",
+    "IntentState",
+    "IntentStatus",
     "InvalidInput",
     "Listing",
     "Milestone",
@@ -86,6 +92,7 @@ __all__ = [
     "PayoutIntent",
     "PrivateKeyAsAddress",
     "QuiltkitError",
+    "RegisteredVerifierSet",
     "Sender",
     "Settlement",
     "Token",
@@ -98,4 +105,5 @@ __all__ = [
     "WrongContract",
     "__version__",
     "verifier_set_hash",
+    "verifier_set_id",
 ]
