@@ -417,7 +417,7 @@ def test_verifier_sets_register_once_and_escrows_reference_them_by_id(
     # inline verifiers of a registered set go out by id (looked up for you): the same escrow
     inline = escrow.create({**terms, "verifier_set_id": 0, "verifiers": members, "threshold": 3}, sender=maintainer)
     assert escrow.get_escrow(inline.escrow_id).verifier_set_id == expected
-    assert inline.tx.event("EscrowCreated").args["params"][7] == expected
+    assert inline.tx.event("EscrowCreated").args["params"]["verifierSetId"] == expected
 
     intent = make_intent(eid, 0)
     escrow.release_with_intent(intent, members, sign(intent, (0, 1, 2)), sender=relayer)

@@ -206,6 +206,7 @@ def _params(c: dict[str, Any], **overrides: Any) -> tuple[Any, ...]:
         "default_payee_bps": 0,
         "verifiers": [],
         "threshold": 0,
+        "verifier_set_id": 0,
         "deadline": now(c["w3"]) + DAY,
         "amounts": [UNIT],
         "metadata": b"\0" * 32,
