@@ -8,7 +8,7 @@ export APE_DATA_FOLDER ?= $(ROOT)/.cache/ape
 export FOUNDRY_DISABLE_NIGHTLY_WARNING := 1
 PY_DIRS := sdk scripts tests relayer
 
-.PHONY: help setup build abi demo test lint typecheck forge-test pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer snapshot clean
+.PHONY: help setup build abi demo test lint typecheck forge-test storage-layout pytest pytest-anvil slither soroban-test soroban-harness soroban-pytest relayer-test symbolic fuzz-deep clock-shift postgres bench bench-relayer snapshot clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,7 +28,7 @@ abi: setup ## regenerate the SDK's shipped ABIs from a fresh forge build
 demo: setup soroban-harness ## the bounty story on the embedded chain, then on the local Soroban host (DEMO_ARGS=--anvil for anvil)
 	quiltkit demo $(DEMO_ARGS)
 
-test: setup lint typecheck build forge-test pytest pytest-anvil relayer-test slither symbolic soroban-test soroban-pytest ## every test a release needs
+test: setup lint typecheck build forge-test storage-layout pytest pytest-anvil relayer-test slither symbolic soroban-test soroban-pytest ## every test a release needs
 	@echo "make test: all suites passed"
 
 lint: setup ## ruff over the Python code
@@ -41,11 +41,14 @@ typecheck: setup ## mypy --strict over the SDK, the relayer and the Python scrip
 forge-test: setup ## forge unit, fuzz and invariant suites (CI profile)
 	forge test
 
+storage-layout: setup ## GovernanceToken V1 -> V2 storage layout with @openzeppelin/upgrades-core (ERC-7201 namespaces included); a broken V2 must be rejected
+	python -m pytest -p no:ape_test tests/storage_layout -q
+
 pytest: setup ## pytest through ape on the embedded EthTester chain
-	ape test tests --network ethereum:local:test --ignore=tests/soroban --ignore=tests/relayer
+	ape test tests --network ethereum:local:test --ignore=tests/soroban --ignore=tests/relayer --ignore=tests/storage_layout
 
 pytest-anvil: setup ## the same pytest suites on anvil
-	ape test tests --network ethereum:local:foundry --ignore=tests/soroban --ignore=tests/relayer
+	ape test tests --network ethereum:local:foundry --ignore=tests/soroban --ignore=tests/relayer --ignore=tests/storage_layout
 
 postgres: ## start the throwaway PostgreSQL cluster on 127.0.0.1 (installs it with apt if missing)
 	scripts/toolchain/postgres.sh start
@@ -80,6 +83,7 @@ bench: setup ## gas snapshot (full-transaction gas, --isolate) and the compariso
 	forge test --isolate --match-path 'tests/forge/escrow/MilestoneEscrow.gas.t.sol'
 	forge test --isolate --match-path 'tests/forge/auction/AuctionHouse.gas.t.sol'
 	forge test --isolate --match-path 'tests/forge/governance/Governance.gas.t.sol'
+	forge test --isolate --match-path 'tests/forge/badges/Badges.gas.t.sol'
 	python scripts/gas_table.py
 	$(MAKE) bench-relayer
 

@@ -1,11 +1,23 @@
-"""Deploy MilestoneEscrow and AuctionHouse and record them in deployments/<ecosystem>-<network>.json.
+"""Deploy quiltkit (MilestoneEscrow, AuctionHouse, the badges and the DAO that owns them) and record it all in
+deployments/<ecosystem>-<network>.json.
 
     ape run deploy --network ethereum:local:test                 # embedded chain, test account 0
     ape run deploy --network ethereum:local:foundry              # anvil
     ape run deploy --network ethereum:sepolia:node --account me  # a real network needs --account
 
+The DAO: GovernanceToken (behind its ERC-1967 proxy), QuiltkitTimelock and QuiltkitGovernor, all
+from the artifacts the SDK ships (the governor must be the 200-run build that fits EIP-170). The
+Timelock becomes the admin of everything: the token's roles, MilestoneEscrow's admin and guardian
+roles, the AuctionHouse's ownership, its own administration; it receives donations and (unless
+--treasury) fees; its EMERGENCY allow-list starts with the three `pause` calls. The deployer
+renounces every role it held at the end unless --keep-admin. The manifest records the role
+holders as read back from the chain. SoulboundBadge and TieredBadges (from the shipped artifacts
+too) are administered by the Timelock (and the deployer with --keep-admin); they are deployed with
+the DAO, or alone beside a live DAO whose manifest lacks them.
+
 Idempotent: a contract the manifest names that still has code on this chain is not deployed again
-unless --redeploy is given (a manifest written before the AuctionHouse existed gains only it).
+unless --redeploy is given (a manifest written before the DAO existed gains only the DAO, which
+then takes over the live escrow's roles and is offered the live house's ownership).
 --dry-run prints what would be deployed and sends nothing.
 """
 
@@ -19,14 +31,36 @@ from pathlib import Path
 from typing import Any
 
 import click
+import rlp  # type: ignore[import-untyped]
 from ape import accounts, chain, networks, project
+from ape.contracts import ContractContainer, ContractInstance
 from ape.exceptions import AccountsError, ApeException
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
+from ethpm_types import ContractType
+from quiltkit._contract import load_artifact
+from quiltkit.governance import GovernorConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENTS = ROOT / "deployments"
 CONTRACT = "MilestoneEscrow"
 AUCTION = "AuctionHouse"
-CONTRACTS = (CONTRACT, AUCTION)
+TOKEN = "GovernanceToken"  # noqa: S105 - a contract name
+TIMELOCK = "QuiltkitTimelock"
+GOVERNOR = "QuiltkitGovernor"
+DAO = (TOKEN, TIMELOCK, GOVERNOR)
+BADGES = "SoulboundBadge"
+TIERS = "TieredBadges"
+CONTRACTS = (CONTRACT, AUCTION, *DAO, BADGES, TIERS)
+BADGE_RATE_BPS = 500  # 5% a year
+ACTIVITY_WEIGHT = 10**18
+ADMIN_ROLE = b"\x00" * 32
+TOKEN_ROLES = ("DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE")
+ESCROW_ROLES = ("DEFAULT_ADMIN_ROLE", "GUARDIAN_ROLE")
+TIMELOCK_ROLES = ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
+DEFAULT_MIN_DELAY = 86_400
+BADGE_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "ACTIVITY_ROLE")
+TIER_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE")
 
 
 def manifest_path(ecosystem: str, network: str) -> Path:
@@ -52,6 +86,19 @@ def all_live(manifest: dict[str, Any] | None) -> bool:
     return all(is_live(manifest, name) for name in CONTRACTS)
 
 
+def to_deploy(manifest: dict[str, Any] | None, redeploy: bool) -> list[str]:
+    """What a run deploys: the escrow and the house unless live, and then the DAO's three contracts
+    together (the Timelock's allow-list and roles are set once, at its deployment, for the others),
+    then the badges."""
+    todo = [n for n in (CONTRACT, AUCTION) if redeploy or not is_live(manifest, n)]
+    if todo or not all(is_live(manifest, n) for n in DAO):
+        todo += list(DAO)
+    # The badges come with the DAO (its Timelock administers them), or alone beside a live one.
+    if todo or not all(is_live(manifest, n) for n in (BADGES, TIERS)):
+        todo += [BADGES, TIERS]
+    return todo
+
+
 def git_commit() -> str:
     try:
         commit = subprocess.run(
@@ -67,38 +114,112 @@ def compilers() -> list[dict[str, Any]]:
     return [
         {"name": c.name, "version": c.version, "settings": c.settings}
         for c in (project.manifest.compilers or [])
-        if set(CONTRACTS) & set(c.contractTypes or [])
+        if {CONTRACT, AUCTION} & set(c.contractTypes or [])
     ]
+
+
+def role_id(role: str) -> bytes:
+    return ADMIN_ROLE if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
+
+
+def shipped(name: str) -> ContractContainer:
+    """A contract from the SDK's shipped artifacts (forge build), deployable by an ape account."""
+    artifact = load_artifact(name)
+    return ContractContainer(
+        ContractType.model_validate(
+            {"contractName": name, "abi": artifact["abi"], "deploymentBytecode": {"bytecode": artifact["bytecode"]}}
+        )
+    )
+
+
+def at(name: str, address: str) -> ContractInstance:
+    if name in (CONTRACT, AUCTION):
+        return project.get_contract(name).at(address)
+    return shipped(name).at(address)
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address of the contract ``sender`` creates with transaction ``nonce`` (CREATE)."""
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
 
 
 def deploy(
     deployer: Any,
     *,
     path: Path,
-    admin: str,
-    guardian: str,
-    treasury: str,
     fee_bps: int,
+    treasury: str | None = None,
     royalty_cap_bps: int = 1_000,
+    min_delay: int = DEFAULT_MIN_DELAY,
+    config: GovernorConfig | None = None,
+    keep_admin: bool = False,
     redeploy: bool = False,
 ) -> tuple[dict[str, Any], bool]:
-    """Deploy what is not live on this chain (everything with ``redeploy``); returns (manifest,
-    deployed_now). The admin also owns the AuctionHouse (in a full deployment, the Timelock)."""
+    """Deploy what is not live on this chain (everything with ``redeploy``), make the Timelock the
+    admin of everything, and write the manifest; returns (manifest, deployed_now)."""
     existing = load_manifest(path)
     if all_live(existing) and not redeploy:
         assert existing is not None
         return existing, False
+    todo = to_deploy(existing, redeploy)
     recorded: dict[str, Any] = dict(existing["contracts"]) if existing and not redeploy else {}
-    if redeploy or not is_live(existing, CONTRACT):
-        escrow = project.MilestoneEscrow.deploy(admin, guardian, treasury, fee_bps, sender=deployer)
-        recorded[CONTRACT] = _record(
-            escrow, {"admin": admin, "guardian": guardian, "treasury": treasury, "fee_bps": fee_bps}
-        )
-    if redeploy or not is_live(existing, AUCTION):
-        house = project.AuctionHouse.deploy(admin, treasury, fee_bps, royalty_cap_bps, sender=deployer)
+    me = deployer.address
+    if todo == [BADGES, TIERS]:  # everything but the badges is live: add them beside the live DAO
+        timelock_live = at(TIMELOCK, recorded[TIMELOCK]["address"])
+        _deploy_badges(deployer, recorded, timelock_live, keep_admin=keep_admin)
+        governor_live = recorded[GOVERNOR]["address"]
+        parties = {"deployer": me, "timelock": timelock_live.address, "governor": governor_live}
+        return _write_manifest(path, recorded, parties), True
+    # The Timelock is everyone's admin and treasury, and its allow-list names the others' `pause`:
+    # its address is fixed before anything is deployed (the deployer's nonce when it comes).
+    before_timelock = sum(n in todo for n in (CONTRACT, AUCTION)) + 2 * (TOKEN in todo)
+    timelock_at = create_address(me, deployer.nonce + before_timelock)
+    fees_to = treasury or timelock_at
+
+    if CONTRACT in todo:
+        escrow = project.MilestoneEscrow.deploy(me, me, fees_to, fee_bps, sender=deployer)
+        recorded[CONTRACT] = _record(escrow, {"admin": me, "guardian": me, "treasury": fees_to, "fee_bps": fee_bps})
+    escrow = at(CONTRACT, recorded[CONTRACT]["address"])
+    cfg = config or GovernorConfig()
+    implementation = shipped(TOKEN).deploy(sender=deployer)
+    init = implementation.initialize.encode_input("quiltkit", "QUILT", 10**27, me, timelock_at, 10**18)
+    proxy = shipped("ERC1967Proxy").deploy(implementation.address, init, sender=deployer)
+    token = at(TOKEN, proxy.address)
+    owner = me if keep_admin else timelock_at
+    if AUCTION in todo:
+        house = project.AuctionHouse.deploy(owner, fees_to, fee_bps, royalty_cap_bps, sender=deployer)
         recorded[AUCTION] = _record(
-            house, {"owner": admin, "treasury": treasury, "fee_bps": fee_bps, "royalty_cap_bps": royalty_cap_bps}
+            house, {"owner": owner, "treasury": fees_to, "fee_bps": fee_bps, "royalty_cap_bps": royalty_cap_bps}
         )
+    house = at(AUCTION, recorded[AUCTION]["address"])
+    pause = keccak(text="pause()")[:4]
+    emergency = [(a.address, pause) for a in (token, escrow, house)]
+    timelock = shipped(TIMELOCK).deploy(min_delay, [], [], me, emergency, sender=deployer)
+    if timelock.address != timelock_at:
+        raise ApeException(
+            f"the Timelock landed at {timelock.address}, not {timelock_at}: the deployer sent another "
+            "transaction meanwhile; rerun with --redeploy"
+        )
+    governor = shipped(GOVERNOR).deploy(token.address, timelock.address, cfg.as_tuple(), sender=deployer)
+    recorded[TOKEN] = _record(
+        proxy,
+        {"name": "quiltkit", "symbol": "QUILT", "cap": 10**27, "treasury": timelock_at, "donation_rate": 10**18},
+        implementation=_record(implementation, {}),
+    )
+    recorded[TIMELOCK] = _record(
+        timelock, {"min_delay": min_delay, "emergency_calls": [[t, "0x" + s.hex()] for t, s in emergency]}
+    )
+    recorded[GOVERNOR] = _record(governor, cfg.model_dump(mode="json"))
+    for name in DAO:
+        recorded[name]["artifact"] = f"quiltkit/abi/{name if name != TOKEN else 'ERC1967Proxy'}.json"
+
+    _hand_over(deployer, token, escrow, house, timelock, governor, keep_admin=keep_admin)
+    _deploy_badges(deployer, recorded, timelock, keep_admin=keep_admin)
+    parties = {"deployer": me, "timelock": timelock.address, "governor": governor.address}
+    return _write_manifest(path, recorded, parties), True
+
+
+def _write_manifest(path: Path, recorded: dict[str, Any], parties: dict[str, str]) -> dict[str, Any]:
     manifest = {
         "network": f"{chain.provider.network.ecosystem.name}:{chain.provider.network.name}",
         "chain_id": chain.chain_id,
@@ -106,13 +227,84 @@ def deploy(
         "git_commit": git_commit(),
         "compilers": compilers(),
         "contracts": recorded,
+        "roles": roles(recorded, parties),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    return manifest, True
+    return manifest
 
 
-def _record(contract: Any, constructor: dict[str, Any]) -> dict[str, Any]:
+def _deploy_badges(deployer: Any, recorded: dict[str, Any], timelock: ContractInstance, *, keep_admin: bool) -> None:
+    """SoulboundBadge and TieredBadges, administered by the Timelock (and, with keep_admin, the
+    deployer, which then also holds TieredBadges' ISSUER_ROLE); no role is left to renounce."""
+    me, tl = deployer.address, timelock.address
+    admin = me if keep_admin else tl
+    badges = shipped(BADGES).deploy("quiltkit badges", "QKB", admin, BADGE_RATE_BPS, ACTIVITY_WEIGHT, sender=deployer)
+    tiers = shipped(TIERS).deploy("", admin, sender=deployer)
+    if keep_admin:
+        badges.grantRole(ADMIN_ROLE, tl, sender=deployer)
+        tiers.grantRole(ADMIN_ROLE, tl, sender=deployer)
+    recorded[BADGES] = _record(
+        badges, {"admin": admin, "annual_rate_bps": BADGE_RATE_BPS, "activity_weight": ACTIVITY_WEIGHT}
+    )
+    recorded[TIERS] = _record(tiers, {"uri": "", "admin": admin})
+    for name in (BADGES, TIERS):
+        recorded[name]["artifact"] = f"quiltkit/abi/{name}.json"
+
+
+def _hand_over(
+    deployer: Any,
+    token: ContractInstance,
+    escrow: ContractInstance,
+    house: ContractInstance,
+    timelock: ContractInstance,
+    governor: ContractInstance,
+    *,
+    keep_admin: bool,
+) -> None:
+    """The Timelock takes every role; the deployer renounces its own last (unless keep_admin)."""
+    me, tl = deployer.address, timelock.address
+    for role in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"):
+        timelock.grantRole(role_id(role), governor.address, sender=deployer)
+    for contract, names in ((token, TOKEN_ROLES), (escrow, ESCROW_ROLES)):
+        for role in names:
+            if contract.hasRole(role_id(role), me) and not contract.hasRole(role_id(role), tl):
+                contract.grantRole(role_id(role), tl, sender=deployer)
+    if house.owner() == me and house.pending_owner() != tl:
+        house.transfer_ownership(tl, sender=deployer)  # the Timelock accepts through a proposal
+    if keep_admin:
+        return
+    for contract, names in ((token, TOKEN_ROLES), (escrow, ESCROW_ROLES)):
+        # DEFAULT_ADMIN_ROLE last: the others stay renounceable until then
+        for role in reversed(names):
+            if contract.hasRole(role_id(role), me):
+                contract.renounceRole(role_id(role), me, sender=deployer)
+    timelock.renounceRole(ADMIN_ROLE, me, sender=deployer)
+
+
+def roles(recorded: dict[str, Any], parties: dict[str, str]) -> dict[str, Any]:
+    """Who of ``parties`` holds which role (and owns the house), read from the chain."""
+
+    def holders(contract: ContractInstance, role: str) -> list[str]:
+        return [name for name, address in parties.items() if contract.hasRole(role_id(role), address)]
+
+    house = at(AUCTION, recorded[AUCTION]["address"])
+    by_address = {address: name for name, address in parties.items()}
+    owner, pending = house.owner(), house.pending_owner()
+    return {
+        BADGES: {r: holders(at(BADGES, recorded[BADGES]["address"]), r) for r in BADGE_ROLES},
+        TIERS: {r: holders(at(TIERS, recorded[TIERS]["address"]), r) for r in TIER_ROLES},
+        TOKEN: {r: holders(at(TOKEN, recorded[TOKEN]["address"]), r) for r in TOKEN_ROLES},
+        CONTRACT: {r: holders(at(CONTRACT, recorded[CONTRACT]["address"]), r) for r in ESCROW_ROLES},
+        TIMELOCK: {r: holders(at(TIMELOCK, recorded[TIMELOCK]["address"]), r) for r in TIMELOCK_ROLES},
+        AUCTION: {
+            "owner": by_address.get(owner, owner),
+            "pending_owner": None if int(pending, 16) == 0 else by_address.get(pending, pending),
+        },
+    }
+
+
+def _record(contract: Any, constructor: dict[str, Any], **extra: Any) -> dict[str, Any]:
     creation = contract.creation_metadata
     assert creation is not None
     receipt = chain.provider.get_receipt(creation.txn_hash)
@@ -121,6 +313,7 @@ def _record(contract: Any, constructor: dict[str, Any]) -> dict[str, Any]:
         "tx_hash": receipt.txn_hash,
         "block": receipt.block_number,
         "constructor": constructor,
+        **extra,
     }
 
 
@@ -138,9 +331,7 @@ def fail(message: str) -> None:
     help="ecosystem:network:provider, as `ape networks list` shows them.",
 )
 @click.option("--account", "alias", default=None, help="ape account alias (required off local networks).")
-@click.option("--admin", default=None, help="DEFAULT_ADMIN_ROLE holder (default: the deployer).")
-@click.option("--guardian", default=None, help="GUARDIAN_ROLE holder (default: the deployer).")
-@click.option("--treasury", default=None, help="Fee receiver (default: the deployer).")
+@click.option("--treasury", default=None, help="Fee receiver of the escrow and the house (default: the Timelock).")
 @click.option("--fee-bps", default=0, show_default=True, type=click.IntRange(0, 1000))
 @click.option(
     "--royalty-cap-bps",
@@ -149,37 +340,50 @@ def fail(message: str) -> None:
     type=click.IntRange(0, 2_500),
     help="Most an ERC-2981 royalty may take of a winning bid at the AuctionHouse.",
 )
+@click.option(
+    "--min-delay",
+    default=DEFAULT_MIN_DELAY,
+    show_default=True,
+    type=click.IntRange(0, 2**32 - 1),
+    help="The Timelock's minimum delay in seconds (the EMERGENCY delay).",
+)
+@click.option("--keep-admin", is_flag=True, help="The deployer keeps its roles beside the Timelock.")
 @click.option("--redeploy", is_flag=True, help="Deploy even if a live deployment is recorded.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; send nothing.")
 def cli(
     choice: str,
     alias: str | None,
-    admin: str | None,
-    guardian: str | None,
     treasury: str | None,
     fee_bps: int,
     royalty_cap_bps: int,
+    min_delay: int,
+    keep_admin: bool,
     redeploy: bool,
     dry_run: bool,
 ) -> None:
-    """Deploy MilestoneEscrow and AuctionHouse and write their deployment manifest."""
+    """Deploy MilestoneEscrow, AuctionHouse, the badges and the DAO that owns them; write the manifest."""
     known = set(networks.get_network_choices())
     if choice not in known:
         fail(f"unknown network {choice!r} (see `ape networks list` for ecosystem:network:provider choices)")
+    if treasury is not None:
+        try:
+            treasury = to_checksum_address(treasury)
+        except ValueError:
+            fail(f"--treasury must be an address, got {treasury!r}")
     try:
         with networks.parse_network_choice(choice):
-            _deploy_connected(alias, admin, guardian, treasury, fee_bps, royalty_cap_bps, redeploy, dry_run)
+            _deploy_connected(alias, treasury, fee_bps, royalty_cap_bps, min_delay, keep_admin, redeploy, dry_run)
     except ApeException as exc:
         fail(f"{choice}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
 
 
 def _deploy_connected(
     alias: str | None,
-    admin: str | None,
-    guardian: str | None,
     treasury: str | None,
     fee_bps: int,
     royalty_cap_bps: int,
+    min_delay: int,
+    keep_admin: bool,
     redeploy: bool,
     dry_run: bool,
 ) -> None:
@@ -200,22 +404,27 @@ def _deploy_connected(
         shown = ", ".join(f"{n} at {existing['contracts'][n]['address']}" for n in CONTRACTS)  # type: ignore[index]
         click.echo(f"already deployed: {shown} ({path.relative_to(ROOT)}); nothing to do")
         return
-    todo = [n for n in CONTRACTS if redeploy or not is_live(existing, n)]
+    todo = to_deploy(existing, redeploy)
     if dry_run:
         click.echo(f"dry run: would deploy {', '.join(todo)} from {deployer.address} on chain {chain.chain_id}")
         return
-    who = deployer.address
     manifest, _ = deploy(
         deployer,
         path=path,
-        admin=admin or who,
-        guardian=guardian or who,
-        treasury=treasury or who,
+        treasury=treasury,
         fee_bps=fee_bps,
         royalty_cap_bps=royalty_cap_bps,
+        min_delay=min_delay,
+        keep_admin=keep_admin,
         redeploy=redeploy,
     )
     for name in todo:
         info = manifest["contracts"][name]
         click.echo(f"{name} deployed at {info['address']} (tx {info['tx_hash']})")
+    timelock = manifest["contracts"][TIMELOCK]["address"]
+    kept = " (the deployer kept its roles: --keep-admin)" if keep_admin else "; the deployer renounced its roles"
+    click.echo(f"the Timelock {timelock} administers everything{kept}")
+    pending = manifest["roles"][AUCTION]["pending_owner"]
+    if pending == "timelock":
+        click.echo("the AuctionHouse is offered to the Timelock; a proposal calling accept_ownership takes it")
     click.echo(f"wrote {path.relative_to(ROOT)}")

@@ -37,6 +37,15 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
     "GovernanceToken": ("GovernanceToken.sol", "governance_token_errors", "GovernanceTokenRevert", None, ""),
     "QuiltkitGovernor": ("QuiltkitGovernor.sol", "governor_errors", "GovernorRevert", None, ""),
     "QuiltkitTimelock": ("QuiltkitTimelock.sol", "timelock_errors", "TimelockRevert", None, ""),
+    "SoulboundBadge": ("SoulboundBadge.sol", "badge_errors", "BadgeRevert", "badge_events", "BadgeEvent"),
+    "TieredBadges": (
+        "TieredBadges.sol",
+        "tiered_badges_errors",
+        "TieredBadgesRevert",
+        "tiered_badges_events",
+        "TieredBadgesEvent",
+    ),
+    "TestGovernanceBadge": ("TestGovernanceBadge.sol", None, "", None, ""),
     # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
     "ERC1967Proxy": ("ERC1967Proxy.sol", None, "", None, ""),
 }
@@ -55,6 +64,8 @@ BUILTIN_BASES = (
     ("OnlyExecutor", "PermissionError"),
     ("RestrictedProposer", "PermissionError"),
     ("NonexistentProposal", "LookupError"),
+    ("TokenDoesNotExist", "LookupError"),
+    ("NotHolder", "PermissionError"),
 )
 # The same for the revert-reason classes of Vyper contracts.
 REASON_BASES = (
@@ -240,7 +251,8 @@ def event_module(contract: str, base: str, abi: list[dict[str, object]]) -> str:
         shown = ", ".join(f"{p['type']}{' indexed' if p.get('indexed') else ''} {p['name']}" for p in inputs)
         signature = f"``{name}({shown})``"
         body += ["", "", f"class {name}({base}):"]
-        if len(signature) <= 100:
+        # One line when it fits ruff's 120 columns (4 indent + quotes + "Emitted as " + ".").
+        if len(signature) <= 97:
             body += [f'    """Emitted as {signature}."""', ""]
         else:
             body += [f'    """Emitted as ``{name}``, with:', ""]

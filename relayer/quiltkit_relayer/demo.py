@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import secrets
+import shutil
 import sys
 import tempfile
 import threading
@@ -46,7 +48,7 @@ from web3 import Web3
 
 from quiltkit_relayer.config import load_settings
 from quiltkit_relayer.daemon import Relayer
-from quiltkit_relayer.github_examples import as_merged, published_example
+from quiltkit_relayer.github_examples import as_merged, examples_file, published_example
 from quiltkit_relayer.logs import configure_logging
 
 __all__ = ["RelayerChapterResult", "run_relayer_chapter"]
@@ -265,3 +267,32 @@ def _wait_confirmed(url: str, intent_id: str, timeout_s: float) -> dict[str, Any
         if time.monotonic() > deadline:
             raise QuiltkitError(f"the payout intent {intent_id} is still {record.get('state')} after {timeout_s:g}s")
         time.sleep(0.2)
+
+
+def demo_chapter(w3: Any, escrow: str, token: str, say: Callable[[str], None]) -> None:
+    """The closing chapter of ``quiltkit demo`` (its ``quiltkit.demo_chapters`` entry point): the
+    relayer pays a bounty of the story's escrow from GitHub's webhook. It needs an HTTP node: on the
+    embedded chain it starts an anvil of its own."""
+    from quiltkit import devchain
+
+    try:
+        examples_file()
+    except FileNotFoundError as exc:
+        say(f"== relayer chapter skipped: {exc} ==")
+        return
+    endpoint = getattr(w3.provider, "endpoint_uri", None)
+    if not endpoint and not (os.environ.get("ANVIL_BIN") or shutil.which("anvil")):
+        say("== relayer chapter skipped: it needs an HTTP node and anvil is not on PATH (run `make setup`) ==")
+        return
+    if endpoint:
+        say(f"== quiltkit demo, last chapter: the relayer pays a bounty from a GitHub webhook ({endpoint}) ==")
+        run_relayer_chapter(str(endpoint), say=say, escrow_address=escrow, token_address=token)
+        return
+    with devchain.anvil() as node:
+        url = str(getattr(node.provider, "endpoint_uri", ""))
+        say("== quiltkit demo, last chapter: the relayer pays a bounty from a GitHub webhook ==")
+        say(
+            f"(the relayer reaches its node over JSON-RPC from its own threads, which the embedded chain cannot "
+            f"serve: this chapter runs on an anvil started for it at {url})"
+        )
+        run_relayer_chapter(url, say=say)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gas_families import auction, escrow, governance
+from gas_families import auction, badges, escrow, governance
 from gas_families.table import Family
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (escrow.FAMILY, auction.FAMILY, governance.FAMILY)}
+FAMILIES: dict[str, Family] = {f.name: f for f in (escrow.FAMILY, auction.FAMILY, governance.FAMILY, badges.FAMILY)}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from gas_families.table import Family, Row
 
 
-def _ours_vs_oz(key: str, label: str, reference: str) -> Row:
-    """A scenario whose target is the plain OpenZeppelin figure measured in the same run."""
-    return Row(key, label, reference=reference, target_is_reference=True)
+def _ours_vs_oz(key: str, label: str, reference: str, solady: str | None = None) -> Row:
+    """A scenario whose target is the plain OpenZeppelin figure measured in the same run (Solady's,
+    where it has the operation, printed beside it)."""
+    return Row(key, label, reference=reference, target_is_reference=True, also=solady)
 
 
 FAMILY = Family(
@@ -23,12 +24,25 @@ FAMILY = Family(
         "Governor + Settings + CountingSimple + Votes + QuorumFraction + TimelockControl, no late-quorum",
         "protection), built from the npm package and measured in the same run. Everything is built at",
         "10,000 optimizer runs except QuiltkitGovernor, built alone at 200 runs to fit EIP-170's 24,576-byte",
-        "limit (the gas test deploys it from its artifact, the bytecode the SDK ships).",
+        "limit (the gas test deploys it from its artifact, the bytecode the SDK ships). Solady's ERC20Votes",
+        "(npm `solady`, ERC20 + Permit + Votes, timestamp clock, not upgradeable) is measured in the same",
+        "run for the token operations; Solady has no Governor.",
     ),
     reference_header="OpenZeppelin reference",
+    also_header="Solady ERC20Votes",
     rows=(
-        _ours_vs_oz("transfer_bothDelegated", "transfer, sender and recipient delegated", "ref_transfer_bothDelegated"),
-        _ours_vs_oz("delegate_redelegate", "delegate (re-delegate a 20,000 holder)", "ref_delegate_redelegate"),
+        _ours_vs_oz(
+            "transfer_bothDelegated",
+            "transfer, sender and recipient delegated",
+            "ref_transfer_bothDelegated",
+            "solady_transfer_bothDelegated",
+        ),
+        _ours_vs_oz(
+            "delegate_redelegate",
+            "delegate (re-delegate a 20,000 holder)",
+            "ref_delegate_redelegate",
+            "solady_delegate_redelegate",
+        ),
         Row("donate_firstDonation", "donate 1 ETH (first donation, mints and forwards)"),
         Row("mintBatch_10freshRecipients", "batch mint to 10 fresh recipients"),
         _ours_vs_oz("propose_standard", "propose (plain `propose`, STANDARD)", "ref_propose"),

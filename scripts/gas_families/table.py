@@ -14,13 +14,15 @@ Section = Callable[[Figures, list[str]], list[str]]
 @dataclass(frozen=True)
 class Row:
     """One scenario: its snapshot key, what it measures, its target, and the reference measured
-    beside it in the same run. ``target_is_reference``: the target is to match the reference."""
+    beside it in the same run (and a second one, ``also``, in its own column: a family's
+    ``also_header``). ``target_is_reference``: the target is to match the reference."""
 
     key: str
     label: str
     target: int | None = None
     reference: str | None = None
     target_is_reference: bool = False
+    also: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Family:
     rows: tuple[Row, ...]
     conditions: tuple[str, ...] = ()
     reference_header: str = "Reference"
+    also_header: str = "Second reference"
     list_unknown: bool = False  # also list snapshot keys that no row or section names
     known: tuple[str, ...] = ()  # keys shown by a section (not "unknown")
     sections: tuple[Section, ...] = field(default=())
@@ -48,7 +51,13 @@ class Family:
         if self.conditions:
             lines += [*self.conditions, ""]
         with_references = any(r.reference for r in self.rows)
-        if with_references:
+        with_also = any(r.also for r in self.rows)
+        if with_references and with_also:
+            lines += [
+                f"| Scenario | Gas | {self.reference_header} | {self.also_header} | Target | Status |",
+                "|---|---:|---:|---:|---:|---|",
+            ]
+        elif with_references:
             lines += [f"| Scenario | Gas | {self.reference_header} | Target | Status |", "|---|---:|---:|---:|---|"]
         else:
             lines += ["| Scenario | Gas | Target | Status |", "|---|---:|---:|---|"]
@@ -63,12 +72,19 @@ class Family:
             cells = [f"{row.label} (`{row.key}`)", f"{gas:,}"]
             if with_references:
                 cells.append(number(ref))
+            if with_also:
+                also = figures.get(row.also) if row.also else None
+                if row.also and also is None:
+                    missing.append(row.also)
+                cells.append(number(also))
             cells += [number(target), status(gas, target)]
             lines.append("| " + " | ".join(cells) + " |")
         if self.list_unknown:
             named = {r.key for r in self.rows} | {r.reference for r in self.rows if r.reference} | set(self.known)
+            named |= {r.also for r in self.rows if r.also}
             for key in sorted(set(figures) - named):
-                lines.append(f"| `{key}` | {figures[key]:,} |" + "  |" * (3 if with_references else 2))
+                columns = 2 + with_references + with_also
+                lines.append(f"| `{key}` | {figures[key]:,} |" + "  |" * columns)
         for section in self.sections:
             lines += section(figures, missing)
         if missing:

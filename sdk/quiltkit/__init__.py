@@ -5,7 +5,9 @@ relayer and verifiers, and the exceptions they raise. Importing quiltkit never i
 """
 
 from quiltkit._contract import BuiltTx, DecodedEvent, Sender, TxOptions, TxResult
+from quiltkit.attestations import BadgeAttestation, BadgeDomain
 from quiltkit.auction import NFT, Auction, AuctionHouse, AuctionStatus, CreatedAuction, Editions, Listing, Settlement
+from quiltkit.badges import Badge, BadgeTypeTerms, BurnAuth, Reputation, SoulboundBadge, Tier, TieredBadges
 from quiltkit.escrow import (
     CreatedEscrow,
     Escrow,
@@ -57,7 +59,12 @@ __all__ = [
     "Auction",
     "AuctionHouse",
     "AuctionStatus",
+    "Badge",
+    "BadgeAttestation",
+    "BadgeDomain",
+    "BadgeTypeTerms",
     "BuiltTx",
+    "BurnAuth",
     "Call",
     "GovernanceToken",
     "Governor",
@@ -94,7 +101,11 @@ __all__ = [
     "QuiltkitError",
     "RegisteredVerifierSet",
     "Sender",
+    "Reputation",
     "Settlement",
+    "SoulboundBadge",
+    "Tier",
+    "TieredBadges",
     "Token",
     "TransactionFailed",
     "TransactionPending",

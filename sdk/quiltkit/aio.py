@@ -39,6 +39,7 @@ from quiltkit._contract import (
     TxResult,
 )
 from quiltkit.auction import NFT, AuctionHouse, Editions
+from quiltkit.badges import SoulboundBadge, TieredBadges
 from quiltkit.escrow import Escrow
 from quiltkit.exceptions import InvalidInput
 from quiltkit.governance import GovernanceToken, Governor, Timelock
@@ -52,6 +53,8 @@ __all__ = [
     "AsyncGovernanceToken",
     "AsyncGovernor",
     "AsyncNFT",
+    "AsyncSoulboundBadge",
+    "AsyncTieredBadges",
     "AsyncTimelock",
     "AsyncToken",
     "TWINS",
@@ -420,6 +423,8 @@ class AsyncGovernanceToken(AsyncClient[GovernanceToken]):
     pause = _Twin(GovernanceToken.pause)
     unpause = _Twin(GovernanceToken.unpause)
     grant_role = _Twin(GovernanceToken.grant_role)
+    renounce_role = _Twin(GovernanceToken.renounce_role)
+    set_treasury = _Twin(GovernanceToken.set_treasury)
     upgrade_to = _Twin(GovernanceToken.upgrade_to)
 
 
@@ -447,12 +452,69 @@ class AsyncGovernor(AsyncClient[Governor]):
     tally = _Twin(Governor.tally)
     proposal_id = _Twin(Governor.proposal_id)
     nonces = _Twin(Governor.nonces)
+    find_proposal = _Twin(Governor.find_proposal)
     propose = _Twin(Governor.propose)
     cast_vote = _Twin(Governor.cast_vote)
     cast_vote_by_sig = _Twin(Governor.cast_vote_by_sig)
     queue = _Twin(Governor.queue)
     execute = _Twin(Governor.execute)
     cancel = _Twin(Governor.cancel)
+
+
+class AsyncSoulboundBadge(AsyncClient[SoulboundBadge]):
+    """Async twin of :class:`quiltkit.SoulboundBadge`."""
+
+    sync_class = SoulboundBadge
+    deploy = _TwinDeploy(SoulboundBadge.deploy)
+    domain = _Twin(SoulboundBadge.domain)
+    annual_rate_bps = _Twin(SoulboundBadge.annual_rate_bps)
+    activity_weight = _Twin(SoulboundBadge.activity_weight)
+    type_count = _Twin(SoulboundBadge.type_count)
+    badge_type = _Twin(SoulboundBadge.badge_type)
+    badge = _Twin(SoulboundBadge.badge)
+    reputation_of = _Twin(SoulboundBadge.reputation_of)
+    reputation = _Twin(SoulboundBadge.reputation)
+    decayed = _Twin(SoulboundBadge.decayed)
+    balance_of = _Twin(SoulboundBadge.balance_of)
+    owner_of = _Twin(SoulboundBadge.owner_of)
+    locked = _Twin(SoulboundBadge.locked)
+    burn_auth = _Twin(SoulboundBadge.burn_auth)
+    is_valid = _Twin(SoulboundBadge.is_valid)
+    identity_of = _Twin(SoulboundBadge.identity_of)
+    token_uri = _Twin(SoulboundBadge.token_uri)
+    attestation_used = _Twin(SoulboundBadge.attestation_used)
+    hash_attestation = _Twin(SoulboundBadge.hash_attestation)
+    has_role = _Twin(SoulboundBadge.has_role)
+    supports_interface = _Twin(SoulboundBadge.supports_interface)
+    register_type = _Twin(SoulboundBadge.register_type)
+    set_validators = _Twin(SoulboundBadge.set_validators)
+    set_type_uri = _Twin(SoulboundBadge.set_type_uri)
+    set_activity_weight = _Twin(SoulboundBadge.set_activity_weight)
+    grant_role = _Twin(SoulboundBadge.grant_role)
+    issue = _Twin(SoulboundBadge.issue)
+    issue_batch = _Twin(SoulboundBadge.issue_batch)
+    issue_with_attestation = _Twin(SoulboundBadge.issue_with_attestation)
+    revoke = _Twin(SoulboundBadge.revoke)
+    burn = _Twin(SoulboundBadge.burn)
+    record_activity = _Twin(SoulboundBadge.record_activity)
+
+
+class AsyncTieredBadges(AsyncClient[TieredBadges]):
+    """Async twin of :class:`quiltkit.TieredBadges`."""
+
+    sync_class = TieredBadges
+    deploy = _TwinDeploy(TieredBadges.deploy)
+    tier = _Twin(TieredBadges.tier)
+    is_soulbound = _Twin(TieredBadges.is_soulbound)
+    balance_of = _Twin(TieredBadges.balance_of)
+    uri = _Twin(TieredBadges.uri)
+    has_role = _Twin(TieredBadges.has_role)
+    create_tier = _Twin(TieredBadges.create_tier)
+    mint = _Twin(TieredBadges.mint)
+    upgrade = _Twin(TieredBadges.upgrade)
+    burn = _Twin(TieredBadges.burn)
+    safe_transfer_from = _Twin(TieredBadges.safe_transfer_from)
+    set_approval_for_all = _Twin(TieredBadges.set_approval_for_all)
 
 
 TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
@@ -466,6 +528,8 @@ TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
         AsyncGovernanceToken,
         AsyncTimelock,
         AsyncGovernor,
+        AsyncSoulboundBadge,
+        AsyncTieredBadges,
     )
 }
 """Every public client's async twin, by client class (a test keeps it complete)."""

@@ -1,13 +1,13 @@
-"""The ``quiltkit`` command line: a demo, escrow inspection and payout-intent tools.
+"""The ``quiltkit`` command line: a demo, escrow inspection, governance and payout-intent tools.
 
 Errors print one readable line on stderr and exit non-zero.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +20,42 @@ from quiltkit import intents
 from quiltkit._types import chain_address, checksum
 from quiltkit.escrow import Escrow, MilestoneState
 from quiltkit.exceptions import InvalidInput, QuiltkitError
+from quiltkit.relayer_client import DEFAULT_URL as RELAYER_URL
+from quiltkit.relayer_client import request as relayer_request
 
 __all__ = ["main"]
 
 
+COMMANDS_GROUP = "quiltkit.commands"
+"""Entry-point group of commands other packages attach to ``quiltkit`` (the relayer's ``relayer``
+group): loaded only when named, so the SDK imports none of them."""
+CHAPTERS_GROUP = "quiltkit.demo_chapters"
+"""Entry-point group of closing chapters of ``quiltkit demo``: ``chapter(w3, escrow, token, say)``."""
+
+
+def _plugins(group: str) -> dict[str, importlib.metadata.EntryPoint]:
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group=group)}
+
+
 class _Cli(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugins(COMMANDS_GROUP)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        plugin = _plugins(COMMANDS_GROUP).get(cmd_name)
+        if plugin is None:
+            return None
+        try:
+            loaded = plugin.load()
+        except ImportError as exc:  # its package's extra is not installed
+            raise click.ClickException(f"`quiltkit {cmd_name}` needs its extra: {exc}") from None
+        if not isinstance(loaded, click.Command):
+            raise click.ClickException(f"entry point {plugin.value} is not a click command")
+        return loaded
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -48,10 +79,21 @@ def main() -> None:
 @click.option("--no-stellar", is_flag=True, help="Skip the Stellar (Soroban) chapter.")
 @click.option("--no-relayer", is_flag=True, help="Skip the closing chapter: the relayer paid by a GitHub webhook.")
 @click.option("--no-auction", is_flag=True, help="Skip the auction chapter (a patent NFT auctioned).")
-def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: bool, no_auction: bool) -> None:
+@click.option("--no-governance", is_flag=True, help="Skip the governance chapter (the DAO that owns quiltkit).")
+@click.option("--no-badges", is_flag=True, help="Skip the reputation chapter (a badge by attestation, decay).")
+def demo(
+    use_anvil: bool,
+    rpc_url: str | None,
+    no_stellar: bool,
+    no_relayer: bool,
+    no_auction: bool,
+    no_governance: bool,
+    no_badges: bool,
+) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
-    NFT auctioned with a last-minute race; then a merged pull request's GitHub webhook has the
-    relayer pay a bounty."""
+    NFT auctioned with a last-minute race; the DAO: donations, a help request paid from escrow,
+    quadratic counting, a refused emergency; the paid contributor's soulbound badge and its
+    decaying reputation; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
@@ -63,44 +105,35 @@ def demo(use_anvil: bool, rpc_url: str | None, no_stellar: bool, no_relayer: boo
             click.echo("")
             click.echo(f"== quiltkit demo, the auction house: a project auctions a patent NFT ({label}) ==")
             run_auction_chapter(w3, say=click.echo)
+        if not no_governance:
+            from quiltkit.governance_demo import run_governance_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, governance: the DAO that owns quiltkit ({label}) ==")
+            run_governance_chapter(w3, say=click.echo)
+        if not no_badges:
+            from quiltkit.badges_demo import run_badges_chapter
+
+            click.echo("")
+            click.echo(f"== quiltkit demo, reputation: the paid contributor earns a soulbound badge ({label}) ==")
+            run_badges_chapter(w3, say=click.echo, evidence_hash=story.intent_id)
         if not no_stellar:
             _stellar_chapter()
-        if not no_relayer:
-            _relayer_chapter(w3, story.escrow, story.token)
+        _closing_chapters(w3, story.escrow, story.token, skip={"relayer"} if no_relayer else set())
 
 
-def _relayer_chapter(w3: Web3, escrow: str, token: str) -> None:
-    """The relayer pays a bounty from GitHub's webhook (needs the relayer extra and an HTTP node)."""
-    from quiltkit import devchain
-
-    click.echo("")
-    try:
-        from quiltkit_relayer.demo import run_relayer_chapter
-        from quiltkit_relayer.github_examples import examples_file
-    except ImportError:
-        click.echo("== relayer chapter skipped: the relayer is not installed (pip install 'quiltkit[relayer]') ==")
-        return
-    try:
-        examples_file()
-    except FileNotFoundError as exc:
-        click.echo(f"== relayer chapter skipped: {exc} ==")
-        return
-    endpoint = getattr(w3.provider, "endpoint_uri", None)
-    if not endpoint and not (os.environ.get("ANVIL_BIN") or shutil.which("anvil")):
-        click.echo("== relayer chapter skipped: it needs an HTTP node and anvil is not on PATH (run `make setup`) ==")
-        return
-    if endpoint:
-        click.echo(f"== quiltkit demo, last chapter: the relayer pays a bounty from a GitHub webhook ({endpoint}) ==")
-        run_relayer_chapter(str(endpoint), say=click.echo, escrow_address=escrow, token_address=token)
-        return
-    with devchain.anvil() as node:
-        url = str(getattr(node.provider, "endpoint_uri", ""))
-        click.echo("== quiltkit demo, last chapter: the relayer pays a bounty from a GitHub webhook ==")
-        click.echo(
-            f"(the relayer reaches its node over JSON-RPC from its own threads, which the embedded chain cannot "
-            f"serve: this chapter runs on an anvil started for it at {url})"
-        )
-        run_relayer_chapter(url, say=click.echo)
+def _closing_chapters(w3: Web3, escrow: str, token: str, skip: set[str]) -> None:
+    """The chapters other packages add (the relayer's: a bounty paid from a GitHub webhook)."""
+    for name, plugin in sorted(_plugins(CHAPTERS_GROUP).items()):
+        if name in skip:
+            continue
+        click.echo("")
+        try:
+            chapter = plugin.load()
+        except ImportError:
+            click.echo(f"== {name} chapter skipped: its package is not installed (pip install 'quiltkit[{name}]') ==")
+            continue
+        chapter(w3, escrow, token, click.echo)
 
 
 def _stellar_chapter() -> None:
@@ -204,6 +237,184 @@ def auction_settle_due(address: str, rpc_url: str, key_env: str, batch_size: int
     click.echo(f"settled {len(settled)} auction(s)")
 
 
+# --- governance ---------------------------------------------------------------------------
+
+_KINDS = {
+    "standard": 0,
+    "treasury-spend": 1,
+    "founder-idea": 2,
+    "help-request": 3,
+    "emergency": 4,
+}
+_SUPPORT = {"against": 0, "for": 1, "abstain": 2}
+_governor_option = click.option("--governor", "governor_address", required=True, help="QuiltkitGovernor address.")
+_rpc_option = click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+_gov_key_option = click.option(
+    "--key-env", default="QUILTKIT_GOV_KEY", show_default=True, help="Env var holding the sender's key."
+)
+_from_block_option = click.option(
+    "--from-block", default=0, show_default=True, type=click.IntRange(0), help="Search the proposal's log from here."
+)
+
+
+def _governor(address: str, rpc_url: str) -> Any:
+    from quiltkit.governance import Governor
+
+    checksum(address, "--governor")  # before connecting: a key passed here is refused first
+    return Governor(_connect(rpc_url), address)
+
+
+def _gov_sender(key_env: str) -> Any:
+    from eth_account import Account
+
+    key = os.environ.get(key_env)
+    if not key:
+        raise InvalidInput(f"set ${key_env} to the private key that sends the transaction")
+    try:
+        return Account.from_key(key)
+    except ValueError:
+        raise InvalidInput(f"${key_env} does not hold a private key (32 bytes of hex)") from None
+
+
+def _parse_call(spec: str) -> Any:
+    """TARGET:0xCALLDATA[:VALUE] -> Call."""
+    from quiltkit.governance import Call
+
+    parts = spec.split(":")
+    if len(parts) not in (2, 3):
+        raise InvalidInput(f"--call takes TARGET:0xCALLDATA[:VALUE_WEI], got {spec!r}")
+    target = checksum(parts[0], "--call target")
+    try:
+        data = bytes.fromhex(parts[1].removeprefix("0x"))
+    except ValueError:
+        raise InvalidInput(f"--call calldata must be hex, got {parts[1]!r}") from None
+    value = 0
+    if len(parts) == 3:
+        if not parts[2].isdigit():
+            raise InvalidInput(f"--call value must be a whole number of wei, got {parts[2]!r}")
+        value = int(parts[2])
+    return Call(target=target, value=value, data=data)
+
+
+def proposal_table(governor: Any, proposal_id: int) -> str:
+    """The readable table of ``gov show``: type and rules, state, tally, quorum and timing."""
+    from quiltkit.governance import ProposalType
+
+    tally = governor.tally(proposal_id)
+    rules = governor.rules(proposal_id)
+    quadratic = rules.kind == ProposalType.FOUNDER_IDEA
+
+    def amount(v: int) -> str:
+        return f"{v:,}" if quadratic else f"{v / 10**18:,.4f}"
+
+    unit = "square roots of weight" if quadratic else "tokens"
+    reached = "reached" if tally.quorum_counted >= tally.quorum_required else "not reached"
+    quorum_line = (
+        f"{tally.quorum_counted / 10**18:,.4f} of {tally.quorum_required / 10**18:,.4f} tokens "
+        f"({reached}; {rules.quorum_bps / 100:g}% of supply)"
+    )
+    rows = [
+        ("proposal", str(proposal_id)),
+        ("type", rules.kind.name + (f" (badge gate {rules.badge})" if rules.badge else "")),
+        ("state", tally.state.name),
+        (f"for ({unit})", amount(tally.for_)),
+        (f"against ({unit})", amount(tally.against)),
+        (f"abstain ({unit})", amount(tally.abstain)),
+        ("quorum", quorum_line),
+        ("voting", f"t={tally.snapshot} .. t={tally.deadline}"),
+        ("execution delay", f"{rules.execution_delay} s"),
+        ("eta", f"t={tally.eta}" if tally.eta else "- (not queued)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+@main.group()
+def gov() -> None:
+    """Propose, vote, queue, execute and show governance proposals (QuiltkitGovernor)."""
+
+
+@gov.command("show")
+@click.argument("proposal_id", type=int)
+@_governor_option
+@_rpc_option
+def gov_show(proposal_id: int, governor_address: str, rpc_url: str) -> None:
+    """Print proposal PROPOSAL_ID as a table: type and rules, state, tally, quorum, timing."""
+    click.echo(proposal_table(_governor(governor_address, rpc_url), proposal_id))
+
+
+@gov.command("propose")
+@_governor_option
+@click.option(
+    "--call", "calls", multiple=True, required=True, help="TARGET:0xCALLDATA[:VALUE_WEI] (repeat for each call)."
+)
+@click.option("--description", required=True, help="What the proposal does (voters read it).")
+@click.option("--type", "kind", type=click.Choice(list(_KINDS)), default="standard", show_default=True)
+@_rpc_option
+@_gov_key_option
+def gov_propose(
+    governor_address: str, calls: tuple[str, ...], description: str, kind: str, rpc_url: str, key_env: str
+) -> None:
+    """Propose the given calls; prints the proposal id and its table."""
+    from quiltkit.governance import ProposalType
+
+    parsed = [_parse_call(c) for c in calls]  # every input checked before connecting
+    sender = _gov_sender(key_env)
+    governor = _governor(governor_address, rpc_url)
+    proposal, _ = governor.propose(parsed, description, kind=ProposalType(_KINDS[kind]), sender=sender)
+    click.echo(f"proposed {proposal.proposal_id} ({proposal.kind.name}, {len(parsed)} call(s))")
+    click.echo(proposal_table(governor, proposal.proposal_id))
+
+
+@gov.command("vote")
+@click.argument("proposal_id", type=int)
+@click.argument("support", type=click.Choice(list(_SUPPORT)))
+@click.option("--reason", default=None, help="A reason, recorded in the VoteCast event.")
+@_governor_option
+@_rpc_option
+@_gov_key_option
+def gov_vote(
+    proposal_id: int, support: str, reason: str | None, governor_address: str, rpc_url: str, key_env: str
+) -> None:
+    """Vote SUPPORT (for, against, abstain) on PROPOSAL_ID; prints the weight counted."""
+    from quiltkit.governance import Support
+
+    sender = _gov_sender(key_env)
+    governor = _governor(governor_address, rpc_url)
+    cast = governor.cast_vote(proposal_id, Support(_SUPPORT[support]), reason=reason, sender=sender)
+    weight = int(cast.event("VoteCast").args["weight"])
+    click.echo(f"{sender.address} voted {support} on {proposal_id} with {weight / 10**18:,.4f} tokens of weight")
+    click.echo(proposal_table(governor, proposal_id))
+
+
+@gov.command("queue")
+@click.argument("proposal_id", type=int)
+@_governor_option
+@_rpc_option
+@_gov_key_option
+@_from_block_option
+def gov_queue(proposal_id: int, governor_address: str, rpc_url: str, key_env: str, from_block: int) -> None:
+    """Queue succeeded proposal PROPOSAL_ID in the timelock (anyone may)."""
+    sender = _gov_sender(key_env)
+    governor = _governor(governor_address, rpc_url)
+    governor.queue(governor.find_proposal(proposal_id, from_block=from_block), sender=sender)
+    click.echo(f"queued {proposal_id}: executable from t={governor.tally(proposal_id).eta}")
+
+
+@gov.command("execute")
+@click.argument("proposal_id", type=int)
+@_governor_option
+@_rpc_option
+@_gov_key_option
+@_from_block_option
+def gov_execute(proposal_id: int, governor_address: str, rpc_url: str, key_env: str, from_block: int) -> None:
+    """Execute queued proposal PROPOSAL_ID once its delay has passed (anyone may)."""
+    sender = _gov_sender(key_env)
+    governor = _governor(governor_address, rpc_url)
+    done = governor.execute(governor.find_proposal(proposal_id, from_block=from_block), sender=sender)
+    click.echo(f"executed {proposal_id} (tx {done.tx_hash}, gas {done.gas_used})")
+
+
 @main.group()
 def intent() -> None:
     """Sign, verify, submit and follow payout intents (EIP-712)."""
@@ -255,95 +466,85 @@ def intent_verify(intent_file: str, signature: str, chain_id: int, contract: str
     click.echo(intents.recover_signer(_load_intent(intent_file), domain, raw))
 
 
-# --- relayer (needs the `relayer` extra; imported lazily so the SDK works without it) --------
-
-_RELAYER_URL = "http://127.0.0.1:8645"
-
-
-def _relayer_settings(config: str | None) -> Any:
-    try:
-        from quiltkit_relayer.config import ConfigError, load_settings
-    except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        raise QuiltkitError("the relayer needs its extra: pip install 'quiltkit[relayer]'") from exc
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        raise InvalidInput(str(exc)) from None
-
-
-def _http(method: str, url: str, api_key: str | None, body: Any = None) -> tuple[int, Any]:
-    """One JSON request to the relayer's API; returns (status, decoded body)."""
-    import urllib.error
-    import urllib.request
-
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Accept": "application/json"}
-    if data is not None:
-        headers["Content-Type"] = "application/json"
-    if api_key:
-        headers["X-API-Key"] = api_key
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - operator's URL
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        raw = exc.read()
-        try:
-            return exc.code, json.loads(raw)
-        except ValueError:
-            return exc.code, {"reason": "http_error", "detail": raw.decode(errors="replace")[:500]}
-    except urllib.error.URLError as exc:
-        raise ConnectionError(f"no relayer answers at {url}: {exc.reason}") from None
-
-
-_url_option = click.option("--url", default=_RELAYER_URL, show_default=True, envvar="QUILTKIT_RELAYER_URL")
-_key_option = click.option("--api-key", default=None, envvar="QUILTKIT_RELAYER_API_KEY", help="X-API-Key, if set.")
-_config_option = click.option(
-    "--config", "config", default=None, envvar="QUILTKIT_RELAYER_CONFIG", help="Relayer config file (.toml/.yaml)."
-)
+# --- badges -------------------------------------------------------------------------------------
 
 
 @main.group()
-def relayer() -> None:
-    """Run and inspect the payout relayer."""
+def badges() -> None:
+    """Inspect SoulboundBadge deployments and sign badge attestations."""
 
 
-@relayer.command("run")
-@_config_option
-def relayer_run(config: str | None) -> None:
-    """Run the relayer (API, pipeline, keeper) until SIGTERM; migrates the store first."""
-    from quiltkit_relayer.daemon import run
+@badges.command("show")
+@click.argument("token_id", type=int)
+@click.option("--address", required=True, help="SoulboundBadge contract address.")
+@click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+def badges_show(token_id: int, address: str, rpc_url: str) -> None:
+    """Print badge TOKEN_ID as JSON (holder, type, issue time, evidence hash, expiry)."""
+    from quiltkit.badges import SoulboundBadge
 
-    run(_relayer_settings(config))
+    checksum(address, "--address")
+    click.echo(SoulboundBadge(_connect(rpc_url), address).badge(token_id).model_dump_json(indent=2))
 
 
-@relayer.command("migrate")
-@_config_option
-@click.option("--database-url", default=None, help="Migrate this database instead of the configured one.")
-def relayer_migrate(config: str | None, database_url: str | None) -> None:
-    """Bring the relayer's store schema up to date (idempotent)."""
-    from quiltkit_relayer.store import Store
+@badges.command("reputation")
+@click.argument("holder")
+@click.option("--address", required=True, help="SoulboundBadge contract address.")
+@click.option("--rpc-url", default="http://127.0.0.1:8545", show_default=True)
+@click.option("--at", "at_time", type=int, default=None, help="Also project it to this unix time (no activity).")
+def badges_reputation(holder: str, address: str, rpc_url: str, at_time: int | None) -> None:
+    """Print HOLDER's reputation as JSON: stored score, last activity, value now (the chain's
+    time) and, with --at, the value then, computed client-side with the contract's arithmetic."""
+    from quiltkit.badges import SoulboundBadge
 
-    url = database_url or _relayer_settings(config).database_url
-    store = Store(url)
-    store.migrate()
-    click.echo(
-        f"store at {store.engine.url.render_as_string(hide_password=True)} is at revision {store.schema_revision()}"
+    checksum(address, "--address")
+    checksum(holder, "HOLDER")
+    rep = SoulboundBadge(_connect(rpc_url), address).reputation(holder)
+    shown: dict[str, Any] = rep.model_dump(mode="json")
+    if at_time is not None:
+        shown["projected"] = {"at": at_time, "value": rep.at_time(at_time)}
+    click.echo(json.dumps(shown, indent=2))
+
+
+@badges.command("attest")
+@click.option("--holder", required=True)
+@click.option("--type", "badge_type", type=int, required=True, help="Badge type id.")
+@click.option("--evidence", "evidence_hash", required=True, help="Evidence hash (32 bytes hex), e.g. an intent id.")
+@click.option("--attestation-id", required=True, help="Unique attestation id (32 bytes hex).")
+@click.option("--deadline", type=int, required=True, help="Unix time after which it cannot be submitted.")
+@click.option("--chain-id", type=int, required=True)
+@click.option("--contract", required=True, help="SoulboundBadge address (EIP-712 verifying contract).")
+@click.option("--key-env", default="QUILTKIT_VALIDATOR_KEY", show_default=True, help="Env var holding the key.")
+def badges_attest(
+    holder: str,
+    badge_type: int,
+    evidence_hash: str,
+    attestation_id: str,
+    deadline: int,
+    chain_id: int,
+    contract: str,
+    key_env: str,
+) -> None:
+    """Sign a BadgeAttestation with a validator's key; prints the signature."""
+    from quiltkit.attestations import BadgeAttestation, BadgeDomain, sign_attestation
+
+    key = os.environ.get(key_env)
+    if not key:
+        raise InvalidInput(f"set {key_env} to the validator's private key")
+    attestation = BadgeAttestation(
+        holder=holder,
+        badge_type=badge_type,
+        evidence_hash=evidence_hash,
+        attestation_id=attestation_id,
+        deadline=deadline,
     )
+    domain = BadgeDomain(chain_id=chain_id, verifying_contract=contract)
+    click.echo("0x" + sign_attestation(attestation, domain, key).hex())
 
 
-@relayer.command("status")
-@_url_option
-@_key_option
-def relayer_status(url: str, api_key: str | None) -> None:
-    """Readiness checks and intent counts of a running relayer."""
-    base = url.rstrip("/")
-    _, ready = _http("GET", f"{base}/readyz", None)
-    status, listing = _http("GET", f"{base}/intents?limit=1", api_key)
-    counts = listing.get("counts") if status == 200 and isinstance(listing, dict) else listing
-    click.echo(json.dumps({"readiness": ready, "intents": counts}, indent=2))
-    if not (isinstance(ready, dict) and ready.get("ready")):
-        sys.exit(1)
+# --- intents to a relayer's API (`quiltkit relayer ...` itself comes from the relayer package) --
+
+_url_option = click.option("--url", default=RELAYER_URL, show_default=True, envvar="QUILTKIT_RELAYER_URL")
+_key_option = click.option("--api-key", default=None, envvar="QUILTKIT_RELAYER_API_KEY", help="X-API-Key, if set.")
 
 
 @intent.command("submit")
@@ -386,7 +587,7 @@ def intent_submit(
         raise InvalidInput(
             f"give {' and '.join('--' + k.replace('_', '-') for k in missing)} (or put them in the file)"
         )
-    status, answer = _http("POST", f"{url.rstrip('/')}/intents", api_key, body)
+    status, answer = relayer_request("POST", f"{url.rstrip('/')}/intents", api_key, body)
     click.echo(json.dumps(answer, indent=2))
     if status >= 300:
         sys.exit(1)
@@ -398,7 +599,7 @@ def intent_submit(
 @_key_option
 def intent_status(intent_id: str, url: str, api_key: str | None) -> None:
     """Print a relayer's record of INTENT_ID."""
-    status, answer = _http("GET", f"{url.rstrip('/')}/intents/{intent_id}", api_key)
+    status, answer = relayer_request("GET", f"{url.rstrip('/')}/intents/{intent_id}", api_key)
     click.echo(json.dumps(answer, indent=2))
     if status >= 300:
         sys.exit(1)

@@ -84,6 +84,7 @@ class DemoResult:
     token: str
     escrow_id: int
     before: dict[str, int] = field(default_factory=dict)
+    intent_id: str = ""  # the payout intent that paid milestone 1 (the badges chapter's evidence)
     after: dict[str, int] = field(default_factory=dict)
 
 
@@ -161,7 +162,14 @@ def run_story(w3: Web3, say: Callable[[str], None] = print) -> DemoResult:
     say(balance_table(before, after, UNIT))
     info = escrow.get_escrow(eid)
     say(f"escrow #{eid} now holds {info.held / UNIT:g} QUSD; milestones: {[m.state.name for m in info.milestones]}")
-    return DemoResult(escrow=escrow.address, token=token.address, escrow_id=eid, before=before, after=after)
+    return DemoResult(
+        escrow=escrow.address,
+        token=token.address,
+        escrow_id=eid,
+        before=before,
+        after=after,
+        intent_id=intent.intent_id,
+    )
 
 
 def _balances(token: Token, cast: Cast) -> dict[str, int]:

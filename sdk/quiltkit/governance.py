@@ -21,6 +21,7 @@ from web3 import Web3
 
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require
 from quiltkit._types import ZERO_ADDRESS, Address, checksum
+from quiltkit.exceptions import QuiltkitError
 from quiltkit.governance_token_errors import ERRORS as TOKEN_ERRORS
 from quiltkit.governor_errors import ERRORS as GOVERNOR_ERRORS
 from quiltkit.timelock_errors import ERRORS as TIMELOCK_ERRORS
@@ -33,11 +34,13 @@ __all__ = [
     "Governor",
     "GovernorConfig",
     "Proposal",
+    "ProposalLogNotFound",
     "ProposalRules",
     "ProposalState",
     "ProposalTally",
     "ProposalType",
     "Support",
+    "TestGovernanceBadge",
     "Timelock",
     "call",
 ]
@@ -48,6 +51,10 @@ RATE_BASE = 10**18
 MAX_CAP = 2**96 - 1
 _TYPE_TAG = "\n#quiltkit-type="
 _TAG_LENGTH = len(_TYPE_TAG) + 1
+
+
+class ProposalLogNotFound(QuiltkitError, LookupError):
+    """The governor knows the proposal, but the node returned no log of its creation."""
 
 
 class ProposalType(IntEnum):
@@ -261,7 +268,7 @@ class GovernanceToken(ContractClient):
         return bool(self._call("paused"))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", keccak(text=role), checksum(account, "account")))
+        return bool(self._call("hasRole", _role_id(role), checksum(account, "account")))
 
     def nonces(self, account: str) -> int:
         return int(self._call("nonces", checksum(account, "account")))
@@ -316,7 +323,15 @@ class GovernanceToken(ContractClient):
         return self._transact("unpause", sender=sender, **options)
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", keccak(text=role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("grantRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
+
+    def renounce_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        """``sender`` gives up ``role`` (``account`` must be the sender: AccessControl's confirmation)."""
+        return self._transact("renounceRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
+
+    def set_treasury(self, treasury: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        """Where donations go from now on (DEFAULT_ADMIN_ROLE; in a full deployment the Timelock)."""
+        return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender, **options)
 
     def upgrade_to(
         self, implementation: str, data: bytes = b"", *, sender: Sender, **options: Unpack[TxOptions]
@@ -328,6 +343,27 @@ class GovernanceToken(ContractClient):
 
 class _Proxy(ContractClient):
     artifact_name = "ERC1967Proxy"
+
+
+class TestGovernanceBadge(ContractClient):
+    """TEST-ONLY stand-in for the FOUNDER_IDEA badge gate (contracts/testing/TestGovernanceBadge):
+    anyone assigns any identity, so it gates nothing real. For local networks, tests and demos;
+    the soulbound badge contract of the badges issue implements the same ``IGovernanceBadge``."""
+
+    __test__ = False  # not a pytest class
+    artifact_name = "TestGovernanceBadge"
+
+    @classmethod
+    def deploy(cls, w3: Web3, sender: Sender, **options: Unpack[TxOptions]) -> TestGovernanceBadge:
+        address, _ = cls._deploy(w3, sender, **options)
+        return cls(w3, address)
+
+    def identity_of(self, account: str) -> int:
+        return int(self._call("identityOf", checksum(account, "account")))
+
+    def set_identity(self, account: str, identity: int, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
+        require(identity >= 0, f"identity must be >= 0, got {identity}", field="identity")
+        return self._transact("setIdentity", checksum(account, "account"), identity, sender=sender, **options)
 
 
 class Timelock(ContractClient):
@@ -370,18 +406,17 @@ class Timelock(ContractClient):
         return bool(self._call("isEmergencyCall", checksum(target, "target"), selector))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", _timelock_role(role), checksum(account, "account")))
+        return bool(self._call("hasRole", _role_id(role), checksum(account, "account")))
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", _timelock_role(role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("grantRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
 
     def renounce_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact(
-            "renounceRole", _timelock_role(role), checksum(account, "account"), sender=sender, **options
-        )
+        return self._transact("renounceRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
 
 
-def _timelock_role(role: str) -> bytes:
+def _role_id(role: str) -> bytes:
+    """AccessControl's id of ``role`` (its name's keccak; zero for DEFAULT_ADMIN_ROLE)."""
     return b"\x00" * 32 if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
 
 
@@ -461,6 +496,29 @@ class Governor(ContractClient):
     def nonces(self, account: str) -> int:
         return int(self._call("nonces", checksum(account, "account")))
 
+    def find_proposal(self, proposal_id: int, *, from_block: int = 0) -> Proposal:
+        """Proposal ``proposal_id`` rebuilt from its ``ProposalCreated`` log (calls and the full
+        description, type tag included) and its rules, ready for queue / execute / cancel.
+
+        Raises GovernorNonexistentProposal (a LookupError) for an unknown id, and
+        ProposalLogNotFound when the node has no log from ``from_block`` on (pruned history).
+        """
+        self.state(proposal_id)  # an unknown id raises its named error here
+        kind = self.rules(proposal_id).kind
+        for log in self.contract.events.ProposalCreated().get_logs(from_block=from_block):
+            args = log["args"]
+            if int(args["proposalId"]) != proposal_id:
+                continue
+            calls = [
+                Call(target=t, value=int(v), data=bytes(d))
+                for t, v, d in zip(args["targets"], args["values"], args["calldatas"], strict=True)
+            ]
+            return Proposal(proposal_id=proposal_id, kind=kind, calls=calls, description=str(args["description"]))
+        raise ProposalLogNotFound(
+            f"no ProposalCreated log of proposal {proposal_id} from block {from_block} on "
+            "(a node that prunes logs needs an earlier --from-block, or an archive node)"
+        )
+
     # --- lifecycle ----------------------------------------------------------------------------
     def propose(
         self,
@@ -524,8 +582,11 @@ class Governor(ContractClient):
     def queue(self, proposal: Proposal, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         return self._transact("queue", *proposal.arrays(), proposal.description_hash, sender=sender, **options)
 
-    def execute(self, proposal: Proposal, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        value = sum(c.value for c in proposal.calls)
+    def execute(self, proposal: Proposal, *, sender: Sender, value: int = 0, **options: Unpack[TxOptions]) -> TxResult:
+        """Execute a queued proposal through the timelock. The calls' native values come out of
+        the Timelock's balance (the DAO's treasury: donations, fees); ``value`` wei sent along by
+        ``sender`` joins that balance first (e.g. an executor who funds the payment)."""
+        require(value >= 0, f"value must be >= 0, got {value}", field="value")
         return self._transact(
             "execute", *proposal.arrays(), proposal.description_hash, sender=sender, value=value, **options
         )

@@ -7,9 +7,6 @@ own Keypair and checked by the host (enforcing auth), exactly as a backend servi
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +15,6 @@ from typing import Any
 import pytest
 from quiltkit import intents
 from quiltkit.soroban import LocalHost, SorobanEscrow, SorobanEscrowTerms
-from quiltkit.soroban.backend import HARNESS_ENV, find_harness
 from stellar_sdk import Keypair
 
 ROOT = Path(__file__).resolve().parents[2]

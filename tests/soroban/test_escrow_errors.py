@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from quiltkit import escrow_errors as evm
 from quiltkit.soroban import errors
-from stellar_sdk import Keypair, scval, xdr
-
 from quiltkit.soroban.models import DEFAULT_RESOLUTION_WINDOW, UPGRADE_DELAY
+from stellar_sdk import Keypair, scval, xdr
 
 from tests.soroban.conftest import DAY, UNIT, Deployment
 
@@ -126,13 +125,13 @@ def create_deadline_now(c: Deployment) -> Any:
     return _create_raw(c, deadline=scval.to_uint64(c.now()))
 
 
-def fund_above_total(c: Deployment) -> Any:
-    eid = c.create(funding=900 * UNIT)
+def fund_when_fully_funded(c: Deployment) -> Any:
+    eid = c.create()  # fully funded
     return c.escrow.transact(
         "fund",
         scval.to_address(c.funder.public_key),
         scval.to_uint64(eid),
-        scval.to_int128(101 * UNIT),
+        scval.to_int128(1),
         signers=[c.funder],
     )
 
@@ -398,7 +397,6 @@ CASES: list[tuple[Callable[[Deployment], Any], type[errors.SorobanEscrowRevert],
     (create_duplicate_verifier, errors.EscrowDuplicateVerifier, 104, evm.EscrowDuplicateVerifier),
     (create_21_verifiers, errors.EscrowTooManyVerifiers, 105, evm.EscrowInvalidVerifierSet),
     (create_deadline_now, errors.EscrowDeadlineInPast, 106, evm.EscrowDeadlineInPast),
-    (fund_above_total, errors.EscrowOverfunded, 107, evm.EscrowOverfunded),
     (fund_cancelled, errors.EscrowClosed, 108, evm.EscrowClosed),
     (assign_after_cancel, errors.EscrowClosed, 108, evm.EscrowClosed),
     (fund_after_deadline, errors.EscrowFundingClosed, 109, evm.EscrowFundingClosed),
@@ -438,6 +436,7 @@ CASES: list[tuple[Callable[[Deployment], Any], type[errors.SorobanEscrowRevert],
     (intent_amount_mismatch, errors.EscrowIntentMismatch, 205, evm.EscrowRevert),
     (intent_payee_mismatch, errors.EscrowIntentMismatch, 205, evm.EscrowRevert),
     (intent_without_verifiers, errors.EscrowAttestationDisabled, 206, evm.EscrowAttestationDisabled),
+    (fund_when_fully_funded, errors.EscrowFullyFunded, 143, evm.EscrowFullyFunded),
 ]
 
 
@@ -462,8 +461,10 @@ def test_contract_error_raises_named_exception(
 
 
 def test_every_error_code_except_not_initialized_is_covered() -> None:
+    """1 cannot happen after construction; 107 (AmountExceedsTotal) is retired: fund keeps at most
+    what remains since review finding 4."""
     covered = {code for _, _, code, _ in CASES}
-    assert set(errors.CONTRACT_ERRORS) - covered == {1}
+    assert set(errors.CONTRACT_ERRORS) - covered == {1, 107}
 
 
 @pytest.mark.parametrize(

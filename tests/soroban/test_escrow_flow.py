@@ -243,3 +243,21 @@ def test_fee_is_owed_when_the_treasury_cannot_receive(chain: Deployment) -> None
     chain.escrow.withdraw_fees(chain.token, signer=unfunded)
     assert chain.balance(unfunded) == fee
     assert chain.escrow.fees_owed(unfunded.public_key, chain.token) == 0
+
+
+def test_a_front_run_funding_makes_an_exact_fund_keep_less_not_fail(chain: Deployment) -> None:
+    """Review finding 4 on Soroban: one unit funded first used to make the payer's exact-remaining
+    `fund` fail (AmountExceedsTotal). The payer's signed transfer of the whole amount still
+    matches its authorization tree; the escrow keeps what remains and sends the rest back."""
+    eid = chain.create(funding=0)
+    total = chain.escrow.get_escrow(eid).total
+    maintainer_before = chain.balance(chain.maintainer)
+    chain.escrow.fund(eid, 1, signer=chain.funder)  # the front-run
+    funded = chain.escrow.fund(eid, total, signer=chain.maintainer)
+    assert funded.event("escrow_funded").args["amount"] == total - 1
+    assert chain.balance(chain.maintainer) == maintainer_before - (total - 1)
+    info = chain.escrow.get_escrow(eid)
+    assert info.funded == info.total == total
+    assert chain.balance(chain.escrow.contract_id) >= total
+    with pytest.raises(soroban_errors.EscrowFullyFunded):
+        chain.escrow.fund(eid, 1, signer=chain.funder)

@@ -10,6 +10,7 @@ import pytest
 from quiltkit import intents
 from quiltkit.exceptions import InsufficientBalance, InvalidAddress, InvalidInput
 from quiltkit.soroban import SorobanEscrow
+from quiltkit.soroban.errors import EscrowFullyFunded
 from stellar_sdk import Keypair, xdr
 
 from tests.soroban.conftest import DAY, UNIT, Deployment
@@ -90,9 +91,9 @@ def fund_zero(c: Deployment) -> Action:
     return lambda: c.escrow.fund(eid, 0, signer=c.funder)
 
 
-def fund_over_remaining(c: Deployment) -> Action:
-    eid = c.create(funding=900 * UNIT)
-    return lambda: c.escrow.fund(eid, 101 * UNIT, signer=c.funder)
+def fund_fully_funded(c: Deployment) -> Action:
+    eid = c.create()  # fully funded
+    return lambda: c.escrow.fund(eid, UNIT, signer=c.funder)
 
 
 def fund_more_than_balance(c: Deployment) -> Action:
@@ -230,7 +231,7 @@ CASES: list[tuple[Callable[[Deployment], Action], type[Exception], str]] = [
     (signer_without_secret, InvalidInput, "no secret key"),
     (signer_not_a_keypair, InvalidInput, "must be a stellar_sdk Keypair"),
     (fund_zero, InvalidInput, "amount must be in 1.."),
-    (fund_over_remaining, InvalidInput, "would overfund"),
+    (fund_fully_funded, EscrowFullyFunded, "FullyFunded"),
     (fund_more_than_balance, InsufficientBalance, "is needed"),
     (fund_cancelled, InvalidInput, "takes no more funding"),
     (fund_negative_escrow_id, InvalidInput, "escrow_id must be in 0.."),

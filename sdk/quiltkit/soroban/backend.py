@@ -334,7 +334,9 @@ def find_harness(binary: str | os.PathLike[str] | None = None) -> str:
         if path.is_file() and os.access(path, os.X_OK):
             return str(path)
         source = "given" if binary else f"${HARNESS_ENV}"
-        raise HarnessNotFound(f"the Soroban harness {source} ({explicit}) is not an executable file: run `{BUILD_HINT}`")
+        raise HarnessNotFound(
+            f"the Soroban harness {source} ({explicit}) is not an executable file: run `{BUILD_HINT}`"
+        )
     for candidate in _repo_candidates():
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)

@@ -36,6 +36,7 @@ __all__ = [
     "EscrowDisputesDisabled",
     "EscrowDuplicateSigner",
     "EscrowDuplicateVerifier",
+    "EscrowFullyFunded",
     "EscrowFundingClosed",
     "EscrowInsufficientSignatures",
     "EscrowIntentAlreadyConsumed",
@@ -233,7 +234,8 @@ class EscrowDeadlineInPast(SorobanEscrowRevert, evm.EscrowDeadlineInPast):
 
 
 class EscrowOverfunded(SorobanEscrowRevert, evm.EscrowOverfunded):
-    """107 ``AmountExceedsTotal``: funding above what is left to fund."""
+    """107 ``AmountExceedsTotal``: retired (``fund`` keeps at most what remains, see
+    :class:`EscrowFullyFunded`); kept so the code keeps its meaning."""
 
     code_value, contract_name = 107, "AmountExceedsTotal"
 
@@ -389,6 +391,12 @@ class EscrowTokenTransferMismatch(SorobanEscrowRevert):
     code_value, contract_name = 142, "TokenTransferMismatch"
 
 
+class EscrowFullyFunded(SorobanEscrowRevert, evm.EscrowFullyFunded):
+    """143 ``FullyFunded``: ``fund`` on an escrow whose milestones are already covered."""
+
+    code_value, contract_name = 143, "FullyFunded"
+
+
 # --- payout intents: 200-219 -------------------------------------------------------------------
 
 
@@ -478,6 +486,7 @@ CONTRACT_ERRORS: dict[int, type[SorobanEscrowRevert]] = {
         EscrowDeadlineTooFar,
         EscrowInvalidResolutionWindow,
         EscrowTokenTransferMismatch,
+        EscrowFullyFunded,
         EscrowIntentExpired,
         EscrowIntentAlreadyConsumed,
         EscrowInsufficientSignatures,

@@ -15,15 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
-
-from quiltkit._model import invalid_input
 from stellar_sdk import Keypair, StrKey, scval, xdr
 
 from quiltkit import intents
+from quiltkit._model import invalid_input
 from quiltkit.exceptions import InsufficientBalance, InvalidInput
 from quiltkit.soroban import _values
 from quiltkit.soroban.backend import ContractCall, SorobanBackend
-from quiltkit.soroban.errors import SorobanContractError, SorobanEscrowRevert, escrow_error
+from quiltkit.soroban.errors import EscrowFullyFunded, SorobanContractError, SorobanEscrowRevert, escrow_error
 from quiltkit.soroban.models import (
     BPS,
     MAX_DEADLINE_DELAY,
@@ -103,7 +102,9 @@ class SorobanEscrow:
 
     def fees_owed(self, treasury: str | Keypair, token: str) -> int:
         """Fees owed to ``treasury`` in ``token`` because pushing them to it failed."""
-        return int(self._read("fees_owed", _addr(treasury, "treasury"), scval.to_address(_values.contract(token, "token"))))
+        return int(
+            self._read("fees_owed", _addr(treasury, "treasury"), scval.to_address(_values.contract(token, "token")))
+        )
 
     def pending_admin(self) -> str | None:
         value = self._read("pending_admin")
@@ -171,8 +172,11 @@ class SorobanEscrow:
     def fund(self, escrow_id: int, amount: int, *, signer: Keypair, source: Keypair | None = None) -> SorobanTxResult:
         """Add ``amount`` from ``signer`` (any funder) to escrow ``escrow_id``, up to its total.
 
-        The escrow credits what its balance grew by (less than ``amount`` for a fee-on-transfer
-        token: see the ``escrow_funded`` event). The signer authorizes this call and exactly one
+        The escrow keeps at most what remains to fund and sends the rest back in the same call,
+        so a funding that lands first (even of one unit) makes this one keep less, never fail;
+        the ``escrow_funded`` event (and the call's return value) says how much was credited:
+        what its balance grew by, less than ``amount`` for a fee-on-transfer token. Raises
+        ``EscrowFullyFunded`` when nothing remains. The signer authorizes this call and exactly one
         ``token.transfer(funder, escrow, amount)`` under it; an auth tree asking for anything else
         (a hostile token's extra transfer) raises :class:`UnexpectedAuthorization` unsigned.
         """
@@ -181,8 +185,8 @@ class SorobanEscrow:
         info = self.get_escrow(escrow_id)
         if info.status != EscrowStatus.ACTIVE:
             raise InvalidInput(f"escrow {escrow_id} is {info.status.name.lower()}: it takes no more funding")
-        if amount > info.remaining:
-            raise InvalidInput(f"escrow {escrow_id} needs {info.remaining} more; {amount} would overfund it")
+        if info.remaining == 0:
+            raise EscrowFullyFunded()
         balance = self.token_balance(info.token, signer.public_key)
         if balance < amount:
             raise InsufficientBalance(info.token, signer.public_key, balance, amount)

@@ -151,7 +151,9 @@ class SorobanEscrowTerms(BaseModel):
     arbiter: StellarAddress | None = None
     verifiers: list[VerifierKey] = Field(default_factory=list, max_length=MAX_VERIFIERS)
     threshold: int = Field(default=0, ge=0, le=_values.U32_MAX)
-    resolution_window: int = Field(default=DEFAULT_RESOLUTION_WINDOW, ge=MIN_RESOLUTION_WINDOW, le=MAX_RESOLUTION_WINDOW)
+    resolution_window: int = Field(
+        default=DEFAULT_RESOLUTION_WINDOW, ge=MIN_RESOLUTION_WINDOW, le=MAX_RESOLUTION_WINDOW
+    )
     """Seconds the arbiter has to resolve a dispute; after it anyone returns the milestone to the funders."""
     metadata: Bytes32 = "0x" + "00" * 32
 

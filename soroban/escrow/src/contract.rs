@@ -552,12 +552,16 @@ impl SorobanEscrow {
     /// # Arguments
     /// * `funder` - pays, and is recorded as owning the credited part of the escrow's funding.
     /// * `id` - escrow id.
-    /// * `amount` - > 0, at most `total - funded`.
+    /// * `amount` - > 0; at most `total - funded` is kept (the rest is sent back
+    ///   in the same call), so a front-run funding makes this call take less, never fail.
+    ///
+    /// Returns the amount credited.
     ///
     /// # Errors
     /// * `Paused`, `InvalidAmount`, `EscrowNotFound`, `EscrowNotActive`,
-    ///   `DeadlinePassed`, `AmountExceedsTotal`, `TokenTransferMismatch` (the
-    ///   balance grew by nothing or by more than `amount`).
+    ///   `DeadlinePassed`, `FullyFunded` (nothing remains to fund),
+    ///   `TokenTransferMismatch` (the balance grew by nothing or by more than
+    ///   `amount`).
     ///
     /// # Events
     /// `escrow_funded` (`amount` = credited).
@@ -568,7 +572,7 @@ impl SorobanEscrow {
     /// before the effects (the credit needs the balance after it); the token
     /// cannot call back into the escrow, since the Soroban host refuses to
     /// re-enter a contract that is already on the call stack.
-    pub fn fund(env: Env, funder: Address, id: u64, amount: i128) -> Result<(), EscrowError> {
+    pub fn fund(env: Env, funder: Address, id: u64, amount: i128) -> Result<i128, EscrowError> {
         funder.require_auth();
         let config = storage::read_config(&env);
         if config.paused {
@@ -584,20 +588,24 @@ impl SorobanEscrow {
         if env.ledger().timestamp() > escrow.deadline {
             return Err(EscrowError::DeadlinePassed);
         }
-        if amount > escrow.total - escrow.funded {
-            return Err(EscrowError::AmountExceedsTotal);
+        let remaining = escrow.total - escrow.funded;
+        if remaining == 0 {
+            return Err(EscrowError::FullyFunded);
         }
 
         let token = token::Client::new(&env, &escrow.token);
         let this = env.current_contract_address();
         let before = token.balance(&this);
+        // The whole `amount` moves in, as the funder authorized it (a smaller transfer would not
+        // match the signed authorization tree); what exceeds the remainder goes straight back.
         token.transfer(&funder, &this, &amount);
-        let received = token
+        let arrived = token
             .balance(&this)
             .checked_sub(before)
             .filter(|r| *r > 0 && *r <= amount)
             .ok_or(EscrowError::TokenTransferMismatch)?;
-
+        // A funder racing this one (even by one unit) makes it keep less, never fail.
+        let received = arrived.min(remaining);
         let mut position = storage::read_position(&env, id, &funder);
         Self::sync(&escrow, &mut position);
         position.share += received;
@@ -607,13 +615,16 @@ impl SorobanEscrow {
         storage::write_position(&env, id, &funder, &position);
         events::EscrowFunded {
             escrow_id: id,
-            funder,
+            funder: funder.clone(),
             amount: received,
             funder_share: position.share,
             funded: escrow.funded,
         }
         .publish(&env);
-        Ok(())
+        if arrived > received {
+            token.transfer(&this, &funder, &(arrived - received));
+        }
+        Ok(received)
     }
 
     /// Sets the payee of an open bounty.
@@ -1058,7 +1069,7 @@ impl SorobanEscrow {
 
     /// Pays `funder` what it is owed from the refundable pool and returns the
     /// amount paid. A funder is owed
-    /// `floor(refundable * unspent / closed_pool) - claimed`, where `unspent`
+    /// `min(ceil(refundable * unspent / closed_pool) - claimed, refundable - refunded)`, where `unspent`
     /// is its funding less its pro-rata part of every payout made while its
     /// money was in the escrow (a funder who arrived after a payout does not
     /// bear it); it can claim again if the pool grows later (a dispute
@@ -1075,9 +1086,11 @@ impl SorobanEscrow {
     /// `refund_claimed`.
     ///
     /// # Security
-    /// No authorization: tokens only ever go to `funder`. Rounding is down, so
-    /// the claims never sum to more than the pool; less than
-    /// `funders * (spends + 1)` base units of dust stay in the contract.
+    /// No authorization: tokens only ever go to `funder`. Shares round up and
+    /// each claim is capped by what is left of the pool, so the claims never
+    /// sum to more than the pool and, once every funder has claimed, they sum
+    /// to exactly the pool: a closed escrow ends holding zero (a funder gains
+    /// at most `spends + 1` base units from rounding, taken from the last claims).
     pub fn claim_refund(env: Env, id: u64, funder: Address) -> Result<i128, EscrowError> {
         let mut escrow = storage::read_escrow(&env, id)?;
         if escrow.status == EscrowStatus::Active {
@@ -1231,23 +1244,26 @@ impl SorobanEscrow {
         amount * escrow.fee_bps as i128 / BPS_DENOMINATOR as i128
     }
 
-    /// What a closed escrow owes a funder whose position is synced.
+    /// What a closed escrow owes a funder whose position is synced: its share
+    /// of the pool rounded up, capped by what is left of the pool.
     fn owed(escrow: &Escrow, position: &Position) -> i128 {
         if escrow.closed_pool == 0 {
             return 0;
         }
         // refundable <= closed_pool <= i64::MAX and unspent <= closed_pool: no overflow.
-        escrow.refundable * position.unspent / escrow.closed_pool - position.claimed
+        let entitled = ceil_div(escrow.refundable * position.unspent, escrow.closed_pool);
+        (entitled - position.claimed).min(escrow.refundable - escrow.refunded)
     }
 
     /// Applies the spends recorded since the position was last synced: each
-    /// one shrinks the funder's unspent funding by `(pool - amount) / pool`
-    /// (rounded down, so the positions never sum to more than the pool).
+    /// one shrinks the funder's unspent funding by `(pool - amount) / pool`,
+    /// rounded up, so the positions sum to at least the pool and the capped
+    /// claims of all funders take all of it (no dust).
     fn sync(escrow: &Escrow, position: &mut Position) {
         for k in position.synced..escrow.spends.len() {
             let spend = escrow.spends.get_unchecked(k);
             // unspent <= pool <= i64::MAX: the product fits in i128.
-            position.unspent = position.unspent * (spend.pool - spend.amount) / spend.pool;
+            position.unspent = ceil_div(position.unspent * (spend.pool - spend.amount), spend.pool);
         }
         position.synced = escrow.spends.len();
     }
@@ -1349,4 +1365,9 @@ impl SorobanEscrow {
             token.transfer(&this, payee, &net);
         }
     }
+}
+
+/// `ceil(a / b)` for `a >= 0`, `b > 0`.
+fn ceil_div(a: i128, b: i128) -> i128 {
+    (a + b - 1) / b
 }

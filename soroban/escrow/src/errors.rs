@@ -50,7 +50,7 @@ pub enum EscrowError {
     TooManyVerifiers = 105,
     /// A deadline that is not in the future at creation.
     InvalidDeadline = 106,
-    /// Funding that would take the escrow above the sum of its milestones.
+    /// Retired (no call returns it since `fund` keeps at most what remains); the code stays reserved.
     AmountExceedsTotal = 107,
     /// The escrow is refunding or cancelled (no new funding, no assignment).
     EscrowNotActive = 108,
@@ -104,6 +104,8 @@ pub enum EscrowError {
     InvalidResolutionWindow = 141,
     /// `fund`: the escrow's token balance grew by nothing, or by more than was sent.
     TokenTransferMismatch = 142,
+    /// `fund` on an escrow whose milestones are already fully covered.
+    FullyFunded = 143,
 
     // --- payout intents: 200-219 ---
     /// `intent.deadline` is before the ledger timestamp.

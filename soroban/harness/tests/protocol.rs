@@ -362,7 +362,11 @@ fn test_full_escrow_flow_with_signed_auth_entries() {
         "simulate",
         json!({"contract": d.escrow, "function": "fund", "args": fund_args(&a, 1_000)}),
     );
-    assert_eq!(unb64::<ScVal>(&sim["result"]), ScVal::Void);
+    // fund returns what it credited (i128 1,000).
+    assert_eq!(
+        unb64::<ScVal>(&sim["result"]),
+        ScVal::I128(Int128Parts { hi: 0, lo: 1_000 })
+    );
     assert_eq!(sim["events"].as_array().unwrap().len(), 2); // escrow_funded + SAC transfer
     let entries = sim["auth_entries"].as_array().unwrap();
     assert_eq!(entries.len(), 1);
@@ -497,21 +501,21 @@ fn test_full_escrow_flow_with_signed_auth_entries() {
         json!({"type": "Auth", "code": "InvalidInput"})
     );
 
-    // A contract error: 500 is left to fund, 501 exceeds the total.
-    let err = call_err(
-        &mut h,
-        "invoke",
-        json!({"contract": d.escrow, "function": "fund", "args": fund_args(&a, 501)}),
-    );
-    assert_eq!(err["kind"], "contract");
-    assert_eq!(err["code"], 107);
-    assert_eq!(err["name"], "AmountExceedsTotal");
     // Recording auth ("record" is the default) funds the rest.
     call(
         &mut h,
         "invoke",
         json!({"contract": d.escrow, "function": "fund", "args": fund_args(&a, 500)}),
     );
+    // A contract error: nothing is left to fund.
+    let err = call_err(
+        &mut h,
+        "invoke",
+        json!({"contract": d.escrow, "function": "fund", "args": fund_args(&a, 1)}),
+    );
+    assert_eq!(err["kind"], "contract");
+    assert_eq!(err["code"], 143);
+    assert_eq!(err["name"], "FullyFunded");
 
     // Attested release: ask the contract for the digest, sign with 2 verifiers,
     // submit with no authorization at all.

@@ -9,6 +9,7 @@ import {GovernanceToken} from "../../../contracts/governance/GovernanceToken.sol
 import {QuiltkitTimelock} from "../../../contracts/governance/QuiltkitTimelock.sol";
 import {GovernedTarget} from "./mocks/GovernanceMocks.sol";
 import {ReferenceGovernor, ReferenceVotesToken} from "./reference/ReferenceGovernance.sol";
+import {SoladyVotesReference} from "./reference/SoladyVotesReference.sol";
 
 /// @dev The governor's typed surface, so this file does not import its source (see below).
 interface ITypedGovernor is IGovernor {
@@ -80,6 +81,7 @@ contract GovernanceGasTest is Test {
 
     GovIsolationProbe internal probe;
     ReferenceVotesToken internal refToken;
+    SoladyVotesReference internal soladyToken;
     TimelockController internal refTimelock;
     ReferenceGovernor internal refGovernor;
     GovernedTarget internal refTarget; // its own target, so both executions write fresh slots
@@ -118,6 +120,10 @@ contract GovernanceGasTest is Test {
         _refMintDelegated(alice, 50_000e18);
         _refMintDelegated(bob, 30_000e18);
         _refMintDelegated(carol, 20_000e18);
+        soladyToken = new SoladyVotesReference(admin);
+        _soladyMintDelegated(alice, 50_000e18);
+        _soladyMintDelegated(bob, 30_000e18);
+        _soladyMintDelegated(carol, 20_000e18);
         vm.deal(stranger, 10 ether);
         vm.deal(treasury, 1); // an existing account, as a real treasury is
         vm.warp(block.timestamp + 1);
@@ -162,6 +168,13 @@ contract GovernanceGasTest is Test {
         refToken.delegate(to);
     }
 
+    function _soladyMintDelegated(address to, uint256 amount) internal {
+        vm.prank(admin);
+        soladyToken.mint(to, amount);
+        vm.prank(to);
+        soladyToken.delegate(to);
+    }
+
     function _isolated() internal returns (bool) {
         probe.ping();
         return vm.lastCallGas().gasTotalUsed >= 21_000;
@@ -186,8 +199,12 @@ contract GovernanceGasTest is Test {
         vm.prank(bob);
         refToken.transfer(carol, 1_000e18);
         _record("ref_transfer_bothDelegated", isolated);
+        vm.prank(bob);
+        soladyToken.transfer(carol, 1_000e18);
+        _record("solady_transfer_bothDelegated", isolated);
         assertEq(token.getVotes(carol), 21_000e18);
         assertEq(refToken.getVotes(carol), 21_000e18);
+        assertEq(soladyToken.getVotes(carol), 21_000e18);
     }
 
     function test_gas_delegate_redelegate() public {
@@ -198,8 +215,12 @@ contract GovernanceGasTest is Test {
         vm.prank(carol);
         refToken.delegate(bob);
         _record("ref_delegate_redelegate", isolated);
+        vm.prank(carol);
+        soladyToken.delegate(bob);
+        _record("solady_delegate_redelegate", isolated);
         assertEq(token.getVotes(bob), 50_000e18);
         assertEq(refToken.getVotes(bob), 50_000e18);
+        assertEq(soladyToken.getVotes(bob), 50_000e18);
     }
 
     function test_gas_donate_firstDonation() public {

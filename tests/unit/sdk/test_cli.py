@@ -106,3 +106,47 @@ def test_escrow_show_prints_state_names(node: Web3) -> None:
     shown = json.loads(result.output)
     assert [m["state"] for m in shown["milestones"]] == ["RELEASED", "PENDING"]
     assert shown["escrow_id"] == eid and shown["payee"] == payee.address
+
+
+def test_badges_commands_show_reputation_and_sign(node: Web3, verifiers: list[LocalAccount]) -> None:
+    from quiltkit import BadgeAttestation, BadgeDomain, SoulboundBadge
+    from quiltkit.attestations import sign_attestation
+    from quiltkit.badges import decay, issued_token_ids, registered_type
+
+    admin, holder = dev_accounts(2)
+    badges = SoulboundBadge.deploy(node, admin, admin=admin.address)
+    badges.grant_role("ISSUER_ROLE", admin.address, sender=admin)
+    kind = registered_type(badges.register_type("Contribution", "", 10**20, sender=admin))
+    (token_id,) = issued_token_ids(badges.issue(holder.address, kind, "0x" + "cd" * 32, sender=admin))
+    url = str(getattr(node.provider, "endpoint_uri", ""))
+    runner = CliRunner()
+    shown = runner.invoke(main, ["badges", "show", str(token_id), "--address", badges.address, "--rpc-url", url])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["evidence_hash"] == "0x" + "cd" * 32
+    rep = badges.reputation(holder.address)
+    later = rep.last_activity + 365 * 86_400
+    result = runner.invoke(
+        main,
+        ["badges", "reputation", holder.address, "--address", badges.address, "--rpc-url", url, "--at", str(later)],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["score"] == 10**20
+    assert doc["projected"]["value"] == decay(10**20, 365 * 86_400)
+    env = {"QUILTKIT_VALIDATOR_KEY": "0x" + verifiers[0].key.hex().removeprefix("0x")}
+    fields = {"holder": holder.address, "badge_type": kind, "evidence_hash": "0x" + "cd" * 32}
+    fields |= {"attestation_id": "0x" + "01" * 32, "deadline": 2_000_000_000}
+    signed = runner.invoke(
+        main,
+        [
+            "badges", "attest", "--holder", holder.address, "--type", str(kind), "--evidence", fields["evidence_hash"],
+            "--attestation-id", fields["attestation_id"], "--deadline", "2000000000",
+            "--chain-id", str(node.eth.chain_id), "--contract", badges.address,
+        ],
+        env=env,
+    )  # fmt: skip
+    assert signed.exit_code == 0, signed.output
+    domain = BadgeDomain(chain_id=node.eth.chain_id, verifying_contract=badges.address)
+    assert signed.output.strip() == "0x" + sign_attestation(BadgeAttestation(**fields), domain, verifiers[0]).hex()
+    bad = runner.invoke(main, ["badges", "show", "1", "--address", "0x12", "--rpc-url", url])
+    assert bad.exit_code == 1

@@ -273,17 +273,9 @@ fn test_fund_RevertWhen_invalid() {
         s.escrow.try_fund(f, &7, &5),
         Err(Ok(EscrowError::EscrowNotFound))
     );
-    assert_eq!(
-        s.escrow.try_fund(f, &id, &101),
-        Err(Ok(EscrowError::AmountExceedsTotal))
-    );
     s.escrow.fund(f, &id, &60);
-    assert_eq!(
-        s.escrow.try_fund(f, &id, &41),
-        Err(Ok(EscrowError::AmountExceedsTotal))
-    );
     s.set_time(DEADLINE);
-    assert_eq!(s.escrow.try_fund(f, &id, &1), Ok(Ok(())));
+    assert_eq!(s.escrow.try_fund(f, &id, &1), Ok(Ok(1)));
     s.set_time(DEADLINE + 1);
     assert_eq!(
         s.escrow.try_fund(f, &id, &1),
@@ -291,6 +283,28 @@ fn test_fund_RevertWhen_invalid() {
     );
     // A failed call moves nothing.
     assert_eq!(s.balance(&s.id), 61);
+}
+
+/// Review finding 4: funding 1 unit first used to make a payer's exact-remaining `fund` fail with
+/// `AmountExceedsTotal`, repeatably. It now keeps what remains, sends the rest back in the same
+/// call and says how much it took; only a fully funded escrow refuses (`FullyFunded`).
+#[test]
+fn test_finding4_fund_keeps_at_most_what_remains() {
+    let s = Setup::new();
+    let id = s.create(&[100]);
+    let (payer_side, racer) = (&s.funders[0], &s.funders[1]);
+    assert_eq!(s.escrow.fund(racer, &id, &1), 1);
+    assert_eq!(s.escrow.fund(payer_side, &id, &100), 99);
+    assert_eq!(s.balance(payer_side), MINTED - 99);
+    assert_eq!(s.balance(&s.id), 100);
+    let e = s.escrow.get_escrow(&id);
+    assert_eq!((e.funded, e.total), (100, 100));
+    assert_eq!(s.escrow.share_of(&id, payer_side), 99);
+    assert_eq!(
+        s.escrow.try_fund(racer, &id, &1),
+        Err(Ok(EscrowError::FullyFunded))
+    );
+    assert_eq!(s.balance(racer), MINTED - 1);
 }
 
 #[test]
