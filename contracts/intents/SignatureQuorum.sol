@@ -25,7 +25,8 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 /// Error vocabulary: {verify}, {verifyAgainst} and {commit} revert with the `Quorum*` errors below.
 /// A contract whose users already know its own named errors (MilestoneEscrow's SDK raises them
 /// before sending) uses {check} and {checkSet}, which return a {Failure} instead of reverting, and
-/// maps each failure onto its own error; the checks are the same code either way.
+/// maps each failure onto its own error. They apply the same rules, in the same order, as
+/// {verifyAgainst} and {commit} (kept as they were, byte for byte, for their existing users).
 library SignatureQuorum {
     /// @notice One member's signature over a digest. ABI-identical to
     /// IMilestoneEscrow.VerifierSignature (`tuple(uint8,bytes)`).
@@ -76,10 +77,20 @@ library SignatureQuorum {
     /// @dev O(n^2) duplicate check: n <= MAX_SIGNERS and this runs when a set is registered, not
     /// when it is used.
     function commit(address[] calldata signers, uint256 threshold) internal pure returns (bytes32) {
-        (Failure failure, address duplicate) = checkSet(signers, threshold);
-        if (failure == Failure.DuplicateSigner) revert QuorumDuplicateSigner(duplicate);
-        if (failure != Failure.None) revert QuorumInvalidSignerSet(signers.length, threshold);
-        return signers.length == 0 ? bytes32(0) : keccak256(abi.encode(signers));
+        uint256 n = signers.length;
+        if (n == 0) {
+            if (threshold != 0) revert QuorumInvalidSignerSet(n, threshold);
+            return bytes32(0);
+        }
+        if (n > MAX_SIGNERS || threshold == 0 || threshold > n) revert QuorumInvalidSignerSet(n, threshold);
+        for (uint256 i; i < n; ++i) {
+            address s = signers[i];
+            if (s == address(0)) revert QuorumInvalidSignerSet(n, threshold);
+            for (uint256 j = i + 1; j < n; ++j) {
+                if (signers[j] == s) revert QuorumDuplicateSigner(s);
+            }
+        }
+        return keccak256(abi.encode(signers));
     }
 
     /// @notice {commit}'s validation without the revert: `InvalidSignerSet` (empty with a non-zero
@@ -130,12 +141,19 @@ library SignatureQuorum {
         Signature[] calldata signatures,
         uint256 threshold
     ) internal view {
-        (Failure failure, uint256 detail) = check(digest, signers, signatures, threshold);
-        if (failure == Failure.None) return;
-        if (failure == Failure.InsufficientSignatures) revert QuorumInsufficientSignatures(detail, threshold);
-        if (failure == Failure.SignersNotAscending) revert QuorumSignersNotAscending(detail);
-        if (failure == Failure.UnknownSigner) revert QuorumUnknownSigner(detail);
-        revert QuorumInvalidSignature(address(uint160(detail)));
+        uint256 provided = signatures.length;
+        if (provided < threshold) revert QuorumInsufficientSignatures(provided, threshold);
+        uint256 previous;
+        for (uint256 k; k < threshold; ++k) {
+            Signature calldata sig = signatures[k];
+            uint256 index = sig.signerIndex;
+            // Strictly ascending indexes make every counted signer distinct.
+            if (k != 0 && index <= previous) revert QuorumSignersNotAscending(k);
+            if (index >= signers.length) revert QuorumUnknownSigner(index);
+            address signer = signers[index];
+            if (!isValidSignatureNow(signer, digest, sig.signature)) revert QuorumInvalidSignature(signer);
+            previous = index;
+        }
     }
 
     /// @notice {verifyAgainst}'s check without the revert. `detail` is, by failure: the number of
