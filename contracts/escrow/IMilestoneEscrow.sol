@@ -14,6 +14,16 @@ interface IMilestoneEscrow {
         Refunded
     }
 
+    /// @notice What a given PayoutIntent can still do ({intentStatus}), read from its milestone.
+    /// Payable: the milestone is Pending (it pays once funded). Paid: this intent's id released
+    /// it. Closed: it left Pending otherwise (released by the payer or by another intent,
+    /// disputed, resolved, refunded, cancelled); the milestone state says which.
+    enum IntentStatus {
+        Payable,
+        Paid,
+        Closed
+    }
+
     /// @notice What a payer fixes when opening an escrow.
     /// @param token ERC-20 token, or address(0) for native ETH.
     /// @param payee Who is paid; address(0) opens a bounty whose payee is assigned later.
@@ -23,8 +33,12 @@ interface IMilestoneEscrow {
     /// [MIN_DISPUTE_WINDOW, MAX_DISPUTE_WINDOW] when there is an arbiter, 0 when there is none.
     /// @param defaultPayeeBps The outcome of a dispute the arbiter let expire: this share of the
     /// milestone to the payee, the rest to the funders (0: refund the funders in full).
-    /// @param verifiers Signer addresses (EOA or ERC-1271) that may attest payouts; may be empty.
+    /// @param verifiers Signer addresses (EOA or ERC-1271) that may attest payouts, registered on
+    /// the way ({registerVerifierSet}); empty when `verifierSetId` names a registered set, or for
+    /// an escrow without attestation.
     /// @param threshold How many distinct verifiers must sign an intent (0 iff no verifiers).
+    /// @param verifierSetId A registered set ({registerVerifierSet}) to reference instead of
+    /// passing `verifiers`, which must then be empty with threshold 0; 0 for none.
     /// @param deadline Unix time after which unreleased, undisputed milestones are refundable.
     /// @param amounts Milestone amounts, in token units, paid in any order once funded.
     /// @param metadataHash Hash of the off-chain specification (e.g. an IPFS CID digest).
@@ -36,6 +50,7 @@ interface IMilestoneEscrow {
         uint16 defaultPayeeBps;
         address[] verifiers;
         uint8 threshold;
+        uint96 verifierSetId;
         uint40 deadline;
         uint96[] amounts;
         bytes32 metadataHash;
@@ -76,6 +91,7 @@ interface IMilestoneEscrow {
         uint96 held;
         uint96 refundPool;
         uint8 fundedMilestones;
+        uint96 verifierSetId;
         bytes32 verifiersHash;
         uint96[] amounts;
         MilestoneState[] states;
@@ -117,7 +133,11 @@ interface IMilestoneEscrow {
     error EscrowAttestationDisabled(uint256 escrowId);
     error EscrowVerifierSetMismatch(uint256 escrowId);
     error EscrowIntentExpired(bytes32 intentId, uint256 deadline);
+    /// @dev Not raised by this contract since v2 (the milestone's state is the replay guard: a
+    /// replay reverts {EscrowMilestoneNotPending}); kept because the Soroban escrow's code 201
+    /// still maps onto it in the SDK.
     error EscrowIntentAlreadyConsumed(bytes32 intentId);
+    error EscrowUnknownVerifierSet(uint256 setId);
     error EscrowIntentTokenMismatch(bytes32 intentId, address expected, address actual);
     error EscrowIntentAmountMismatch(bytes32 intentId, uint256 expected, uint256 actual);
     error EscrowIntentPayeeMismatch(bytes32 intentId, address expected, address actual);
@@ -131,7 +151,8 @@ interface IMilestoneEscrow {
     error EscrowFullyFunded(uint256 escrowId);
 
     // --- events -------------------------------------------------------------------------------
-    /// @dev `params` carries the full terms (token, payee, arbiter, verifiers, threshold,
+    /// @dev `params` carries the full terms (token, payee, arbiter, verifiers and threshold or the
+    /// registered set's id, whose {VerifierSetRegistered} names its members,
     /// deadline, amounts, metadata hash) so the event alone rebuilds the escrow.
     event EscrowCreated(
         uint256 indexed escrowId, address indexed payer, address indexed token, uint16 feeBps, EscrowParams params
@@ -141,6 +162,8 @@ interface IMilestoneEscrow {
     event MilestoneReleased(
         uint256 indexed escrowId, uint256 indexed milestone, address indexed payee, uint256 amount, uint256 fee
     );
+    /// @dev `intentId` is the intent's idempotency and correlation key: the one that paid the
+    /// milestone ({intentStatus} answers Paid for it).
     event IntentConsumed(
         bytes32 indexed intentId, uint256 indexed escrowId, uint256 indexed milestone, bytes32 evidenceHash
     );
@@ -165,6 +188,8 @@ interface IMilestoneEscrow {
         uint256 fee,
         uint256 toFunders
     );
+    /// @dev `commitment` is keccak256(abi.encode(verifiers)); emitted once per set, when stored.
+    event VerifierSetRegistered(uint256 indexed setId, bytes32 commitment, uint8 threshold, address[] verifiers);
     event RefundsOpened(uint256 indexed escrowId, uint256 amount);
     event EscrowCancelled(uint256 indexed escrowId, uint256 amount);
     event RefundClaimed(uint256 indexed escrowId, address indexed funder, uint256 amount);

@@ -4,12 +4,11 @@ pragma solidity 0.8.30;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SignatureQuorum} from "../intents/SignatureQuorum.sol";
 import {IMilestoneEscrow} from "./IMilestoneEscrow.sol";
 
 /// @title MilestoneEscrow
@@ -37,6 +36,11 @@ import {IMilestoneEscrow} from "./IMilestoneEscrow.sol";
 /// - `multicall` (OpenZeppelin) batches calls, e.g. a relayer submitting several intents in one
 ///   transaction. It is not payable, so no call in a batch can reuse `msg.value`.
 /// - Amounts are uint96 (up to ~7.9e28 base units per escrow) so that hot state packs in few slots.
+/// - Storage that guards nothing is not kept (v2): the milestone's state is the replay guard (an
+///   intent pays one whole milestone, which leaves Pending once), so there is no per-intent-id
+///   slot; `held` is derived from the other figures; a verifier set is registered once
+///   ({SignatureQuorum.Registry}) and referenced by id; the payer's share is implicit until
+///   someone else funds.
 contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, ReentrancyGuardTransient, EIP712, Multicall {
     using SafeERC20 for IERC20;
 
@@ -51,7 +55,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     /// @notice Upper bound on milestones per escrow (3 state bits each fit one uint48).
     uint256 public constant MAX_MILESTONES = 16;
     /// @notice Upper bound on verifiers per escrow.
-    uint256 public constant MAX_VERIFIERS = 32;
+    uint256 public constant MAX_VERIFIERS = SignatureQuorum.MAX_SIGNERS;
     /// @notice Shortest dispute window an escrow with an arbiter may set.
     uint256 public constant MIN_DISPUTE_WINDOW = 1 days;
     /// @notice Longest dispute window an escrow with an arbiter may set.
@@ -70,11 +74,17 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     uint8 private constant _CLOSED = _FLAG_CANCELLED | _FLAG_REFUNDS_OPENED;
     /// @dev Set once a dispute split sent money to the funders' pool: funding is closed from then on.
     uint8 private constant _FLAG_POOL_FUNDED = 4;
+    /// @dev Set when someone other than the payer first funds. Until then every unit funded is the
+    /// payer's, so the payer's share is `funded` and has no record; from then on it is recorded.
+    uint8 private constant _FLAG_CO_FUNDED = 8;
+    /// @dev Milestone amounts are uint96 in a 128-bit half word; the 32 bits above hold the
+    /// fingerprint of the intent that released the milestone (0: not released by an intent).
+    uint256 private constant _AMOUNT_MASK = type(uint96).max;
 
     /// @dev Packed so that release touches few slots: slot 0 (payer, deadline, fee, counts,
-    /// flags), slot 1 (token, held), slot 2 (payee, milestone states, dispute window, default
-    /// outcome), slot 3 (arbiter, funded), slot 4 (refund pool, refunds paid), slot 5
-    /// (verifier-set commitment).
+    /// flags), slot 1 (token, registered verifier-set id), slot 2 (payee, milestone states,
+    /// dispute window, default outcome), slot 3 (arbiter, funded), slot 4 (refund pool, refunds
+    /// paid). What the escrow holds is derived ({_held}).
     struct Escrow {
         address payer;
         uint40 deadline;
@@ -84,7 +94,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         uint8 fundedMilestones;
         uint8 flags;
         address token;
-        uint96 held;
+        uint96 verifierSetId;
         address payee;
         uint48 states;
         uint32 disputeWindow;
@@ -93,7 +103,6 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         uint96 funded;
         uint96 refundPool;
         uint96 refundsPaid;
-        bytes32 verifiersHash;
     }
 
     uint256 private _escrowCount;
@@ -101,11 +110,13 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     address private _treasury;
 
     mapping(uint256 escrowId => Escrow) private _escrows;
-    /// @dev Two uint128 milestone amounts per word: milestone i lives in word i/2, half i%2.
+    /// @dev Two milestones per word: milestone i lives in word i/2, half i%2; each half is the
+    /// uint96 amount and, above it, the 32-bit fingerprint of the intent that released it.
     mapping(uint256 escrowId => mapping(uint256 word => uint256 amounts)) private _milestoneAmounts;
     /// @dev Low 128 bits: amount the funder contributed; high 128 bits: refunds already claimed.
+    /// The payer's contribution is not recorded while the escrow is not co-funded (_FLAG_CO_FUNDED).
     mapping(uint256 escrowId => mapping(address funder => uint256 account)) private _funders;
-    mapping(bytes32 intentId => bool consumed) private _consumedIntents;
+    SignatureQuorum.Registry private _verifierSets;
     mapping(address token => mapping(address account => uint256 amount)) private _credits;
     /// @dev When a disputed milestone's window closes; cleared when the dispute is resolved.
     mapping(uint256 escrowId => mapping(uint256 milestone => uint256 closesAt)) private _disputeClosesAt;
@@ -133,8 +144,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
 
     /// @notice Opens an escrow with the caller as payer and optionally funds it in the same call.
     /// @dev Requirements: not paused; 1..MAX_MILESTONES non-zero amounts whose total fits uint96;
-    /// a future deadline; `threshold` in 1..verifiers.length with distinct non-zero verifiers, or
-    /// no verifiers and threshold 0; with an arbiter a dispute window in
+    /// a future deadline; `threshold` in 1..verifiers.length with distinct non-zero verifiers
+    /// (registered on the way, {VerifierSetRegistered} if new), or no verifiers and threshold 0
+    /// with `verifierSetId` 0 or a registered set's id; with an arbiter a dispute window in
     /// [MIN_DISPUTE_WINDOW, MAX_DISPUTE_WINDOW], without one no window; `defaultPayeeBps` <= 10000.
     /// For ETH, `msg.value` must equal `initialFunding`.
     /// Emits {EscrowCreated}, and {EscrowFunded} when `initialFunding` > 0.
@@ -152,7 +164,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         uint256 count = params.amounts.length;
         if (count == 0 || count > MAX_MILESTONES) revert EscrowInvalidMilestoneCount(count, MAX_MILESTONES);
         if (params.deadline <= block.timestamp) revert EscrowDeadlineInPast(params.deadline, block.timestamp);
-        bytes32 verifiersHash = _checkVerifierSet(params.verifiers, params.threshold);
+        (uint256 verifierSetId, uint256 threshold) = _verifierSetOf(params);
         _checkDisputeTerms(params);
 
         unchecked {
@@ -174,8 +186,10 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         e.deadline = params.deadline;
         e.feeBps = feeBps;
         e.milestoneCount = uint8(count);
-        e.threshold = params.threshold;
+        // Cannot truncate: thresholds are at most MAX_SIGNERS.
+        e.threshold = uint8(threshold);
         e.token = params.token;
+        if (verifierSetId != 0) e.verifierSetId = uint96(verifierSetId);
         if (params.payee != address(0)) {
             if (params.payee == address(this)) revert EscrowInvalidPayee();
             e.payee = params.payee;
@@ -185,7 +199,6 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
             e.disputeWindow = params.disputeWindow;
             if (params.defaultPayeeBps != 0) e.defaultPayeeBps = params.defaultPayeeBps;
         }
-        if (verifiersHash != bytes32(0)) e.verifiersHash = verifiersHash;
         emit EscrowCreated(escrowId, msg.sender, params.token, feeBps, params);
 
         if (initialFunding != 0) {
@@ -255,9 +268,26 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         if (e.payee != address(0) || e.states != 0) revert EscrowNotCancellable(escrowId);
         e.flags |= _FLAG_CANCELLED;
         e.states = _allStates(e.milestoneCount, MilestoneState.Refunded);
-        uint96 amount = e.held;
+        // Nothing left the escrow yet (every milestone Pending, no claim before funding is final,
+        // the pool was empty), so it holds all it was funded.
+        uint96 amount = e.funded;
         e.refundPool = amount;
         emit EscrowCancelled(escrowId, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Verifier sets
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Registers a verifier set once so that escrows reference it by id instead of storing
+    /// it each; anyone may register. Idempotent: the same set and threshold always get the same id
+    /// ({verifierSetIdOf}), and registering it again writes nothing.
+    /// @dev Requirements: `threshold` in 1..verifiers.length (at most MAX_VERIFIERS) with distinct
+    /// non-zero verifiers. Emits {VerifierSetRegistered} when the set is new.
+    /// @return setId The set's id, for {EscrowParams}'s `verifierSetId`.
+    function registerVerifierSet(address[] calldata verifiers, uint8 threshold) external returns (uint96 setId) {
+        if (verifiers.length == 0) revert EscrowInvalidVerifierSet(0, threshold);
+        return _registerVerifierSet(verifiers, threshold);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -267,12 +297,13 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     /// @notice Pays a milestone on an EIP-712 PayoutIntent signed by at least `threshold` distinct
     /// verifiers of the escrow; anyone (a relayer) may submit it. An intent for an open bounty
     /// assigns its payee.
-    /// @dev Requirements: intent not expired (`block.timestamp <= deadline`) nor consumed;
+    /// @dev Requirements: intent not expired (`block.timestamp <= deadline`); its milestone funded
+    /// and Pending (the replay guard: a milestone leaves Pending once, whatever the intent's id);
     /// `verifiers` is the escrow's verifier set; every intent field matches the escrow; signatures
     /// name verifiers by strictly ascending index and each is valid (ECDSA or ERC-1271).
     /// Emits {IntentConsumed}, {MilestoneReleased}, and {PayeeAssigned} for an open bounty.
     /// @param intent The payout intent.
-    /// @param verifiers The escrow's full verifier set, as given at creation.
+    /// @param verifiers The escrow's full verifier set, as registered.
     /// @param signatures At least `threshold` signatures over {hashIntent}.
     function releaseWithIntent(
         PayoutIntent calldata intent,
@@ -303,8 +334,8 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         if (count == 0 || signatures.length != count) revert EscrowBatchMismatch(count, signatures.length);
         bytes32 verifiersHash = keccak256(abi.encode(verifiers));
         for (uint256 k; k < count; ++k) {
-            // Before any other check (the consumed one included): a copy of this very intent
-            // paid first is the griefing case, and the milestone's state says nothing is left to do.
+            // Before any other check: a copy of this very intent paid first is the griefing case,
+            // and the milestone's state says nothing is left to do.
             if (_skippedAsClosed(intents[k])) continue;
             _releaseWithIntent(intents[k], verifiers, verifiersHash, signatures[k]);
         }
@@ -374,8 +405,6 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         uint256 toFunders = amount - toPayee;
 
         e.states = _withState(e.states, milestone, MilestoneState.Resolved);
-        // Cannot underflow: a disputed milestone's amount is part of held and not yet in the pool.
-        e.held -= uint96(toPayee);
         if (toFunders != 0) {
             e.refundPool += uint96(toFunders);
             e.flags |= _FLAG_POOL_FUNDED;
@@ -427,15 +456,14 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     function claimRefund(uint256 escrowId, address funder) external nonReentrant {
         Escrow storage e = _existing(escrowId);
         if (!_fundingFinal(escrowId, e)) revert EscrowRefundsNotClaimable(escrowId);
-        uint256 account = _funders[escrowId][funder];
+        uint256 account = _account(escrowId, e, funder);
         uint256 owed = _owedRefund(e, account);
         if (owed == 0) revert EscrowNothingToClaim(escrowId, funder);
 
-        _funders[escrowId][funder] = account + (owed << 128);
-        // Cannot overflow: refundsPaid + owed <= refundPool. Cannot underflow: the unpaid part of
-        // the pool is part of held.
+        // A sole payer's claims are refundsPaid itself: nothing to record for them.
+        if (_hasRecord(e, funder)) _funders[escrowId][funder] = account + (owed << 128);
+        // Cannot overflow: refundsPaid + owed <= refundPool.
         e.refundsPaid += uint96(owed);
-        e.held -= uint96(owed);
         emit RefundClaimed(escrowId, funder, owed);
         _push(e.token, funder, owed);
     }
@@ -511,7 +539,40 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
 
     /// @notice The commitment stored for a verifier set: keccak256(abi.encode(verifiers)).
     function verifierSetHash(address[] calldata verifiers) external pure returns (bytes32) {
-        return keccak256(abi.encode(verifiers));
+        return SignatureQuorum.hashOf(verifiers);
+    }
+
+    /// @notice The id `verifiers` with `threshold` is (or would be) registered under; no validation.
+    function verifierSetIdOf(address[] calldata verifiers, uint8 threshold) external pure returns (uint96) {
+        return SignatureQuorum.setIdOf(SignatureQuorum.hashOf(verifiers), threshold);
+    }
+
+    /// @notice The commitment registered under `setId` (bytes32(0): not registered).
+    function verifierSetCommitment(uint256 setId) external view returns (bytes32) {
+        return SignatureQuorum.commitmentOf(_verifierSets, setId);
+    }
+
+    /// @notice What `intent` can still do, from its milestone's state: Payable (Pending), Paid
+    /// (released by an intent with this `intentId`), Closed (left Pending otherwise: released by
+    /// the payer or another intent, disputed, resolved, refunded, cancelled). Expiry, signatures
+    /// and the other fields are not judged here.
+    /// @dev Requirements: the escrow and milestone exist. "Paid" compares a 32-bit fingerprint of
+    /// the id stored beside the milestone's amount (a 2^-31 chance that another id for the very
+    /// same milestone reads as Paid); {IntentConsumed} carries the full id.
+    function intentStatus(PayoutIntent calldata intent)
+        external
+        view
+        returns (IntentStatus status, MilestoneState state)
+    {
+        uint256 escrowId = intent.escrowId;
+        Escrow storage e = _existing(escrowId);
+        uint256 milestone = intent.milestone;
+        if (milestone >= e.milestoneCount) revert EscrowInvalidMilestone(escrowId, milestone);
+        state = _stateOf(e.states, milestone);
+        if (state == MilestoneState.Pending) return (IntentStatus.Payable, state);
+        uint256 half = _milestoneAmounts[escrowId][milestone >> 1] >> ((milestone & 1) * 128);
+        bool paidByIt = state == MilestoneState.Released && uint32(half >> 96) == _fingerprint(intent.intentId);
+        return (paidByIt ? IntentStatus.Paid : IntentStatus.Closed, state);
     }
 
     /// @notice The full state of escrow `escrowId`.
@@ -530,10 +591,12 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         view_.cancelled = e.flags & _FLAG_CANCELLED != 0;
         view_.refundsOpened = e.flags & _FLAG_REFUNDS_OPENED != 0;
         view_.funded = e.funded;
-        view_.held = e.held;
+        // Cannot truncate: what the escrow holds is at most what it was funded.
+        view_.held = uint96(_held(escrowId, e));
         view_.refundPool = e.refundPool;
         view_.fundedMilestones = e.fundedMilestones;
-        view_.verifiersHash = e.verifiersHash;
+        view_.verifierSetId = e.verifierSetId;
+        view_.verifiersHash = SignatureQuorum.commitmentOf(_verifierSets, e.verifierSetId);
         view_.amounts = new uint96[](count);
         view_.states = new MilestoneState[](count);
         for (uint256 i; i < count; ++i) {
@@ -544,7 +607,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
 
     /// @notice What `funder` contributed to `escrowId` and has claimed back so far.
     function funderAccount(uint256 escrowId, address funder) external view returns (uint256 share, uint256 claimed) {
-        uint256 account = _funders[escrowId][funder];
+        uint256 account = _account(escrowId, _escrows[escrowId], funder);
         return (uint128(account), account >> 128);
     }
 
@@ -552,18 +615,13 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     function claimableRefund(uint256 escrowId, address funder) external view returns (uint256) {
         Escrow storage e = _existing(escrowId);
         if (!_fundingFinal(escrowId, e)) return 0;
-        return _owedRefund(e, _funders[escrowId][funder]);
+        return _owedRefund(e, _account(escrowId, e, funder));
     }
 
     /// @notice When anyone may close the dispute on `milestone` with the default outcome (0 if the
     /// milestone is not disputed).
     function disputeClosesAt(uint256 escrowId, uint256 milestone) external view returns (uint256) {
         return _disputeClosesAt[escrowId][milestone];
-    }
-
-    /// @notice Whether `intentId` has been consumed by a release.
-    function isIntentConsumed(bytes32 intentId) external view returns (bool) {
-        return _consumedIntents[intentId];
     }
 
     /// @notice Credit `account` can withdraw in `token` (address(0) for ETH).
@@ -604,8 +662,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         uint256 threshold = _attestationThreshold(escrowId, e);
         bytes32 intentId = intent.intentId;
         if (block.timestamp > intent.deadline) revert EscrowIntentExpired(intentId, intent.deadline);
-        if (_consumedIntents[intentId]) revert EscrowIntentAlreadyConsumed(intentId);
-        if (verifiersHash != e.verifiersHash) revert EscrowVerifierSetMismatch(escrowId);
+        if (verifiersHash != SignatureQuorum.commitmentOf(_verifierSets, e.verifierSetId)) {
+            revert EscrowVerifierSetMismatch(escrowId);
+        }
         if (intent.token != e.token) revert EscrowIntentTokenMismatch(intentId, e.token, intent.token);
         address assigned = e.payee;
         uint256 amount = _releasableAmount(escrowId, e, intent.milestone, e.states);
@@ -619,7 +678,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         }
         _checkSignatures(hashIntent(intent), verifiers, signatures, threshold);
 
-        _consumedIntents[intentId] = true;
+        // The milestone leaving Pending (in _payMilestone) is the replay guard; the fingerprint
+        // only lets {intentStatus} tell "paid by this intent" from "closed otherwise".
+        _markReleasedBy(escrowId, intent.milestone, intentId);
         if (assigned == address(0)) {
             e.payee = intent.payee;
             emit PayeeAssigned(escrowId, intent.payee);
@@ -682,13 +743,13 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
             if (credited > remaining) revert EscrowOverfunded(escrowId, credited, remaining);
         }
 
+        uint256 fundedBefore = funded;
         funded += credited;
         uint8 fundedMilestones = _coveredMilestones(escrowId, e.milestoneCount, funded);
         // Cannot overflow uint96: funded <= total <= type(uint96).max, checked at creation.
         e.funded = uint96(funded);
-        e.held += uint96(credited);
         e.fundedMilestones = fundedMilestones;
-        _funders[escrowId][msg.sender] += credited;
+        _recordShare(escrowId, e, fundedBefore, credited);
         emit EscrowFunded(escrowId, msg.sender, credited, fundedMilestones);
         if (amount != taken) _push(address(0), msg.sender, amount - taken);
     }
@@ -705,8 +766,6 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     ) private {
         uint256 fee = amount * feeBps / _BPS;
         e.states = _withState(states, milestone, MilestoneState.Released);
-        // Cannot underflow: a funded pending milestone's amount is part of held.
-        e.held -= uint96(amount);
         emit MilestoneReleased(escrowId, milestone, payee, amount - fee, fee);
         address token = e.token;
         _push(token, payee, amount - fee);
@@ -744,45 +803,123 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         }
     }
 
+    /// @dev The shared quorum check ({SignatureQuorum.check}), its failures mapped onto the
+    /// escrow's own named errors: the SDK's pre-send checks raise the same ones, on both chains.
     function _checkSignatures(
         bytes32 digest,
         address[] calldata verifiers,
         VerifierSignature[] calldata signatures,
         uint256 threshold
     ) private view {
-        uint256 provided = signatures.length;
-        if (provided < threshold) revert EscrowInsufficientSignatures(provided, threshold);
-        uint256 previous;
-        for (uint256 k; k < threshold; ++k) {
-            VerifierSignature calldata signature = signatures[k];
-            uint256 index = signature.verifierIndex;
-            // Strictly ascending indexes make every counted signer distinct.
-            if (k != 0 && index <= previous) revert EscrowSignersNotAscending(k);
-            if (index >= verifiers.length) revert EscrowUnknownVerifier(index);
-            address verifier = verifiers[index];
-            if (!_isValidSignature(verifier, digest, signature.signature)) revert EscrowInvalidSignature(verifier);
-            previous = index;
+        SignatureQuorum.Signature[] calldata sigs;
+        // VerifierSignature and SignatureQuorum.Signature are the same tuple(uint8,bytes): the
+        // calldata array is read as the library's type, not copied.
+        assembly ("memory-safe") {
+            sigs.offset := signatures.offset
+            sigs.length := signatures.length
         }
+        (SignatureQuorum.Failure failure, uint256 detail) = SignatureQuorum.check(digest, verifiers, sigs, threshold);
+        if (failure == SignatureQuorum.Failure.None) return;
+        if (failure == SignatureQuorum.Failure.InsufficientSignatures) {
+            revert EscrowInsufficientSignatures(detail, threshold);
+        }
+        if (failure == SignatureQuorum.Failure.SignersNotAscending) revert EscrowSignersNotAscending(detail);
+        if (failure == SignatureQuorum.Failure.UnknownSigner) revert EscrowUnknownVerifier(detail);
+        revert EscrowInvalidSignature(address(uint160(detail)));
     }
 
-    /// @dev ECDSA first: it needs no code-size probe of the (cold) verifier account, which saves
-    /// ~2.6k gas per EOA verifier; contract verifiers (Safe and other ERC-1271 wallets) fall through.
-    /// The (r, s, v) words are read straight from calldata: copying each signature to memory
-    /// first would grow memory on every intent of a batch.
-    function _isValidSignature(address verifier, bytes32 digest, bytes calldata signature) private view returns (bool) {
-        if (signature.length == 65) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                r := calldataload(signature.offset)
-                s := calldataload(add(signature.offset, 0x20))
-                v := byte(0, calldataload(add(signature.offset, 0x40)))
+    /// @dev Inline verifiers are validated ({SignatureQuorum.checkSet}, escrow errors) and
+    /// registered; a set id must be registered and comes with no inline verifiers.
+    function _verifierSetOf(EscrowParams calldata params) private returns (uint256 setId, uint256 threshold) {
+        setId = params.verifierSetId;
+        if (setId != 0) {
+            if (params.verifiers.length != 0 || params.threshold != 0) {
+                revert EscrowInvalidVerifierSet(params.verifiers.length, params.threshold);
             }
-            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-            if (err == ECDSA.RecoverError.NoError && recovered == verifier) return true;
+            if (SignatureQuorum.commitmentOf(_verifierSets, setId) == bytes32(0)) {
+                revert EscrowUnknownVerifierSet(setId);
+            }
+            return (setId, SignatureQuorum.thresholdOf(setId));
         }
-        return SignatureChecker.isValidERC1271SignatureNow(verifier, digest, signature);
+        if (params.verifiers.length == 0) {
+            if (params.threshold != 0) revert EscrowInvalidVerifierSet(0, params.threshold);
+            return (0, 0);
+        }
+        return (_registerVerifierSet(params.verifiers, params.threshold), params.threshold);
+    }
+
+    function _registerVerifierSet(address[] calldata verifiers, uint8 threshold) private returns (uint96 setId) {
+        (SignatureQuorum.Failure failure, address duplicate) = SignatureQuorum.checkSet(verifiers, threshold);
+        if (failure == SignatureQuorum.Failure.DuplicateSigner) revert EscrowDuplicateVerifier(duplicate);
+        if (failure != SignatureQuorum.Failure.None) revert EscrowInvalidVerifierSet(verifiers.length, threshold);
+        bytes32 commitment = SignatureQuorum.hashOf(verifiers);
+        bool created;
+        (setId, created) = SignatureQuorum.register(_verifierSets, commitment, threshold);
+        if (created) emit VerifierSetRegistered(setId, commitment, threshold, verifiers);
+    }
+
+    /// @dev Records a funding of `credited` by the caller. The payer's funding is not recorded
+    /// while nobody else has funded (its share is `funded` then); the first other funder records
+    /// what the payer put in so far, and every share is recorded from then on.
+    function _recordShare(uint256 escrowId, Escrow storage e, uint256 fundedBefore, uint256 credited) private {
+        uint8 flags = e.flags;
+        if (flags & _FLAG_CO_FUNDED == 0) {
+            address payer = e.payer;
+            if (msg.sender == payer) return;
+            e.flags = flags | _FLAG_CO_FUNDED;
+            // Everything funded so far is the payer's; no refund was claimed (funding not final).
+            if (fundedBefore != 0) _funders[escrowId][payer] = fundedBefore;
+        }
+        _funders[escrowId][msg.sender] += credited;
+    }
+
+    /// @dev A funder's account (share, claimed << 128). While the payer is the sole funder its
+    /// share is everything funded and its claims are every refund paid.
+    function _account(uint256 escrowId, Escrow storage e, address funder) private view returns (uint256) {
+        if (_hasRecord(e, funder)) return _funders[escrowId][funder];
+        return (uint256(e.refundsPaid) << 128) | e.funded;
+    }
+
+    /// @dev Whether `funder`'s account is recorded: always, but for the payer of an escrow nobody
+    /// else funded.
+    function _hasRecord(Escrow storage e, address funder) private view returns (bool) {
+        return e.flags & _FLAG_CO_FUNDED != 0 || funder != e.payer;
+    }
+
+    /// @dev What the escrow holds for `escrowId`: in (funded) less out (released milestones,
+    /// resolved milestones less their funders' part, refunds claimed). The funders' part of
+    /// resolutions is the pool less what opening refunds or cancelling put in it: the funding not
+    /// tied to a funded milestone that left Pending otherwise than by a refund.
+    function _held(uint256 escrowId, Escrow storage e) private view returns (uint256) {
+        uint256 count = e.milestoneCount;
+        uint256 funded = e.funded;
+        uint256 states = e.states;
+        uint256 paidOut;
+        uint256 keptFromRefunds;
+        for (uint256 i; i < count; ++i) {
+            MilestoneState state = _stateOf(states, i);
+            if (state == MilestoneState.Pending || state == MilestoneState.Refunded) continue;
+            uint256 amount = _milestoneAmount(escrowId, i);
+            // Only a funded milestone leaves Pending other than by a refund.
+            keptFromRefunds += amount;
+            if (state != MilestoneState.Disputed) paidOut += amount;
+        }
+        uint256 openedPool = e.flags & _CLOSED != 0 ? funded - keptFromRefunds : 0;
+        uint256 resolvedToFunders = e.refundPool - openedPool;
+        return funded + resolvedToFunders - paidOut - e.refundsPaid;
+    }
+
+    function _markReleasedBy(uint256 escrowId, uint256 milestone, bytes32 intentId) private {
+        uint256 shift = (milestone & 1) * 128 + 96;
+        _milestoneAmounts[escrowId][milestone >> 1] |= uint256(_fingerprint(intentId)) << shift;
+    }
+
+    /// @dev Never 0, so 0 means "not released by an intent".
+    function _fingerprint(bytes32 intentId) private pure returns (uint32 fp) {
+        assembly ("memory-safe") {
+            mstore(0x00, intentId)
+            fp := or(and(keccak256(0x00, 0x20), 0xffffffff), 1)
+        }
     }
 
     function _checkDisputeTerms(EscrowParams calldata params) private pure {
@@ -866,13 +1003,13 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     }
 
     function _milestoneAmount(uint256 escrowId, uint256 milestone) private view returns (uint256) {
-        return uint128(_milestoneAmounts[escrowId][milestone >> 1] >> ((milestone & 1) * 128));
+        return (_milestoneAmounts[escrowId][milestone >> 1] >> ((milestone & 1) * 128)) & _AMOUNT_MASK;
     }
 
     function _totalAmount(uint256 escrowId, uint256 count) private view returns (uint256 total) {
         for (uint256 i; i < count; i += 2) {
             uint256 word = _milestoneAmounts[escrowId][i >> 1];
-            total += uint128(word) + (word >> 128);
+            total += (word & _AMOUNT_MASK) + ((word >> 128) & _AMOUNT_MASK);
         }
     }
 

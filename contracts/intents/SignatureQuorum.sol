@@ -15,6 +15,18 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 /// so distinctness costs one comparison per signature (no seen-set). Only the first `threshold`
 /// signatures are checked; extra ones are ignored. Everything is `internal`: the functions inline
 /// into the caller, so a contract using the library pays what a private copy would cost.
+///
+/// Registered sets ({Registry}): a set is stored once, under a content-derived id, and referenced
+/// by that id (a uint96 that packs next to an address). The id is a pure function of the set and
+/// its threshold ({setIdOf}), so registration is idempotent without a reverse index: one slot per
+/// set, ever. Its low byte is the threshold, so a contract referencing a set reads the threshold
+/// from the id itself.
+///
+/// Error vocabulary: {verify}, {verifyAgainst} and {commit} revert with the `Quorum*` errors below.
+/// A contract whose users already know its own named errors (MilestoneEscrow's SDK raises them
+/// before sending) uses {check} and {checkSet}, which return a {Failure} instead of reverting, and
+/// maps each failure onto its own error. They apply the same rules, in the same order, as
+/// {verifyAgainst} and {commit} (kept as they were, byte for byte, for their existing users).
 library SignatureQuorum {
     /// @notice One member's signature over a digest. ABI-identical to
     /// IMilestoneEscrow.VerifierSignature (`tuple(uint8,bytes)`).
@@ -23,6 +35,22 @@ library SignatureQuorum {
     struct Signature {
         uint8 signerIndex;
         bytes signature;
+    }
+
+    /// @notice Registered signer sets: id => commitment (`keccak256(abi.encode(signers))`).
+    struct Registry {
+        mapping(uint256 setId => bytes32 commitment) commitments;
+    }
+
+    /// @notice Why a set or a quorum check failed ({checkSet}, {check}); `None` when it passed.
+    enum Failure {
+        None,
+        InvalidSignerSet,
+        DuplicateSigner,
+        InsufficientSignatures,
+        SignersNotAscending,
+        UnknownSigner,
+        InvalidSignature
     }
 
     /// @notice Upper bound on the size of a signer set (indexes fit a uint8 with room to spare).
@@ -65,6 +93,27 @@ library SignatureQuorum {
         return keccak256(abi.encode(signers));
     }
 
+    /// @notice {commit}'s validation without the revert: `InvalidSignerSet` (empty with a non-zero
+    /// threshold, larger than MAX_SIGNERS, a zero address, threshold outside 1..size) or
+    /// `DuplicateSigner` (with the address), else `None`. An empty set with threshold 0 passes.
+    function checkSet(address[] calldata signers, uint256 threshold)
+        internal
+        pure
+        returns (Failure failure, address duplicate)
+    {
+        uint256 n = signers.length;
+        if (n == 0) return (threshold != 0 ? Failure.InvalidSignerSet : Failure.None, address(0));
+        if (n > MAX_SIGNERS || threshold == 0 || threshold > n) return (Failure.InvalidSignerSet, address(0));
+        for (uint256 i; i < n; ++i) {
+            address s = signers[i];
+            if (s == address(0)) return (Failure.InvalidSignerSet, address(0));
+            for (uint256 j = i + 1; j < n; ++j) {
+                if (signers[j] == s) return (Failure.DuplicateSigner, s);
+            }
+        }
+        return (Failure.None, address(0));
+    }
+
     /// @notice The commitment of a signer set (no validation): keccak256(abi.encode(signers)).
     function hashOf(address[] calldata signers) internal pure returns (bytes32) {
         return keccak256(abi.encode(signers));
@@ -105,6 +154,68 @@ library SignatureQuorum {
             if (!isValidSignatureNow(signer, digest, sig.signature)) revert QuorumInvalidSignature(signer);
             previous = index;
         }
+    }
+
+    /// @notice {verifyAgainst}'s check without the revert. `detail` is, by failure: the number of
+    /// signatures provided (InsufficientSignatures), the position out of order
+    /// (SignersNotAscending), the index outside the set (UnknownSigner), the signer whose
+    /// signature does not verify (InvalidSignature, as uint160).
+    function check(bytes32 digest, address[] calldata signers, Signature[] calldata signatures, uint256 threshold)
+        internal
+        view
+        returns (Failure failure, uint256 detail)
+    {
+        uint256 provided = signatures.length;
+        if (provided < threshold) return (Failure.InsufficientSignatures, provided);
+        uint256 previous;
+        for (uint256 k; k < threshold; ++k) {
+            Signature calldata sig = signatures[k];
+            uint256 index = sig.signerIndex;
+            // Strictly ascending indexes make every counted signer distinct.
+            if (k != 0 && index <= previous) return (Failure.SignersNotAscending, k);
+            if (index >= signers.length) return (Failure.UnknownSigner, index);
+            address signer = signers[index];
+            if (!isValidSignatureNow(signer, digest, sig.signature)) return (Failure.InvalidSignature, uint160(signer));
+            previous = index;
+        }
+        return (Failure.None, 0);
+    }
+
+    // --- registered sets ----------------------------------------------------------------------
+
+    /// @notice The id a set with `commitment` and `threshold` (1..MAX_SIGNERS) is registered under:
+    /// the top 88 bits of `keccak256(abi.encode(commitment, threshold))` above the threshold byte.
+    /// Never 0 (the threshold is at least 1). A colliding id would take ~2^88 work to find.
+    function setIdOf(bytes32 commitment, uint256 threshold) internal pure returns (uint96) {
+        uint256 digest = uint256(keccak256(abi.encode(commitment, threshold)));
+        return uint96(((digest >> 168) << 8) | (threshold & 0xff));
+    }
+
+    /// @notice The threshold a registered set id carries (its low byte).
+    function thresholdOf(uint256 setId) internal pure returns (uint256) {
+        return setId & 0xff;
+    }
+
+    /// @notice Registers a validated set (`commitment` from {commit} or {checkSet} + {hashOf},
+    /// threshold >= 1); registering it again returns the same id and writes nothing.
+    /// @return setId The set's id ({setIdOf}).
+    /// @return created Whether this call stored it (the caller emits its event then).
+    function register(Registry storage registry, bytes32 commitment, uint256 threshold)
+        internal
+        returns (uint96 setId, bool created)
+    {
+        setId = setIdOf(commitment, threshold);
+        bytes32 stored = registry.commitments[setId];
+        if (stored == commitment) return (setId, false);
+        // Unreachable but for an 88-bit collision: never overwrite a registered set.
+        if (stored != bytes32(0)) revert QuorumSignerSetMismatch(stored, commitment);
+        registry.commitments[setId] = commitment;
+        return (setId, true);
+    }
+
+    /// @notice The commitment registered under `setId` (bytes32(0) if none).
+    function commitmentOf(Registry storage registry, uint256 setId) internal view returns (bytes32) {
+        return registry.commitments[setId];
     }
 
     /// @notice Whether `signature` by `signer` verifies over `digest` (ECDSA, else ERC-1271).

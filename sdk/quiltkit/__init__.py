@@ -14,9 +14,13 @@ from quiltkit.escrow import (
     EscrowInfo,
     EscrowTerms,
     FunderAccount,
+    IntentState,
+    IntentStatus,
     Milestone,
     MilestoneState,
+    RegisteredVerifierSet,
     verifier_set_hash,
+    verifier_set_id,
 )
 from quiltkit.exceptions import (
     ContractRevert,
@@ -95,6 +99,8 @@ __all__ = [
     "InsufficientAllowance",
     "InsufficientBalance",
     "InvalidAddress",
+    "IntentState",
+    "IntentStatus",
     "InvalidInput",
     "Listing",
     "Milestone",
@@ -103,6 +109,7 @@ __all__ = [
     "PayoutIntent",
     "PrivateKeyAsAddress",
     "QuiltkitError",
+    "RegisteredVerifierSet",
     "Sender",
     "Reputation",
     "Settlement",
@@ -119,4 +126,5 @@ __all__ = [
     "WrongContract",
     "__version__",
     "verifier_set_hash",
+    "verifier_set_id",
 ]

@@ -15,7 +15,7 @@ from web3 import Web3
 from quiltkit import escrow_errors as errors
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require, sender_address
 from quiltkit._model import Model
-from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum, to_bytes32
+from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
 from quiltkit.escrow_errors import ERRORS
 from quiltkit.escrow_events import EVENTS
 from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidAddress, InvalidInput
@@ -30,13 +30,17 @@ __all__ = [
     "EscrowInfo",
     "EscrowTerms",
     "FunderAccount",
+    "IntentState",
+    "IntentStatus",
     "MAX_FEE_BPS",
     "MAX_DISPUTE_WINDOW",
     "MAX_MILESTONES",
     "MIN_DISPUTE_WINDOW",
     "Milestone",
     "MilestoneState",
+    "RegisteredVerifierSet",
     "verifier_set_hash",
+    "verifier_set_id",
 ]
 
 BPS = 10_000
@@ -67,6 +71,40 @@ class MilestoneState(IntEnum):
     DISPUTED = 2
     RESOLVED = 3
     REFUNDED = 4
+
+
+class IntentStatus(IntEnum):
+    """What one intent can still do, read from its milestone; the contract's ``IntentStatus``.
+
+    ``PAYABLE``: its milestone is Pending (it pays once funded); ``PAID``: this intent's id
+    released it; ``CLOSED``: the milestone left Pending otherwise (released by the payer or by
+    another intent, disputed, resolved, refunded, cancelled).
+    """
+
+    PAYABLE = 0
+    PAID = 1
+    CLOSED = 2
+
+
+class IntentState(Model):
+    """:meth:`Escrow.intent_status`'s answer: the intent's status and its milestone's state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: IntentStatus
+    milestone_state: MilestoneState
+
+    @property
+    def reason(self) -> str:
+        """Why a CLOSED intent is closed, in words (empty otherwise)."""
+        if self.status is not IntentStatus.CLOSED:
+            return ""
+        return {
+            MilestoneState.RELEASED: "its milestone was released by the payer or by another intent",
+            MilestoneState.DISPUTED: "its milestone is disputed",
+            MilestoneState.RESOLVED: "its milestone was resolved by a dispute",
+            MilestoneState.REFUNDED: "its milestone was refunded (refunds opened or the bounty cancelled)",
+        }[self.milestone_state]
 
 
 class Milestone(Model):
@@ -102,6 +140,8 @@ class EscrowInfo(Model):
     held: int
     refund_pool: int
     funded_milestones: int
+    verifier_set_id: int
+    """The registered verifier set the escrow references (0: no verifiers)."""
     verifiers_hash: str
     milestones: list[Milestone]
 
@@ -145,7 +185,12 @@ class EscrowTerms(Model):
     """Share of a disputed milestone the payee gets when the arbiter lets the window pass (0: all
     back to the funders)."""
     verifiers: list[Address] = Field(default_factory=list, max_length=MAX_VERIFIERS)
+    """The verifier set inline (registered on the way if new; :meth:`Escrow.create` sends a set
+    already registered by its id instead). Leave empty when giving ``verifier_set_id``."""
     threshold: int = Field(default=0, ge=0, le=255)
+    verifier_set_id: int = Field(default=0, ge=0, le=UINT96_MAX)
+    """A registered set (:meth:`Escrow.register_verifier_set`, :func:`verifier_set_id`) in place of
+    ``verifiers`` and ``threshold``."""
     metadata_hash: Bytes32 = "0x" + "00" * 32
 
     @field_validator("amounts")
@@ -175,6 +220,8 @@ class EscrowTerms(Model):
     @model_validator(mode="after")
     def _check(self) -> EscrowTerms:
         n = len(self.verifiers)
+        if self.verifier_set_id and (self.verifiers or self.threshold):
+            raise InvalidInput("give verifiers and threshold, or verifier_set_id, not both", field="verifier_set_id")
         if self.verifiers and not 1 <= self.threshold <= n:
             raise InvalidInput(f"threshold must be 1..{n} for {n} verifiers", field="threshold")
         if not self.verifiers and self.threshold != 0:
@@ -205,6 +252,7 @@ class EscrowTerms(Model):
             self.default_payee_bps if self.arbiter else 0,
             list(self.verifiers),
             self.threshold,
+            self.verifier_set_id,
             self.deadline,
             list(self.amounts),
             bytes.fromhex(self.metadata_hash[2:]),
@@ -219,6 +267,24 @@ class CreatedEscrow(Model):
 
     escrow_id: int
     tx: TxResult
+
+
+class RegisteredVerifierSet(Model):
+    """What :meth:`Escrow.register_verifier_set` returns: the set's id and the transaction
+    (``None`` when the set was registered already: nothing was sent)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    set_id: int
+    tx: TxResult | None
+
+
+def verifier_set_id(verifiers: Sequence[str], threshold: int) -> int:
+    """The id the contract registers ``verifiers`` with ``threshold`` under (SignatureQuorum.setIdOf):
+    the top 88 bits of keccak256(abi.encode(commitment, threshold)) above the threshold byte."""
+    commitment = bytes.fromhex(verifier_set_hash(verifiers)[2:])
+    digest = int.from_bytes(keccak(abi_encode(["bytes32", "uint256"], [commitment, threshold])), "big")
+    return ((digest >> 168) << 8) | (threshold & 0xFF)
 
 
 def verifier_set_hash(verifiers: Sequence[str]) -> str:
@@ -305,29 +371,43 @@ class Escrow(ContractClient):
     def get_escrow(self, escrow_id: int) -> EscrowInfo:
         return _escrow_info(escrow_id, self._call("getEscrow", escrow_id))
 
-    def intent_and_escrow(self, intent_id: str | bytes, escrow_id: int) -> tuple[bool, EscrowInfo]:
-        """Whether ``intent_id`` is consumed, and escrow ``escrow_id``: both read in one ``eth_call``.
+    def intent_status(self, intent: PayoutIntent) -> IntentState:
+        """What ``intent`` can still do, from its milestone (``intentStatus``): PAYABLE, PAID (this
+        intent's id released the milestone) or CLOSED (left Pending otherwise; see ``reason``).
+
+        Raises :class:`~quiltkit.escrow_errors.EscrowNotFound` or
+        :class:`~quiltkit.escrow_errors.EscrowInvalidMilestone`.
+        """
+        return _intent_state(self._call("intentStatus", intent.as_tuple()))
+
+    def intent_and_escrow(self, intent: PayoutIntent) -> tuple[IntentState, EscrowInfo]:
+        """``intent``'s status and its escrow, read in one ``eth_call``.
 
         What a relayer checks before accepting an intent, at one block and in one round trip.
-        Raises :class:`~quiltkit.escrow_errors.EscrowNotFound` if there is no such escrow.
+        Raises :class:`~quiltkit.escrow_errors.EscrowNotFound` if there is no such escrow,
+        :class:`~quiltkit.escrow_errors.EscrowInvalidMilestone` if it has no such milestone.
         """
-        consumed, escrow = self._call_many(("isIntentConsumed", (_bytes32(intent_id),)), ("getEscrow", (escrow_id,)))
-        return bool(consumed), _escrow_info(escrow_id, escrow)
+        status, escrow = self._call_many(("intentStatus", (intent.as_tuple(),)), ("getEscrow", (intent.escrow_id,)))
+        return _intent_state(status), _escrow_info(intent.escrow_id, escrow)
 
     def intents_and_escrows(
-        self, intent_ids: Sequence[str | bytes], escrow_ids: Sequence[int]
-    ) -> tuple[list[bool], dict[int, EscrowInfo]]:
-        """Whether each of ``intent_ids`` is consumed, and each escrow of ``escrow_ids``: one ``eth_call``.
+        self, intents: Sequence[PayoutIntent], escrow_ids: Sequence[int]
+    ) -> tuple[list[IntentState], dict[int, EscrowInfo]]:
+        """Each of ``intents``' status, and each escrow of ``escrow_ids``: one ``eth_call``.
 
         What a relayer re-reads just before it signs a batch. Raises
         :class:`~quiltkit.escrow_errors.EscrowNotFound` if one of the escrows does not exist.
         """
-        calls: list[tuple[str, tuple[Any, ...]]] = [("isIntentConsumed", (_bytes32(i),)) for i in intent_ids]
+        calls: list[tuple[str, tuple[Any, ...]]] = [("intentStatus", (i.as_tuple(),)) for i in intents]
         calls += [("getEscrow", (e,)) for e in escrow_ids]
         results = self._call_many(*calls)
-        consumed = [bool(c) for c in results[: len(intent_ids)]]
-        infos = {e: _escrow_info(e, v) for e, v in zip(escrow_ids, results[len(intent_ids) :], strict=True)}
-        return consumed, infos
+        states = [_intent_state(r) for r in results[: len(intents)]]
+        infos = {e: _escrow_info(e, v) for e, v in zip(escrow_ids, results[len(intents) :], strict=True)}
+        return states, infos
+
+    def verifier_set_commitment(self, set_id: int) -> str:
+        """The commitment registered under ``set_id`` (all zeros: not registered)."""
+        return "0x" + bytes(self._call("verifierSetCommitment", set_id)).hex()
 
     def escrows_at(self, escrow_ids: Sequence[int], block: int | str = "latest") -> dict[int, EscrowInfo]:
         """Escrows ``escrow_ids`` as ``getEscrow`` returns them at ``block`` (one ``eth_call``)."""
@@ -349,9 +429,6 @@ class Escrow(ContractClient):
     def claimable_refund(self, escrow_id: int, funder: str) -> int:
         return int(self._call("claimableRefund", escrow_id, checksum(funder, "funder")))
 
-    def is_intent_consumed(self, intent_id: str | bytes) -> bool:
-        return bool(self._call("isIntentConsumed", _bytes32(intent_id)))
-
     def credit_of(self, token: str, account: str) -> int:
         return int(self._call("creditOf", checksum(token, "token"), checksum(account, "account")))
 
@@ -372,6 +449,33 @@ class Escrow(ContractClient):
         return bytes(self._call("hashIntent", intent.as_tuple()))
 
     # --- writes -------------------------------------------------------------------------------
+
+    def register_verifier_set(
+        self, verifiers: Sequence[str], threshold: int, *, sender: Sender, **tx: Unpack[TxOptions]
+    ) -> RegisteredVerifierSet:
+        """Register a verifier set once, for escrows to reference by id (anyone may register it).
+
+        Idempotent: the id is a function of the set (:func:`verifier_set_id`); a set registered
+        already is not sent again (``tx`` is ``None``).
+
+        Raises:
+            InvalidAddress: a verifier is not an address.
+            EscrowInvalidVerifierSet: empty, more than MAX_VERIFIERS, a zero address, or a
+            threshold outside 1..len(verifiers); EscrowDuplicateVerifier (all checked before sending).
+        """
+        members = [checksum(v, f"verifiers[{i}]") for i, v in enumerate(verifiers)]
+        require(_is_uint(threshold), f"threshold must be an integer >= 0, got {threshold!r}", field="threshold")
+        data = self._encode("registerVerifierSet", members, threshold)
+        n = len(members)
+        if n == 0 or n > MAX_VERIFIERS or not 1 <= threshold <= n or ZERO_ADDRESS in members:
+            self._refuse(errors.EscrowInvalidVerifierSet(n, threshold), data, sender=sender)
+        for i, v in enumerate(members):
+            if v in members[i + 1 :]:
+                self._refuse(errors.EscrowDuplicateVerifier(v), data, sender=sender)
+        set_id = verifier_set_id(members, threshold)
+        if self.verifier_set_commitment(set_id) == verifier_set_hash(members):
+            return RegisteredVerifierSet(set_id=set_id, tx=None)
+        return RegisteredVerifierSet(set_id=set_id, tx=self._transact_data(data, sender=sender, **tx))
 
     def create(
         self,
@@ -396,6 +500,16 @@ class Escrow(ContractClient):
             nothing is sent).
         """
         t = _terms(terms)
+        if t.verifier_set_id:
+            if self.verifier_set_commitment(t.verifier_set_id) == "0x" + "00" * 32:
+                data = self._encode("create", t.as_tuple(), initial_funding)
+                self._refuse(errors.EscrowUnknownVerifierSet(t.verifier_set_id), data, sender=sender)
+        elif t.verifiers:
+            # A set registered already is referenced by id: the escrow then skips validating and
+            # hashing it again (the same escrow, cheaper to create).
+            known = verifier_set_id(t.verifiers, t.threshold)
+            if self.verifier_set_commitment(known) == verifier_set_hash(t.verifiers):
+                t = t.model_copy(update={"verifiers": [], "threshold": 0, "verifier_set_id": known})
         data = self._encode("create", t.as_tuple(), initial_funding)  # InvalidInput for a bad initialFunding
         require(  # the contract would take only the total; asking for more is a caller's mistake
             initial_funding <= sum(t.amounts),
@@ -468,10 +582,11 @@ class Escrow(ContractClient):
 
         Raises:
             EscrowNotFound, EscrowAttestationDisabled (the escrow has no verifiers),
-            EscrowIntentExpired, EscrowIntentAlreadyConsumed,
+            EscrowIntentExpired,
             EscrowVerifierSetMismatch: ``verifiers`` is not the escrow's set (checked before sending),
             EscrowIntentTokenMismatch, EscrowInvalidMilestone (checked before sending),
-            EscrowMilestoneNotPending, EscrowMilestoneNotFunded, EscrowIntentAmountMismatch,
+            EscrowMilestoneNotPending: the milestone was paid (by this intent or another) or closed
+            otherwise, the replay guard; EscrowMilestoneNotFunded, EscrowIntentAmountMismatch,
             EscrowIntentPayeeMismatch,
             EscrowInsufficientSignatures: fewer signatures than the threshold (checked before sending),
             EscrowSignersNotAscending, EscrowUnknownVerifier, EscrowInvalidSignature.
@@ -662,8 +777,8 @@ class Escrow(ContractClient):
 def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
     """``getEscrow``'s decoded answer as an :class:`EscrowInfo`."""
     (payer, token, payee, arbiter, deadline, fee_bps, threshold, dispute_window, default_payee_bps) = v[:9]
-    (cancelled, refunds_opened, funded, held, refund_pool, funded_milestones, verifiers_hash) = v[9:16]
-    (amounts, states) = v[16:]
+    (cancelled, refunds_opened, funded, held, refund_pool, funded_milestones, set_id, verifiers_hash) = v[9:17]
+    (amounts, states) = v[17:]
     return EscrowInfo(
         escrow_id=escrow_id,
         payer=payer,
@@ -681,6 +796,7 @@ def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
         held=held,
         refund_pool=refund_pool,
         funded_milestones=funded_milestones,
+        verifier_set_id=set_id,
         verifiers_hash="0x" + bytes(verifiers_hash).hex(),
         milestones=[
             Milestone(index=i, amount=a, state=MilestoneState(s), funded=i < funded_milestones)
@@ -689,9 +805,11 @@ def _escrow_info(escrow_id: int, v: Any) -> EscrowInfo:
     )
 
 
+def _intent_state(v: Any) -> IntentState:
+    """``intentStatus``'s decoded answer."""
+    status, state = v
+    return IntentState(status=IntentStatus(status), milestone_state=MilestoneState(state))
+
+
 def _is_uint(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _bytes32(value: str | bytes) -> bytes:
-    return bytes.fromhex(to_bytes32(value, "intent_id")[2:])

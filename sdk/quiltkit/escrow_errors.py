@@ -426,6 +426,15 @@ class EscrowUnknownVerifier(EscrowRevert):
     param_types = ("uint256",)
 
 
+class EscrowUnknownVerifierSet(EscrowRevert):
+    """Reverted with ``EscrowUnknownVerifierSet(uint256)``."""
+
+    error_name = "EscrowUnknownVerifierSet"
+    selector = "0x64c0f8c5"
+    param_names = ("setId",)
+    param_types = ("uint256",)
+
+
 class EscrowVerifierSetMismatch(EscrowRevert):
     """Reverted with ``EscrowVerifierSetMismatch(uint256)``."""
 
@@ -496,6 +505,15 @@ class InvalidShortString(EscrowRevert):
     selector = "0xb3512b0c"
     param_names = ()
     param_types = ()
+
+
+class QuorumSignerSetMismatch(EscrowRevert):
+    """Reverted with ``QuorumSignerSetMismatch(bytes32,bytes32)``."""
+
+    error_name = "QuorumSignerSetMismatch"
+    selector = "0x732b130e"
+    param_names = ("expected", "actual")
+    param_types = ("bytes32", "bytes32")
 
 
 class ReentrancyGuardReentrantCall(EscrowRevert):
@@ -572,6 +590,7 @@ ERRORS: dict[str, type[EscrowRevert]] = {
     EscrowSignersNotAscending.selector: EscrowSignersNotAscending,
     EscrowTotalTooLarge.selector: EscrowTotalTooLarge,
     EscrowUnknownVerifier.selector: EscrowUnknownVerifier,
+    EscrowUnknownVerifierSet.selector: EscrowUnknownVerifierSet,
     EscrowVerifierSetMismatch.selector: EscrowVerifierSetMismatch,
     EscrowWithdrawFailed.selector: EscrowWithdrawFailed,
     EscrowWrongValue.selector: EscrowWrongValue,
@@ -580,6 +599,7 @@ ERRORS: dict[str, type[EscrowRevert]] = {
     ExpectedPause.selector: ExpectedPause,
     FailedCall.selector: FailedCall,
     InvalidShortString.selector: InvalidShortString,
+    QuorumSignerSetMismatch.selector: QuorumSignerSetMismatch,
     ReentrancyGuardReentrantCall.selector: ReentrancyGuardReentrantCall,
     SafeERC20FailedOperation.selector: SafeERC20FailedOperation,
     StringTooLong.selector: StringTooLong,
@@ -634,6 +654,7 @@ __all__ = [
     "EscrowSignersNotAscending",
     "EscrowTotalTooLarge",
     "EscrowUnknownVerifier",
+    "EscrowUnknownVerifierSet",
     "EscrowVerifierSetMismatch",
     "EscrowWithdrawFailed",
     "EscrowWrongValue",
@@ -642,6 +663,7 @@ __all__ = [
     "ExpectedPause",
     "FailedCall",
     "InvalidShortString",
+    "QuorumSignerSetMismatch",
     "ReentrancyGuardReentrantCall",
     "SafeERC20FailedOperation",
     "StringTooLong",

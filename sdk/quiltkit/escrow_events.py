@@ -31,6 +31,7 @@ class EscrowCreatedParams(Model):
     default_payee_bps: int = Field(validation_alias=AliasChoices("default_payee_bps", "defaultPayeeBps"))
     verifiers: list[Address]
     threshold: int
+    verifier_set_id: int = Field(validation_alias=AliasChoices("verifier_set_id", "verifierSetId"))
     deadline: int
     amounts: list[int]
     metadata_hash: Bytes32 = Field(validation_alias=AliasChoices("metadata_hash", "metadataHash"))
@@ -281,6 +282,20 @@ class Unpaused(EscrowEvent):
     account: Address
 
 
+class VerifierSetRegistered(EscrowEvent):
+    """Emitted as ``VerifierSetRegistered``, with:
+
+    uint256 indexed setId, bytes32 commitment, uint8 threshold, address[] verifiers
+    """
+
+    event_name: ClassVar[str] = "VerifierSetRegistered"
+    indexed: ClassVar[tuple[str, ...]] = ("set_id",)
+    set_id: int = Field(validation_alias=AliasChoices("set_id", "setId"))
+    commitment: Bytes32
+    threshold: int
+    verifiers: list[Address]
+
+
 EVENTS: dict[str, type[EscrowEvent]] = {
     CreditAccrued.event_name: CreditAccrued,
     CreditWithdrawn.event_name: CreditWithdrawn,
@@ -304,6 +319,7 @@ EVENTS: dict[str, type[EscrowEvent]] = {
     RoleRevoked.event_name: RoleRevoked,
     TreasuryChanged.event_name: TreasuryChanged,
     Unpaused.event_name: Unpaused,
+    VerifierSetRegistered.event_name: VerifierSetRegistered,
 }
 
 __all__ = [
@@ -332,4 +348,5 @@ __all__ = [
     "RoleRevoked",
     "TreasuryChanged",
     "Unpaused",
+    "VerifierSetRegistered",
 ]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from quiltkit import Escrow, EscrowTerms, intents
+from quiltkit import Escrow, EscrowTerms, IntentStatus, intents
 from quiltkit.devchain import TEST_MNEMONIC, anvil, dev_accounts
 from quiltkit_relayer.config import RelayerSettings, load_settings
 from quiltkit_relayer.daemon import Relayer
@@ -67,6 +67,8 @@ class Chain:
     accounts: list[LocalAccount]
     rpc_url: str
     verifiers: list[LocalAccount] = field(default_factory=list)
+    made: dict[str, intents.PayoutIntent] = field(default_factory=dict)
+    """Every intent :meth:`intent` built, by id (the chain answers "paid" for an intent, not an id)."""
 
     @property
     def operator(self) -> LocalAccount:
@@ -130,7 +132,13 @@ class Chain:
             "evidence_hash": intents.evidence_hash({"repo": "o/r", "pr": escrow_id * 100 + milestone}),
         }
         fields.update(changes)
-        return intents.PayoutIntent(**fields)
+        intent = intents.PayoutIntent(**fields)
+        self.made[intent.intent_id] = intent
+        return intent
+
+    def paid(self, intent_id: str) -> bool:
+        """The contract's ``intentStatus``: this intent (one :meth:`intent` built) paid its milestone."""
+        return self.escrow.intent_status(self.made[intent_id]).status is IntentStatus.PAID
 
     def sign(self, intent: intents.PayoutIntent, signers: list[LocalAccount] | None = None) -> list[str]:
         domain = self.escrow.domain()

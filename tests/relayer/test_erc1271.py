@@ -77,7 +77,7 @@ def test_a_contract_verifiers_signature_is_checked_with_the_contract_then_paid(
     assert answer.status_code == 201, answer.text
     assert answer.json()["signers"] == [chain.verifiers[0].address, safe.address]
     wait_until(lambda: all_confirmed(relayer.store, [intent.intent_id]), timeout=30, what="the payout")
-    assert chain.escrow.is_intent_consumed(intent.intent_id)
+    assert chain.paid(intent.intent_id)
     assert chain.escrow.get_escrow(safe.escrow_id).milestones[1].state is MilestoneState.RELEASED
 
 

@@ -53,7 +53,7 @@ def _intents_for(chain: Chain, count: int) -> list[dict[str, Any]]:
 def _assert_state_paid_once(chain: Chain, ids: list[str], payee_before: int) -> None:
     """What the chain's state says, read without its history: every intent consumed, and the payee
     richer by exactly one amount per intent (so none was paid twice)."""
-    unpaid = [i for i in ids if not chain.escrow.is_intent_consumed(i)]
+    unpaid = [i for i in ids if not chain.paid(i)]
     assert not unpaid, f"{len(unpaid)} intents were never paid"
     assert chain.w3.eth.get_balance(chain.contributor.address) - payee_before == UNIT * len(ids)
 

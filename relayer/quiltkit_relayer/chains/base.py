@@ -142,7 +142,9 @@ class ChainAdapter(Protocol):
     def check(self, record: IntentRecord) -> CheckResult:
         """Checks against chain state: consumed (Done), expired, escrow, milestone, quorum."""
 
-    def is_consumed(self, intent_id: str) -> bool: ...
+    def is_paid(self, intent: PayoutIntent) -> bool:
+        """Whether this intent paid its milestone (EVM: ``intentStatus`` says Paid; Soroban: its id
+        is consumed). A milestone closed otherwise is not paid by it."""
 
     def now(self) -> int:
         """Chain time (seconds) to judge deadlines by."""
@@ -218,7 +220,7 @@ class _ChecksIntents(Protocol):
     @property
     def contract(self) -> str: ...
     def intent_state(self, intent: PayoutIntent) -> tuple[bool, Any]:
-        """Whether the contract consumed the intent id, and its escrow's state (None: no such escrow)."""
+        """Whether this intent paid its milestone already, and its escrow's state (None: no such escrow)."""
 
     def now(self) -> int: ...
     def check_terms(self, record: IntentRecord, info: Any) -> Abort | None: ...

@@ -29,7 +29,7 @@ from quiltkit._contract import (  # the SDK's revert decoding, shared on purpose
     _rpc_error_revert,
 )
 from quiltkit._types import checksum
-from quiltkit.escrow import Escrow, EscrowInfo, MilestoneState, verifier_set_hash
+from quiltkit.escrow import Escrow, EscrowInfo, IntentStatus, MilestoneState, verifier_set_hash
 from quiltkit.exceptions import ContractRevert, InvalidInput
 from quiltkit.intents import VerifierSignature
 from web3 import Web3
@@ -279,29 +279,39 @@ class EvmAdapter:
         self._now_cache = (time.monotonic(), value)
         return value
 
-    def is_consumed(self, intent_id: str) -> bool:
-        with _rpc("isIntentConsumed"):
-            return self.escrow.is_intent_consumed(intent_id)
+    def is_paid(self, intent: intents.PayoutIntent) -> bool:
+        """``intentStatus`` says this intent paid its milestone (no such escrow or milestone: not paid)."""
+        try:
+            with _rpc("intentStatus"):
+                return self.escrow.intent_status(intent).status is IntentStatus.PAID
+        except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
+            return False
 
     def intent_state(self, intent: intents.PayoutIntent) -> tuple[bool, EscrowInfo | None]:
-        """Consumed or not, and the escrow (None if there is none), in one ``eth_call`` when the escrow exists."""
+        """Paid by this intent or not, and the escrow (None if there is none), in one ``eth_call``.
+
+        A milestone closed otherwise (by the payer, another intent, a dispute, a refund) is not
+        done: the terms check names it (MILESTONE_NOT_PENDING)."""
         try:
-            with _rpc("isIntentConsumed+getEscrow"):
-                return self.escrow.intent_and_escrow(intent.intent_id, intent.escrow_id)
+            with _rpc("intentStatus+getEscrow"):
+                state, info = self.escrow.intent_and_escrow(intent)
+            return state.status is IntentStatus.PAID, info
         except escrow_errors.EscrowNotFound:
-            return self.is_consumed(intent.intent_id), None
+            return False, None
+        except escrow_errors.EscrowInvalidMilestone:
+            return False, self.escrow_info(intent.escrow_id)
 
     def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
         escrow_ids = sorted({record.intent.escrow_id for record, _ in batch})
         try:
-            with _rpc("isIntentConsumed+getEscrow"):
-                consumed, infos = self.escrow.intents_and_escrows([r.intent_id for r, _ in batch], escrow_ids)
-        except escrow_errors.EscrowNotFound:
-            return {}  # simulation names the missing escrow, with its intent
+            with _rpc("intentStatus+getEscrow"):
+                states, infos = self.escrow.intents_and_escrows([r.intent for r, _ in batch], escrow_ids)
+        except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
+            return {}  # simulation names the missing escrow or milestone, with its intent
         closed: dict[str, Abort | Done] = {}
-        for (record, _), paid in zip(batch, consumed, strict=True):
-            if paid:
-                closed[record.intent_id] = Done("the contract already consumed this intent")
+        for (record, _), state in zip(batch, states, strict=True):
+            if state.status is IntentStatus.PAID:
+                closed[record.intent_id] = Done("the contract already paid this intent's milestone")
                 continue
             verdict = self.check_terms(record, infos[record.intent.escrow_id])
             if verdict is not None and verdict.reason is Reason.MILESTONE_NOT_PENDING:
@@ -339,7 +349,14 @@ class EvmAdapter:
             if not logs:
                 return ()
             params: Any = logs[0]["args"]["params"]
-            verifiers = params[3] if isinstance(params, tuple | list) else params["verifiers"]
+            verifiers = params["verifiers"]
+            if not verifiers and params["verifierSetId"]:
+                # The escrow references a registered set: its members are in VerifierSetRegistered.
+                with _rpc("eth_getLogs VerifierSetRegistered"):
+                    registered = self.escrow.contract.events.VerifierSetRegistered().get_logs(
+                        argument_filters={"setId": params["verifierSetId"]}, from_block=0, to_block="latest"
+                    )
+                verifiers = registered[0]["args"]["verifiers"] if registered else []
             found = tuple(checksum(v) for v in verifiers)
             self._verifier_sets[escrow_id] = found
             return found

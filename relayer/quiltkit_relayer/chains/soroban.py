@@ -197,6 +197,10 @@ class SorobanAdapter:
         with self._lock, _node("is_consumed"):
             return self.escrow.is_consumed(intent_id)
 
+    def is_paid(self, intent: intents.PayoutIntent) -> bool:
+        """On Soroban the contract still records each consumed intent id."""
+        return self.is_consumed(intent.intent_id)
+
     def escrow_info(self, escrow_id: int) -> SorobanEscrowInfo:
         """``get_escrow``; raises :class:`quiltkit.soroban.errors.EscrowNotFound` or :class:`ChainUnavailable`."""
         with self._lock, _node("get_escrow"):

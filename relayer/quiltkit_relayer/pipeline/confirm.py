@@ -103,7 +103,7 @@ class ConfirmStage:
                 return False
             # A batch passes over an intent whose milestone something else closed first; a copy of
             # this very intent paid by someone else still counts as paid.
-            unpaid = [i for i in receipt.skipped if i in intent_ids and not adapter.is_consumed(i)]
+            unpaid = [i for i in receipt.skipped if i in intent_ids and not self._paid(i)]
             ctx.store.settle_nonce(
                 versions,
                 winner=version,
@@ -129,7 +129,7 @@ class ConfirmStage:
                     ctx.store.touch_broadcast(v.id)
 
         if latest_nonce > nonce:
-            consumed = [i for i in intent_ids if adapter.is_consumed(i)]
+            consumed = [i for i in intent_ids if self._paid(i)]
             ctx.store.settle_nonce(
                 versions,
                 winner=None,
@@ -165,6 +165,11 @@ class ConfirmStage:
         if time.time() - since >= ctx.settings.stuck_after_s:
             return self.bump(newest, intent_ids)
         return False
+
+    def _paid(self, intent_id: str) -> bool:
+        """Whether the chain says this intent (its stored record) paid its milestone."""
+        record = self.ctx.store.get(intent_id)
+        return record is not None and self.ctx.adapter.is_paid(record.intent)
 
     def bump(self, stuck: TxRow, intent_ids: list[str]) -> bool:
         """Replace a stuck transaction: same nonce, same call, higher fees (up to the cap)."""

@@ -139,7 +139,7 @@ class SubmitStage:
         return kept
 
     def _expired_or_done(self, record: IntentRecord, now: int) -> Abort | Done:
-        if self.ctx.adapter.is_consumed(record.intent_id):
+        if self.ctx.adapter.is_paid(record.intent):
             return Done("the contract already consumed this intent")
         return Abort(
             Reason.EXPIRED,

@@ -88,6 +88,15 @@ abstract contract EscrowTestBase is Test, IMilestoneEscrow {
         vm.label(address(token), "TestToken");
     }
 
+    /// @dev What {intentStatus} says of `intent`.
+    function _status(PayoutIntent memory intent) internal view returns (IntentStatus status) {
+        (status,) = escrow.intentStatus(intent);
+    }
+
+    function _paid(PayoutIntent memory intent) internal view returns (bool) {
+        return _status(intent) == IntentStatus.Paid;
+    }
+
     // ------------------------------------------------------------------------------------------
     // Terms
     // ------------------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ contract MilestoneEscrowFuzzTest is EscrowTestBase {
 
         vm.prank(relayer);
         escrow.releaseWithIntent(intent, verifiers, sigs);
-        assertTrue(escrow.isIntentConsumed(intent.intentId));
+        assertTrue(_paid(intent));
         assertEq(_balanceOf(_token(eth), contributor), M1 - uint256(M1) * DEFAULT_FEE_BPS / BPS);
     }
 

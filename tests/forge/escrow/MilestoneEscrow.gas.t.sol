@@ -77,8 +77,16 @@ contract MilestoneEscrowGasTest is EscrowTestBase {
     // create + fund
     // ------------------------------------------------------------------------------------------
 
+    /// @dev A 2-of-3 set nobody registered yet (the steady-state escrows registered the default one).
+    function _newVerifierSet(EscrowParams memory p) internal returns (EscrowParams memory) {
+        p.verifiers = new address[](3);
+        (p.verifiers[0], p.verifiers[1], p.verifiers[2]) = (makeAddr("new v1"), makeAddr("new v2"), makeAddr("new v3"));
+        return p;
+    }
+
+    /// @dev The verifier set is new and registered on the way (one slot).
     function test_gas_createAndFund_erc20_3milestones_2of3() public {
-        EscrowParams memory p = _params(address(token));
+        EscrowParams memory p = _newVerifierSet(_params(address(token)));
         _readyPayer(maintainer, TOTAL);
         bool isolated = _isolated();
 
@@ -89,8 +97,24 @@ contract MilestoneEscrowGasTest is EscrowTestBase {
         assertEq(escrow.getEscrow(id).fundedMilestones, 3);
     }
 
+    /// @dev The platform's set, registered once before, referenced by id; the payer is the sole funder.
+    function test_gas_createAndFund_erc20_3milestones_registeredSet() public {
+        EscrowParams memory p = _params(address(token));
+        (p.verifiers, p.threshold, p.verifierSetId) = (new address[](0), 0, escrow.verifierSetIdOf(_verifiers(), 2));
+        _readyPayer(maintainer, TOTAL);
+        bool isolated = _isolated();
+
+        vm.prank(maintainer);
+        uint256 id = escrow.create(p, TOTAL);
+        _record("createAndFund_erc20_3milestones_registeredSet", isolated);
+
+        assertEq(escrow.getEscrow(id).fundedMilestones, 3);
+        assertEq(escrow.getEscrow(id).threshold, 2);
+    }
+
+    /// @dev A new set, registered on the way, as the ERC-20 row.
     function test_gas_createAndFund_eth_3milestones_2of3() public {
-        EscrowParams memory p = _params(ETH);
+        EscrowParams memory p = _newVerifierSet(_params(ETH));
         vm.deal(maintainer, 10 * TOTAL);
         bool isolated = _isolated();
 

@@ -59,7 +59,7 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
         selectors[3] = EscrowHandler.release.selector;
         selectors[4] = EscrowHandler.releaseWithIntent.selector;
         selectors[5] = EscrowHandler.replayIntent.selector;
-        selectors[6] = EscrowHandler.reuseIntentId.selector;
+        selectors[6] = EscrowHandler.intentForClosedMilestone.selector;
         selectors[7] = EscrowHandler.releaseAgain.selector;
         selectors[8] = EscrowHandler.dispute.selector;
         selectors[9] = EscrowHandler.resolve.selector;
@@ -142,13 +142,27 @@ contract MilestoneEscrowInvariantTest is EscrowTestBase {
         }
     }
 
-    /// @notice No intent id is usable twice: replays and re-signed reuses always fail, with the
-    /// expected error, and every accepted intent is marked consumed.
-    function invariant_intentIdsUsableOnce() public view {
+    /// @notice The milestone is the replay guard: no milestone pays twice, and no intent pays
+    /// anything once its milestone has left Pending (funded and unpaid), whether it is a replay
+    /// or a freshly signed intent under a fresh (or a used) id; each rejection has the expected
+    /// error. Every accepted intent reads Paid from {intentStatus}.
+    function invariant_milestonePaysOnceAndClosedMilestoneTakesNoIntent() public view {
+        uint256[] memory ids = handler.escrowIds();
+        for (uint256 k; k < ids.length; ++k) {
+            uint256[] memory payouts = handler.payoutsOf(ids[k]);
+            for (uint256 i; i < payouts.length; ++i) {
+                assertLe(payouts[i], 1, "a milestone paid twice");
+            }
+        }
+        assertEq(handler.ghost_closedMilestonePayouts(), 0, "an intent paid a milestone that had left Pending");
         bytes32[] memory intentIds = handler.intentIds();
         for (uint256 k; k < intentIds.length; ++k) {
-            assertLe(handler.ghost_intentSuccesses(intentIds[k]), 1, "intent id used twice");
-            assertTrue(escrow.isIntentConsumed(intentIds[k]), "accepted intent is consumed");
+            assertEq(handler.ghost_intentSuccesses(intentIds[k]), 1, "an accepted intent paid again");
+            (uint256 escrowId, uint256 milestone) = handler.intentTarget(intentIds[k]);
+            PayoutIntent memory probe;
+            (probe.escrowId, probe.milestone, probe.intentId) = (escrowId, milestone, intentIds[k]);
+            (IntentStatus status,) = escrow.intentStatus(probe);
+            assertEq(uint8(status), uint8(IntentStatus.Paid), "an accepted intent reads Paid");
         }
         assertEq(handler.ghost_unexpectedErrors(), 0, "an attack failed with an unexpected error");
     }

@@ -140,7 +140,7 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
         EscrowView memory v = escrow.getEscrow(id);
         for (uint256 k; k < 3; ++k) {
             assertEq(uint8(v.states[k]), uint8(MilestoneState.Released));
-            assertTrue(escrow.isIntentConsumed(intents[k].intentId));
+            assertTrue(_paid(intents[k]));
         }
         assertEq(token.balanceOf(contributor), TOTAL - TOTAL * DEFAULT_FEE_BPS / BPS, "each milestone paid once");
         assertEq(v.held, 0);
@@ -167,8 +167,8 @@ contract MilestoneEscrowReviewTest is EscrowTestBase {
         vm.expectEmit(address(escrow));
         emit IntentSkipped(intents[2].intentId, id, 2, MilestoneState.Disputed);
         escrow.releaseWithIntents(_verifiers(), intents, sigs);
-        assertTrue(escrow.isIntentConsumed(intents[1].intentId));
-        assertFalse(escrow.isIntentConsumed(intents[0].intentId), "skipped intents consume nothing");
+        assertTrue(_paid(intents[1]));
+        assertEq(uint8(_status(intents[0])), uint8(IntentStatus.Closed), "a skipped intent reads Closed, not Paid");
 
         PayoutIntent[] memory bad = new PayoutIntent[](1);
         bad[0] = intents[1];

@@ -217,6 +217,118 @@ contract MilestoneEscrowTest is EscrowTestBase {
         assertEq(v.arbiter, address(0));
     }
 
+    // --- registered verifier sets -------------------------------------------------------------
+
+    function test_registerVerifierSet_IsIdempotentAndEmitsOnce() public {
+        uint96 expected = escrow.verifierSetIdOf(_verifiers(), 2);
+        vm.expectEmit(address(escrow));
+        emit VerifierSetRegistered(expected, keccak256(abi.encode(_verifiers())), 2, _verifiers());
+        vm.prank(stranger);
+        uint96 setId = escrow.registerVerifierSet(_verifiers(), 2);
+        assertEq(setId, expected);
+        assertEq(setId & 0xff, 2, "the id carries the threshold");
+        assertEq(escrow.verifierSetCommitment(setId), keccak256(abi.encode(_verifiers())));
+
+        vm.recordLogs();
+        assertEq(escrow.registerVerifierSet(_verifiers(), 2), setId, "same set, same id");
+        assertEq(vm.getRecordedLogs().length, 0, "registering again changes nothing");
+        assertTrue(escrow.registerVerifierSet(_verifiers(), 3) != setId, "another threshold, another set");
+    }
+
+    function test_registerVerifierSet_RevertWhen_Invalid() public {
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowInvalidVerifierSet.selector, 0, 0));
+        escrow.registerVerifierSet(new address[](0), 0);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowInvalidVerifierSet.selector, 3, 4));
+        escrow.registerVerifierSet(_verifiers(), 4);
+        address[] memory dup = _verifiers();
+        dup[2] = dup[0];
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowDuplicateVerifier.selector, dup[0]));
+        escrow.registerVerifierSet(dup, 2);
+    }
+
+    function test_create_InlineVerifiersRegisterTheSet() public {
+        uint96 expected = escrow.verifierSetIdOf(_verifiers(), 2);
+        vm.expectEmit(address(escrow));
+        emit VerifierSetRegistered(expected, keccak256(abi.encode(_verifiers())), 2, _verifiers());
+        uint256 id = _create(maintainer, _params(address(token)), 0);
+        assertEq(escrow.getEscrow(id).verifierSetId, expected);
+        // A second escrow with the same set inline reuses it.
+        uint256 second = _create(maintainer, _params(address(token)), 0);
+        assertEq(escrow.getEscrow(second).verifierSetId, expected);
+    }
+
+    function test_create_ByVerifierSetId_ReleasesWithIntent() public {
+        uint96 setId = escrow.registerVerifierSet(_verifiers(), 2);
+        EscrowParams memory p = _params(address(token));
+        (p.verifiers, p.threshold, p.verifierSetId) = (new address[](0), 0, setId);
+        uint256 id = _create(maintainer, p, TOTAL);
+        EscrowView memory v = escrow.getEscrow(id);
+        assertEq(v.threshold, 2);
+        assertEq(v.verifierSetId, setId);
+        assertEq(v.verifiersHash, keccak256(abi.encode(_verifiers())));
+
+        PayoutIntent memory i = _intent(id, 0, INTENT_A);
+        escrow.releaseWithIntent(i, _verifiers(), _sign2(i));
+        assertTrue(_paid(i));
+        assertEq(token.balanceOf(contributor), M0 - _fee(M0));
+    }
+
+    function test_create_RevertWhen_UnknownVerifierSetId() public {
+        EscrowParams memory p = _params(address(token));
+        uint96 setId = escrow.verifierSetIdOf(_verifiers(), 2);
+        (p.verifiers, p.threshold, p.verifierSetId) = (new address[](0), 0, setId);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowUnknownVerifierSet.selector, setId));
+        vm.prank(maintainer);
+        escrow.create(p, 0);
+    }
+
+    function test_create_RevertWhen_VerifierSetIdAndInlineVerifiers() public {
+        EscrowParams memory p = _params(address(token));
+        p.verifierSetId = escrow.registerVerifierSet(_verifiers(), 2);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowInvalidVerifierSet.selector, 3, 2));
+        vm.prank(maintainer);
+        escrow.create(p, 0);
+    }
+
+    // --- the payer's implicit share ----------------------------------------------------------
+
+    /// @dev The payer's share is implicit while nobody else funds; the first other funder
+    /// records it, and refunds split exactly as with every share recorded.
+    function test_fund_PayerShareImplicitUntilCoFunded_RefundsSplitPerShares() public {
+        uint256 id = _create(maintainer, _params(address(token)), M0);
+        assertEq(_share(id, maintainer), M0, "implicit share reads as funded");
+        _fund(maintainer, id, M1);
+        assertEq(_share(id, maintainer), uint256(M0) + M1);
+        _fund(alice, id, 100e18);
+        assertEq(_share(id, maintainer), uint256(M0) + M1, "recorded when alice funds");
+        assertEq(_share(id, alice), 100e18);
+        _fund(maintainer, id, 50e18);
+        assertEq(_share(id, maintainer), uint256(M0) + M1 + 50e18, "recorded from then on");
+
+        vm.warp(block.timestamp + ESCROW_DURATION + 1);
+        escrow.openRefunds(id);
+        escrow.claimRefund(id, maintainer);
+        escrow.claimRefund(id, alice);
+        assertEq(token.balanceOf(alice), 100e18);
+        assertEq(token.balanceOf(maintainer), uint256(M0) + M1 + 50e18);
+        assertEq(escrow.getEscrow(id).held, 0);
+    }
+
+    function test_claimRefund_SoleFunderPayerGetsEverything() public {
+        uint256 id = _create(maintainer, _params(address(token)), TOTAL);
+        vm.prank(maintainer);
+        escrow.release(id, 0);
+        vm.warp(block.timestamp + ESCROW_DURATION + 1);
+        escrow.openRefunds(id);
+        assertEq(escrow.claimableRefund(id, maintainer), TOTAL - M0);
+        escrow.claimRefund(id, maintainer);
+        assertEq(token.balanceOf(maintainer), TOTAL - M0);
+        assertEq(_claimed(id, maintainer), TOTAL - M0);
+        assertEq(escrow.claimableRefund(id, maintainer), 0);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowNothingToClaim.selector, id, maintainer));
+        escrow.claimRefund(id, maintainer);
+    }
+
     function test_create_AcceptsMaxMilestonesAndVerifiers() public {
         EscrowParams memory p = _params(address(token));
         p.amounts = new uint96[](16);
@@ -1032,8 +1144,10 @@ contract MilestoneEscrowTest is EscrowTestBase {
         vm.prank(relayer);
         escrow.releaseWithIntent(i, _verifiers(), sigs);
 
-        assertTrue(escrow.isIntentConsumed(INTENT_A));
-        assertFalse(escrow.isIntentConsumed(INTENT_B));
+        assertTrue(_paid(i));
+        PayoutIntent memory other = _intent(id, 1, INTENT_B);
+        assertEq(uint8(_status(other)), uint8(IntentStatus.Closed), "another id for the paid milestone: closed");
+        assertEq(uint8(_status(_intent(id, 0, INTENT_B))), uint8(IntentStatus.Payable));
         assertEq(token.balanceOf(contributor), M1 - fee);
         assertEq(token.balanceOf(treasury), fee);
         assertEq(token.balanceOf(relayer), 0);
@@ -1072,7 +1186,7 @@ contract MilestoneEscrowTest is EscrowTestBase {
         (indexes[0], indexes[1], indexes[2]) = (0, 1, 2);
         VerifierSignature[] memory sigs = _sign(i, _verifierKeys(), indexes);
         escrow.releaseWithIntent(i, _verifiers(), sigs);
-        assertTrue(escrow.isIntentConsumed(INTENT_A));
+        assertTrue(_paid(i));
     }
 
     function test_releaseWithIntent_ERC1271Verifier() public {
@@ -1131,7 +1245,7 @@ contract MilestoneEscrowTest is EscrowTestBase {
         VerifierSignature[] memory sigs = _sign2(i);
         vm.warp(i.deadline);
         escrow.releaseWithIntent(i, _verifiers(), sigs);
-        assertTrue(escrow.isIntentConsumed(INTENT_A));
+        assertTrue(_paid(i));
     }
 
     function test_releaseWithIntent_RevertWhen_EscrowNotFound() public {
@@ -1152,26 +1266,82 @@ contract MilestoneEscrowTest is EscrowTestBase {
         escrow.releaseWithIntent(i, _verifiers(), sigs);
     }
 
+    /// @dev The milestone is the replay guard: it left Pending when the intent paid.
     function test_releaseWithIntent_RevertWhen_Replayed() public {
         uint256 id = _createFunded(address(token));
         PayoutIntent memory i = _intent(id, 0, INTENT_A);
         VerifierSignature[] memory sigs = _sign2(i);
         escrow.releaseWithIntent(i, _verifiers(), sigs);
 
-        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentAlreadyConsumed.selector, INTENT_A));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMilestoneEscrow.EscrowMilestoneNotPending.selector, id, 0, MilestoneState.Released
+            )
+        );
         escrow.releaseWithIntent(i, _verifiers(), sigs);
     }
 
-    function test_releaseWithIntent_RevertWhen_IntentIdReusedForAnotherMilestone() public {
+    /// @dev A freshly signed intent under a fresh id pays nothing for a milestone already paid.
+    function test_releaseWithIntent_RevertWhen_FreshIdForAPaidMilestone() public {
+        uint256 id = _createFunded(address(token));
+        PayoutIntent memory i = _intent(id, 0, INTENT_A);
+        escrow.releaseWithIntent(i, _verifiers(), _sign2(i));
+
+        PayoutIntent memory fresh = _intent(id, 0, INTENT_B);
+        VerifierSignature[] memory sigs = _sign2(fresh);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMilestoneEscrow.EscrowMilestoneNotPending.selector, id, 0, MilestoneState.Released
+            )
+        );
+        escrow.releaseWithIntent(fresh, _verifiers(), sigs);
+        assertEq(token.balanceOf(contributor), M0 - _fee(M0), "paid once");
+    }
+
+    /// @dev The intent id is a correlation key, not a guard: an id that paid one milestone may
+    /// name a freshly signed intent for another (the verifiers signed both).
+    function test_releaseWithIntent_IntentIdReusedForAnotherMilestonePaysIt() public {
         uint256 id = _createFunded(address(token));
         PayoutIntent memory i = _intent(id, 0, INTENT_A);
         escrow.releaseWithIntent(i, _verifiers(), _sign2(i));
 
         PayoutIntent memory reuse = _intent(id, 1, INTENT_A);
-        VerifierSignature[] memory sigs = _sign2(reuse);
-        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentAlreadyConsumed.selector, INTENT_A));
-        escrow.releaseWithIntent(reuse, _verifiers(), sigs);
-        assertEq(uint8(_state(id, 1)), uint8(MilestoneState.Pending));
+        escrow.releaseWithIntent(reuse, _verifiers(), _sign2(reuse));
+        assertTrue(_paid(i) && _paid(reuse));
+        assertEq(token.balanceOf(contributor), M0 - _fee(M0) + M1 - _fee(M1));
+    }
+
+    function test_intentStatus_ClosedOtherwise_ByPayerDisputeRefund() public {
+        uint256 id = _createFunded(address(token));
+        vm.startPrank(maintainer);
+        escrow.release(id, 0);
+        escrow.dispute(id, 1);
+        vm.stopPrank();
+        (IntentStatus s0, MilestoneState m0) = escrow.intentStatus(_intent(id, 0, INTENT_A));
+        (IntentStatus s1, MilestoneState m1) = escrow.intentStatus(_intent(id, 1, INTENT_A));
+        (IntentStatus s2, MilestoneState m2) = escrow.intentStatus(_intent(id, 2, INTENT_A));
+        assertEq(uint8(s0), uint8(IntentStatus.Closed), "released by the payer");
+        assertEq(uint8(m0), uint8(MilestoneState.Released));
+        assertEq(uint8(s1), uint8(IntentStatus.Closed), "disputed");
+        assertEq(uint8(m1), uint8(MilestoneState.Disputed));
+        assertEq(uint8(s2), uint8(IntentStatus.Payable));
+        assertEq(uint8(m2), uint8(MilestoneState.Pending));
+        vm.warp(block.timestamp + ESCROW_DURATION + 1);
+        escrow.openRefunds(id);
+        (s2, m2) = escrow.intentStatus(_intent(id, 2, INTENT_A));
+        assertEq(uint8(s2), uint8(IntentStatus.Closed), "refunded");
+        assertEq(uint8(m2), uint8(MilestoneState.Refunded));
+    }
+
+    function test_intentStatus_RevertWhen_NoSuchMilestone() public {
+        uint256 id = _createFunded(address(token));
+        PayoutIntent memory i = _intent(id, 0, INTENT_A);
+        i.milestone = 3;
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowInvalidMilestone.selector, id, 3));
+        escrow.intentStatus(i);
+        (i.escrowId, i.milestone) = (99, 0);
+        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowNotFound.selector, 99));
+        escrow.intentStatus(i);
     }
 
     function test_releaseWithIntent_RevertWhen_AttestationDisabled() public {
@@ -1425,7 +1595,7 @@ contract MilestoneEscrowTest is EscrowTestBase {
         vm.prank(relayer);
         escrow.releaseWithIntents(_verifiers(), intents, sigs);
 
-        assertTrue(escrow.isIntentConsumed(INTENT_A) && escrow.isIntentConsumed(INTENT_B));
+        assertTrue(_paid(intents[0]) && _paid(intents[1]));
         assertEq(token.balanceOf(contributor), M1 - _fee(M1));
         assertEq(contributor.balance, M2 - _fee(M2));
         _assertStates(tokenEscrow, MilestoneState.Pending, MilestoneState.Released, MilestoneState.Pending);
@@ -1480,7 +1650,7 @@ contract MilestoneEscrowTest is EscrowTestBase {
             abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentAmountMismatch.selector, INTENT_B, M1, uint256(M1) + 1)
         );
         escrow.releaseWithIntents(_verifiers(), intents, sigs);
-        assertFalse(escrow.isIntentConsumed(INTENT_A));
+        assertEq(uint8(_status(intents[0])), uint8(IntentStatus.Payable), "the batch reverted as a whole");
         assertEq(token.balanceOf(contributor), 0);
     }
 
@@ -1536,7 +1706,7 @@ contract MilestoneEscrowTest is EscrowTestBase {
         call_[4 + 64 + 11] = 0x01; // the intent is the first (static) argument
         (bool ok3,) = address(escrow).call(call_);
         assertFalse(ok3, "a dirty address is rejected by the ABI decoder");
-        assertFalse(escrow.isIntentConsumed(INTENT_A));
+        assertEq(uint8(_status(i)), uint8(IntentStatus.Payable));
     }
 
     // ==========================================================================================
@@ -2269,9 +2439,13 @@ contract MilestoneEscrowTest is EscrowTestBase {
         bytes[] memory batch = new bytes[](2);
         (batch[0], batch[1]) = (call_, call_);
 
-        vm.expectRevert(abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentAlreadyConsumed.selector, INTENT_A));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMilestoneEscrow.EscrowMilestoneNotPending.selector, id, 0, MilestoneState.Released
+            )
+        );
         escrow.multicall(batch);
-        assertFalse(escrow.isIntentConsumed(INTENT_A), "the whole batch reverted");
+        assertEq(uint8(_status(i)), uint8(IntentStatus.Payable), "the whole batch reverted");
         assertEq(token.balanceOf(contributor), 0);
     }
 
@@ -2317,6 +2491,6 @@ contract MilestoneEscrowTest is EscrowTestBase {
         assertEq(share, 0);
         assertEq(claimed, 0);
         assertEq(escrow.creditOf(address(token), stranger), 0);
-        assertFalse(escrow.isIntentConsumed(INTENT_A));
+        assertEq(uint8(_status(_intent(id, 0, INTENT_A))), uint8(IntentStatus.Payable));
     }
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from quiltkit import Escrow, MilestoneState, Token, escrow_errors, intents
+from quiltkit import Escrow, IntentState, IntentStatus, MilestoneState, Token, escrow_errors, intents
 from quiltkit.devchain import advance_time
 from quiltkit.escrow import ETH
 from quiltkit.escrow_errors import EscrowDisputeWindowOpen, EscrowFullyFunded, EscrowNotFound
@@ -82,7 +82,8 @@ def test_attested_release_assigns_open_bounty_and_consumes_intent(
     eid = create_escrow()
     intent = make_intent(eid, 0)
     before = token.balance_of(contributor.address)
-    assert escrow.intent_and_escrow(intent.intent_id, eid) == (False, escrow.get_escrow(eid))
+    payable = IntentState(status=IntentStatus.PAYABLE, milestone_state=MilestoneState.PENDING)
+    assert escrow.intent_and_escrow(intent) == (payable, escrow.get_escrow(eid))
 
     result = escrow.release_with_intent(intent, [v.address for v in verifiers], sign(intent), sender=relayer)
 
@@ -90,12 +91,18 @@ def test_attested_release_assigns_open_bounty_and_consumes_intent(
     consumed = result.event("IntentConsumed").args
     assert consumed["intentId"] == intent.intent_id  # bytes32 values are 0x-hex strings everywhere
     assert consumed["evidenceHash"] == intent.evidence_hash
-    assert escrow.is_intent_consumed(intent.intent_id)
+    paid = escrow.intent_status(intent)
+    assert paid == IntentState(status=IntentStatus.PAID, milestone_state=MilestoneState.RELEASED)
+    assert paid.reason == ""
+    # another id for the milestone this intent paid: closed, not paid
+    other = escrow.intent_status(intent.model_copy(update={"intent_id": "0x" + "ab" * 32}))
+    assert other.status is IntentStatus.CLOSED and other.milestone_state is MilestoneState.RELEASED
+    assert "released" in other.reason
     assert escrow.get_escrow(eid).payee == contributor.address
     # the one-call read (multicall) agrees with the two reads it replaces, and reverts like getEscrow
-    assert escrow.intent_and_escrow(intent.intent_id, eid) == (True, escrow.get_escrow(eid))
+    assert escrow.intent_and_escrow(intent) == (paid, escrow.get_escrow(eid))
     with pytest.raises(EscrowNotFound):
-        escrow.intent_and_escrow(intent.intent_id, eid + 1000)
+        escrow.intent_and_escrow(intent.model_copy(update={"escrow_id": eid + 1000}))
     assert token.balance_of(contributor.address) - before == 297 * UNIT
 
 
@@ -283,7 +290,7 @@ def test_batch_of_intents_pays_each_once_in_one_transaction(
     relayer: LocalAccount,
     contributor: LocalAccount,
 ) -> None:
-    from quiltkit.escrow_errors import EscrowIntentAlreadyConsumed
+    from quiltkit.escrow_errors import EscrowMilestoneNotPending
 
     members = [v.address for v in verifiers]
     batch = []
@@ -297,7 +304,7 @@ def test_batch_of_intents_pays_each_once_in_one_transaction(
 
     assert len(result.events_named("IntentConsumed")) == 3
     assert token.balance_of(contributor.address) - before == 3 * 297 * UNIT
-    with pytest.raises(EscrowIntentAlreadyConsumed):
+    with pytest.raises(EscrowMilestoneNotPending):  # the milestone is the replay guard
         escrow.release_with_intents(batch[:1], sender=relayer)
 
 
@@ -362,3 +369,56 @@ def test_batch_refuses_bad_input_before_sending(
     with pytest.raises(InvalidInput, match="carries no signatures"):
         escrow.release_with_intents_data([(intent, [v.address for v in verifiers], [])])
     assert w3.eth.get_transaction_count(relayer.address) == nonce
+
+
+def test_verifier_sets_register_once_and_escrows_reference_them_by_id(
+    w3: Web3,
+    escrow: Escrow,
+    token: Token,
+    maintainer: LocalAccount,
+    relayer: LocalAccount,
+    contributor: LocalAccount,
+    make_intent: Callable[..., intents.PayoutIntent],
+    sign: Callable[..., list[intents.VerifierSignature]],
+    verifiers: list[LocalAccount],
+) -> None:
+    from quiltkit import verifier_set_id
+    from quiltkit.escrow_errors import EscrowDuplicateVerifier, EscrowInvalidVerifierSet, EscrowUnknownVerifierSet
+
+    members = [v.address for v in verifiers]
+    # a 3-of-3 set nobody registered yet: its id is known before it exists
+    expected = verifier_set_id(members, 3)
+    terms: dict[str, Any] = {
+        "token": token.address,
+        "amounts": [10 * UNIT],
+        "deadline": now(w3) + 14 * DAY,
+        "payee": contributor.address,
+        "verifier_set_id": expected,
+    }
+    with pytest.raises(EscrowUnknownVerifierSet):  # refused before sending
+        escrow.create(terms, sender=maintainer)
+    with pytest.raises(EscrowInvalidVerifierSet):
+        escrow.register_verifier_set(members, 4, sender=maintainer)
+    with pytest.raises(EscrowDuplicateVerifier):
+        escrow.register_verifier_set([members[0], members[0]], 1, sender=maintainer)
+    with pytest.raises(InvalidInput):
+        escrow.create({**terms, "verifiers": members, "threshold": 3}, sender=maintainer)
+
+    registered = escrow.register_verifier_set(members, 3, sender=maintainer)
+    assert registered.set_id == expected and registered.tx is not None
+    (event,) = registered.tx.events_named("VerifierSetRegistered")
+    assert event.args["setId"] == expected and list(event.args["verifiers"]) == members
+    again = escrow.register_verifier_set(members, 3, sender=maintainer)
+    assert again.set_id == expected and again.tx is None, "registered already: nothing sent"
+
+    eid = escrow.create(terms, sender=maintainer, initial_funding=10 * UNIT, approve=True).escrow_id
+    info = escrow.get_escrow(eid)
+    assert (info.verifier_set_id, info.threshold) == (expected, 3)
+    # inline verifiers of a registered set go out by id (looked up for you): the same escrow
+    inline = escrow.create({**terms, "verifier_set_id": 0, "verifiers": members, "threshold": 3}, sender=maintainer)
+    assert escrow.get_escrow(inline.escrow_id).verifier_set_id == expected
+    assert inline.tx.event("EscrowCreated").args["params"]["verifierSetId"] == expected
+
+    intent = make_intent(eid, 0)
+    escrow.release_with_intent(intent, members, sign(intent, (0, 1, 2)), sender=relayer)
+    assert escrow.intent_status(intent).status is IntentStatus.PAID

@@ -76,8 +76,15 @@ def intent_replayed(c: dict[str, Any]) -> Any:
     eid = c["create"]()
     intent = c["intent"](eid, 0)
     c["escrow"].release_with_intent(intent, _members(c), c["sign"](intent), sender=c["relayer"])
-    again = c["intent"](eid, 1, intent_id=intent.intent_id)
-    c["escrow"].release_with_intent(again, _members(c), c["sign"](again), sender=c["relayer"])
+    c["escrow"].release_with_intent(intent, _members(c), c["sign"](intent), sender=c["relayer"])
+
+
+def intent_fresh_id_for_paid_milestone(c: dict[str, Any]) -> Any:
+    eid = c["create"]()
+    intent = c["intent"](eid, 0)
+    c["escrow"].release_with_intent(intent, _members(c), c["sign"](intent), sender=c["relayer"])
+    fresh = c["intent"](eid, 0, intent_id="0x" + "cd" * 32)
+    c["escrow"].release_with_intent(fresh, _members(c), c["sign"](fresh), sender=c["relayer"])
 
 
 def intent_tampered_amount(c: dict[str, Any]) -> Any:
@@ -199,6 +206,7 @@ def _params(c: dict[str, Any], **overrides: Any) -> tuple[Any, ...]:
         "default_payee_bps": 0,
         "verifiers": [],
         "threshold": 0,
+        "verifier_set_id": 0,
         "deadline": now(c["w3"]) + DAY,
         "amounts": [UNIT],
         "metadata": b"\0" * 32,
@@ -311,7 +319,8 @@ CASES = [
     (release_unfunded, errors.EscrowMilestoneNotFunded, {"milestone": 0}),
     (release_twice, errors.EscrowMilestoneNotPending, {"milestone": 0, "state": 1}),
     (intent_expired, errors.EscrowIntentExpired, {}),
-    (intent_replayed, errors.EscrowIntentAlreadyConsumed, {}),
+    (intent_replayed, errors.EscrowMilestoneNotPending, {"milestone": 0, "state": 1}),
+    (intent_fresh_id_for_paid_milestone, errors.EscrowMilestoneNotPending, {"milestone": 0, "state": 1}),
     (intent_tampered_amount, errors.EscrowIntentAmountMismatch, {"expected": 300 * UNIT, "actual": 301 * UNIT}),
     (intent_wrong_token, errors.EscrowIntentTokenMismatch, {}),
     (intent_wrong_payee, errors.EscrowIntentPayeeMismatch, {}),

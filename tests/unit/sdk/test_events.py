@@ -85,8 +85,10 @@ def test_bytes32_is_one_form_everywhere(
     (consumed,) = escrow.events(ev.IntentConsumed, start, intent_id=intent.intent_id)
     assert consumed.intent_id == intent.intent_id and consumed.evidence_hash == intent.evidence_hash
     assert result.event("IntentConsumed").args["intentId"] == intent.intent_id
-    with pytest.raises(errors.EscrowIntentAlreadyConsumed) as info:
-        escrow._transact("releaseWithIntent", intent.as_tuple(), members, [], sender=relayer)
+    with pytest.raises(errors.EscrowIntentExpired) as info:
+        escrow._transact(
+            "releaseWithIntent", intent.model_copy(update={"deadline": 1}).as_tuple(), members, [], sender=relayer
+        )
     assert info.value.intentId == intent.intent_id  # a str, like PayoutIntent.intent_id
 
 

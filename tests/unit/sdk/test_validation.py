@@ -250,8 +250,6 @@ def test_create_with_a_past_deadline_is_the_contracts_error(
         (lambda e, t, s: e.resolve(1, 0, -5, sender=s), "payeeBps"),
         (lambda e, t, s: e.set_default_fee("1%", sender=s), "feeBps"),
         (lambda e, t, s: e.cancel(2**256, sender=s), "escrowId"),
-        (lambda e, t, s: e.is_intent_consumed("0x" + "zz" * 32), "intent_id"),
-        (lambda e, t, s: e.is_intent_consumed(12), "intent_id"),
         (
             lambda e, t, s: e.create({"amounts": [1], "deadline": 2**40 - 1}, sender=s, initial_funding="1"),
             "initialFunding",

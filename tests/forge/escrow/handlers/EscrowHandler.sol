@@ -105,6 +105,10 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
     bytes32[] internal _intentIds;
     mapping(bytes32 intentId => bytes) internal _intentCalls;
     mapping(bytes32 intentId => uint256) internal _intentDeadlines;
+    /// @dev The escrow and milestone each accepted intent paid.
+    mapping(bytes32 intentId => uint256[2]) internal _intentTargets;
+    /// @dev Intents that paid something for a milestone that had already left Pending (must stay 0).
+    uint256 public ghost_closedMilestonePayouts;
     uint256 internal _intentNonce;
     uint256 public ghost_unexpectedErrors;
     uint256 public ghost_openRefundsMismatches;
@@ -195,6 +199,12 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         uint256 set = _rand(seed, "set") % SET_COUNT;
         p.verifiers = _setVerifiers[set];
         p.threshold = _setThreshold[set];
+        // Half the attestable escrows reference the set registered once instead of passing it.
+        if (p.verifiers.length != 0 && _rand(seed, "by id") % 2 == 0) {
+            p.verifierSetId = escrow.registerVerifierSet(p.verifiers, p.threshold);
+            p.verifiers = new address[](0);
+            p.threshold = 0;
+        }
         p.deadline = uint40(currentTime + bound(_rand(seed, "deadline"), 1 hours, 7 days));
         p.metadataHash = keccak256(abi.encode(seed));
         // A quarter unfunded, a quarter partly funded, half fully funded.
@@ -304,6 +314,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         _intentIds.push(intentId);
         _intentCalls[intentId] = data;
         _intentDeadlines[intentId] = currentTime + 1 hours;
+        _intentTargets[intentId] = [id, i];
         ++ghost_intentSuccesses[intentId];
         if (m.payee == address(0)) m.payee = payee;
         _modelPayMilestone(id, i);
@@ -331,6 +342,7 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
             _intentIds.push(intentId);
             _intentCalls[intentId] = abi.encodeCall(escrow.releaseWithIntent, (batch[k], verifiers, sigs[k]));
             _intentDeadlines[intentId] = currentTime + 1 hours;
+            _intentTargets[intentId] = [id, batch[k].milestone];
             ++ghost_intentSuccesses[intentId];
             _modelPayMilestone(id, batch[k].milestone);
         }
@@ -353,7 +365,8 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    /// @dev Attack: resubmits a consumed intent verbatim (same signatures).
+    /// @dev Attack: resubmits an accepted intent verbatim (same signatures). Its milestone left
+    /// Pending when it paid, so the replay fails on the milestone's state (or on expiry first).
     function replayIntent(uint256 intentSeed, uint256 relayerSeed) public action("replayIntent") {
         if (_intentIds.length == 0) return _skip("replayIntent");
         bytes32 intentId = _intentIds[intentSeed % _intentIds.length];
@@ -361,39 +374,70 @@ contract EscrowHandler is CommonBase, StdCheats, StdUtils {
         (bool ok, bytes memory ret) = address(escrow).call(_intentCalls[intentId]);
         if (ok) {
             ++ghost_intentSuccesses[intentId];
+            ++ghost_closedMilestonePayouts;
         } else {
             uint256 deadline = _intentDeadlines[intentId];
+            (uint256 id, uint256 i) = (_intentTargets[intentId][0], _intentTargets[intentId][1]);
             bytes memory expected = currentTime > deadline
                 ? abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentExpired.selector, intentId, deadline)
-                : abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentAlreadyConsumed.selector, intentId);
+                : _notPending(id, i);
             _expectError(ret, expected);
             ++ghost_replaysRejected;
         }
         ++calls["replayIntent"];
     }
 
-    /// @dev Attack: a consumed intent id, freshly and validly signed for another releasable milestone.
-    function reuseIntentId(uint256 intentSeed, uint256 escrowSeed, uint256 milestoneSeed, uint256 sigSeed)
+    /// @dev Attack: a valid, freshly signed intent for a milestone that has left Pending (released,
+    /// disputed, resolved, refunded, cancelled), under a fresh id or under an id that already paid.
+    /// The milestone is the replay guard: it pays nothing, whatever the id.
+    function intentForClosedMilestone(uint256 intentSeed, uint256 escrowSeed, uint256 milestoneSeed, uint256 sigSeed)
         public
-        action("reuseIntentId")
+        action("intentForClosedMilestone")
     {
-        (bool found, uint256 id) = _findEscrow(escrowSeed, _attestable);
-        if (_intentIds.length == 0 || !found) return _skip("reuseIntentId");
+        (bool found, uint256 id) = _findEscrow(escrowSeed, _hasClosedMilestone);
+        if (!found) return _skip("intentForClosedMilestone");
         Model storage m = _models[id];
-        (, uint256 i) = _findReleasable(id, milestoneSeed);
-        bytes32 intentId = _intentIds[intentSeed % _intentIds.length];
+        uint256 i = _findClosed(id, milestoneSeed);
+        bytes32 intentId = _intentIds.length != 0 && intentSeed & 1 == 0
+            ? _intentIds[(intentSeed >> 1) % _intentIds.length]
+            : keccak256(abi.encode("handler intent", ++_intentNonce));
         address payee = m.payee != address(0) ? m.payee : _payees[sigSeed % _payees.length];
         bytes memory data = _signedReleaseCall(id, i, payee, intentId, sigSeed);
 
         (bool ok, bytes memory ret) = address(escrow).call(data);
         if (ok) {
-            ++ghost_intentSuccesses[intentId];
+            ++ghost_closedMilestonePayouts;
             ++ghost_payouts[id][i];
         } else {
-            _expectError(ret, abi.encodeWithSelector(IMilestoneEscrow.EscrowIntentAlreadyConsumed.selector, intentId));
+            _expectError(ret, _notPending(id, i));
             ++ghost_replaysRejected;
         }
-        ++calls["reuseIntentId"];
+        ++calls["intentForClosedMilestone"];
+    }
+
+    function _notPending(uint256 id, uint256 i) internal view returns (bytes memory) {
+        return abi.encodeWithSelector(
+            IMilestoneEscrow.EscrowMilestoneNotPending.selector, id, i, IMilestoneEscrow.MilestoneState(_states[id][i])
+        );
+    }
+
+    function _hasClosedMilestone(uint256 id) internal view returns (bool) {
+        return _models[id].verifierSet != 0 && _findClosed(id, 0) != type(uint256).max;
+    }
+
+    function _findClosed(uint256 id, uint256 seed) internal view returns (uint256) {
+        uint8[] storage states = _states[id];
+        uint256 count = states.length;
+        for (uint256 k; k < count; ++k) {
+            uint256 i = (seed % count + k) % count;
+            if (states[i] != PENDING) return i;
+        }
+        return type(uint256).max;
+    }
+
+    /// @notice The escrow and milestone an accepted intent paid.
+    function intentTarget(bytes32 intentId) external view returns (uint256 escrowId, uint256 milestone) {
+        return (_intentTargets[intentId][0], _intentTargets[intentId][1]);
     }
 
     /// @dev Attack: the payer releases a milestone that was already paid (released or resolved).
