@@ -270,11 +270,11 @@ def intent_expired(c: Deployment) -> Any:
 
 
 def intent_replayed(c: Deployment) -> Any:
+    """The milestone is the replay guard: the same intent again fails with its milestone's error."""
     eid = c.create()
     intent = c.intent(eid, 0)
     c.escrow.release_with_intent(intent, c.sign(intent))
-    again = c.intent(eid, 1, intent_id=intent.intent_id)
-    return c.escrow.release_with_intent(again, c.sign(again))
+    return c.escrow.transact("release_with_intent", *_intent_args(c, intent, _raw_sigs(c, intent, c.v1, c.v2)))
 
 
 def intent_one_of_two(c: Deployment) -> Any:
@@ -429,7 +429,7 @@ CASES: list[tuple[Callable[[Deployment], Any], type[errors.SorobanEscrowRevert],
     (create_resolution_window_zero, errors.EscrowInvalidResolutionWindow, 141, evm.EscrowRevert),
     (fund_token_that_delivers_nothing, errors.EscrowTokenTransferMismatch, 142, evm.EscrowRevert),
     (intent_expired, errors.EscrowIntentExpired, 200, evm.EscrowIntentExpired),
-    (intent_replayed, errors.EscrowIntentAlreadyConsumed, 201, evm.EscrowIntentAlreadyConsumed),
+    (intent_replayed, errors.EscrowMilestoneAlreadyReleased, 122, evm.EscrowMilestoneNotPending),
     (intent_one_of_two, errors.EscrowInsufficientSignatures, 202, evm.EscrowInsufficientSignatures),
     (intent_duplicate_signer, errors.EscrowDuplicateSigner, 203, evm.EscrowRevert),
     (intent_unknown_signer, errors.EscrowUnknownVerifier, 204, evm.EscrowUnknownVerifier),
@@ -461,10 +461,11 @@ def test_contract_error_raises_named_exception(
 
 
 def test_every_error_code_except_not_initialized_is_covered() -> None:
-    """1 cannot happen after construction; 107 (AmountExceedsTotal) is retired: fund keeps at most
-    what remains since review finding 4."""
+    """1 cannot happen after construction; 107 (AmountExceedsTotal) is retired since fund keeps at
+    most what remains (review finding 4), 201 (IntentAlreadyConsumed) since the milestone is the
+    replay guard."""
     covered = {code for _, _, code, _ in CASES}
-    assert set(errors.CONTRACT_ERRORS) - covered == {1, 107}
+    assert set(errors.CONTRACT_ERRORS) - covered == {1, 107, 201}
 
 
 @pytest.mark.parametrize(

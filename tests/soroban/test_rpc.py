@@ -148,11 +148,12 @@ def test_fund_and_attested_release_through_rpc(world: World) -> None:
     paid = escrow.release_with_intent(intent, escrow.sign_intent(intent, [world.roles["v1"], world.roles["v3"]]))
     assert paid.event("intent_executed").args["intent_id"] == intent.intent_id
     assert world.host.balance(world.token, world.roles["contributor"]) == 495 * UNIT
-    assert escrow.is_consumed(intent.intent_id)
+    assert escrow.intent_status(intent)[0] is intents.IntentStatus.PAID
 
 
 def test_failed_transaction_raises_the_decoded_contract_error(world: World) -> None:
-    """Simulation passes, then a competing relayer lands the same intent first: FAILED."""
+    """Simulation passes, then a competing relayer lands the same intent first: FAILED, with the
+    milestone's error (the milestone is the replay guard)."""
     escrow = world.escrow()
     eid = world.create(escrow)
     escrow.fund(eid, 800 * UNIT, signer=world.roles["funder"])
@@ -175,9 +176,9 @@ def test_failed_transaction_raises_the_decoded_contract_error(world: World) -> N
 
     world.fake.before_apply = competitor_lands_first
     world.fake.not_found_polls = 1
-    with pytest.raises(soroban_errors.EscrowIntentAlreadyConsumed) as caught:
+    with pytest.raises(soroban_errors.EscrowMilestoneAlreadyReleased) as caught:
         escrow.release_with_intent(intent, signatures)
-    assert caught.value.code == 201
+    assert caught.value.code == 122
     (tx,) = [t for t in world.fake.transactions.values() if t.status == "FAILED"]
     assert tx.polls == ["NOT_FOUND", "FAILED"]
     assert world.host.balance(world.token, world.roles["contributor"]) == 297 * UNIT  # paid once

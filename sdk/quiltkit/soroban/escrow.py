@@ -80,8 +80,12 @@ class SorobanEscrow:
         """What ``claim_refund(escrow_id, funder)`` would pay now (0 while the escrow is active)."""
         return int(self._read("claimable", scval.to_uint64(_u64(escrow_id, "escrow_id")), _addr(funder, "funder")))
 
-    def is_consumed(self, intent_id: str | bytes) -> bool:
-        return bool(self._read("is_consumed", scval.to_bytes(_values.bytes_n(intent_id, 32, "intent_id"))))
+    def intent_status(self, intent: intents.PayoutIntent) -> tuple[intents.IntentStatus, MilestoneState]:
+        """What ``intent`` can still do, read from its milestone (the replay guard: no entry per
+        intent id exists), and the milestone's state: ``PAYABLE`` while it is pending, ``PAID`` when
+        this intent released it, ``CLOSED`` otherwise. Raises EscrowNotFound / EscrowInvalidMilestone."""
+        status, state = self._read("intent_status", _intent_scval(intent))
+        return intents.IntentStatus(int(status)), MilestoneState(int(state))
 
     def config(self) -> SorobanConfig:
         raw = self._read("config")
@@ -452,6 +456,12 @@ class SorobanEscrow:
 # --- helpers --------------------------------------------------------------------------------
 
 
+def _hex_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    return "0x" + bytes(value).hex() if isinstance(value, bytes | bytearray) else str(value)
+
+
 def _u64(value: int, what: str) -> int:
     return _values.in_range(value, 0, _values.U64_MAX, what)
 
@@ -507,6 +517,7 @@ def _escrow_info(escrow_id: int, raw: dict[str, Any]) -> SorobanEscrowInfo:
                 state=MilestoneState(m["status"]),
                 funded=funded >= prefix,
                 disputed_at=int(m.get("disputed_at", 0)),
+                paid_by=_hex_or_none(m.get("paid_by")),
             )
         )
     return SorobanEscrowInfo(

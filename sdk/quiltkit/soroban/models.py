@@ -78,6 +78,8 @@ class SorobanMilestone(BaseModel):
     funded: bool
     disputed_at: int = 0
     """Ledger time of the dispute (0: never disputed)."""
+    paid_by: str | None = None
+    """The id (0x-hex) of the payout intent that released it; None if no intent did."""
 
 
 class SorobanEscrowInfo(BaseModel):

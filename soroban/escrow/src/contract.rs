@@ -17,9 +17,10 @@ use crate::events;
 use crate::intent::payout_digest;
 use crate::storage;
 use crate::types::{
-    Config, Escrow, EscrowStatus, Milestone, MilestoneStatus, PayoutIntent, PendingUpgrade,
-    Position, Spend, BPS_DENOMINATOR, MAX_DEADLINE_DELAY, MAX_ESCROW_TOTAL, MAX_FEE_BPS,
-    MAX_MILESTONES, MAX_RESOLUTION_WINDOW, MAX_VERIFIERS, MIN_RESOLUTION_WINDOW, UPGRADE_DELAY,
+    Config, Escrow, EscrowStatus, IntentStatus, Milestone, MilestoneStatus, PayoutIntent,
+    PendingUpgrade, Position, Spend, BPS_DENOMINATOR, MAX_DEADLINE_DELAY, MAX_ESCROW_TOTAL,
+    MAX_FEE_BPS, MAX_MILESTONES, MAX_RESOLUTION_WINDOW, MAX_VERIFIERS, MIN_RESOLUTION_WINDOW,
+    UPGRADE_DELAY,
 };
 
 #[contract]
@@ -469,6 +470,7 @@ impl SorobanEscrow {
                 amount,
                 status: MilestoneStatus::Pending,
                 disputed_at: 0,
+                paid_by: None,
             });
         }
         if verifiers.len() > MAX_VERIFIERS {
@@ -702,8 +704,8 @@ impl SorobanEscrow {
     /// # Errors
     /// * `EscrowNotFound`, `AttestationDisabled`, `InvalidMilestoneIndex`,
     ///   `IntentMismatch`, `ArbiterIsPayee` (open bounty whose intent pays the
-    ///   arbiter), `IntentExpired`, `IntentAlreadyConsumed`, the milestone
-    ///   errors of `release`, `UnknownSigner`, `DuplicateSigner`,
+    ///   arbiter), `IntentExpired`, the milestone errors of `release` (a replay
+    ///   fails with `MilestoneAlreadyReleased`), `UnknownSigner`, `DuplicateSigner`,
     ///   `InsufficientSignatures`.
     /// * A malformed or wrong signature from a verifier key aborts with the host
     ///   error `Error(Crypto, InvalidInput)`.
@@ -715,7 +717,10 @@ impl SorobanEscrow {
     /// # Security
     /// No authorization: the signatures are the authority. The digest binds the
     /// network id and this contract's address, so a signature cannot be replayed
-    /// on another network or escrow contract; the intent id is consumed forever.
+    /// on another network or escrow contract. The milestone is the replay guard: it
+    /// pays once, so any intent for it (this id or a fresh one) pays nothing after;
+    /// the milestone records this intent's id so `intent_status` can tell "paid by
+    /// this intent" from "closed otherwise".
     pub fn release_with_intent(
         env: Env,
         intent: PayoutIntent,
@@ -743,9 +748,8 @@ impl SorobanEscrow {
         if intent.deadline < env.ledger().timestamp() {
             return Err(EscrowError::IntentExpired);
         }
-        if storage::is_consumed(&env, &intent.intent_id) {
-            return Err(EscrowError::IntentAlreadyConsumed);
-        }
+        // The milestone is the replay guard: it leaves Pending once, so a second use of any
+        // intent for it (this id or a fresh one) fails here; no intent id needs an entry.
         let amount = Self::check_releasable(&escrow, intent.milestone)?;
 
         let digest = payout_digest(
@@ -772,7 +776,6 @@ impl SorobanEscrow {
         }
 
         // Effects first; the token transfers come last.
-        storage::set_consumed(&env, &intent.intent_id);
         if escrow.payee.is_none() {
             escrow.payee = Some(intent.payee.clone());
             events::PayeeAssigned {
@@ -781,7 +784,14 @@ impl SorobanEscrow {
             }
             .publish(&env);
         }
-        let fee_net = Self::apply_release(&env, id, &mut escrow, intent.milestone, amount);
+        let fee_net = Self::apply_release(
+            &env,
+            id,
+            &mut escrow,
+            intent.milestone,
+            amount,
+            Some(intent.intent_id.clone()),
+        );
         events::IntentExecuted {
             intent_id: intent.intent_id,
             escrow_id: id,
@@ -834,6 +844,7 @@ impl SorobanEscrow {
                 amount,
                 status: MilestoneStatus::Disputed,
                 disputed_at: now,
+                paid_by: None,
             },
         );
         storage::write_escrow(&env, id, &escrow);
@@ -1170,10 +1181,28 @@ impl SorobanEscrow {
         Ok(Self::owed(&escrow, &position).max(0))
     }
 
-    /// Returns true once `intent_id` has been executed.
-    pub fn is_consumed(env: Env, intent_id: BytesN<32>) -> bool {
-        storage::extend_instance(&env);
-        storage::is_consumed(&env, &intent_id)
+    /// What `intent` can still do, read from its milestone (no per-intent entry exists):
+    /// `Payable` while the milestone is pending, `Paid` when this intent's id released it,
+    /// `Closed` when it left pending otherwise; with the milestone's status, which says how.
+    ///
+    /// # Errors
+    /// * `EscrowNotFound`, `InvalidMilestoneIndex`
+    pub fn intent_status(
+        env: Env,
+        intent: PayoutIntent,
+    ) -> Result<(IntentStatus, MilestoneStatus), EscrowError> {
+        let m = storage::read_escrow(&env, intent.escrow_id)?
+            .milestones
+            .get(intent.milestone)
+            .ok_or(EscrowError::InvalidMilestoneIndex)?;
+        let status = match m.status {
+            MilestoneStatus::Pending => IntentStatus::Payable,
+            MilestoneStatus::Released if m.paid_by.as_ref() == Some(&intent.intent_id) => {
+                IntentStatus::Paid
+            }
+            _ => IntentStatus::Closed,
+        };
+        Ok((status, m.status))
     }
 
     /// Returns the contract configuration.
@@ -1287,6 +1316,7 @@ impl SorobanEscrow {
         escrow: &mut Escrow,
         milestone: u32,
         amount: i128,
+        paid_by: Option<BytesN<32>>,
     ) -> (i128, i128) {
         let fee = Self::fee_of(escrow, amount);
         let net = amount - fee;
@@ -1296,6 +1326,7 @@ impl SorobanEscrow {
                 amount,
                 status: MilestoneStatus::Released,
                 disputed_at: 0,
+                paid_by,
             },
         );
         Self::record_spend(escrow, amount);
@@ -1325,7 +1356,7 @@ impl SorobanEscrow {
         payee: &Address,
         amount: i128,
     ) {
-        let fee_net = Self::apply_release(env, id, escrow, milestone, amount);
+        let fee_net = Self::apply_release(env, id, escrow, milestone, amount, None);
         Self::transfer_payout(env, id, escrow, payee, fee_net);
     }
 

@@ -110,7 +110,8 @@ pub enum EscrowError {
     // --- payout intents: 200-219 ---
     /// `intent.deadline` is before the ledger timestamp.
     IntentExpired = 200,
-    /// The intent id was already consumed.
+    /// Retired: the milestone's status is the replay guard (a replay fails with the
+    /// milestone's error, e.g. `MilestoneAlreadyReleased`); the code stays reserved.
     IntentAlreadyConsumed = 201,
     /// Fewer distinct verifier signatures than the escrow threshold.
     InsufficientSignatures = 202,

@@ -2,15 +2,15 @@
 //!
 //! Instance storage (lives and dies with the contract instance): `Config`,
 //! `NextId`, `PendingAdmin`, `PendingUpgrade`. Persistent storage, one entry per item:
-//! `Escrow(id)`, `Position(id, funder)`, `Consumed(intent_id)`, `FeesOwed(treasury, token)`.
+//! `Escrow(id)`, `Position(id, funder)`, `FeesOwed(treasury, token)`. No entry per payout
+//! intent: the milestone (inside `Escrow(id)`) is the replay guard.
 //!
 //! Every helper that reads or writes an entry extends its TTL, so any entry a
 //! user touches stays live for at least `*_TTL_THRESHOLD` ledgers. Persistent
 //! entries that are never touched are archived, never deleted: an archived
-//! `Consumed` entry makes a replay fail (the entry must be restored first and
-//! then still reads `true`), so archival cannot re-enable an intent.
+//! escrow must be restored before any call on it, and then still reads as it was.
 
-use soroban_sdk::{contracttype, panic_with_error, Address, BytesN, Env};
+use soroban_sdk::{contracttype, panic_with_error, Address, Env};
 
 use crate::errors::EscrowError;
 use crate::types::{Config, Escrow, PendingUpgrade, Position};
@@ -40,8 +40,6 @@ pub enum DataKey {
     Escrow(u64),
     /// Persistent: [`Position`] by (escrow id, funder).
     Position(u64, Address),
-    /// Persistent: `true` once a payout intent id has been executed.
-    Consumed(BytesN<32>),
     /// Instance: the upgrade announced by `propose_upgrade`.
     PendingUpgrade,
     /// Persistent: fees owed to (treasury, token) whose push failed (i128).
@@ -146,23 +144,6 @@ pub(crate) fn read_position(env: &Env, id: u64, funder: &Address) -> Position {
 pub(crate) fn write_position(env: &Env, id: u64, funder: &Address, position: &Position) {
     let key = DataKey::Position(id, funder.clone());
     env.storage().persistent().set(&key, position);
-    extend_persistent(env, &key);
-}
-
-// --- consumed intents (persistent) ---
-
-pub(crate) fn is_consumed(env: &Env, intent_id: &BytesN<32>) -> bool {
-    let key = DataKey::Consumed(intent_id.clone());
-    let consumed = env.storage().persistent().has(&key);
-    if consumed {
-        extend_persistent(env, &key);
-    }
-    consumed
-}
-
-pub(crate) fn set_consumed(env: &Env, intent_id: &BytesN<32>) {
-    let key = DataKey::Consumed(intent_id.clone());
-    env.storage().persistent().set(&key, &true);
     extend_persistent(env, &key);
 }
 

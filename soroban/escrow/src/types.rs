@@ -79,12 +79,30 @@ pub struct Milestone {
     /// Once `disputed_at + resolution_window` has passed, the arbiter can no longer
     /// resolve and anyone may return the milestone to the funders (`expire_dispute`).
     pub disputed_at: u64,
+    /// The id of the payout intent that released it (None: not released by an intent). With
+    /// the milestone's status this is the replay guard: an intent pays only a pending
+    /// milestone, so no intent id needs an entry of its own.
+    pub paid_by: Option<BytesN<32>>,
 }
 
 /// One payout made while the escrow was active: `amount` paid out of a pool of
 /// `pool` unspent funding. Every funder's unspent funding shrinks by the same
 /// factor `(pool - amount) / pool`, so a payout is borne pro rata by the
 /// funders whose money was in the escrow at that moment, and not by later ones.
+/// What a payout intent can still do (`intent_status`), read from its milestone.
+#[contracttype]
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+#[repr(u32)]
+pub enum IntentStatus {
+    /// The milestone is pending: the intent pays it once it is funded.
+    Payable = 0,
+    /// This intent released the milestone.
+    Paid = 1,
+    /// The milestone left pending otherwise (released by the payer or by another intent,
+    /// disputed, resolved, refunded, cancelled); the milestone's status says which.
+    Closed = 2,
+}
+
 #[contracttype]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Spend {

@@ -574,8 +574,9 @@ fn test_full_escrow_flow_with_signed_auth_entries() {
         json!({"contract": d.escrow, "function": "release_with_intent",
                "args": [b64(&intent), b64(&sigs)], "auth": "none"}),
     );
-    assert_eq!(err["code"], 201);
-    assert_eq!(err["name"], "IntentAlreadyConsumed");
+    // A replay: the milestone is the guard.
+    assert_eq!(err["code"], 122);
+    assert_eq!(err["name"], "MilestoneAlreadyReleased");
 
     // The payer releases milestone 0 with a signed entry.
     let args: Vec<String> = [ScVal::U64(0), ScVal::U32(0)].iter().map(b64).collect();

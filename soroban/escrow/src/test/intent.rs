@@ -10,8 +10,8 @@ use soroban_sdk::{
 
 use super::setup::{network_id, sign_digest, Setup, TESTNET_PASSPHRASE};
 use crate::{
-    payout_digest, EscrowError, IntentExecuted, MilestoneReleased, PayeeAssigned, PayoutIntent,
-    SorobanEscrow, SorobanEscrowClient, PAYOUT_DOMAIN,
+    payout_digest, EscrowError, IntentExecuted, IntentStatus, MilestoneReleased, MilestoneStatus,
+    PayeeAssigned, PayoutIntent, SorobanEscrow, SorobanEscrowClient, PAYOUT_DOMAIN,
 };
 
 // ---------------------------------------------------------------- happy paths
@@ -55,19 +55,67 @@ fn test_release_with_intent_pays_and_consumes() {
     );
     assert_eq!(s.balance(&s.payee), 1_950);
     assert_eq!(s.balance(&s.treasury), 50);
-    assert!(s.escrow.is_consumed(&intent.intent_id));
+    assert_eq!(
+        s.escrow.intent_status(&intent),
+        (IntentStatus::Paid, MilestoneStatus::Released)
+    );
+    assert_eq!(
+        s.escrow.get_milestone(&id, &1).paid_by,
+        Some(intent.intent_id.clone())
+    );
 
-    // Replay of the same intent id, even for another milestone: consumed.
+    // The milestone is the replay guard: the same intent again, or a fresh id for the same
+    // milestone, pays nothing; no entry per intent id exists.
     assert_eq!(
         s.escrow.try_release_with_intent(&intent, &sigs),
-        Err(Ok(EscrowError::IntentAlreadyConsumed))
+        Err(Ok(EscrowError::MilestoneAlreadyReleased))
     );
-    let mut other = s.intent(id, 0, 1_000);
-    other.intent_id = intent.intent_id.clone();
+    let mut fresh = s.intent(id, 1, 2_000);
+    fresh.intent_id = BytesN::from_array(env, &[0x77; 32]);
     assert_eq!(
         s.escrow
-            .try_release_with_intent(&other, &s.sign(&other, &[0, 1])),
-        Err(Ok(EscrowError::IntentAlreadyConsumed))
+            .try_release_with_intent(&fresh, &s.sign(&fresh, &[0, 1])),
+        Err(Ok(EscrowError::MilestoneAlreadyReleased))
+    );
+    assert_eq!(
+        s.escrow.intent_status(&fresh),
+        (IntentStatus::Closed, MilestoneStatus::Released)
+    );
+    assert_eq!(s.balance(&s.payee), 1_950);
+}
+
+#[test]
+fn test_intent_status_answers_from_the_milestone() {
+    let s = Setup::new();
+    let id = s.create_funded(&[100, 100, 100]);
+    let paid = s.intent(id, 0, 100);
+    let by_payer = s.intent(id, 1, 100);
+    let pending = s.intent(id, 2, 100);
+    assert_eq!(
+        s.escrow.intent_status(&paid),
+        (IntentStatus::Payable, MilestoneStatus::Pending)
+    );
+    s.escrow.release_with_intent(&paid, &s.sign(&paid, &[0, 1]));
+    s.escrow.release(&id, &1);
+    assert_eq!(
+        s.escrow.intent_status(&paid),
+        (IntentStatus::Paid, MilestoneStatus::Released)
+    );
+    // Released by the payer: closed for every intent, whatever its id.
+    assert_eq!(
+        s.escrow.intent_status(&by_payer),
+        (IntentStatus::Closed, MilestoneStatus::Released)
+    );
+    s.escrow.dispute(&id, &2, &s.payer);
+    assert_eq!(
+        s.escrow.intent_status(&pending),
+        (IntentStatus::Closed, MilestoneStatus::Disputed)
+    );
+    let mut unknown = pending.clone();
+    unknown.milestone = 9;
+    assert_eq!(
+        s.escrow.try_intent_status(&unknown),
+        Err(Ok(EscrowError::InvalidMilestoneIndex))
     );
 }
 
@@ -138,7 +186,10 @@ fn test_release_with_intent_RevertWhen_under_signed() {
         s.escrow.try_release_with_intent(&intent, &Vec::new(&s.env)),
         Err(Ok(EscrowError::InsufficientSignatures))
     );
-    assert!(!s.escrow.is_consumed(&intent.intent_id));
+    assert_eq!(
+        s.escrow.intent_status(&intent),
+        (IntentStatus::Payable, MilestoneStatus::Pending)
+    );
 }
 
 #[test]

@@ -7,8 +7,8 @@ use soroban_sdk::testutils::{
 
 use super::setup::Setup;
 use crate::{
-    DataKey, EscrowError, DAY_IN_LEDGERS, INSTANCE_EXTEND_TO, PERSISTENT_EXTEND_TO,
-    PERSISTENT_TTL_THRESHOLD,
+    DataKey, EscrowError, IntentStatus, MilestoneStatus, DAY_IN_LEDGERS, INSTANCE_EXTEND_TO,
+    PERSISTENT_EXTEND_TO, PERSISTENT_TTL_THRESHOLD,
 };
 
 fn ttl(s: &Setup, key: &DataKey) -> u32 {
@@ -45,13 +45,13 @@ fn test_writes_extend_ttl() {
     assert_eq!(ttl(&s, &position), PERSISTENT_EXTEND_TO);
     assert_eq!(instance_ttl(&s), INSTANCE_EXTEND_TO);
 
-    let intent = s.intent(id, 0, 100);
+    advance(&s, 2 * DAY_IN_LEDGERS);
+    let mut intent = s.intent(id, 0, 100);
+    intent.deadline = s.env.ledger().timestamp() + 60;
     s.escrow
         .release_with_intent(&intent, &s.sign(&intent, &[0, 1]));
-    assert_eq!(
-        ttl(&s, &DataKey::Consumed(intent.intent_id.clone())),
-        PERSISTENT_EXTEND_TO
-    );
+    // The attested release writes the escrow (its milestone is the replay guard) and extends it.
+    assert_eq!(ttl(&s, &DataKey::Escrow(id)), PERSISTENT_EXTEND_TO);
 }
 
 #[test]
@@ -92,33 +92,30 @@ fn test_touched_entries_outlive_their_first_ttl() {
 }
 
 #[test]
-fn test_archived_consumed_entry_never_reads_as_unconsumed() {
+fn test_an_archived_escrow_still_refuses_a_replay() {
     let s = Setup::new();
     let id = s.create_funded(&[100, 100]);
     let intent = s.intent(id, 0, 100);
     s.escrow
         .release_with_intent(&intent, &s.sign(&intent, &[0, 1]));
-
-    // Keep the instance and the escrow alive, but never touch the consumed id.
+    // 125 days without a touch: the escrow's 120-day TTL ran out and it was archived. Archived
+    // persistent entries are restored (automatically since protocol 23), never deleted: the
+    // milestone still reads as released by this intent, and a replay still fails.
     for _ in 0..5 {
         advance(&s, 25 * DAY_IN_LEDGERS);
-        s.escrow.get_escrow(&id);
+        s.escrow.config();
     }
-    // 125 days without a touch: the consumed entry's 120-day TTL ran out and
-    // it was archived. Archived persistent entries are restored (automatically
-    // since protocol 23), never deleted: it still reads as consumed, and the
-    // replay fails.
-    assert!(s.escrow.is_consumed(&intent.intent_id));
-    // ...and that read extended it again.
-    let key = DataKey::Consumed(intent.intent_id.clone());
-    assert_eq!(ttl(&s, &key), PERSISTENT_EXTEND_TO);
-    let mut replay = s.intent(id, 1, 100);
-    replay.intent_id = intent.intent_id.clone();
+    assert_eq!(
+        s.escrow.intent_status(&intent),
+        (IntentStatus::Paid, MilestoneStatus::Released)
+    );
+    assert_eq!(ttl(&s, &DataKey::Escrow(id)), PERSISTENT_EXTEND_TO);
+    let mut replay = intent.clone();
     replay.deadline = s.env.ledger().timestamp() + 60;
     assert_eq!(
         s.escrow
             .try_release_with_intent(&replay, &s.sign(&replay, &[0, 1])),
-        Err(Ok(EscrowError::IntentAlreadyConsumed))
+        Err(Ok(EscrowError::MilestoneAlreadyReleased))
     );
 }
 
