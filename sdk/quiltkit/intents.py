@@ -19,7 +19,6 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from enum import IntEnum
 from functools import lru_cache
 from typing import Any
 
@@ -145,17 +144,6 @@ class PayoutIntent(Model):
         """The ABI tuple the contract's ``PayoutIntent`` struct decodes from."""
         m = self.message()
         return tuple(m[f["name"]] for f in PAYOUT_INTENT_TYPES["PayoutIntent"])
-
-
-class IntentStatus(IntEnum):
-    """What a payout intent can still do, as both escrows answer it from the intent's milestone
-    (the milestone is the replay guard; no chain keeps an entry per intent id): ``PAYABLE`` while
-    the milestone is pending, ``PAID`` when this intent released it, ``CLOSED`` when it left
-    pending otherwise (released by the payer or another intent, disputed, resolved, refunded)."""
-
-    PAYABLE = 0
-    PAID = 1
-    CLOSED = 2
 
 
 class VerifierSignature(Model):

@@ -33,7 +33,7 @@ def _index_and_check(chain: Chain, store: IndexStore, steps: int, seed: int) -> 
     assert applied > steps  # creates emit two events, releases by intent three
     block, differences = verify(chain.w3, store, indexer.deployment)
     assert block == chain.w3.eth.block_number
-    assert differences == []
+    assert differences == [], "\n".join(map(repr, differences))
     return indexer
 
 

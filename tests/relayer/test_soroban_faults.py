@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from quiltkit import intents
-from quiltkit.escrow import MilestoneState
+from quiltkit.escrow import IntentStatus, MilestoneState
 from quiltkit_relayer.chains.soroban import soroban_chain_id, soroban_signature
 from quiltkit_relayer.models import IntentSubmission
 from quiltkit_relayer.store import Store
@@ -89,13 +89,13 @@ class Stellar:
         )
 
     def assert_paid_exactly_once(self, bodies: list[dict[str, Any]], before: int, submitters: list[str]) -> None:
-        """On the ledger: every intent consumed and released, the payee and treasury got each amount
-        once, and no transaction of the relayers failed (a second submission of a consumed intent
-        would fail with IntentAlreadyConsumed)."""
+        """On the ledger: every intent paid its milestone (released by this intent), the payee and
+        treasury got each amount once, and no transaction of the relayers failed (a second
+        submission of a paid intent would fail with MilestoneAlreadyReleased)."""
         dep = self.dep
         for body in bodies:
             intent = intents.PayoutIntent.model_validate(body["intent"])
-            assert dep.escrow.is_consumed(intent.intent_id), f"{intent.intent_id} was never paid"
+            assert dep.escrow.intent_status(intent).status is IntentStatus.PAID, f"{intent.intent_id} was never paid"
             assert dep.escrow.get_milestone(intent.escrow_id, intent.milestone).state is MilestoneState.RELEASED
         total = sum(int(b["intent"]["amount"]) for b in bodies)
         paid = dep.balance(dep.contributor) + dep.balance(dep.treasury) - before

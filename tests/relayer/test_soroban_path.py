@@ -2,7 +2,7 @@
 digest, verified against the escrow's verifier keys, submitted through ``release_with_intent`` and
 confirmed from the contract; bad input refused with a named reason and nothing sent; and fault (e):
 crashes between persisting and sending and after sending, then a restart, with every intent paid
-exactly once (``is_consumed`` and the SAC balances) and none lost.
+exactly once (``intent_status`` and the SAC balances) and none lost.
 
 Crashes are simulated in-process: the harness is one child process holding the whole ledger in
 memory, driven over stdin/stdout by one :class:`LocalHost`, so a relayer subprocess could not
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from quiltkit import intents
-from quiltkit.escrow import MilestoneState
+from quiltkit.escrow import IntentStatus, MilestoneState
 from quiltkit_relayer.chains.base import Broadcast
 from quiltkit_relayer.chains.soroban import SorobanAdapter, soroban_signature
 from quiltkit_relayer.config import ConfigError, load_settings
@@ -111,10 +111,10 @@ def releases_sent(dep: Deployment) -> list[dict[str, Any]]:
 
 
 def paid_once(dep: Deployment, intent_list: list[intents.PayoutIntent], before: dict[str, int]) -> None:
-    """Each intent consumed and its milestone released; the SAC moved exactly the intents' amounts."""
+    """Each intent paid its milestone (released by it); the SAC moved exactly the intents' amounts."""
     total = sum(i.amount for i in intent_list)
     for intent in intent_list:
-        assert dep.escrow.is_consumed(intent.intent_id)
+        assert dep.escrow.intent_status(intent).status is IntentStatus.PAID
         milestone = dep.escrow.get_milestone(intent.escrow_id, intent.milestone)
         assert milestone.state is MilestoneState.RELEASED
     contributor = dep.balance(dep.contributor) - before["contributor"]
@@ -439,7 +439,7 @@ def test_a_stored_request_that_fails_when_resent_sends_its_intent_back_to_verifi
     (tx,) = second.store.tx_history("soroban")
     assert tx.state is TxState.REVERTED  # the stored request ran (as persisted) and failed on chain
     assert len(releases_sent(dep)) == 1
-    assert not dep.escrow.is_consumed(intent.intent_id)
+    assert dep.escrow.intent_status(intent).status is not IntentStatus.PAID
     assert balances(dep) == before
 
 

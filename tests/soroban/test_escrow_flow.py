@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from quiltkit import intents
-from quiltkit.escrow import MilestoneState
+from quiltkit.escrow import IntentState, IntentStatus, MilestoneState
 from quiltkit.soroban import EscrowStatus, SorobanEscrowInfo
 from quiltkit.soroban import errors as soroban_errors
 from quiltkit.soroban.models import UPGRADE_DELAY
@@ -83,7 +82,7 @@ def test_bounty_lifecycle_with_signed_auth(chain: Deployment) -> None:
     assert executed["intent_id"] == intent.intent_id
     assert executed["evidence_hash"] == intent.evidence_hash
     assert executed["digest"] == "0x" + e.digest(intent).hex()
-    assert e.intent_status(intent) == (intents.IntentStatus.PAID, MilestoneState.RELEASED)
+    assert e.intent_status(intent) == IntentState(status=IntentStatus.PAID, milestone_state=MilestoneState.RELEASED)
     assert e.get_milestone(eid, 0).paid_by == intent.intent_id
 
     e.dispute(eid, 1, signer=chain.maintainer)

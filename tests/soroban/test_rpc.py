@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from quiltkit.escrow import IntentStatus
 from quiltkit.exceptions import InvalidInput
 from quiltkit.soroban import (
     ContractCall,
@@ -148,7 +149,7 @@ def test_fund_and_attested_release_through_rpc(world: World) -> None:
     paid = escrow.release_with_intent(intent, escrow.sign_intent(intent, [world.roles["v1"], world.roles["v3"]]))
     assert paid.event("intent_executed").args["intent_id"] == intent.intent_id
     assert world.host.balance(world.token, world.roles["contributor"]) == 495 * UNIT
-    assert escrow.intent_status(intent)[0] is intents.IntentStatus.PAID
+    assert escrow.intent_status(intent).status is IntentStatus.PAID
 
 
 def test_failed_transaction_raises_the_decoded_contract_error(world: World) -> None:

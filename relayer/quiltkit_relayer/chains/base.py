@@ -68,6 +68,9 @@ class TxRequest:
     data: bytes
     intent_ids: tuple[str, ...]
     value: int = 0
+    intents: tuple[PayoutIntent, ...] = ()
+    """The intents themselves, for a transport that judges its own receipts by asking the chain
+    whether each intent paid its milestone (the Soroban harness)."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from quiltkit import intents
-from quiltkit.escrow_errors import EscrowNotFound
+from quiltkit.escrow import IntentStatus
+from quiltkit.escrow_errors import EscrowInvalidMilestone, EscrowNotFound
 from quiltkit.exceptions import ContractRevert, InvalidInput, UnknownRevert
 from quiltkit.soroban import LocalHost, SorobanEscrow
 from quiltkit.soroban.backend import ContractCall, Rpc
@@ -114,7 +115,7 @@ class SorobanAdapter:
                 self._contract,
                 submitter,
                 self._lock,
-                is_consumed=self.is_consumed,
+                is_paid=self.is_paid,
                 named_error=lambda exc: self.escrow._contract_error(exc, "release_with_intent"),
             )
         else:
@@ -193,13 +194,14 @@ class SorobanAdapter:
         with self._lock, _node("get_ledger"):
             return self.backend.ledger().sequence
 
-    def is_consumed(self, intent_id: str) -> bool:
-        with self._lock, _node("is_consumed"):
-            return self.escrow.is_consumed(intent_id)
-
     def is_paid(self, intent: intents.PayoutIntent) -> bool:
-        """On Soroban the contract still records each consumed intent id."""
-        return self.is_consumed(intent.intent_id)
+        """Whether this intent paid its milestone (``intent_status`` says Paid, as on EVM); an
+        escrow or milestone that does not exist was paid by nothing."""
+        try:
+            with self._lock, _node("intent_status"):
+                return self.escrow.intent_status(intent).status is IntentStatus.PAID
+        except (EscrowNotFound, EscrowInvalidMilestone):
+            return False
 
     def escrow_info(self, escrow_id: int) -> SorobanEscrowInfo:
         """``get_escrow``; raises :class:`quiltkit.soroban.errors.EscrowNotFound` or :class:`ChainUnavailable`."""
@@ -207,12 +209,14 @@ class SorobanAdapter:
             return self.escrow.get_escrow(escrow_id)
 
     def intent_state(self, intent: intents.PayoutIntent) -> tuple[bool, SorobanEscrowInfo | None]:
-        """Consumed or not, and the escrow (None if there is none)."""
-        consumed = self.is_consumed(intent.intent_id)
+        """Whether this intent paid its milestone already, and the escrow (None if there is none)."""
         try:
-            return consumed, self.escrow_info(intent.escrow_id)
+            info = self.escrow_info(intent.escrow_id)
         except EscrowNotFound:
-            return consumed, None
+            return False, None
+        if not 0 <= intent.milestone < len(info.milestones):
+            return False, info
+        return self.is_paid(intent), info
 
     def check(self, record: IntentRecord) -> CheckResult:
         return check_intent(self, record)
@@ -279,7 +283,7 @@ class SorobanAdapter:
             raise ValueError(f"a Soroban payout carries exactly one intent, not {len(batch)}")
         record, checked = batch[0]
         data = self._call(record, checked).invoke_args().to_xdr().encode()
-        return TxRequest(to=self._contract, data=data, intent_ids=(record.intent_id,))
+        return TxRequest(to=self._contract, data=data, intent_ids=(record.intent_id,), intents=(record.intent,))
 
     def estimate(self, request: TxRequest) -> int:
         """Simulate the call (raising the escrow's named error if it would fail); no gas on the harness."""
@@ -304,6 +308,11 @@ class SorobanAdapter:
         try:
             self.estimate(self.payout_request([(record, checked)]))
         except ContractRevert as err:
+            try:
+                if self.is_paid(record.intent):  # a copy of this very intent landed first
+                    return Done("the contract already consumed this intent")
+            except ChainUnavailable as exc:
+                return Retry(str(exc))
             return abort_for_revert(err)
         except ChainUnavailable as exc:
             return Retry(str(exc))

@@ -15,10 +15,11 @@ decide how that call is signed, stored, sent, resent and settled, which differs 
 
 :class:`HarnessTransactions` (the local harness, :class:`~quiltkit.soroban.LocalHost`)
     The harness has no mempool, account sequence or time bounds: an ``invoke`` runs and commits
-    synchronously. The raw transaction is the exact ``invoke`` request as canonical JSON and its
-    hash the sha256 of those bytes; resending it is safe because the contract consumes each
-    intent id once (a resend of a request that ran fails with ``IntentAlreadyConsumed``, which
-    counts as done). Its receipt is read from the contract: every intent consumed -> success.
+    synchronously. The raw transaction is the exact ``invoke`` request as canonical JSON (with the
+    intents it pays) and its hash the sha256 of those bytes; resending it is safe because an
+    intent pays only a pending milestone (a resend of a request that ran fails with the
+    milestone's error, and the intent reads as paid, which counts as done). Its receipt is read
+    from the contract: every intent paid its milestone -> success.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from quiltkit.intents import PayoutIntent
 from quiltkit.soroban import LocalHost
 from quiltkit.soroban.backend import ContractCall, Rpc
 from quiltkit.soroban.errors import (
-    EscrowIntentAlreadyConsumed,
     HarnessError,
     SorobanContractError,
     SorobanHostError,
@@ -201,17 +202,17 @@ class HarnessTransactions:
         submitter: Keypair,
         lock: threading.RLock,
         *,
-        is_consumed: Callable[[str], bool],
+        is_paid: Callable[[PayoutIntent], bool],
         named_error: Callable[[SorobanContractError], Exception],
     ) -> None:
         self.host = host
         self._contract = contract
         self._submitter = submitter
         self._lock = lock
-        self._is_consumed = is_consumed
+        self._is_paid = is_paid
         self._named_error = named_error
-        self._sent: dict[str, tuple[tuple[str, ...], int, str | None]] = {}
-        """tx hash -> (intent ids, ledger, error text or None) of each request run by this process."""
+        self._sent: dict[str, tuple[tuple[PayoutIntent, ...], int, str | None]] = {}
+        """tx hash -> (intents, ledger, error text or None) of each request run by this process."""
         self._next_sequence = 0
 
     def _call(self, what: str) -> Any:
@@ -239,6 +240,7 @@ class HarnessTransactions:
                 "method": "invoke",
                 "params": params,
                 "intent_ids": list(request.intent_ids),
+                "intents": [i.model_dump(mode="json") for i in request.intents],
                 "sequence": nonce,
                 "signed_at": time.time_ns(),
             }
@@ -259,7 +261,7 @@ class HarnessTransactions:
         """Send the stored request, byte for byte as persisted (only ``params`` reach the harness)."""
         doc = json.loads(raw)
         tx_hash = _sha256(raw)
-        intent_ids = tuple(str(i) for i in doc.get("intent_ids", ()))
+        paid = tuple(PayoutIntent.model_validate(i) for i in doc.get("intents", ()))
         params: dict[str, Any] = doc["params"]
         with self._lock:
             try:
@@ -269,21 +271,21 @@ class HarnessTransactions:
                 error: Exception = self._named_error(exc) if isinstance(exc, SorobanContractError) else exc
                 with self._call("get_ledger"):
                     ledger = self.host.ledger().sequence
-                self._sent[tx_hash] = (intent_ids, ledger, f"{type(error).__name__}: {error}")
-                if isinstance(error, EscrowIntentAlreadyConsumed):
-                    return Broadcast.ACCEPTED, "the contract already consumed this intent"
+                self._sent[tx_hash] = (paid, ledger, f"{type(error).__name__}: {error}")
+                if paid and all(self._is_paid(i) for i in paid):
+                    return Broadcast.ACCEPTED, "the milestone is already paid by this intent"
                 return Broadcast.ACCEPTED, f"ran and failed: {error}"
-            self._sent[tx_hash] = (intent_ids, int(result["ledger"]), None)
+            self._sent[tx_hash] = (paid, int(result["ledger"]), None)
         return Broadcast.ACCEPTED, ""
 
     def receipt(self, tx_hash: str) -> Receipt | None:
-        """From the contract: every intent consumed -> success; the run failed otherwise -> reverted."""
+        """From the contract: every intent paid its milestone -> success; the run failed otherwise -> reverted."""
         with self._lock:
             sent = self._sent.get(tx_hash)
         if sent is None:
             return None  # not run by this process: the confirm stage sends the stored request again
-        intent_ids, ledger, error = sent
-        ran = all(self._is_consumed(i) for i in intent_ids) if intent_ids else error is None  # keeper calls: no intents
+        paid, ledger, error = sent
+        ran = all(self._is_paid(i) for i in paid) if paid else error is None  # keeper calls: no intents
         if ran:
             return Receipt(tx_hash=tx_hash, success=True, block_number=ledger, gas_used=0, effective_gas_price=0)
         if error is not None:

@@ -8,6 +8,7 @@ the same block; :mod:`quiltkit.indexer.verify` checks exactly that.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -122,10 +123,22 @@ class EscrowState:
     funders: dict[str, list[int]] = field(default_factory=dict)  # funder -> [share, claimed]
 
     @classmethod
-    def created(cls, e: ev.EscrowCreated) -> EscrowState:
+    def created(cls, e: ev.EscrowCreated, sets: Mapping[int, ev.VerifierSetRegistered]) -> EscrowState:
+        """The escrow ``e`` opens. An escrow that references a registered verifier set by id
+        (v2: its params carry no verifiers) takes the set's members, threshold and commitment from
+        the set's ``VerifierSetRegistered`` in ``sets`` (registered in this batch or before)."""
         p = e.params
         has_arbiter = p.arbiter != ZERO_ADDRESS
         verifiers = list(p.verifiers)
+        threshold = p.threshold
+        verifiers_hash = "0x" + keccak(abi_encode(["address[]"], [verifiers])).hex() if verifiers else ZERO_HASH
+        if p.verifier_set_id and not verifiers:
+            threshold = p.verifier_set_id & 0xFF  # a set id carries its threshold in its low byte
+            registered = sets.get(p.verifier_set_id)
+            # The contract refuses an unknown set id: only an index started after the set's
+            # registration lacks it, and `verify` then reports the members and commitment.
+            if registered is not None:
+                verifiers, verifiers_hash = list(registered.verifiers), registered.commitment
         return cls(
             escrow_id=e.escrow_id,
             contract=e.contract,
@@ -135,11 +148,11 @@ class EscrowState:
             arbiter=p.arbiter if has_arbiter else None,
             deadline=p.deadline,
             fee_bps=e.fee_bps,
-            threshold=p.threshold,
+            threshold=threshold,
             dispute_window=p.dispute_window if has_arbiter else 0,
             default_payee_bps=p.default_payee_bps if has_arbiter else 0,
             verifiers=verifiers,
-            verifiers_hash="0x" + keccak(abi_encode(["address[]"], [verifiers])).hex() if verifiers else ZERO_HASH,
+            verifiers_hash=verifiers_hash,
             metadata_hash=p.metadata_hash,
             created_block=e.block_number,
             updated_block=e.block_number,

@@ -158,9 +158,16 @@ class IndexStore(Database):
         states: dict[int, EscrowState] = {} if replay else self._load_escrows(conn, touched)
         new_intents: list[dict[str, Any]] = []
         credit_deltas: dict[tuple[str, str], int] = {}
+        sets: dict[int, ev.VerifierSetRegistered] | None = None  # loaded at the first EscrowCreated
+        batch_sets: dict[int, ev.VerifierSetRegistered] = {}
         for e in logs:
+            if isinstance(e, ev.VerifierSetRegistered):
+                batch_sets[e.set_id] = e
+                continue
             if isinstance(e, ev.EscrowCreated):
-                states[e.escrow_id] = EscrowState.created(e)
+                if sets is None:
+                    sets = self._verifier_sets(conn)
+                states[e.escrow_id] = EscrowState.created(e, {**sets, **batch_sets})
                 continue
             escrow_id = escrow_id_of(e)
             if escrow_id is not None:
@@ -190,6 +197,14 @@ class IndexStore(Database):
             conn.execute(insert(t.intents), new_intents)
         if credit_deltas:
             self._add_credits(conn, credit_deltas, replace=replay)
+
+    @staticmethod
+    def _verifier_sets(conn: Connection) -> dict[int, ev.VerifierSetRegistered]:
+        """Every registered verifier set the index holds, by set id (from the stored events: a set
+        is registered once, and a reorg that removes its event removes it from here too)."""
+        rows = conn.execute(select(t.events.c.payload).where(t.events.c.name == ev.VerifierSetRegistered.event_name))
+        found = [ev.VerifierSetRegistered.model_validate_json(r[0]) for r in rows]
+        return {e.set_id: e for e in found}
 
     @staticmethod
     def _load_escrows(conn: Connection, ids: Sequence[int]) -> dict[int, EscrowState]:
@@ -300,6 +315,12 @@ class IndexStore(Database):
     def consumed_intents(self) -> list[str]:
         with self._statement() as conn:
             return [str(r[0]) for r in conn.execute(select(t.intents.c.intent_id))]
+
+    def consumed_intent_milestones(self) -> list[tuple[str, int, int]]:
+        """(intent id, escrow id, milestone) of every intent that paid a milestone."""
+        query = select(t.intents.c.intent_id, t.intents.c.escrow_id, t.intents.c.milestone)
+        with self._statement() as conn:
+            return [(str(r[0]), int(r[1]), int(r[2])) for r in conn.execute(query)]
 
     def event_keys(self) -> list[tuple[str, int]]:
         with self._statement() as conn:

@@ -1,7 +1,7 @@
 """``verify``: every projected object compared with the contract's own views at the indexed block.
 
 For each escrow, ``getEscrow`` (terms, payee, flags, funded/held/refund pool, milestone amounts
-and states) and ``funderAccount`` of each funder it knows; ``isIntentConsumed`` of each consumed
+and states) and ``funderAccount`` of each funder it knows; ``intentStatus`` (paid by this intent) of each consumed
 intent; ``creditOf`` of each credited account; and ``escrowCount`` against the escrows indexed.
 All reads are ``eth_call``s at the cursor's block, batched through the contract's multicall.
 """
@@ -15,7 +15,8 @@ from pydantic import ConfigDict
 from web3 import Web3
 
 from quiltkit._model import Model
-from quiltkit.escrow import Escrow
+from quiltkit._types import ZERO_ADDRESS
+from quiltkit.escrow import Escrow, IntentStatus
 from quiltkit.indexer.escrows import status_of
 from quiltkit.indexer.indexer import Deployment
 from quiltkit.indexer.store import IndexStore
@@ -109,13 +110,18 @@ def verify(w3: Web3, store: IndexStore, deployment: Deployment) -> tuple[int | N
                         on_chain=(account.share, account.claimed),
                     )
                 )
-    consumed = store.consumed_intents()
+    consumed = store.consumed_intent_milestones()
     for ipart in _batches(consumed):
-        answers = escrow._call_many(*[("isIntentConsumed", (bytes.fromhex(x[2:]),)) for x in ipart], block=block)
+        # intentStatus reads only the escrow, the milestone and the id: the other fields are blank.
+        calls = [
+            ("intentStatus", ((e, m, ZERO_ADDRESS, 0, ZERO_ADDRESS, bytes.fromhex(x[2:]), 0, bytes(32)),))
+            for x, e, m in ipart
+        ]
+        answers = escrow._call_many(*calls, block=block)
         out += [
-            Difference(object=f"intent {x}", field="consumed", indexed=True, on_chain=bool(a))
-            for x, a in zip(ipart, answers, strict=True)
-            if not a
+            Difference(object=f"intent {x}", field="paid its milestone", indexed=True, on_chain=IntentStatus(a[0]).name)
+            for (x, _, _), a in zip(ipart, answers, strict=True)
+            if IntentStatus(a[0]) is not IntentStatus.PAID
         ]
     credits = sorted(store.credits().items())
     for cpart in _batches(credits):

@@ -19,6 +19,7 @@ from stellar_sdk import Keypair, StrKey, scval, xdr
 
 from quiltkit import intents
 from quiltkit._model import invalid_input
+from quiltkit.escrow import IntentState, IntentStatus
 from quiltkit.exceptions import InsufficientBalance, InvalidInput
 from quiltkit.soroban import _values
 from quiltkit.soroban.backend import ContractCall, SorobanBackend
@@ -80,12 +81,13 @@ class SorobanEscrow:
         """What ``claim_refund(escrow_id, funder)`` would pay now (0 while the escrow is active)."""
         return int(self._read("claimable", scval.to_uint64(_u64(escrow_id, "escrow_id")), _addr(funder, "funder")))
 
-    def intent_status(self, intent: intents.PayoutIntent) -> tuple[intents.IntentStatus, MilestoneState]:
+    def intent_status(self, intent: intents.PayoutIntent) -> IntentState:
         """What ``intent`` can still do, read from its milestone (the replay guard: no entry per
-        intent id exists), and the milestone's state: ``PAYABLE`` while it is pending, ``PAID`` when
-        this intent released it, ``CLOSED`` otherwise. Raises EscrowNotFound / EscrowInvalidMilestone."""
+        intent id exists), and the milestone's state, as :meth:`quiltkit.Escrow.intent_status`
+        answers on EVM: ``PAYABLE`` while it is pending, ``PAID`` when this intent released it,
+        ``CLOSED`` otherwise. Raises EscrowNotFound / EscrowInvalidMilestone."""
         status, state = self._read("intent_status", _intent_scval(intent))
-        return intents.IntentStatus(int(status)), MilestoneState(int(state))
+        return IntentState(status=IntentStatus(int(status)), milestone_state=MilestoneState(int(state)))
 
     def config(self) -> SorobanConfig:
         raw = self._read("config")
