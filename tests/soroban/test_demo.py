@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,8 @@ def test_demo_command_runs_both_chapters(harness_binary: str, monkeypatch: pytes
     assert result.exit_code == 0, result.output
     assert "== quiltkit demo on the embedded EthTester chain" in result.output
     assert "== quiltkit demo on Stellar" in result.output
-    assert result.output.count("escrow #") == 2
+    # Each chain's story closes on its escrow's final state (other chapters mention escrows too).
+    assert len(re.findall(r"^escrow #\d+ now holds 0", result.output, re.MULTILINE)) == 2
 
 
 def test_demo_no_stellar_flag_skips_the_chapter(monkeypatch: pytest.MonkeyPatch) -> None:
