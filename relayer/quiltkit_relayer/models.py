@@ -42,9 +42,13 @@ class IntentState(StrEnum):
     CONFIRMED = "confirmed"
     FAILED = "failed"
     EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+    """Terminal: the intent's milestone was closed by something other than this intent (released
+    by the payer or another intent, disputed, resolved, refunded), so it can never pay; the reason
+    says how. Not ``confirmed`` (we did not pay it) and not ``failed`` (nothing went wrong)."""
 
 
-TERMINAL_STATES = frozenset({IntentState.CONFIRMED, IntentState.FAILED, IntentState.EXPIRED})
+TERMINAL_STATES = frozenset({IntentState.CONFIRMED, IntentState.FAILED, IntentState.EXPIRED, IntentState.SUPERSEDED})
 
 
 class TxState(StrEnum):

@@ -120,7 +120,15 @@ def test_a_sigkill_at_random_points_while_200_intents_flow(chain: Chain, tmp_pat
 
     assert sum(1 for n in in_flight_at_kill if n > 0) >= 4, f"the kills missed the flow: {in_flight_at_kill}"
     _assert_paid_exactly_once(chain, ids, before, [chain.relayer.address])
-    assert store.counts() == {"received": 0, "verified": 0, "submitted": 0, "confirmed": 200, "failed": 0, "expired": 0}
+    assert store.counts() == {
+        "received": 0,
+        "verified": 0,
+        "submitted": 0,
+        "confirmed": 200,
+        "failed": 0,
+        "expired": 0,
+        "superseded": 0,
+    }
     store.dispose()
 
 

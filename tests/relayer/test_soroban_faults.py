@@ -151,6 +151,7 @@ def test_e_a_sigkill_at_random_points_while_soroban_intents_flow(stellar: Stella
         "confirmed": len(ids),
         "failed": 0,
         "expired": 0,
+        "superseded": 0,
     }
     store.dispose()
 

@@ -28,7 +28,7 @@ from quiltkit_relayer.chains.base import Broadcast
 from quiltkit_relayer.chains.soroban import SorobanAdapter, soroban_signature
 from quiltkit_relayer.config import ConfigError, load_settings
 from quiltkit_relayer.daemon import Relayer
-from quiltkit_relayer.models import IntentState, IntentSubmission, Reason, Rejection, TxState
+from quiltkit_relayer.models import TERMINAL_STATES, IntentState, IntentSubmission, Reason, Rejection, TxState
 from quiltkit_relayer.pipeline import accept
 from stellar_sdk import Keypair
 
@@ -427,14 +427,14 @@ def test_a_stored_request_that_fails_when_resent_sends_its_intent_back_to_verifi
 
     second = boot(make_relayer())
     deadline = time.monotonic() + 60
-    while states(second.store, [intent_id])[intent_id] not in (IntentState.FAILED, IntentState.CONFIRMED):
+    while states(second.store, [intent_id])[intent_id] not in TERMINAL_STATES:
         assert time.monotonic() < deadline, states(second.store, [intent_id])
         second.verify.tick()
         second.submit.tick()
         second.confirm.tick()
     record = second.store.get(intent_id)
     assert record is not None
-    assert record.state is IntentState.FAILED
+    assert record.state is IntentState.SUPERSEDED
     assert (record.reason or "").startswith(Reason.MILESTONE_NOT_PENDING.value)
     (tx,) = second.store.tx_history("soroban")
     assert tx.state is TxState.REVERTED  # the stored request ran (as persisted) and failed on chain

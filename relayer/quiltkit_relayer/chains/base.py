@@ -266,7 +266,8 @@ def check_escrow_terms(
         return Abort(Reason.INVALID_MILESTONE, f"escrow {intent.escrow_id} has milestones 0..{len(milestones) - 1}")
     milestone = milestones[intent.milestone]
     if milestone.state.name != "PENDING":
-        return Abort(Reason.MILESTONE_NOT_PENDING, f"milestone {intent.milestone} is {milestone.state.name}")
+        closed = f"milestone {intent.milestone} is {milestone.state.name}"
+        return Abort(Reason.MILESTONE_NOT_PENDING, closed, IntentState.SUPERSEDED)
     if not milestone.funded:
         return Abort(Reason.MILESTONE_NOT_FUNDED, f"milestone {intent.milestone} is not funded")
     if milestone.amount != intent.amount:

@@ -94,7 +94,7 @@ def abort_for_revert(err: ContractRevert) -> Abort | Done:
         (e.EscrowVerifierSetMismatch, Reason.VERIFIER_SET_MISMATCH, IntentState.FAILED),
         (e.EscrowIntentTokenMismatch, Reason.TOKEN_MISMATCH, IntentState.FAILED),
         (e.EscrowInvalidMilestone, Reason.INVALID_MILESTONE, IntentState.FAILED),
-        (e.EscrowMilestoneNotPending, Reason.MILESTONE_NOT_PENDING, IntentState.FAILED),
+        (e.EscrowMilestoneNotPending, Reason.MILESTONE_NOT_PENDING, IntentState.SUPERSEDED),
         (e.EscrowMilestoneNotFunded, Reason.MILESTONE_NOT_FUNDED, IntentState.FAILED),
         (e.EscrowIntentAmountMismatch, Reason.AMOUNT_MISMATCH, IntentState.FAILED),
         (e.EscrowIntentPayeeMismatch, Reason.PAYEE_MISMATCH, IntentState.FAILED),
