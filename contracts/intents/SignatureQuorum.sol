@@ -77,23 +77,13 @@ library SignatureQuorum {
     /// @dev O(n^2) duplicate check: n <= MAX_SIGNERS and this runs when a set is registered, not
     /// when it is used.
     function commit(address[] calldata signers, uint256 threshold) internal pure returns (bytes32) {
-        uint256 n = signers.length;
-        if (n == 0) {
-            if (threshold != 0) revert QuorumInvalidSignerSet(n, threshold);
-            return bytes32(0);
-        }
-        if (n > MAX_SIGNERS || threshold == 0 || threshold > n) revert QuorumInvalidSignerSet(n, threshold);
-        for (uint256 i; i < n; ++i) {
-            address s = signers[i];
-            if (s == address(0)) revert QuorumInvalidSignerSet(n, threshold);
-            for (uint256 j = i + 1; j < n; ++j) {
-                if (signers[j] == s) revert QuorumDuplicateSigner(s);
-            }
-        }
-        return keccak256(abi.encode(signers));
+        (Failure failure, address duplicate) = checkSet(signers, threshold);
+        if (failure == Failure.DuplicateSigner) revert QuorumDuplicateSigner(duplicate);
+        if (failure != Failure.None) revert QuorumInvalidSignerSet(signers.length, threshold);
+        return signers.length == 0 ? bytes32(0) : keccak256(abi.encode(signers));
     }
 
-    /// @notice {commit}'s validation without the revert: `InvalidSignerSet` (empty with a non-zero
+    /// @notice The validation {commit} reverts on, as a code: `InvalidSignerSet` (empty with a non-zero
     /// threshold, larger than MAX_SIGNERS, a zero address, threshold outside 1..size) or
     /// `DuplicateSigner` (with the address), else `None`. An empty set with threshold 0 passes.
     function checkSet(address[] calldata signers, uint256 threshold)
@@ -141,22 +131,15 @@ library SignatureQuorum {
         Signature[] calldata signatures,
         uint256 threshold
     ) internal view {
-        uint256 provided = signatures.length;
-        if (provided < threshold) revert QuorumInsufficientSignatures(provided, threshold);
-        uint256 previous;
-        for (uint256 k; k < threshold; ++k) {
-            Signature calldata sig = signatures[k];
-            uint256 index = sig.signerIndex;
-            // Strictly ascending indexes make every counted signer distinct.
-            if (k != 0 && index <= previous) revert QuorumSignersNotAscending(k);
-            if (index >= signers.length) revert QuorumUnknownSigner(index);
-            address signer = signers[index];
-            if (!isValidSignatureNow(signer, digest, sig.signature)) revert QuorumInvalidSignature(signer);
-            previous = index;
-        }
+        (Failure failure, uint256 detail) = check(digest, signers, signatures, threshold);
+        if (failure == Failure.None) return;
+        if (failure == Failure.InsufficientSignatures) revert QuorumInsufficientSignatures(detail, threshold);
+        if (failure == Failure.SignersNotAscending) revert QuorumSignersNotAscending(detail);
+        if (failure == Failure.UnknownSigner) revert QuorumUnknownSigner(detail);
+        revert QuorumInvalidSignature(address(uint160(detail)));
     }
 
-    /// @notice {verifyAgainst}'s check without the revert. `detail` is, by failure: the number of
+    /// @notice The check {verifyAgainst} reverts on, as a code. `detail` is, by failure: the number of
     /// signatures provided (InsufficientSignatures), the position out of order
     /// (SignersNotAscending), the index outside the set (UnknownSigner), the signer whose
     /// signature does not verify (InvalidSignature, as uint160).
