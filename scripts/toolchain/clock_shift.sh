@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SHIFTS=${CLOCK_SHIFTS:-+400d +1830d}
-SUITES=${CLOCK_SUITES:-pytest pytest-anvil relayer-test soroban-pytest demo}
+SUITES=${CLOCK_SUITES:-pytest pytest-anvil relayer-test indexer-test soroban-pytest demo}
 
 say() { printf 'clock_shift: %s\n' "$*" >&2; }
 
