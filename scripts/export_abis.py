@@ -57,6 +57,7 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
     "TestGovernanceBadge": ("TestGovernanceBadge.sol", None, "", None, ""),
     "FundingRound": ("FundingRound.sol", "funding_errors", "FundingRevert", "funding_events", "FundingEvent"),
     "FundingRoundFactory": ("FundingRoundFactory.sol", "funding_factory_errors", "FundingFactoryRevert", None, ""),
+    "BadgeReputationGate": ("BadgeReputationGate.sol", "funding_gate_errors", "GateRevert", None, ""),
     # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
     "ERC1967Proxy": ("ERC1967Proxy.sol", None, "", None, ""),
 }

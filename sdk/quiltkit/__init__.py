@@ -36,7 +36,7 @@ from quiltkit.exceptions import (
     UnknownRevert,
     WrongContract,
 )
-from quiltkit.funding import FundingRound, FundingRoundFactory
+from quiltkit.funding import BadgeReputationGate, FundingRound, FundingRoundFactory
 from quiltkit.governance import (
     Call,
     GovernanceToken,
@@ -62,6 +62,7 @@ __all__ = [
     "AuctionHouse",
     "AuctionStatus",
     "Badge",
+    "BadgeReputationGate",
     "BadgeAttestation",
     "BadgeDomain",
     "BadgeTypeTerms",

@@ -42,13 +42,14 @@ from quiltkit.auction import NFT, AuctionHouse, Editions
 from quiltkit.badges import SoulboundBadge, TieredBadges
 from quiltkit.escrow import Escrow
 from quiltkit.exceptions import InvalidInput
-from quiltkit.funding import FundingRound, FundingRoundFactory
+from quiltkit.funding import BadgeReputationGate, FundingRound, FundingRoundFactory
 from quiltkit.governance import GovernanceToken, Governor, Timelock
 from quiltkit.staking import GovernanceTokenV2, Staking, VerifierBonds
 from quiltkit.tokens import Token
 
 __all__ = [
     "AsyncAuctionHouse",
+    "AsyncBadgeReputationGate",
     "AsyncClient",
     "AsyncEditions",
     "AsyncEscrow",
@@ -602,6 +603,16 @@ class AsyncFundingRoundFactory(AsyncClient[FundingRoundFactory]):
     grant_role = _Twin(FundingRoundFactory.grant_role)
 
 
+class AsyncBadgeReputationGate(AsyncClient[BadgeReputationGate]):
+    """Async twin of :class:`quiltkit.BadgeReputationGate`."""
+
+    sync_class = BadgeReputationGate
+    deploy = _TwinDeploy(BadgeReputationGate.deploy)
+    badges = _Twin(BadgeReputationGate.badges)
+    min_reputation = _Twin(BadgeReputationGate.min_reputation)
+    is_eligible = _Twin(BadgeReputationGate.is_eligible)
+
+
 class AsyncFundingRound(AsyncClient[FundingRound]):
     """Async twin of :class:`quiltkit.FundingRound`."""
 
@@ -659,6 +670,7 @@ TWINS: dict[type[ContractClient], type[AsyncClient[Any]]] = {
         AsyncTieredBadges,
         AsyncFundingRoundFactory,
         AsyncFundingRound,
+        AsyncBadgeReputationGate,
     )
 }
 """Every public client's async twin, by client class (a test keeps it complete)."""

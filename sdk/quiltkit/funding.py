@@ -24,6 +24,8 @@ from quiltkit._model import Model
 from quiltkit._types import ZERO_ADDRESS, Address, checksum
 from quiltkit.funding_errors import ERRORS as ROUND_ERRORS
 from quiltkit.funding_factory_errors import ERRORS as FACTORY_ERRORS
+from quiltkit.funding_gate_errors import ERRORS as GATE_ERRORS
+from quiltkit.funding_gate_errors import GateInvalidBadges, GateZeroMinimum
 from quiltkit.intents import PAYOUT_INTENT_TYPES, PayoutIntent, VerifierSignature
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "DOMAIN_NAME",
     "DOMAIN_VERSION",
     "MAX_MILESTONES",
+    "BadgeReputationGate",
     "FundingRound",
     "FundingRoundFactory",
     "LeaderboardEntry",
@@ -315,6 +318,60 @@ class FundingRoundFactory(ContractClient):
 
 def _role(role: str) -> bytes:
     return b"\x00" * 32 if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
+
+
+class BadgeReputationGate(ContractClient):
+    """A donor gate (``IDonorEligibility``) backed by a SoulboundBadge: a donor is eligible while
+    their decaying reputation is at least ``min_reputation``. Name its address as a round's
+    ``RoundParams.eligibility``; the round then refuses other donors with ``RoundIneligibleDonor``.
+    """
+
+    artifact_name = "BadgeReputationGate"
+    errors = GATE_ERRORS  # type: ignore[assignment]
+
+    @classmethod
+    def deploy(
+        cls, w3: Web3, sender: Sender, *, badges: str, min_reputation: int, **options: Unpack[TxOptions]
+    ) -> BadgeReputationGate:
+        """Deploy a gate reading ``badges`` (a SoulboundBadge), admitting reputation >= ``min_reputation``.
+
+        Raises:
+            InvalidInput: a malformed argument (nothing is sent).
+            GateZeroMinimum: ``min_reputation`` is 0 (every address would pass, badge or not).
+            GateInvalidBadges: no contract at ``badges``.
+        """
+        badges_ = checksum(badges, "badges")
+        require(
+            isinstance(min_reputation, int) and 0 <= min_reputation < 2**256,
+            f"min_reputation must be a uint256, got {min_reputation!r}",
+            field="min_reputation",
+        )
+        # The constructor's checks, raised before anything is signed (the chain would raise the same).
+        if min_reputation == 0:
+            raise GateZeroMinimum()
+        if not w3.eth.get_code(Web3.to_checksum_address(badges_)):
+            raise GateInvalidBadges(badges_)
+        address, _ = cls._deploy(w3, sender, badges_, min_reputation, **options)
+        return cls._deployed(w3, address)
+
+    def _identify(self) -> str | None:
+        """A gate answers ``minReputation()`` with a non-zero minimum (its constructor refuses 0)."""
+        if int(self._call("minReputation")) == 0:
+            return "its minReputation() is 0, which no BadgeReputationGate has"
+        return None
+
+    def badges(self) -> str:
+        """The SoulboundBadge whose reputation the gate reads."""
+        return str(self._call("badges"))
+
+    def min_reputation(self) -> int:
+        """The least (decayed) reputation that admits a donor, in the badge's base units."""
+        return int(self._call("minReputation"))
+
+    def is_eligible(self, donor: str) -> bool:
+        """Whether ``donor`` may donate now to a round using this gate (reputation decays: a donor
+        admitted today can be refused later without any transaction)."""
+        return bool(self._call("isEligible", checksum(donor, "donor")))
 
 
 class _RoundImplementation(ContractClient):

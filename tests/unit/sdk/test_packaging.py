@@ -28,6 +28,7 @@ def _canonical(abi: list[dict[str, object]]) -> list[str]:
         "SoulboundBadge",
         "TieredBadges",
         "TestGovernanceBadge",
+        "BadgeReputationGate",
     ],
 )
 def test_shipped_abi_equals_fresh_ape_compilation(name: str) -> None:
