@@ -82,6 +82,7 @@ def main() -> None:
 @click.option("--no-governance", is_flag=True, help="Skip the governance chapter (the DAO that owns quiltkit).")
 @click.option("--no-badges", is_flag=True, help="Skip the reputation chapter (a badge by attestation, decay).")
 @click.option("--no-staking", is_flag=True, help="Skip the staking chapter (votes kept, rewards, a slashed verifier).")
+@click.option("--no-funding", is_flag=True, help="Skip the funding chapter (a DAO-made quadratic round, a contest).")
 def demo(
     use_anvil: bool,
     rpc_url: str | None,
@@ -91,12 +92,14 @@ def demo(
     no_governance: bool,
     no_badges: bool,
     no_staking: bool,
+    no_funding: bool,
 ) -> None:
     """Play the bounty story: fund, attested release, dispute, refund (EVM, then Stellar); a patent
     NFT auctioned with a last-minute race; the DAO: donations, a help request paid from escrow,
     quadratic counting, a refused emergency; the paid contributor's soulbound badge and its
     decaying reputation; staking that keeps votes, rewards in two tokens and a verifier slashed by
-    vote; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
+    vote; a funding round the DAO creates, matched quadratically, and a contest paid by a signed
+    leaderboard; then a merged pull request's GitHub webhook has the relayer pay a bounty."""
     from quiltkit.demo import run_story
 
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
@@ -126,6 +129,14 @@ def demo(
             click.echo("")
             click.echo(f"== quiltkit demo, staking: votes kept, rewards in two tokens, a slashed verifier ({label}) ==")
             run_staking_chapter(w3, say=click.echo)
+        if not no_funding:
+            from quiltkit.funding_demo import run_funding_chapter
+
+            click.echo("")
+            click.echo(
+                f"== quiltkit demo, funding: a round the DAO creates, quadratic matching, a contest ({label}) =="
+            )
+            run_funding_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
         _closing_chapters(w3, story.escrow, story.token, skip={"relayer"} if no_relayer else set())

@@ -83,3 +83,30 @@ def test_demo_staking_chapter_keeps_votes_pays_rewards_and_slashes(w3: Web3) -> 
     assert chapter.slashed == SLASH
     assert chapter.refused_signer is not None and SLASH > 0 and MINIMUM_BOND > SLASH
     assert "VerifierBondsBelowMinimum" in lines[-1]
+
+
+def test_demo_funding_chapter_matches_quadratically_releases_refunds_and_pays_the_contest(w3: Web3) -> None:
+    from quiltkit.funding_demo import CONTEST_SCORES, PROJECTS, USDC, run_funding_chapter
+
+    lines: list[str] = []
+    chapter = run_funding_chapter(w3, say=lines.append)
+    # Same money to docs (five donors) and the whale's pick (one donor): only the many are matched.
+    assert chapter.donated == [125 * USDC, 125 * USDC, 48 * USDC, 20 * USDC]
+    assert chapter.matched == [500 * USDC, 0, 96 * USDC, 0]  # (5 x sqrt 25)^2 - 125; (3 x sqrt 16)^2 - 48
+    assert chapter.matched == chapter.expected, "the SDK's qf_match equals the contract"
+    assert chapter.refused, "a donor without a badge is refused, nothing sent"
+    assert chapter.released == 625 * USDC, "both docs milestones, by attestation"
+    assert chapter.stream_total == 144 * USDC
+    assert 72 * USDC <= chapter.streamed < 72 * USDC + USDC // 100, "half of 30 days (a few seconds more on anvil)"
+    assert chapter.held == chapter.stream_total - chapter.streamed, "nothing but the unvested stream stays"
+    assert chapter.refunded == 20 * USDC and chapter.pool_returned == 4 * USDC
+    assert chapter.contest_paid == [1_000 * USDC * s // sum(CONTEST_SCORES) for s in CONTEST_SCORES]
+    assert lines[1].startswith("1. FOUNDER_IDEA") and "executed by the Timelock" in lines[1]
+    assert "RoundIneligibleDonor" in next(line for line in lines if line.startswith("3. "))
+    table = next(line for line in lines if line.lstrip().startswith("project")).split("\n")
+    assert [row.split()[0] for row in table[1:]] == [p.split()[0] for p in PROJECTS]
+    assert table[1].split()[-2:] == ["500.00", "625.00"] and table[2].split()[-2:] == ["0.00", "125.00"]
+    assert table[4].rstrip().endswith("refunded")
+    assert "the SDK's qf_match gives the same integers: True" in lines[lines.index("\n".join(table)) + 1]
+    assert "(score_allocation: True)" in lines[-2]
+    assert lines[-1].startswith("the round now holds")

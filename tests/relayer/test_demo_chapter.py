@@ -82,7 +82,16 @@ def test_the_demo_command_ends_with_the_relayer_paying() -> None:
 def test_no_relayer_skips_the_chapter() -> None:
     result = CliRunner().invoke(
         main,
-        ["demo", "--no-stellar", "--no-relayer", "--no-auction", "--no-governance", "--no-badges", "--no-staking"],
+        [
+            "demo",
+            "--no-stellar",
+            "--no-relayer",
+            "--no-auction",
+            "--no-governance",
+            "--no-badges",
+            "--no-staking",
+            "--no-funding",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "relayer pays" not in result.output
