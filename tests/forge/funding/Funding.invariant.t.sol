@@ -25,7 +25,7 @@ contract FundingInvariantTest is FundingTestBase {
             _register(recipients[i], goal, i == 0 ? 30 days : 0);
         }
         vm.warp(DONATION_START);
-        handler = new FundingHandler(round, usdc, curator, recipients);
+        handler = new FundingHandler(round, usdc, curator, recipients, verifiers, verifierKeys);
         targetContract(address(handler));
     }
 
@@ -73,10 +73,16 @@ contract FundingInvariantTest is FundingTestBase {
         assertFalse(handler.ghostFinalizedTwice());
     }
 
+    /// @notice An attested release pays once: the same intent again is refused as consumed.
+    function invariant_noIntentReplayed() public view {
+        assertFalse(handler.ghostIntentReplayed());
+    }
+
     function invariant_callSummary() public view {
         console2.log("donate", handler.calls("donate"));
         console2.log("finalize", handler.calls("finalize"));
         console2.log("release", handler.calls("release"));
+        console2.log("releaseWithIntent", handler.calls("releaseWithIntent"));
         console2.log("claimStream", handler.calls("claimStream"));
         console2.log("claimRefund", handler.calls("claimRefund"));
         console2.log("returnUnreleased", handler.calls("returnUnreleased"));
