@@ -166,9 +166,15 @@ def run_funding_chapter(w3: Web3, say: Callable[[str], None] = print) -> Funding
         [(d, 16 * USDC) for d in small[:3]],
         [(d, 10 * USDC) for d in small[3:]],
     ]
+    given: dict[str, int] = {}
+    for project_gifts in gifts:
+        for donor, amount in project_gifts:
+            given[donor.address] = given.get(donor.address, 0) + amount
+    for donor in holders:  # one mint and one allowance per donor, for all its gifts
+        _approve(usdc, operator, donor, round_.address, given[donor.address])
     for project, project_gifts in zip(ids, gifts, strict=True):
         for donor, amount in project_gifts:
-            _donate(round_, usdc, operator, donor, project, amount)
+            round_.donate(project, amount, sender=donor)
     _approve(usdc, operator, operator, round_.address, POOL)
     round_.fund_pool(POOL, sender=operator)
     say(
@@ -177,8 +183,6 @@ def run_funding_chapter(w3: Web3, say: Callable[[str], None] = print) -> Funding
         f"(goal 500); a sponsor adds {POOL // USDC} USDC of matching"
     )
 
-    usdc.mint(stranger.address, 25 * USDC, sender=operator)
-    usdc.approve(round_.address, 25 * USDC, sender=stranger)
     nonce = w3.eth.get_transaction_count(stranger.address)
     refused = False
     try:
@@ -239,7 +243,7 @@ def run_funding_chapter(w3: Web3, say: Callable[[str], None] = print) -> Funding
     round_.claim_pool_return(sender=operator)
     say(
         f"6. translations missed its goal (20 of 500): its donors claim {refunded / USDC:,.2f} USDC back, all they "
-        f"gave; the {returned / USDC:,.2f} USDC of the pool nobody was matched returns to the sponsor"
+        f"gave; the {returned / USDC:,.2f} USDC of the pool left unmatched return to the sponsor"
     )
 
     # 7. The contest: a month, a frozen leaderboard signed by the verifiers, the pool by score.
@@ -286,13 +290,6 @@ def run_funding_chapter(w3: Web3, say: Callable[[str], None] = print) -> Funding
 def _approve(usdc: Token, operator: LocalAccount, owner: LocalAccount, spender: str, amount: int) -> None:
     usdc.mint(owner.address, amount, sender=operator)
     usdc.approve(spender, amount, sender=owner)
-
-
-def _donate(
-    round_: FundingRound, usdc: Token, operator: LocalAccount, donor: LocalAccount, project: int, amount: int
-) -> None:
-    _approve(usdc, operator, donor, round_.address, amount)
-    round_.donate(project, amount, sender=donor)
 
 
 def _attested_release(
