@@ -228,7 +228,7 @@ def test_cli_migrate_is_idempotent(tmp_path: Path) -> None:
     for _ in range(2):
         result = runner.invoke(cli, ["relayer", "migrate", "--database-url", url])
         assert result.exit_code == 0, result.output
-        assert "revision 0001" in result.output
+        assert "revision 0002" in result.output
 
 
 def test_cli_names_the_bad_setting(tmp_path: Path) -> None:
