@@ -258,7 +258,7 @@ def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
         return Response(content=ctx.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     app.include_router(build_router(ctx, verifier))
-    app.include_router(badge_router(ctx), dependencies=[Depends(require_key)])
+    app.include_router(badge_router(ctx, _responses(401, 422)), dependencies=[Depends(require_key)])
     return app
 
 

@@ -35,7 +35,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
@@ -43,6 +43,7 @@ from fastapi import APIRouter, Query
 from hexbytes import HexBytes
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from pydantic import BaseModel
 from quiltkit.attestations import BadgeAttestation, BadgeDomain, recover_attestation_signer, sign_attestation
 from quiltkit.badges import SoulboundBadge
 from quiltkit.exceptions import ContractRevert
@@ -64,6 +65,7 @@ from quiltkit_relayer.store.schema import intents, transactions
 __all__ = [
     "TX_KIND",
     "BadgeBook",
+    "BadgeList",
     "BadgeRecord",
     "BadgeStage",
     "BadgeState",
@@ -657,22 +659,51 @@ def register_metrics(ctx: Context) -> None:
     ctx.metrics.registry.register(_BadgeCollector(BadgeBook(ctx.store)))
 
 
-def badge_router(ctx: Context) -> APIRouter:
+class BadgeView(BaseModel):
+    """One badge submission as ``GET /badges`` lists it."""
+
+    attestation_id: str
+    intent_id: str
+    contract: str
+    holder: str
+    badge_type: int
+    evidence_hash: str
+    deadline: int
+    state: BadgeState
+    reason: str | None
+    signers: list[str]
+    attempts: int
+    tx_hash: str | None
+    issued_at: float | None
+
+
+class BadgeList(BaseModel):
+    badges: list[BadgeView]
+    counts: dict[str, int]
+
+
+def badge_router(ctx: Context, responses: dict[int | str, dict[str, Any]]) -> APIRouter:
+    """``GET /badges``; ``responses`` documents the app's error answers (its Problem model)."""
     router = APIRouter(tags=["badges"])
     book = BadgeBook(ctx.store)
 
-    @router.get("/badges", summary="Badge submissions (optionally in one state) and counts by state")
+    @router.get(
+        "/badges",
+        response_model=BadgeList,
+        responses=responses,
+        summary="Badge submissions (one intent's, or optionally in one state) and counts by state",
+    )
     def list_badges(
         state: BadgeState | None = None,
         intent_id: str | None = None,
-        limit: int = Query(default=100, ge=1, le=1000),
-        offset: int = Query(default=0, ge=0, le=10**9),
-    ) -> dict[str, Any]:
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    ) -> Any:
         if intent_id is not None:
-            found = book.for_intent(intent_id)
+            found = book.for_intent(intent_id.lower())
             listed = [found] if found is not None else []
         else:
             listed = book.listing(state, limit=limit, offset=offset)
-        return {"badges": [b.as_json() for b in listed], "counts": book.counts()}
+        return BadgeList(badges=[BadgeView(**b.as_json()) for b in listed], counts=book.counts())
 
     return router
