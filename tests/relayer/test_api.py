@@ -216,6 +216,7 @@ def test_cli_submits_and_follows_an_intent(chain: Chain, served: tuple[Relayer, 
     shown = json.loads(relayer_status.output)
     assert shown["readiness"]["ready"] is True
     assert shown["intents"]["confirmed"] == 1
+    assert shown["badges"] == dict.fromkeys(["waiting", "due", "submitted", "issued", "dropped", "failed"], 0)
 
     refused = runner.invoke(cli, ["intent", "status", "0x" + "22" * 32, *common])
     assert refused.exit_code == 1
