@@ -29,8 +29,8 @@ from quiltkit_relayer.github_examples import as_merged, published_example
 from quiltkit_relayer.models import IntentState
 from quiltkit_relayer.store import Store
 
-from tests.relayer.conftest import Chain, record_of, wait_until
-from tests.relayer.harness import RelayerProcess, free_port, write_config
+from tests.relayer.conftest import Chain, deploy, record_of, wait_until
+from tests.relayer.harness import AnvilProcess, RelayerProcess, free_port, write_config
 
 SECRET = "It's a Secret to Everybody"
 CLOSED = published_example("pull_request", "closed")
@@ -382,3 +382,53 @@ def test_two_instances_on_one_postgresql_issue_each_badge_once(
     assert set(carried) == ids
     assert all(n == 1 for n in carried.values()), f"an attestation was sent twice: {carried}"
     store.dispose()
+
+
+def test_the_node_down_between_payout_confirmation_and_badge_submission_issues_one_badge(tmp_path: Path) -> None:
+    node = AnvilProcess(tmp_path / "anvil-state.json")
+    chain = deploy(node.start(), node.url)
+    badges = Badges(chain)
+    escrow_id = _escrow(chain, badges)
+    db = f"sqlite:///{tmp_path / 'relayer.db'}"
+    port = free_port()
+    config = tmp_path / "relayer.toml"
+    # As in the SIGKILL test: the payout confirms, the badge worker's next round is a minute away.
+    _process_config(chain, badges, config, db=db, escrow_id=escrow_id, port=port, badge_settings={"interval_s": 60})
+    relayer = RelayerProcess(config, tmp_path / "relayer.log", port)
+    relayer.start()
+    store = Store(db)
+    book = BadgeBook(store)
+    try:
+        result = _deliver_http(relayer.url, _payload(chain))
+        wait_until(
+            lambda: record_of(store, result["intent_id"]).state is IntentState.CONFIRMED,
+            timeout=30,
+            what="the payout",
+        )
+        relayer.stop()
+        _process_config(chain, badges, config, db=db, escrow_id=escrow_id, port=port)  # reads the chain id
+        node.stop()
+        # The relayer comes back while the node is away: the badge becomes due and waits for the node.
+        relayer.start()
+        wait_until(
+            lambda: book.get(result["badge"]).state is BadgeState.DUE,  # type: ignore[union-attr]
+            timeout=30,
+            what="the badge due",
+        )
+        time.sleep(2.0)
+        assert book.get(result["badge"]).state is BadgeState.DUE  # type: ignore[union-attr]
+        chain.w3 = node.start()
+        badges.client = SoulboundBadge(chain.w3, badges.client.address)
+        wait_until(
+            lambda: book.get(result["badge"]).state is BadgeState.ISSUED,  # type: ignore[union-attr]
+            timeout=60,
+            what="the badge once the node is back",
+        )
+        relayer.stop()
+        assert len(badges.issued()) == 1
+        assert _badge_txs(store) == Counter({result["badge"]: 1})
+        assert badges.client.balance_of(chain.contributor.address) == 1
+    finally:
+        relayer.stop()
+        store.dispose()
+        node.stop()
