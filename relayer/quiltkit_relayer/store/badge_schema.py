@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Float, Index, Integer, String, Table, Text
 
-from quiltkit_relayer.store.schema import metadata
+from quiltkit_relayer.store.schema import metadata, transactions
 
-__all__ = ["badges"]
+__all__ = ["badges", "ix_transactions_keeper"]
 
 badges = Table(
     "badges",
@@ -39,3 +39,8 @@ badges = Table(
     Column("issued_at", Float, nullable=True),
     Index("ix_badges_state_next_attempt_at", "state", "next_attempt_at"),
 )
+
+ix_transactions_keeper = Index(
+    "ix_transactions_keeper_job_keeper_key", transactions.c.keeper_job, transactions.c.keeper_key
+)
+"""The badge worker finds an attestation's transactions by (keeper_job, keeper_key) on every round."""

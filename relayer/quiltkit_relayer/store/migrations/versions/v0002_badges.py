@@ -44,8 +44,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("intent_id", name="uq_badges_intent_id"),
     )
     op.create_index("ix_badges_state_next_attempt_at", "badges", ["state", "next_attempt_at"])
+    op.create_index("ix_transactions_keeper_job_keeper_key", "transactions", ["keeper_job", "keeper_key"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_transactions_keeper_job_keeper_key", table_name="transactions")
     op.drop_index("ix_badges_state_next_attempt_at", table_name="badges")
     op.drop_table("badges")
