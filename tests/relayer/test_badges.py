@@ -235,6 +235,37 @@ def test_a_redelivery_still_issues_one_badge(
     assert _badge_txs(relayer.store) == Counter({first["badge"]: 1})
 
 
+def test_an_attestation_already_used_on_chain_ends_issued_not_failed(
+    chain: Chain, badges: Badges, make_relayer: Callable[..., Relayer]
+) -> None:
+    escrow_id = _escrow(chain, badges)
+    relayer = make_relayer(**badges.settings(escrow_id))
+    client = TestClient(relayer.app)
+    result = _deliver(client, _payload(chain)).json()
+    book = BadgeBook(relayer.store)
+    stored = book.get(result["badge"])
+    assert stored is not None
+    # Someone else submits the very attestation the relayer holds (anyone may) before it does.
+    signatures = [bytes.fromhex(sig.removeprefix("0x")) for sig in stored.signatures]
+    badges.client.issue_with_attestation(
+        stored.attestation, [badges.verifier.address], signatures, sender=chain.maintainer
+    )
+    assert badges.client.attestation_used(result["badge"])
+
+    relayer.start()
+    wait_until(
+        lambda: (b := book.get(result["badge"])) is not None and b.state is BadgeState.ISSUED,
+        timeout=30,
+        what="the badge done",
+    )
+    done = book.get(result["badge"])
+    assert done is not None
+    assert done.reason == "the attestation id was used on chain"
+    assert record_of(relayer.store, result["intent_id"]).state is IntentState.CONFIRMED
+    assert len(badges.issued()) == 1
+    assert _badge_txs(relayer.store) == Counter()  # nothing was sent for it
+
+
 def _process_config(chain: Chain, badges: Badges, path: Path, *, db: str, escrow_id: int, **extra: Any) -> Path:
     settings = badges.settings(escrow_id, extra.pop("issues", None))
     settings["badges"] |= extra.pop("badge_settings", {})
