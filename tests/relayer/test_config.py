@@ -134,3 +134,11 @@ def test_a_bounty_naming_a_badge_type_needs_the_badge_contract() -> None:
     settings = load_settings(None, **base, github={"bounties": [bounty]}, badges={"contract": ESCROW.lower()})
     assert settings.github.bounties[0].badge_type == 3
     assert settings.badges.contract == ESCROW  # checksummed
+
+
+def test_badges_need_an_evm_relayer() -> None:
+    from stellar_sdk import Keypair, StrKey
+
+    soroban = {"contract_id": StrKey.encode_contract(b"\x01" * 32), "submitter_secret": Keypair.random().secret}
+    with pytest.raises(ConfigError, match="chain = evm"):
+        load_settings(None, chain="soroban", soroban=soroban, badges={"contract": ESCROW})
