@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from quiltkit_relayer import __version__
+from quiltkit_relayer.badges import badge_router
 from quiltkit_relayer.chains.base import ChainUnavailable
 from quiltkit_relayer.keys import Verifier
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
@@ -257,6 +258,7 @@ def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
         return Response(content=ctx.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     app.include_router(build_router(ctx, verifier))
+    app.include_router(badge_router(ctx, _responses(401, 422)), dependencies=[Depends(require_key)])
     return app
 
 

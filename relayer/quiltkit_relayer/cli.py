@@ -67,6 +67,8 @@ def relayer_status(url: str, api_key: str | None) -> None:
     _, ready = request("GET", f"{base}/readyz", None)
     status, listing = request("GET", f"{base}/intents?limit=1", api_key)
     counts: Any = listing.get("counts") if status == 200 and isinstance(listing, dict) else listing
-    click.echo(json.dumps({"readiness": ready, "intents": counts}, indent=2))
+    status, badges = request("GET", f"{base}/badges?limit=1", api_key)
+    badge_counts: Any = badges.get("counts") if status == 200 and isinstance(badges, dict) else badges
+    click.echo(json.dumps({"readiness": ready, "intents": counts, "badges": badge_counts}, indent=2))
     if not (isinstance(ready, dict) and ready.get("ready")):
         sys.exit(1)

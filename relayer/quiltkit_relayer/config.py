@@ -32,6 +32,7 @@ from quiltkit.exceptions import InvalidAddress, PrivateKeyAsAddress
 
 __all__ = [
     "ENV_PREFIX",
+    "BadgeSettings",
     "BountyMapping",
     "ConfigError",
     "GithubSettings",
@@ -98,6 +99,12 @@ class BountyMapping(BaseModel):
     pr: int | None = Field(default=None, gt=0, description="Or the pull request itself.")
     escrow_id: int = Field(ge=0, description="EVM escrow ids start at 1, Soroban ones at 0.")
     milestone: int = Field(default=0, ge=0)
+    badge_type: int | None = Field(
+        default=None,
+        gt=0,
+        description="A SoulboundBadge type (badges.contract) the contributor earns once this bounty's payout is "
+        "confirmed: the verifiers' attestation travels with the payout intent (EVM only).",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> BountyMapping:
@@ -156,6 +163,26 @@ class KeeperSettings(BaseModel):
         if self.auction_house is not None:
             self.auction_house = checksum(self.auction_house, "keeper.auction_house")
         return self
+
+
+class BadgeSettings(BaseModel):
+    """Badges earned by paid bounties: the SoulboundBadge the attestations are submitted to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contract: Address | None = Field(
+        default=None,
+        description="The SoulboundBadge that issues the badges bounties name (github.bounties.badge_type).",
+    )
+    attestation_ttl_s: int = Field(
+        default=30 * 86_400,
+        gt=60,
+        description="An attestation's deadline is its payout intent's deadline plus this, by the chain's clock.",
+    )
+    interval_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often badges waiting on payouts are looked at."
+    )
+    max_attempts: int = Field(default=20, ge=1, description="Submissions of one attestation before it fails.")
 
 
 class SorobanSettings(BaseModel):
@@ -302,6 +329,7 @@ class RelayerSettings(BaseSettings):
 
     github: GithubSettings = GithubSettings()
     keeper: KeeperSettings = KeeperSettings()
+    badges: BadgeSettings = BadgeSettings()
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_json: bool = True
@@ -334,6 +362,8 @@ class RelayerSettings(BaseSettings):
                 raise ValueError("verifier_key signs EIP-712 intents; with chain = soroban set soroban.verifier_secret")
             if self.keeper.settle_auctions:
                 raise ValueError("keeper.settle_auctions settles an EVM AuctionHouse; it needs chain = evm")
+            if self.badges.contract is not None or any(b.badge_type for b in self.github.bounties):
+                raise ValueError("badges are issued by an EVM SoulboundBadge; badge_type and badges need chain = evm")
             return self  # the submitter key is soroban.submitter_secret
         if self.signer_key is None and self.signer_keystore is None:
             raise ValueError("set signer_keystore (with signer_password or signer_password_file) or signer_key")
@@ -341,6 +371,9 @@ class RelayerSettings(BaseSettings):
             raise ValueError("set only one of signer_key and signer_keystore")
         if self.verifier_key is not None and self.verifier_keystore is not None:
             raise ValueError("set only one of verifier_key and verifier_keystore")
+        named = sorted({b.badge_type for b in self.github.bounties if b.badge_type is not None})
+        if named and self.badges.contract is None:
+            raise ValueError(f"github.bounties name badge types {named}: set badges.contract (the SoulboundBadge)")
         return self
 
     @classmethod

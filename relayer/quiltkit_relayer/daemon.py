@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from quiltkit.indexer import IndexStore, Queries
 
 from quiltkit_relayer.api import create_app
+from quiltkit_relayer.badges import BadgeStage, register_metrics
 from quiltkit_relayer.chains.base import ChainUnavailable
 from quiltkit_relayer.chains.evm import EvmAdapter
 from quiltkit_relayer.config import ConfigError, RelayerSettings
@@ -41,8 +42,8 @@ if TYPE_CHECKING:  # the Soroban side (stellar-sdk) loads only for a Soroban rel
 __all__ = ["Relayer", "run"]
 
 
-STORE_CONNECTIONS_BESIDES_API = 6
-"""The stage workers, the keeper, the heartbeat, and one spare."""
+STORE_CONNECTIONS_BESIDES_API = 7
+"""The stage workers, the keeper, the badge worker, the heartbeat, and one spare."""
 
 
 class SignerTaken(RuntimeError):
@@ -115,6 +116,8 @@ class Relayer:
         if settings.keeper.settle_auctions and settings.keeper.auction_house:
             jobs.append(SettleAuctionsJob(settings.keeper.auction_house, settings.keeper.auction_batch))
         self.keeper = Keeper(self.ctx, jobs)
+        register_metrics(self.ctx)
+        self.badges = BadgeStage(self.ctx) if settings.badges.contract is not None else None
         self.workers: list[Worker] = []
         self.log = get_logger(instance=settings.instance_id, signer=self.adapter.signer_address)
         self._app: FastAPI | None = None
@@ -223,6 +226,8 @@ class Relayer:
         self.workers.append(Worker("heartbeat", self._heartbeat, interval=max(0.5, s.lease_s / 3), stop=stop, log=log))
         if self.keeper.jobs:
             self.workers.append(Worker("keeper", self.keeper.tick, interval=s.keeper.interval_s, stop=stop, log=log))
+        if self.badges is not None:
+            self.workers.append(Worker("badges", self.badges.tick, interval=s.badges.interval_s, stop=stop, log=log))
         for worker in self.workers:
             worker.start()
         self.log.info("workers started", action="start", workers=[w.name for w in self.workers])

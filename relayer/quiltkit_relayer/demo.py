@@ -39,6 +39,7 @@ import uvicorn
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from quiltkit import intents
+from quiltkit.badges import SoulboundBadge, registered_type
 from quiltkit.demo import Cast
 from quiltkit.devchain import fund_dev_accounts
 from quiltkit.escrow import Escrow, EscrowTerms, MilestoneState
@@ -56,6 +57,7 @@ __all__ = ["RelayerChapterResult", "run_relayer_chapter"]
 UNIT = 10**18
 DAY = 86_400
 BOUNTY = 250 * UNIT
+BADGE_WEIGHT = 100 * UNIT
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class RelayerChapterResult:
     payee_before: int
     payee_after: int
     tx_hash: str | None
+    badge: dict[str, Any] | None = None
+    """The badge the payout earned, as ``GET /badges`` lists it (issued once the payout confirmed)."""
 
 
 class _Server:
@@ -108,7 +112,13 @@ def _deliver(url: str, secret: str, body: bytes, delivery: str) -> httpx.Respons
 
 @contextmanager
 def _relayers(
-    rpc_url: str, escrow: Escrow, cast: Cast, github: dict[str, Any], secrets_: tuple[str, str], workdir: Path
+    rpc_url: str,
+    escrow: Escrow,
+    cast: Cast,
+    github: dict[str, Any],
+    secrets_: tuple[str, str],
+    workdir: Path,
+    badges: str,
 ) -> Iterator[tuple[Relayer, str, str]]:
     """The submitting verifier-1 relayer (workers started) and the signing-only verifier-3 relayer."""
     common: dict[str, Any] = {
@@ -122,6 +132,7 @@ def _relayers(
         "log_level": "warning",
         # An intent that waits for its second signature is looked at again within a second.
         "retry": {"verify": {"base_s": 0.2, "max_s": 1.0}},
+        "badges": {"contract": badges, "interval_s": 0.2},
     }
 
     def build(instance: str, signer: LocalAccount, verifier: LocalAccount, secret: str) -> Relayer:
@@ -203,13 +214,20 @@ def run_relayer_chapter(
         "bounties": [{"repo": repo, "pr": number, "escrow_id": eid, "milestone": 0}],
         "payees": {author: cast.contributor.address},
     }
+    # The contributor's badge for the bounty: a SoulboundBadge type whose validators are the escrow's.
+    badges = SoulboundBadge.deploy(w3, cast.operator, admin=cast.operator.address)
+    badge_type = registered_type(badges.register_type("Merged bounty", "", BADGE_WEIGHT, sender=cast.operator))
+    badges.set_validators(badge_type, verifiers, 2, sender=cast.operator)
+    github["bounties"][0]["badge_type"] = badge_type
     hook_secrets = (secrets.token_hex(16), secrets.token_hex(16))
     before = token.balance_of(cast.contributor.address)
 
     with ExitStack() as stack:
         if workdir is None:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="quiltkit-demo-relayer-")))
-        first, url_1, url_3 = stack.enter_context(_relayers(rpc_url, escrow, cast, github, hook_secrets, workdir))
+        first, url_1, url_3 = stack.enter_context(
+            _relayers(rpc_url, escrow, cast, github, hook_secrets, workdir, badges.address)
+        )
         say(
             f"8. two relayer instances on one SQLite store ({workdir / 'relayer.db'}): verifier 1's at {url_1} "
             f"(submits), verifier 3's at {url_3} (signs only); {author} is mapped to the contributor"
@@ -233,6 +251,12 @@ def run_relayer_chapter(
 
         record = _wait_confirmed(url_1, intent_id, timeout_s)
         say(f"9. the relayer submitted it (tx {str(record.get('tx_hash'))[:12]}...) and it is {record['state']}")
+        badge = _wait_badge(url_1, intent_id, timeout_s)
+        say(
+            f"   then the 2-of-3 attestation that travelled with it: badge type {badge_type} {badge['state']} to "
+            f"the contributor (tx {str(badge['tx_hash'])[:12]}..., evidence = the payout intent), "
+            f"reputation {badges.reputation_of(cast.contributor.address) / UNIT:g}"
+        )
 
     info = escrow.get_escrow(eid)
     after = token.balance_of(cast.contributor.address)
@@ -253,7 +277,22 @@ def run_relayer_chapter(
         payee_before=before,
         payee_after=after,
         tx_hash=record.get("tx_hash"),
+        badge=badge,
     )
+
+
+def _wait_badge(url: str, intent_id: str, timeout_s: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        listed = httpx.get(f"{url}/badges", params={"intent_id": intent_id}, timeout=10).json()["badges"]
+        if listed and listed[0]["state"] == "issued":
+            found: dict[str, Any] = listed[0]
+            return found
+        if listed and listed[0]["state"] in ("dropped", "failed"):
+            raise QuiltkitError(f"the payout's badge ended {listed[0]['state']}: {listed[0]['reason']}")
+        if time.monotonic() > deadline:
+            raise QuiltkitError(f"the payout's badge is still {listed[0]['state'] if listed else 'unknown'}")
+        time.sleep(0.2)
 
 
 def _wait_confirmed(url: str, intent_id: str, timeout_s: float) -> dict[str, Any]:

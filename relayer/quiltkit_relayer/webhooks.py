@@ -34,6 +34,7 @@ from quiltkit import intents
 from quiltkit.escrow_errors import EscrowNotFound
 from quiltkit.intents import PayoutIntent
 
+from quiltkit_relayer import badges
 from quiltkit_relayer.chains.base import ChainUnavailable
 from quiltkit_relayer.config import BountyMapping, GithubSettings, payout_address
 from quiltkit_relayer.keys import Verifier, verifier_id
@@ -101,6 +102,8 @@ class WebhookResult(BaseModel):
     intent_id: str | None = None
     state: str | None = None
     signed: bool = False
+    badge: str | None = None
+    """The attestation id of the badge this payout earns, when the bounty names a badge type."""
 
 
 def signature_valid(secret: str, body: bytes, header: str | None) -> bool:
@@ -288,9 +291,13 @@ def _process(
     submission = IntentSubmission(
         chain_id=ctx.adapter.chain_id, contract=ctx.adapter.contract, intent=intent, signatures=signatures
     )
+    # The badge the payout earns is stored before the intent, so a stored intent always has it.
+    badge = badges.attach(ctx, verifier, intent, bounty.badge_type) if bounty.badge_type is not None else None
     try:
         record, _created = accept(ctx, submission, source="webhook", allow_partial=True)
     except Rejection as exc:
+        if badge is not None:
+            badges.BadgeBook(ctx.store).drop(badge.attestation_id, f"the payout was rejected: {exc.reason.value}")
         raise _Refused(200, exc.reason, exc.detail) from None
     return (
         WebhookResult(
@@ -299,6 +306,7 @@ def _process(
             intent_id=record.intent_id,
             state=record.state.value,
             signed=verifier is not None,
+            badge=badge.attestation_id if badge is not None else None,
             reason=None if verifier is not None else Reason.NOT_A_VERIFIER.value,
             detail=None if verifier is not None else "stored unsigned: the escrow's verifiers must sign it",
         ),

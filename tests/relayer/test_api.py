@@ -216,6 +216,7 @@ def test_cli_submits_and_follows_an_intent(chain: Chain, served: tuple[Relayer, 
     shown = json.loads(relayer_status.output)
     assert shown["readiness"]["ready"] is True
     assert shown["intents"]["confirmed"] == 1
+    assert shown["badges"] == dict.fromkeys(["waiting", "due", "submitted", "issued", "dropped", "failed"], 0)
 
     refused = runner.invoke(cli, ["intent", "status", "0x" + "22" * 32, *common])
     assert refused.exit_code == 1
@@ -228,7 +229,7 @@ def test_cli_migrate_is_idempotent(tmp_path: Path) -> None:
     for _ in range(2):
         result = runner.invoke(cli, ["relayer", "migrate", "--database-url", url])
         assert result.exit_code == 0, result.output
-        assert "revision 0001" in result.output
+        assert "revision 0002" in result.output
 
 
 def test_cli_names_the_bad_setting(tmp_path: Path) -> None:

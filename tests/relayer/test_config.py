@@ -122,3 +122,23 @@ def test_signer_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert verifier is not None
     assert verifier.address == dev_accounts(8)[7].address
     assert KEY not in repr(settings)  # secrets never show in reprs or logs
+
+
+def test_a_bounty_naming_a_badge_type_needs_the_badge_contract() -> None:
+    bounty = {"repo": "o/r", "issue": 12, "escrow_id": 1, "badge_type": 3}
+    base = {"rpc_url": "http://127.0.0.1:8545", "escrow_address": ESCROW, "signer_key": KEY}
+    with pytest.raises(ConfigError, match=r"badges\.contract"):
+        load_settings(None, **base, github={"bounties": [bounty]})
+    with pytest.raises(ConfigError, match="badge_type"):
+        load_settings(None, **base, github={"bounties": [bounty | {"badge_type": 0}]}, badges={"contract": ESCROW})
+    settings = load_settings(None, **base, github={"bounties": [bounty]}, badges={"contract": ESCROW.lower()})
+    assert settings.github.bounties[0].badge_type == 3
+    assert settings.badges.contract == ESCROW  # checksummed
+
+
+def test_badges_need_an_evm_relayer() -> None:
+    from stellar_sdk import Keypair, StrKey
+
+    soroban = {"contract_id": StrKey.encode_contract(b"\x01" * 32), "submitter_secret": Keypair.random().secret}
+    with pytest.raises(ConfigError, match="chain = evm"):
+        load_settings(None, chain="soroban", soroban=soroban, badges={"contract": ESCROW})

@@ -27,6 +27,16 @@ def _restore_logging() -> Iterator[None]:
     configure_logging("warning")  # as conftest set it; the chapter configures its own
 
 
+def record_digest(workdir: Path, intent_id: str) -> str:
+    store = Store(f"sqlite:///{workdir / 'relayer.db'}")
+    try:
+        record = store.get(intent_id)
+        assert record is not None
+        return record.digest
+    finally:
+        store.dispose()
+
+
 def test_the_chapter_pays_the_milestone_exactly_once(tmp_path: Path) -> None:
     lines: list[str] = []
     with anvil() as w3:
@@ -51,6 +61,12 @@ def test_the_chapter_pays_the_milestone_exactly_once(tmp_path: Path) -> None:
         assert paid + released[0]["args"]["fee"] == BOUNTY
         assert Token(w3, result.token).balance_of(cast.contributor.address) == result.payee_before + paid
         assert result.payee_after == result.payee_before + paid
+        # The badge the payout earned: issued once, to the contributor, with the payout intent as evidence.
+        assert result.badge is not None
+        assert result.badge["state"] == "issued"
+        assert result.badge["holder"] == cast.contributor.address
+        assert result.badge["evidence_hash"] == record_digest(tmp_path, result.intent_id)
+        assert sorted(result.badge["signers"]) == sorted([cast.verifiers[0].address, cast.verifiers[2].address])
 
     store = Store(f"sqlite:///{tmp_path / 'relayer.db'}")
     try:

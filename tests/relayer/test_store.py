@@ -64,11 +64,11 @@ def _record(n: int, state: IntentState = IntentState.VERIFIED, **changes: object
 
 
 def test_migrations_create_exactly_the_declared_schema(store: Store) -> None:
-    assert store.schema_revision() == "0001"
+    assert store.schema_revision() == "0002"
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     store.migrate()  # idempotent
-    assert store.schema_revision() == "0001"
+    assert store.schema_revision() == "0002"
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
