@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -25,9 +26,9 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -321,7 +322,17 @@ def _write_config(path: Path, values: dict[str, Any]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir: Path) -> Row:
+def run_relayer(
+    world: World,
+    pg_url: str,
+    instances: int,
+    blocks: str,
+    workdir: Path,
+    *,
+    observe: Callable[[list[int]], AbstractContextManager[object]] | None = None,
+) -> Row:
+    """``observe(pids)``: a context entered with the relayer processes' ids while the intents flow,
+    from the first post to the last confirmation (scripts/profile_relayer.py attaches py-spy)."""
     db = _fresh_database(pg_url)
     Store(db).migrate()
     procs, urls = [], []
@@ -374,17 +385,19 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
             if response.status not in (200, 201, 202):
                 raise RuntimeError(f"{response.status} {answer.decode()}")
 
-        cpu = CpuMeter(relayers=[p.pid for p in procs], node_pid=world.node.pid, pg_url=db)
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(post, enumerate(world.bodies)))
+        pids = [p.pid for p in procs]
         store = Store(db)
         ids = [b["intent"]["intent_id"] for b in world.bodies]
-        deadline = time.time() + 900
-        while store.counts()["confirmed"] < len(ids):
-            if time.time() > deadline:
-                raise RuntimeError(f"not all confirmed: {store.counts()}")
-            time.sleep(0.5)
-        used = cpu.used()
+        with observe(pids) if observe is not None else contextlib.nullcontext():
+            cpu = CpuMeter(relayers=pids, node_pid=world.node.pid, pg_url=db)
+            with ThreadPoolExecutor(16) as pool:
+                list(pool.map(post, enumerate(world.bodies)))
+            deadline = time.time() + 900
+            while store.counts()["confirmed"] < len(ids):
+                if time.time() > deadline:
+                    raise RuntimeError(f"not all confirmed: {store.counts()}")
+                time.sleep(0.5)
+            used = cpu.used()
         records = [store.get(i) for i in ids]
         assert all(r is not None and r.confirmed_at for r in records)
         latencies = [r.confirmed_at - r.created_at for r in records if r and r.confirmed_at]
