@@ -8,7 +8,8 @@
   with automine and with 1 s blocks;
 - the relayer (`quiltkit relayer run` subprocesses on one PostgreSQL database), one instance and
   three instances, on anvil with automine and with 1 s blocks: intents are posted to the HTTP API
-  by 16 client threads; intents/s counts from the first acceptance to the last confirmation;
+  by 16 client threads, 50 per ``POST /batch/intents`` request (``--post-batch``); intents/s
+  counts from the first acceptance to the last confirmation;
   latency is each intent's accept -> confirmed (the relayer's own timestamps);
 - gas per payout: one ``releaseWithIntent`` alone vs batches of 20 in one ``releaseWithIntents``.
 """
@@ -330,9 +331,11 @@ def run_relayer(
     workdir: Path,
     *,
     observe: Callable[[list[int]], AbstractContextManager[object]] | None = None,
+    post_batch: int = 1,
 ) -> Row:
     """``observe(pids)``: a context entered with the relayer processes' ids while the intents flow,
-    from the first post to the last confirmation (scripts/profile_relayer.py attaches py-spy)."""
+    from the first post to the last confirmation (scripts/profile_relayer.py attaches py-spy).
+    ``post_batch``: intents per request (1: ``POST /intents`` each; more: ``POST /batch/intents``)."""
     db = _fresh_database(pg_url)
     Store(db).migrate()
     procs, urls = [], []
@@ -367,10 +370,10 @@ def run_relayer(
             _wait_healthy(url)
         local = threading.local()
 
-        def post(i_body: tuple[int, dict[str, Any]]) -> None:
+        def post(i_chunk: tuple[int, list[dict[str, Any]]]) -> None:
             # http.client on kept-alive connections: the load generator shares the relayers' two
             # cores, and httpx spent about 1.8 ms of CPU per request (a fifth of the whole budget).
-            i, body = i_body
+            i, chunk = i_chunk
             url = urls[i % len(urls)]
             connections: dict[str, http.client.HTTPConnection] = local.__dict__.setdefault("connections", {})
             connection = connections.get(url)
@@ -379,11 +382,17 @@ def run_relayer(
                 connection = connections[url] = http.client.HTTPConnection(
                     parsed.hostname or "127.0.0.1", parsed.port, timeout=60
                 )
-            connection.request("POST", "/intents", json.dumps(body), {"Content-Type": "application/json"})
+            if post_batch == 1:
+                path, body = "/intents", json.dumps(chunk[0])
+            else:
+                path, body = "/batch/intents", json.dumps({"intents": chunk})
+            connection.request("POST", path, body, {"Content-Type": "application/json"})
             response = connection.getresponse()
             answer = response.read()
             if response.status not in (200, 201, 202):
                 raise RuntimeError(f"{response.status} {answer.decode()}")
+            if post_batch != 1 and (refused := [r for r in json.loads(answer)["results"] if r["status"] >= 300]):
+                raise RuntimeError(f"refused in a batch: {refused[:3]}")
 
         pids = [p.pid for p in procs]
         store = Store(db)
@@ -391,7 +400,8 @@ def run_relayer(
         with observe(pids) if observe is not None else contextlib.nullcontext():
             cpu = CpuMeter(relayers=pids, node_pid=world.node.pid, pg_url=db)
             with ThreadPoolExecutor(16) as pool:
-                list(pool.map(post, enumerate(world.bodies)))
+                chunks = [world.bodies[k : k + post_batch] for k in range(0, len(world.bodies), post_batch)]
+                list(pool.map(post, enumerate(chunks)))
             deadline = time.time() + 900
             while store.counts()["confirmed"] < len(ids):
                 if time.time() > deadline:
@@ -488,6 +498,7 @@ def main() -> None:
     parser.add_argument("--intents", type=int, default=1000)
     parser.add_argument("--naive-automine", type=int, default=200, help="Intents the naive loop sends on automine.")
     parser.add_argument("--naive-blocks", type=int, default=30, help="Intents the naive loop sends with 1 s blocks.")
+    parser.add_argument("--post-batch", type=int, default=50, help="Intents per request (1: POST /intents one by one).")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "relayer.md"))
     parser.add_argument("--workdir", default=str(ROOT / ".cache" / "bench-relayer"))
     args = parser.parse_args()
@@ -522,7 +533,7 @@ def main() -> None:
                 if blocks != "automine":
                     _rpc(node.w3, "evm_setIntervalMining", 1)
                 print(f"[{blocks}] relayer x{instances}, {args.intents} intents", flush=True)
-                rows.append(run_relayer(world, pg_url, instances, blocks, workdir))
+                rows.append(run_relayer(world, pg_url, instances, blocks, workdir, post_batch=args.post_batch))
                 print(f"  {rows[-1]}", flush=True)
 
     write_report(Path(args.out), rows, gas_rows, args, time.time() - started)
@@ -561,8 +572,13 @@ def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, floa
         f"The whole run took {took:.0f} s.",
         "",
         "Relayer rows: `quiltkit relayer run` subprocesses on one PostgreSQL database, each instance with its "
-        "own signer; 16 client threads post pre-signed intents (2-of-3 verifier signatures) to the HTTP API. "
-        "intents/s runs from the first acceptance to the last confirmation (confirmations = 1); latency is each "
+        "own signer; 16 client threads post pre-signed intents (2-of-3 verifier signatures) to the HTTP API"
+        + (
+            f", {args.post_batch} per `POST /batch/intents` request (instances in turn). "
+            if args.post_batch != 1
+            else ", one per `POST /intents` request. "
+        )
+        + "intents/s runs from the first acceptance to the last confirmation (confirmations = 1); latency is each "
         "intent's accept -> confirmed. Naive rows: one web3.py transaction per intent, signed locally, sent, "
         "and its receipt awaited (web3's default 0.1 s receipt polling) before the next; latency is send -> "
         "receipt. The naive loop with 1 s blocks runs on a sample (it needs about one block per intent).",

@@ -85,7 +85,9 @@ def read_samples(paths: list[Path]) -> Counter[str]:
     return by_component
 
 
-def section(label: str, row: bench.Row, samples: Counter[str], load: tuple[float, float], rate: int) -> str:
+def section(
+    label: str, row: bench.Row, samples: Counter[str], load: tuple[float, float], rate: int, post_batch: str
+) -> str:
     total = sum(samples.values()) or 1
     relayer_cpu = row.cpu.get("relayer") or 0.0
     per_intent = 1000 * relayer_cpu / row.intents
@@ -93,8 +95,9 @@ def section(label: str, row: bench.Row, samples: Counter[str], load: tuple[float
         f"## {label}",
         "",
         f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, commit `{_commit()}`: {row.intents} intents, "
-        f"{row.instances} instance(s), {row.blocks}; {row.per_second:.1f} intents/s, p99 accept -> confirmed "
-        f"{row.p99:.2f} s, {row.transactions} transactions. Load average (1 min) {load[0]:.2f} at the start, "
+        f"{row.instances} instance(s), {row.blocks}, {post_batch}; {row.per_second:.1f} intents/s, "
+        f"p99 accept -> confirmed {row.p99:.2f} s, {row.transactions} transactions. "
+        f"Load average (1 min) {load[0]:.2f} at the start, "
         f"{load[1]:.2f} at the end. Relayer CPU (process user + system, /proc): **{per_intent:.2f} ms per intent**; "
         f"py-spy {rate} Hz, {total} on-CPU samples.",
         "",
@@ -105,6 +108,10 @@ def section(label: str, row: bench.Row, samples: Counter[str], load: tuple[float
         share = count / total
         lines.append(f"| {name} | {share:.1%} | {share * per_intent:.2f} |")
     return "\n".join(lines) + "\n"
+
+
+def _posting(post_batch: int) -> str:
+    return "one intent per POST /intents" if post_batch == 1 else f"{post_batch} intents per POST /batch/intents"
 
 
 def _commit() -> str:
@@ -135,6 +142,7 @@ def main() -> None:
     parser.add_argument("--label", required=True, help="The section to write (e.g. before, after).")
     parser.add_argument("--intents", type=int, default=1000)
     parser.add_argument("--instances", type=int, default=1)
+    parser.add_argument("--post-batch", type=int, default=50, help="Intents per request (1: POST /intents each).")
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second.")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "relayer-profile.md"))
     parser.add_argument("--summarize-only", action="store_true", help="Summarise the label's last samples again.")
@@ -161,7 +169,9 @@ def main() -> None:
     if args.summarize_only:  # the last run of this label again, e.g. after changing COMPONENTS
         kept = json.loads(saved.read_text())
         row, loads = bench.Row(**kept["row"]), list[float](kept["loads"])
-        text = section(args.label, row, read_samples(outputs), (loads[0], loads[-1]), args.rate)
+        text = section(
+            args.label, row, read_samples(outputs), (loads[0], loads[-1]), args.rate, _posting(args.post_batch)
+        )
         write_section(Path(args.out), args.label, text)
         print(text)
         return
@@ -191,9 +201,11 @@ def main() -> None:
 
     with bench.anvil_node() as node:
         world = bench.setup_world(node, args.intents)
-        row = bench.run_relayer(world, pg_url, args.instances, "automine", workdir, observe=sampled)
+        row = bench.run_relayer(
+            world, pg_url, args.instances, "automine", workdir, observe=sampled, post_batch=args.post_batch
+        )
     saved.write_text(json.dumps({"row": dataclasses.asdict(row), "loads": loads}))
-    text = section(args.label, row, read_samples(outputs), (loads[0], loads[-1]), args.rate)
+    text = section(args.label, row, read_samples(outputs), (loads[0], loads[-1]), args.rate, _posting(args.post_batch))
     write_section(Path(args.out), args.label, text)
     print(text)
 

@@ -221,6 +221,9 @@ class SorobanAdapter:
     def check(self, record: IntentRecord) -> CheckResult:
         return check_intent(self, record)
 
+    def check_many(self, records: Sequence[IntentRecord]) -> list[CheckResult]:
+        return [check_intent(self, record) for record in records]
+
     def check_terms(self, record: IntentRecord, info: SorobanEscrowInfo) -> Abort | None:
         attested = info.threshold != 0 and bool(info.verifiers)
         return check_escrow_terms(
