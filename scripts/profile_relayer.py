@@ -116,7 +116,9 @@ def _posting(post_batch: int) -> str:
 
 def _commit() -> str:
     out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    return out.stdout.strip() or "?"
+    dirty = subprocess.run(["git", "status", "--porcelain", "relayer"], cwd=ROOT, capture_output=True, text=True)
+    # A change is measured before it is committed: the section then names the commit it sits on.
+    return (out.stdout.strip() or "?") + (" + the change named above" if dirty.stdout.strip() else "")
 
 
 def write_section(out: Path, label: str, text: str) -> None:

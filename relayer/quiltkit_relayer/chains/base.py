@@ -153,6 +153,9 @@ class ChainAdapter(Protocol):
         """Whether this intent paid its milestone (EVM: ``intentStatus`` says Paid; Soroban: its id
         is consumed). A milestone closed otherwise is not paid by it."""
 
+    def paid_many(self, intents: Sequence[PayoutIntent]) -> list[bool]:
+        """:meth:`is_paid` of each intent, in order (EVM: in one call)."""
+
     def now(self) -> int:
         """Chain time (seconds) to judge deadlines by."""
 

@@ -288,6 +288,18 @@ class EvmAdapter:
         except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
             return False
 
+    def paid_many(self, intents_: Sequence[intents.PayoutIntent]) -> list[bool]:
+        """:meth:`is_paid` of each intent in one ``eth_call`` (``intentStatus`` of each); one naming
+        a missing escrow or milestone makes that call revert, and they are then asked one by one."""
+        if len(intents_) < 2:
+            return [self.is_paid(intent) for intent in intents_]
+        try:
+            with _rpc("intentStatus"):
+                states, _ = self.escrow.intents_and_escrows(intents_, [])
+        except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
+            return [self.is_paid(intent) for intent in intents_]
+        return [state.status is IntentStatus.PAID for state in states]
+
     def intent_state(self, intent: intents.PayoutIntent) -> tuple[bool, EscrowInfo | None]:
         """Paid by this intent or not, and the escrow (None if there is none), in one ``eth_call``.
 

@@ -203,6 +203,9 @@ class SorobanAdapter:
         except (EscrowNotFound, EscrowInvalidMilestone):
             return False
 
+    def paid_many(self, intents: Sequence[intents.PayoutIntent]) -> list[bool]:
+        return [self.is_paid(intent) for intent in intents]
+
     def escrow_info(self, escrow_id: int) -> SorobanEscrowInfo:
         """``get_escrow``; raises :class:`quiltkit.soroban.errors.EscrowNotFound` or :class:`ChainUnavailable`."""
         with self._lock, _node("get_escrow"):
