@@ -29,9 +29,9 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -151,6 +151,41 @@ _MARK_BROADCAST = (
     update(transactions)
     .where(transactions.c.id == bindparam("tx_id"), transactions.c.state == TxState.SIGNED.value)
     .values(state=TxState.BROADCAST.value, broadcast_at=bindparam("at"))
+)
+
+
+_INSERT_INTENTS_SQLITE = sqlite_insert(intents).on_conflict_do_nothing().returning(intents.c.intent_id)
+# PostgreSQL: one array per column, unnested into rows. The statement stays the same short text
+# whatever the batch size, so psycopg parses it once and the server prepares it once; the
+# multi-row VALUES form had 19 parameters a row, and psycopg re-parsed that text (too long for its
+# statement cache) for every request.
+_PG_ARRAY_TYPES = {
+    "intent_id": "text[]",
+    "digest": "text[]",
+    "chain": "text[]",
+    "chain_id": "bigint[]",
+    "contract": "text[]",
+    "escrow_id": "text[]",
+    "milestone": "text[]",
+    "deadline": "bigint[]",
+    "intent_json": "text[]",
+    "signatures_json": "text[]",
+    "signers_json": "text[]",
+    "verifiers_json": "text[]",
+    "source": "text[]",
+    "state": "text[]",
+    "reason": "text[]",
+    "attempts": "integer[]",
+    "next_attempt_at": "double precision[]",
+    "created_at": "double precision[]",
+    "updated_at": "double precision[]",
+}
+_PG_COLUMNS = ", ".join(_PG_ARRAY_TYPES)
+_PG_ARRAYS = ", ".join(f"CAST(:{c} AS {t})" for c, t in _PG_ARRAY_TYPES.items())
+# Only the constant names above are spliced in; every value is a bound parameter.
+_INSERT_INTENTS_PG = text(
+    f"INSERT INTO intents ({_PG_COLUMNS}) SELECT * FROM unnest({_PG_ARRAYS}) "  # noqa: S608
+    "ON CONFLICT DO NOTHING RETURNING intent_id"
 )
 
 
@@ -357,10 +392,13 @@ class Store(Database):
         request or an earlier one) is looked up and judged as :meth:`add_intent` judges it."""
         if not records:
             return []
-        dialect_insert = sqlite_insert if self.is_sqlite else postgresql_insert
-        statement = dialect_insert(intents).on_conflict_do_nothing().returning(intents.c.intent_id)
+        rows = [_intent_values(r) for r in records]
         with self._statement() as conn:
-            inserted = set(conn.execute(statement, [_intent_values(r) for r in records]).scalars())
+            if self.is_sqlite:
+                inserted: set[str] = set(conn.execute(_INSERT_INTENTS_SQLITE, rows).scalars())
+            else:
+                columns = {c: [row[c] for row in rows] for c in _PG_ARRAY_TYPES}
+                inserted = set(conn.execute(_INSERT_INTENTS_PG, columns).scalars())
         results: list[tuple[IntentRecord, bool] | Rejection] = []
         for record in records:
             if record.intent_id in inserted:
