@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--intents", type=int, default=1000)
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--post-batch", type=int, default=50, help="Intents per request (1: POST /intents each).")
+    parser.add_argument("--batch-max", type=int, default=20, help="The relayer's batch_max (intents per tx).")
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second.")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "relayer-profile.md"))
     parser.add_argument("--summarize-only", action="store_true", help="Summarise the label's last samples again.")
@@ -204,7 +205,14 @@ def main() -> None:
     with bench.anvil_node() as node:
         world = bench.setup_world(node, args.intents)
         row = bench.run_relayer(
-            world, pg_url, args.instances, "automine", workdir, observe=sampled, post_batch=args.post_batch
+            world,
+            pg_url,
+            args.instances,
+            "automine",
+            workdir,
+            observe=sampled,
+            post_batch=args.post_batch,
+            batch_max=args.batch_max,
         )
     saved.write_text(json.dumps({"row": dataclasses.asdict(row), "loads": loads}))
     text = section(args.label, row, read_samples(outputs), (loads[0], loads[-1]), args.rate, _posting(args.post_batch))
