@@ -625,7 +625,30 @@ def _targets(rows: list[Row]) -> list[str]:
             )
         )
     lines += [f"- {name}: {value} ({'met' if ok else 'NOT met'})" for name, ok, value in checks]
+    lines += _instances_per_core(rows)
     return lines
+
+
+def _instances_per_core(rows: list[Row]) -> list[str]:
+    """How busy each instance kept a core, from the automine relayer rows: the sizing note."""
+    cores = os.cpu_count() or 1
+    notes = []
+    for r in rows:
+        relayer = r.cpu.get("relayer")
+        if r.instances == "-" or r.blocks != "automine" or relayer is None:
+            continue
+        wall = r.cpu.get("wall") or r.seconds
+        per_instance = relayer / wall / int(r.instances)
+        notes.append(f"{r.instances} instance(s): {per_instance:.2f} of a core each at {r.per_second:.0f} intents/s")
+    if not notes:
+        return []
+    return [
+        "",
+        "Instances per core: an instance is one Python process, so the GIL holds its work to one core; "
+        f"here {'; '.join(notes)}, while anvil and PostgreSQL share the same {cores} cores. Run one "
+        "instance per core the relayers may use, each with its own signer (more instances than cores only "
+        "add store polling); a batch intake client spreads its requests over them.",
+    ]
 
 
 def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, float]], args: Any, took: float) -> None:
