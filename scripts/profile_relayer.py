@@ -50,7 +50,7 @@ COMPONENTS: list[tuple[str, re.Pattern[str]]] = [
     ("signing (EIP-1559 transaction)", re.compile(r"sign_transaction|^sign \(|;sign \(.*chains/evm\.py")),
     ("batch building and ABI encoding", re.compile(r"payout_request|release_with_intents_data")),
     ("receipt polling and settling (confirm stage)", re.compile(r"pipeline/confirm\.py")),
-    ("intake chain check (eth_call per intent)", re.compile(r"check_intent|intent_state|check_signatures")),
+    ("intake chain check (eth_call per intent)", re.compile(r"check_intent|intent_state|check_signatures|check_many")),
     ("submit: simulation, fees, nonces (JSON-RPC)", re.compile(r"pipeline/submit\.py|pipeline/send\.py|context\.py")),
     ("verify stage", re.compile(r"pipeline/verify\.py")),
     # uvloop's loop is native code under this one Python frame: its parsing and its epoll waits alike.
