@@ -8,7 +8,8 @@
   with automine and with 1 s blocks;
 - the relayer (`quiltkit relayer run` subprocesses on one PostgreSQL database), one instance and
   three instances, on anvil with automine and with 1 s blocks: intents are posted to the HTTP API
-  by 16 client threads; intents/s counts from the first acceptance to the last confirmation;
+  by 16 client threads, 50 per ``POST /batch/intents`` request (``--post-batch``); intents/s
+  counts from the first acceptance to the last confirmation;
   latency is each intent's accept -> confirmed (the relayer's own timestamps);
 - gas per payout: one ``releaseWithIntent`` alone vs batches of 20 in one ``releaseWithIntents``.
 """
@@ -16,18 +17,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -192,6 +195,8 @@ class Row:
     """CPU seconds each part used while the intents flowed (None: not measurable here)."""
     second_poll: float | None = None
     """Naive rows: the share of receipts not ready at web3's first poll (they waited 0.1 s more)."""
+    load: tuple[float, float] | None = None
+    """The machine's 1-minute load average when the intents started and when the last was done."""
 
 
 # --- where the CPU goes --------------------------------------------------------------------
@@ -269,6 +274,7 @@ def run_naive(world: World, count: int, blocks: str) -> Row:
     verifiers = [v.address for v in VERIFIERS]
     latencies, gas = [], []
     cpu = CpuMeter(relayers=[], node_pid=world.node.pid, pg_url=None)
+    load_at_start = os.getloadavg()[0]
     start = time.perf_counter()
     nonce = int(w3.eth.get_transaction_count(NAIVE_SENDER.address))
     for body in world.bodies[:count]:
@@ -301,6 +307,7 @@ def run_naive(world: World, count: int, blocks: str) -> Row:
         statistics.mean(gas),
         cpu.used(),
         second_poll=sum(latency > _WEB3_RECEIPT_POLL_S for latency in latencies) / count,
+        load=(load_at_start, os.getloadavg()[0]),
     )
 
 
@@ -321,7 +328,21 @@ def _write_config(path: Path, values: dict[str, Any]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir: Path) -> Row:
+def run_relayer(
+    world: World,
+    pg_url: str,
+    instances: int,
+    blocks: str,
+    workdir: Path,
+    *,
+    observe: Callable[[list[int]], AbstractContextManager[object]] | None = None,
+    post_batch: int = 1,
+    batch_max: int = 20,
+) -> Row:
+    """``observe(pids)``: a context entered with the relayer processes' ids while the intents flow,
+    from the first post to the last confirmation (scripts/profile_relayer.py attaches py-spy).
+    ``post_batch``: intents per request (1: ``POST /intents`` each; more: ``POST /batch/intents``).
+    ``batch_max``: the relayers' setting, the most intents one payout transaction carries."""
     db = _fresh_database(pg_url)
     Store(db).migrate()
     procs, urls = [], []
@@ -340,7 +361,7 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
                 "signer_key": "0x" + RELAYER_SIGNERS[k].key.hex(),
                 "api_port": port,
                 "poll_interval_s": 0.05,
-                "batch_max": 20,
+                "batch_max": batch_max,
                 "batch_wait_s": 0.2,
                 "max_in_flight": 16,
                 "log_level": "warning",
@@ -356,10 +377,10 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
             _wait_healthy(url)
         local = threading.local()
 
-        def post(i_body: tuple[int, dict[str, Any]]) -> None:
+        def post(i_chunk: tuple[int, list[dict[str, Any]]]) -> None:
             # http.client on kept-alive connections: the load generator shares the relayers' two
             # cores, and httpx spent about 1.8 ms of CPU per request (a fifth of the whole budget).
-            i, body = i_body
+            i, chunk = i_chunk
             url = urls[i % len(urls)]
             connections: dict[str, http.client.HTTPConnection] = local.__dict__.setdefault("connections", {})
             connection = connections.get(url)
@@ -368,23 +389,34 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
                 connection = connections[url] = http.client.HTTPConnection(
                     parsed.hostname or "127.0.0.1", parsed.port, timeout=60
                 )
-            connection.request("POST", "/intents", json.dumps(body), {"Content-Type": "application/json"})
+            if post_batch == 1:
+                path, body = "/intents", json.dumps(chunk[0])
+            else:
+                path, body = "/batch/intents", json.dumps({"intents": chunk})
+            connection.request("POST", path, body, {"Content-Type": "application/json"})
             response = connection.getresponse()
             answer = response.read()
             if response.status not in (200, 201, 202):
                 raise RuntimeError(f"{response.status} {answer.decode()}")
+            if post_batch != 1 and (refused := [r for r in json.loads(answer)["results"] if r["status"] >= 300]):
+                raise RuntimeError(f"refused in a batch: {refused[:3]}")
 
-        cpu = CpuMeter(relayers=[p.pid for p in procs], node_pid=world.node.pid, pg_url=db)
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(post, enumerate(world.bodies)))
+        pids = [p.pid for p in procs]
         store = Store(db)
         ids = [b["intent"]["intent_id"] for b in world.bodies]
-        deadline = time.time() + 900
-        while store.counts()["confirmed"] < len(ids):
-            if time.time() > deadline:
-                raise RuntimeError(f"not all confirmed: {store.counts()}")
-            time.sleep(0.5)
-        used = cpu.used()
+        with observe(pids) if observe is not None else contextlib.nullcontext():
+            cpu = CpuMeter(relayers=pids, node_pid=world.node.pid, pg_url=db)
+            load_at_start = os.getloadavg()[0]
+            with ThreadPoolExecutor(16) as pool:
+                chunks = [world.bodies[k : k + post_batch] for k in range(0, len(world.bodies), post_batch)]
+                list(pool.map(post, enumerate(chunks)))
+            deadline = time.time() + 900
+            while store.counts()["confirmed"] < len(ids):
+                if time.time() > deadline:
+                    raise RuntimeError(f"not all confirmed: {store.counts()}")
+                time.sleep(0.5)
+            used = cpu.used()
+            load = (load_at_start, os.getloadavg()[0])
         records = [store.get(i) for i in ids]
         assert all(r is not None and r.confirmed_at for r in records)
         latencies = [r.confirmed_at - r.created_at for r in records if r and r.confirmed_at]
@@ -407,6 +439,7 @@ def run_relayer(world: World, pg_url: str, instances: int, blocks: str, workdir:
             len(txs),
             gas / len(ids),
             used,
+            load=load,
         )
     finally:
         for p in procs:
@@ -475,6 +508,8 @@ def main() -> None:
     parser.add_argument("--intents", type=int, default=1000)
     parser.add_argument("--naive-automine", type=int, default=200, help="Intents the naive loop sends on automine.")
     parser.add_argument("--naive-blocks", type=int, default=30, help="Intents the naive loop sends with 1 s blocks.")
+    parser.add_argument("--post-batch", type=int, default=50, help="Intents per request (1: POST /intents one by one).")
+    parser.add_argument("--batch-max", type=int, default=20, help="The relayers' batch_max (intents per tx).")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "relayer.md"))
     parser.add_argument("--workdir", default=str(ROOT / ".cache" / "bench-relayer"))
     args = parser.parse_args()
@@ -509,7 +544,11 @@ def main() -> None:
                 if blocks != "automine":
                     _rpc(node.w3, "evm_setIntervalMining", 1)
                 print(f"[{blocks}] relayer x{instances}, {args.intents} intents", flush=True)
-                rows.append(run_relayer(world, pg_url, instances, blocks, workdir))
+                rows.append(
+                    run_relayer(
+                        world, pg_url, instances, blocks, workdir, post_batch=args.post_batch, batch_max=args.batch_max
+                    )
+                )
                 print(f"  {rows[-1]}", flush=True)
 
     write_report(Path(args.out), rows, gas_rows, args, time.time() - started)
@@ -535,8 +574,86 @@ def _cpu_budget(rows: list[Row]) -> list[str]:
     ]
 
 
+def _previous_cpu(out: Path) -> tuple[str, dict[tuple[str, str, str], tuple[str, str]]]:
+    """The previous report's date and, per (scenario, instances, blocks), its relayer and total CPU ms
+    per intent: the report shows them beside this run's."""
+    if not out.exists():
+        return "-", {}
+    text = out.read_text()
+    date = re.search(r"\), (\d{4}-\d{2}-\d{2}), on ", text)
+    previous: dict[tuple[str, str, str], tuple[str, str]] = {}
+    table = text.split("| scenario | instances | blocks | relayer |", 1)
+    if len(table) == 2:
+        header = [
+            c.strip() for c in ("| scenario | instances | blocks | relayer |" + table[1]).splitlines()[0].split("|")
+        ]
+        for line in table[1].splitlines()[2:]:
+            if not line.startswith("|"):
+                break
+            cells = dict(zip(header, (c.strip() for c in line.split("|")), strict=False))
+            key = (cells.get("scenario", ""), cells.get("instances", ""), cells.get("blocks", ""))
+            previous[key] = (cells.get("relayer", "-"), cells.get("total", "-"))
+    return (date.group(1) if date else "-"), previous
+
+
+def _targets(rows: list[Row]) -> list[str]:
+    """Issue 29's bar, against this run's rows."""
+
+    def row(instances: str, blocks: str) -> Row | None:
+        return next((r for r in rows if r.instances == instances and r.blocks == blocks), None)
+
+    lines = ["", "Issue 29's bar, on this run:", ""]
+    three, blocks3, one = row("3", "automine"), row("3", "1 s blocks"), row("1", "automine")
+    checks: list[tuple[str, bool, str]] = []
+    if three is not None:
+        relayer_ms = 1000 * (three.cpu.get("relayer") or 0.0) / three.intents
+        checks += [
+            (">= 400 intents/s, 3 instances, automine", three.per_second >= 400, f"{three.per_second:.1f}"),
+            ("p99 accept -> confirmed <= 2 s (3 instances, automine)", three.p99 <= 2.0, f"{three.p99:.2f} s"),
+            ("relayer CPU <= 2.0 ms per intent (3 instances, automine)", relayer_ms <= 2.0, f"{relayer_ms:.2f} ms"),
+        ]
+    if blocks3 is not None:
+        checks.append(
+            (">= 300 intents/s, 3 instances, 1 s blocks", blocks3.per_second >= 300, f"{blocks3.per_second:.1f}")
+        )
+    if three is not None and one is not None:
+        checks.append(
+            (
+                "3 instances beat 1 (automine)",
+                three.per_second > one.per_second,
+                f"{three.per_second:.1f} vs {one.per_second:.1f}",
+            )
+        )
+    lines += [f"- {name}: {value} ({'met' if ok else 'NOT met'})" for name, ok, value in checks]
+    lines += _instances_per_core(rows)
+    return lines
+
+
+def _instances_per_core(rows: list[Row]) -> list[str]:
+    """How busy each instance kept a core, from the automine relayer rows: the sizing note."""
+    cores = os.cpu_count() or 1
+    notes = []
+    for r in rows:
+        relayer = r.cpu.get("relayer")
+        if r.instances == "-" or r.blocks != "automine" or relayer is None:
+            continue
+        wall = r.cpu.get("wall") or r.seconds
+        per_instance = relayer / wall / int(r.instances)
+        notes.append(f"{r.instances} instance(s): {per_instance:.2f} of a core each at {r.per_second:.0f} intents/s")
+    if not notes:
+        return []
+    return [
+        "",
+        "Instances per core: an instance is one Python process, so the GIL holds its work to one core; "
+        f"here {'; '.join(notes)}, while anvil and PostgreSQL share the same {cores} cores. Run one "
+        "instance per core the relayers may use, each with its own signer (more instances than cores only "
+        "add store polling); a batch intake client spreads its requests over them.",
+    ]
+
+
 def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, float]], args: Any, took: float) -> None:
     naive = {r.blocks: r for r in rows if r.instances == "-"}
+    previous_date, previous = _previous_cpu(out)
     lines = [
         "# Relayer throughput, latency and gas",
         "",
@@ -548,8 +665,13 @@ def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, floa
         f"The whole run took {took:.0f} s.",
         "",
         "Relayer rows: `quiltkit relayer run` subprocesses on one PostgreSQL database, each instance with its "
-        "own signer; 16 client threads post pre-signed intents (2-of-3 verifier signatures) to the HTTP API. "
-        "intents/s runs from the first acceptance to the last confirmation (confirmations = 1); latency is each "
+        "own signer; 16 client threads post pre-signed intents (2-of-3 verifier signatures) to the HTTP API"
+        + (
+            f", {args.post_batch} per `POST /batch/intents` request (instances in turn). "
+            if args.post_batch != 1
+            else ", one per `POST /intents` request. "
+        )
+        + "intents/s runs from the first acceptance to the last confirmation (confirmations = 1); latency is each "
         "intent's accept -> confirmed. Naive rows: one web3.py transaction per intent, signed locally, sent, "
         "and its receipt awaited (web3's default 0.1 s receipt polling) before the next; latency is send -> "
         "receipt. The naive loop with 1 s blocks runs on a sample (it needs about one block per intent).",
@@ -571,19 +693,26 @@ def write_report(out: Path, rows: list[Row], gas_rows: list[tuple[str, int, floa
         "average. Load generator: this script (the naive loop itself, or the posting threads and the "
         "store polling).",
         "",
-        "| scenario | instances | blocks | relayer | anvil | PostgreSQL | load generator | total | cores busy |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"Beside this run's relayer and total figures, the previous report's ({previous_date}). Load: the "
+        "machine's 1-minute load average at the first intent and after the last (other builds included).",
+        "",
+        "| scenario | instances | blocks | relayer | relayer, previous | anvil | PostgreSQL | load generator | total "
+        "| total, previous | cores busy | load |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         parts = [r.cpu.get(k) for k in ("relayer", "node", "postgres", "client")]
         known = [v for v in parts if v is not None]
         shown = ["-" if v is None else f"{1000 * v / r.intents:.1f}" for v in parts]
         wall = r.cpu["wall"] or r.seconds
+        before_relayer, before_total = previous.get((r.name, r.instances, r.blocks), ("-", "-"))
+        load = "-" if r.load is None else f"{r.load[0]:.1f} / {r.load[1]:.1f}"
         lines.append(
-            f"| {r.name} | {r.instances} | {r.blocks} | {' | '.join(shown)} | "
-            f"{1000 * sum(known) / r.intents:.1f} | {sum(known) / wall:.2f} |"
+            f"| {r.name} | {r.instances} | {r.blocks} | {shown[0]} | {before_relayer} | {' | '.join(shown[1:])} | "
+            f"{1000 * sum(known) / r.intents:.1f} | {before_total} | {sum(known) / wall:.2f} | {load} |"
         )
     lines += _cpu_budget(rows)
+    lines += _targets(rows)
     if (automine := naive.get("automine")) is not None and automine.second_poll is not None:
         lines += [
             "",

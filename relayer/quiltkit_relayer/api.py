@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -27,10 +27,10 @@ from quiltkit_relayer.chains.base import ChainUnavailable
 from quiltkit_relayer.keys import Verifier
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection
 from quiltkit_relayer.pipeline.context import Context
-from quiltkit_relayer.pipeline.intake import accept
+from quiltkit_relayer.pipeline.intake import accept, accept_many
 from quiltkit_relayer.webhooks import build_router
 
-__all__ = ["Problem", "create_app"]
+__all__ = ["BATCH_MAX", "BatchItem", "BatchResult", "IntentBatch", "Problem", "create_app"]
 
 _INTENT_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="Required when the relayer sets api_key.")
@@ -52,6 +52,39 @@ class Readiness(BaseModel):
     ready: bool
     checks: dict[str, bool]
     detail: dict[str, str]
+
+
+BATCH_MAX = 500
+"""Most intents one ``POST /batch/intents`` request carries."""
+
+
+class IntentBatch(BaseModel):
+    """What POST /batch/intents accepts: submissions as POST /intents takes them, each judged alone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intents: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=BATCH_MAX,
+        description="Each an IntentSubmission; one that is not is rejected (invalid_intent) on its own.",
+    )
+
+
+class BatchItem(BaseModel):
+    """One submission's outcome: ``status`` is what POST /intents would have answered for it alone."""
+
+    index: int
+    status: int = Field(description="201 stored, 202 stored (verification waits), 200 already stored, 409, 422, 503.")
+    intent_id: str | None = None
+    state: IntentState | None = Field(default=None, description="The stored intent's state (accepted ones).")
+    reason: str | None = Field(default=None, description="Why it was rejected (the names POST /intents uses).")
+    detail: str = ""
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItem]
+    accepted: int = Field(description="Submissions stored (new or stored before).")
+    rejected: int
 
 
 class IntentList(BaseModel):
@@ -179,6 +212,44 @@ def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
         if not created:
             return _record(record, 200)
         return _record(record, 202 if record.state is IntentState.RECEIVED else 201)
+
+    @app.post(
+        "/batch/intents",
+        response_model=BatchResult,
+        responses=_responses(400, 401, 422),
+        dependencies=[Depends(require_key)],
+        summary="Submit many payout intents at once, each accepted or rejected with its own reason",
+    )
+    def post_intents(batch: IntentBatch) -> Any:
+        # One chain read and one store insert for the whole request (see accept_many): per intent
+        # those round trips, with the HTTP exchange, were most of the intake's CPU.
+        results: list[BatchItem | None] = [None] * len(batch.intents)
+        valid: list[tuple[int, IntentSubmission]] = []
+        for n, body in enumerate(batch.intents):
+            try:
+                valid.append((n, IntentSubmission.model_validate(body)))
+            except ValidationError as exc:
+                shown = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10])
+                results[n] = BatchItem(index=n, status=422, reason=Reason.INVALID_INTENT.value, detail=shown)
+        outcomes = accept_many(ctx, [submission for _, submission in valid])
+        for (n, submission), outcome in zip(valid, outcomes, strict=True):
+            intent_id = submission.intent.intent_id
+            if isinstance(outcome, Rejection):
+                status = 409 if outcome.reason is Reason.INTENT_ID_CONFLICT else 422
+                results[n] = BatchItem(
+                    index=n, status=status, intent_id=intent_id, reason=outcome.reason.value, detail=outcome.detail
+                )
+            elif isinstance(outcome, ChainUnavailable):
+                item = BatchItem(index=n, status=503, intent_id=intent_id, reason=Reason.NODE_UNAVAILABLE.value)
+                results[n] = item.model_copy(update={"detail": str(outcome)})
+            else:
+                record, created = outcome
+                status = 200 if not created else 202 if record.state is IntentState.RECEIVED else 201
+                results[n] = BatchItem(index=n, status=status, intent_id=record.intent_id, state=record.state)
+        items = [r for r in results if r is not None]
+        accepted = sum(1 for r in items if r.status < 300)
+        answer = BatchResult(results=items, accepted=accepted, rejected=len(items) - accepted)
+        return Response(content=answer.model_dump_json(), media_type="application/json")
 
     @app.get(
         "/intents/{intent_id}",

@@ -24,6 +24,7 @@ from quiltkit_relayer.results import Abort, Done, Ok, Retry
 __all__ = [
     "check_escrow_terms",
     "check_intent",
+    "judge_intent",
     "Broadcast",
     "ChainAdapter",
     "ChainUnavailable",
@@ -145,9 +146,15 @@ class ChainAdapter(Protocol):
     def check(self, record: IntentRecord) -> CheckResult:
         """Checks against chain state: consumed (Done), expired, escrow, milestone, quorum."""
 
+    def check_many(self, records: Sequence[IntentRecord]) -> list[CheckResult]:
+        """:meth:`check` of each record, in order (EVM: the chain state of all in one call)."""
+
     def is_paid(self, intent: PayoutIntent) -> bool:
         """Whether this intent paid its milestone (EVM: ``intentStatus`` says Paid; Soroban: its id
         is consumed). A milestone closed otherwise is not paid by it."""
+
+    def paid_many(self, intents: Sequence[PayoutIntent]) -> list[bool]:
+        """:meth:`is_paid` of each intent, in order (EVM: in one call)."""
 
     def now(self) -> int:
         """Chain time (seconds) to judge deadlines by."""
@@ -234,24 +241,29 @@ def check_intent(adapter: _ChecksIntents, record: IntentRecord) -> CheckResult:
     """An intent against chain state, in the contract's order: consumed (Done), expired, escrow
     exists, the escrow's terms, then the chain's own signature and quorum checks. A node that does
     not answer is a Retry."""
-    intent = record.intent
     try:
-        consumed, info = adapter.intent_state(intent)
-        if consumed:
-            return Done("the contract already consumed this intent")
-        now = adapter.now()
-        if intent.deadline <= now + adapter.expiry_margin_s:
-            return Abort(
-                Reason.EXPIRED, f"deadline {intent.deadline} has passed (chain time {now})", IntentState.EXPIRED
-            )
-        if info is None:
-            return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {adapter.contract}")
-        found = adapter.check_terms(record, info)
-        if found is not None:
-            return found
-        return adapter.check_signatures(record, info)
+        consumed, info = adapter.intent_state(record.intent)
+        return judge_intent(adapter, record, consumed, info)
     except ChainUnavailable as exc:
         return Retry(str(exc))
+
+
+def judge_intent(adapter: _ChecksIntents, record: IntentRecord, consumed: bool, info: Any) -> CheckResult:
+    """:func:`check_intent` on chain state already read (``intent_state``'s answer for ``record``):
+    the batch intake reads the state of a whole request's intents in one call. Raises
+    :class:`ChainUnavailable` when a later check needs the node and it does not answer."""
+    intent = record.intent
+    if consumed:
+        return Done("the contract already consumed this intent")
+    now = adapter.now()
+    if intent.deadline <= now + adapter.expiry_margin_s:
+        return Abort(Reason.EXPIRED, f"deadline {intent.deadline} has passed (chain time {now})", IntentState.EXPIRED)
+    if info is None:
+        return Abort(Reason.ESCROW_NOT_FOUND, f"no escrow {intent.escrow_id} at {adapter.contract}")
+    found = adapter.check_terms(record, info)
+    if found is not None:
+        return found
+    return adapter.check_signatures(record, info)
 
 
 def check_escrow_terms(

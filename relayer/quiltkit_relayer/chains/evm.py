@@ -48,6 +48,7 @@ from quiltkit_relayer.chains.base import (
     TxRequest,
     check_escrow_terms,
     check_intent,
+    judge_intent,
 )
 from quiltkit_relayer.chains.http_rpc import KeepAliveHTTPProvider
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection, split_signature
@@ -147,6 +148,7 @@ class EvmAdapter:
         self._local = threading.local()
         self._chain_id: int | None = expected_chain_id
         self._verifier_sets: dict[int, tuple[str, ...]] = {}
+        self._registered_sets: dict[int, tuple[str, ...]] = {}
         self._verifier_fetches: dict[int, threading.Lock] = {}
         self._thresholds: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -287,6 +289,18 @@ class EvmAdapter:
         except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
             return False
 
+    def paid_many(self, intents_: Sequence[intents.PayoutIntent]) -> list[bool]:
+        """:meth:`is_paid` of each intent in one ``eth_call`` (``intentStatus`` of each); one naming
+        a missing escrow or milestone makes that call revert, and they are then asked one by one."""
+        if len(intents_) < 2:
+            return [self.is_paid(intent) for intent in intents_]
+        try:
+            with _rpc("intentStatus"):
+                states, _ = self.escrow.intents_and_escrows(intents_, [])
+        except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
+            return [self.is_paid(intent) for intent in intents_]
+        return [state.status is IntentStatus.PAID for state in states]
+
     def intent_state(self, intent: intents.PayoutIntent) -> tuple[bool, EscrowInfo | None]:
         """Paid by this intent or not, and the escrow (None if there is none), in one ``eth_call``.
 
@@ -348,21 +362,74 @@ class EvmAdapter:
                 )
             if not logs:
                 return ()
-            params: Any = logs[0]["args"]["params"]
-            verifiers = params["verifiers"]
-            if not verifiers and params["verifierSetId"]:
-                # The escrow references a registered set: its members are in VerifierSetRegistered.
-                with _rpc("eth_getLogs VerifierSetRegistered"):
-                    registered = self.escrow.contract.events.VerifierSetRegistered().get_logs(
-                        argument_filters={"setId": params["verifierSetId"]}, from_block=0, to_block="latest"
-                    )
-                verifiers = registered[0]["args"]["verifiers"] if registered else []
-            found = tuple(checksum(v) for v in verifiers)
-            self._verifier_sets[escrow_id] = found
-            return found
+            return self._remember_verifier_set(escrow_id, logs[0]["args"]["params"])
+
+    def _remember_verifier_set(self, escrow_id: int, params: Any) -> tuple[str, ...]:
+        """Cache (and return) the verifier set an ``EscrowCreated`` event's params name."""
+        verifiers = params["verifiers"]
+        set_id = params["verifierSetId"]
+        if not verifiers and set_id:
+            # The escrow references a registered set: its members are in VerifierSetRegistered. A
+            # registration never changes, and escrows share sets: one query per set, not per escrow.
+            known = self._registered_sets.get(set_id)
+            if known is not None:
+                self._verifier_sets[escrow_id] = known
+                return known
+            with _rpc("eth_getLogs VerifierSetRegistered"):
+                registered = self.escrow.contract.events.VerifierSetRegistered().get_logs(
+                    argument_filters={"setId": set_id}, from_block=0, to_block="latest"
+                )
+            verifiers = registered[0]["args"]["verifiers"] if registered else []
+            if registered:
+                self._registered_sets[set_id] = tuple(checksum(v) for v in verifiers)
+        found = tuple(checksum(v) for v in verifiers)
+        self._verifier_sets[escrow_id] = found
+        return found
 
     def check(self, record: IntentRecord) -> CheckResult:
         return check_intent(self, record)
+
+    def prefetch_verifier_sets(self, escrow_ids: Sequence[int]) -> None:
+        """The verifier sets of those of ``escrow_ids`` not cached yet, from ONE log query (their
+        ``EscrowCreated`` events, the escrow id topic matching any of them): a batch request names
+        several escrows, each once a cache miss costing a query and web3's decoding of it. Escrows
+        it finds nothing for are left to :meth:`verifier_set`, which tells."""
+        missing = sorted({e for e in escrow_ids if e not in self._verifier_sets})
+        if len(missing) < 2:
+            return
+        with _rpc("eth_getLogs EscrowCreated"):
+            logs = self.escrow.contract.events.EscrowCreated().get_logs(
+                argument_filters={"escrowId": missing}, from_block=0, to_block="latest"
+            )
+        for log in logs:
+            escrow_id = int(log["args"]["escrowId"])
+            if escrow_id in missing and escrow_id not in self._verifier_sets:
+                self._remember_verifier_set(escrow_id, log["args"]["params"])
+
+    def check_many(self, records: Sequence[IntentRecord]) -> list[CheckResult]:
+        """Each record's :meth:`check`, with the chain state of all of them read in one ``eth_call``
+        (``intentStatus`` of each, ``getEscrow`` of each escrow): a batch intake request costs one
+        round trip to the node, not one per intent. A request naming a missing escrow or milestone
+        makes that call revert as a whole: it is then checked intent by intent, each with its reason."""
+        if len(records) < 2:
+            return [check_intent(self, record) for record in records]
+        escrow_ids = sorted({record.intent.escrow_id for record in records})
+        try:
+            self.prefetch_verifier_sets([r.intent.escrow_id for r in records if not r.verifiers])
+            with _rpc("intentStatus+getEscrow"):
+                states, infos = self.escrow.intents_and_escrows([r.intent for r in records], escrow_ids)
+        except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
+            return [check_intent(self, record) for record in records]
+        except ChainUnavailable as exc:
+            return [Retry(str(exc)) for _ in records]
+        results: list[CheckResult] = []
+        for record, state in zip(records, states, strict=True):
+            try:
+                paid = state.status is IntentStatus.PAID
+                results.append(judge_intent(self, record, paid, infos[record.intent.escrow_id]))
+            except ChainUnavailable as exc:
+                results.append(Retry(str(exc)))
+        return results
 
     def check_terms(self, record: IntentRecord, info: EscrowInfo) -> Abort | None:
         return check_escrow_terms(

@@ -203,6 +203,9 @@ class SorobanAdapter:
         except (EscrowNotFound, EscrowInvalidMilestone):
             return False
 
+    def paid_many(self, intents: Sequence[intents.PayoutIntent]) -> list[bool]:
+        return [self.is_paid(intent) for intent in intents]
+
     def escrow_info(self, escrow_id: int) -> SorobanEscrowInfo:
         """``get_escrow``; raises :class:`quiltkit.soroban.errors.EscrowNotFound` or :class:`ChainUnavailable`."""
         with self._lock, _node("get_escrow"):
@@ -220,6 +223,9 @@ class SorobanAdapter:
 
     def check(self, record: IntentRecord) -> CheckResult:
         return check_intent(self, record)
+
+    def check_many(self, records: Sequence[IntentRecord]) -> list[CheckResult]:
+        return [check_intent(self, record) for record in records]
 
     def check_terms(self, record: IntentRecord, info: SorobanEscrowInfo) -> Abort | None:
         attested = info.threshold != 0 and bool(info.verifiers)

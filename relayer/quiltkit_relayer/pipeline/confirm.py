@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from quiltkit_relayer.chains.base import Broadcast, ChainUnavailable, Fees
+from quiltkit_relayer.chains.base import Broadcast, ChainUnavailable, Fees, Receipt
 from quiltkit_relayer.models import IntentState, TxState
 from quiltkit_relayer.pipeline.context import Context
 from quiltkit_relayer.store import NewTx, TxRow
@@ -76,10 +76,14 @@ class ConfirmStage:
         adapter = ctx.adapter
         intent_ids = sorted({i for v in versions for i in v.intent_ids})
         log = ctx.log(action="confirm", nonce=nonce, intent_ids=intent_ids)
-        for version in reversed(versions):  # newest first: the likeliest to be mined
-            receipt = adapter.receipt(version.tx_hash)
-            if receipt is None:
-                continue
+        mined = self._mined(versions)
+        if mined is None and latest_nonce > nonce:
+            # The nonce moved past with no receipt of ours: anvil can count a mined transaction's
+            # nonce a moment before it serves the receipt, so look once more before concluding
+            # that something else used it (that path reads every intent's state from the chain).
+            mined = self._mined(versions)
+        if mined is not None:
+            version, receipt = mined
             if not receipt.success:
                 ctx.store.settle_nonce(
                     versions,
@@ -103,7 +107,8 @@ class ConfirmStage:
                 return False
             # A batch passes over an intent whose milestone something else closed first; a copy of
             # this very intent paid by someone else still counts as paid.
-            unpaid = [i for i in receipt.skipped if i in intent_ids and not self._paid(i)]
+            skipped = [i for i in receipt.skipped if i in intent_ids]
+            unpaid = sorted(set(skipped) - self._paid(skipped))
             ctx.store.settle_nonce(
                 versions,
                 winner=version,
@@ -129,7 +134,8 @@ class ConfirmStage:
                     ctx.store.touch_broadcast(v.id)
 
         if latest_nonce > nonce:
-            consumed = [i for i in intent_ids if self._paid(i)]
+            paid = self._paid(intent_ids)
+            consumed = [i for i in intent_ids if i in paid]
             ctx.store.settle_nonce(
                 versions,
                 winner=None,
@@ -166,10 +172,22 @@ class ConfirmStage:
             return self.bump(newest, intent_ids)
         return False
 
-    def _paid(self, intent_id: str) -> bool:
-        """Whether the chain says this intent (its stored record) paid its milestone."""
-        record = self.ctx.store.get(intent_id)
-        return record is not None and self.ctx.adapter.is_paid(record.intent)
+    def _mined(self, versions: list[TxRow]) -> tuple[TxRow, Receipt] | None:
+        """The version of this nonce the node has a receipt for, with it (newest first: the likeliest)."""
+        for version in reversed(versions):
+            receipt = self.ctx.adapter.receipt(version.tx_hash)
+            if receipt is not None:
+                return version, receipt
+        return None
+
+    def _paid(self, intent_ids: list[str]) -> set[str]:
+        """Those of ``intent_ids`` the chain says paid their milestone (by their stored records):
+        one store read and one chain call for all of them."""
+        if not intent_ids:
+            return set()
+        records = self.ctx.store.get_many(intent_ids)
+        paid = self.ctx.adapter.paid_many([r.intent for r in records])
+        return {r.intent_id for r, is_paid in zip(records, paid, strict=True) if is_paid}
 
     def bump(self, stuck: TxRow, intent_ids: list[str]) -> bool:
         """Replace a stuck transaction: same nonce, same call, higher fees (up to the cap)."""

@@ -29,8 +29,10 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from quiltkit_relayer.models import (
@@ -152,6 +154,41 @@ _MARK_BROADCAST = (
 )
 
 
+_INSERT_INTENTS_SQLITE = sqlite_insert(intents).on_conflict_do_nothing().returning(intents.c.intent_id)
+# PostgreSQL: one array per column, unnested into rows. The statement stays the same short text
+# whatever the batch size, so psycopg parses it once and the server prepares it once; the
+# multi-row VALUES form had 19 parameters a row, and psycopg re-parsed that text (too long for its
+# statement cache) for every request.
+_PG_ARRAY_TYPES = {
+    "intent_id": "text[]",
+    "digest": "text[]",
+    "chain": "text[]",
+    "chain_id": "bigint[]",
+    "contract": "text[]",
+    "escrow_id": "text[]",
+    "milestone": "text[]",
+    "deadline": "bigint[]",
+    "intent_json": "text[]",
+    "signatures_json": "text[]",
+    "signers_json": "text[]",
+    "verifiers_json": "text[]",
+    "source": "text[]",
+    "state": "text[]",
+    "reason": "text[]",
+    "attempts": "integer[]",
+    "next_attempt_at": "double precision[]",
+    "created_at": "double precision[]",
+    "updated_at": "double precision[]",
+}
+_PG_COLUMNS = ", ".join(_PG_ARRAY_TYPES)
+_PG_ARRAYS = ", ".join(f"CAST(:{c} AS {t})" for c, t in _PG_ARRAY_TYPES.items())
+# Only the constant names above are spliced in; every value is a bound parameter.
+_INSERT_INTENTS_PG = text(
+    f"INSERT INTO intents ({_PG_COLUMNS}) SELECT * FROM unnest({_PG_ARRAYS}) "  # noqa: S608
+    "ON CONFLICT DO NOTHING RETURNING intent_id"
+)
+
+
 class LeaseLost(RuntimeError):
     """The caller no longer holds the lease on an intent it tried to change; nothing was written."""
 
@@ -250,6 +287,31 @@ def _record(row: RowMapping) -> IntentRecord:
     )
 
 
+def _intent_values(record: IntentRecord) -> dict[str, Any]:
+    """The intents row of a new record."""
+    return {
+        "intent_id": record.intent_id,
+        "digest": record.digest,
+        "chain": record.chain,
+        "chain_id": record.chain_id,
+        "contract": record.contract,
+        "escrow_id": str(record.intent.escrow_id),
+        "milestone": str(record.intent.milestone),
+        "deadline": min(record.intent.deadline, _INT64_MAX),
+        "intent_json": record.intent.model_dump_json(),
+        "signatures_json": json.dumps(record.signatures),
+        "signers_json": json.dumps(record.signers),
+        "verifiers_json": json.dumps(record.verifiers) if record.verifiers is not None else None,
+        "source": record.source,
+        "state": record.state.value,
+        "reason": record.reason,
+        "attempts": record.attempts,
+        "next_attempt_at": record.created_at,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
+
+
 class Store(Database):
     """The relayer's tables behind one SQLAlchemy engine (thread-safe; share one per process).
 
@@ -302,27 +364,7 @@ class Store(Database):
 
         The same intent id with different content is a :class:`Rejection` (``intent_id_conflict``).
         """
-        values = {
-            "intent_id": record.intent_id,
-            "digest": record.digest,
-            "chain": record.chain,
-            "chain_id": record.chain_id,
-            "contract": record.contract,
-            "escrow_id": str(record.intent.escrow_id),
-            "milestone": str(record.intent.milestone),
-            "deadline": min(record.intent.deadline, _INT64_MAX),
-            "intent_json": record.intent.model_dump_json(),
-            "signatures_json": json.dumps(record.signatures),
-            "signers_json": json.dumps(record.signers),
-            "verifiers_json": json.dumps(record.verifiers) if record.verifiers is not None else None,
-            "source": record.source,
-            "state": record.state.value,
-            "reason": record.reason,
-            "attempts": record.attempts,
-            "next_attempt_at": record.created_at,
-            "created_at": record.created_at,
-            "updated_at": record.updated_at,
-        }
+        values = _intent_values(record)
         try:
             with self._statement() as conn:
                 conn.execute(_INSERT_INTENT, values)
@@ -330,13 +372,47 @@ class Store(Database):
             existing = self.get(record.intent_id) or self.get_by_digest(record.digest)
             if existing is None:  # pragma: no cover - a unique violation implies a row
                 raise
-            if existing.digest != record.digest or existing.intent_id != record.intent_id:
-                raise Rejection(
-                    Reason.INTENT_ID_CONFLICT,
-                    f"intent {record.intent_id} is already stored with different content",
-                ) from None
-            return existing, False
+            return self._stored_copy(record, existing), False
         return record, True  # what the row now holds: nothing in a new row differs from it
+
+    @staticmethod
+    def _stored_copy(record: IntentRecord, existing: IntentRecord) -> IntentRecord:
+        """``existing`` if it is ``record`` stored before; a :class:`Rejection` if it only shares its id or digest."""
+        if existing.digest != record.digest or existing.intent_id != record.intent_id:
+            raise Rejection(
+                Reason.INTENT_ID_CONFLICT,
+                f"intent {record.intent_id} is already stored with different content",
+            ) from None
+        return existing
+
+    def add_intents(self, records: Sequence[IntentRecord]) -> list[tuple[IntentRecord, bool] | Rejection]:
+        """:meth:`add_intent` of each record, in order, as ONE insert statement for all of them
+        (``ON CONFLICT DO NOTHING``, the inserted ids returned): a batch intake request costs one
+        store round trip, not one per intent. A record not inserted (stored before, by this
+        request or an earlier one) is looked up and judged as :meth:`add_intent` judges it."""
+        if not records:
+            return []
+        rows = [_intent_values(r) for r in records]
+        with self._statement() as conn:
+            if self.is_sqlite:
+                inserted: set[str] = set(conn.execute(_INSERT_INTENTS_SQLITE, rows).scalars())
+            else:
+                columns = {c: [row[c] for row in rows] for c in _PG_ARRAY_TYPES}
+                inserted = set(conn.execute(_INSERT_INTENTS_PG, columns).scalars())
+        results: list[tuple[IntentRecord, bool] | Rejection] = []
+        for record in records:
+            if record.intent_id in inserted:
+                inserted.discard(record.intent_id)  # the same intent twice in one request: the first is new
+                results.append((record, True))
+                continue
+            existing = self.get(record.intent_id) or self.get_by_digest(record.digest)
+            if existing is None:  # pragma: no cover - a conflict implies a row
+                raise RuntimeError(f"intent {record.intent_id} was neither inserted nor found")
+            try:
+                results.append((self._stored_copy(record, existing), False))
+            except Rejection as exc:
+                results.append(exc)
+        return results
 
     def merge_signatures(
         self, intent_id: str, signatures: Sequence[str], signers_: Sequence[str], *, ready: bool
