@@ -13,6 +13,7 @@ from quiltkit import MilestoneState, intents
 from quiltkit.devchain import advance_time
 from quiltkit_relayer.daemon import Relayer
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, TxState
+from quiltkit_relayer.pipeline.confirm import RECEIPT_GRACE_S
 from web3.logs import DISCARD
 
 from tests.relayer.conftest import Chain, all_confirmed, record_of, wait_until
@@ -362,6 +363,10 @@ def test_a_nonce_taken_by_another_transaction_requeues_the_intents(
     _rpc(chain, "evm_mine")
     _rpc(chain, "evm_setAutomine", True)
 
+    # Within the grace the node gets to serve a late receipt, the nonce is not yet given up.
+    relayer.confirm.tick()
+    assert [(t.nonce, t.state) for t in relayer.store.tx_history("evm")] == [(0, ours.state)]
+    time.sleep(RECEIPT_GRACE_S)
     _drive(relayer, rounds=4)
 
     assert record_of(relayer.store, intent.intent_id).state is IntentState.CONFIRMED
