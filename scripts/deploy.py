@@ -13,7 +13,10 @@ roles, the AuctionHouse's ownership, its own administration; it receives donatio
 renounces every role it held at the end unless --keep-admin. The manifest records the role
 holders as read back from the chain. SoulboundBadge and TieredBadges (from the shipped artifacts
 too) are administered by the Timelock (and the deployer with --keep-admin); they are deployed with
-the DAO, or alone beside a live DAO whose manifest lacks them.
+the DAO, or alone beside a live DAO whose manifest lacks them. QuiltkitStaking and VerifierBonds
+(the token's V2 lockers) come with the DAO, and the deployer upgrades the token to
+GovernanceTokenV2 before handing over its roles; beside a live DAO the upgrade is recorded as a
+pending Timelock call unless the deployer kept the upgrader role.
 
 Idempotent: a contract the manifest names that still has code on this chain is not deployed again
 unless --redeploy is given (a manifest written before the DAO existed gains only the DAO, which
@@ -52,7 +55,11 @@ DAO = (TOKEN, TIMELOCK, GOVERNOR)
 BADGES = "SoulboundBadge"
 TIERS = "TieredBadges"
 FUNDING = "FundingRoundFactory"
-CONTRACTS = (CONTRACT, AUCTION, *DAO, BADGES, TIERS, FUNDING)
+STAKING = "QuiltkitStaking"
+BONDS = "VerifierBonds"
+TOKEN_V2 = "GovernanceTokenV2"  # noqa: S105 - a contract name
+STAKING_FAMILY = (STAKING, BONDS)
+CONTRACTS = (CONTRACT, AUCTION, *DAO, BADGES, TIERS, FUNDING, *STAKING_FAMILY)
 BADGE_RATE_BPS = 500  # 5% a year
 ACTIVITY_WEIGHT = 10**18
 ADMIN_ROLE = b"\x00" * 32
@@ -63,6 +70,9 @@ DEFAULT_MIN_DELAY = 86_400
 BADGE_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "ACTIVITY_ROLE")
 TIER_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE")
 FUNDING_ROLES = ("DEFAULT_ADMIN_ROLE", "ROUND_CREATOR_ROLE")
+STAKING_ROLES = ("DEFAULT_ADMIN_ROLE", "PAUSER_ROLE", "DISTRIBUTOR_ROLE")
+BOND_ROLES = ("DEFAULT_ADMIN_ROLE", "SLASHER_ROLE")
+SLASH_SIGNATURE = "slash(address,uint256,string,address)"
 
 
 def manifest_path(ecosystem: str, network: str) -> Path:
@@ -102,6 +112,10 @@ def to_deploy(manifest: dict[str, Any] | None, redeploy: bool) -> list[str]:
         todo += [BADGES, TIERS]
     if core or not is_live(manifest, FUNDING):
         todo.append(FUNDING)
+    # The pool and the bond registry are the lockers of the token's V2: they come with the DAO
+    # (the deployer upgrades the token before handing it over), or together beside a live one.
+    if core or not all(is_live(manifest, n) for n in STAKING_FAMILY):
+        todo += list(STAKING_FAMILY)
     return todo
 
 
@@ -170,18 +184,25 @@ def deploy(
     todo = to_deploy(existing, redeploy)
     recorded: dict[str, Any] = dict(existing["contracts"]) if existing and not redeploy else {}
     me = deployer.address
-    if set(todo) <= {BADGES, TIERS, FUNDING}:  # the DAO is live: add what is missing beside it
+    if set(todo) <= {BADGES, TIERS, FUNDING, *STAKING_FAMILY}:  # the DAO is live: add what is missing beside it
         timelock_live = at(TIMELOCK, recorded[TIMELOCK]["address"])
         if BADGES in todo:
             _deploy_badges(deployer, recorded, timelock_live, keep_admin=keep_admin)
         if FUNDING in todo:
             _deploy_funding(deployer, recorded, timelock_live, keep_admin=keep_admin)
+        if STAKING in todo:
+            token_live = at(TOKEN, recorded[TOKEN]["address"])
+            pool, bonds = _deploy_staking(deployer, recorded, token_live, timelock_live.address, keep_admin=keep_admin)
+            if keep_admin:
+                _share_staking_admin(deployer, pool, bonds, timelock_live.address)
+            _upgrade_token(deployer, recorded, token_live, pool, bonds)
         governor_live = recorded[GOVERNOR]["address"]
         parties = {"deployer": me, "timelock": timelock_live.address, "governor": governor_live}
         return _write_manifest(path, recorded, parties), True
     # The Timelock is everyone's admin and treasury, and its allow-list names the others' `pause`:
     # its address is fixed before anything is deployed (the deployer's nonce when it comes).
-    before_timelock = sum(n in todo for n in (CONTRACT, AUCTION)) + 2 * (TOKEN in todo)
+    # (token implementation and proxy, the staking pool and the bond registry: four transactions)
+    before_timelock = sum(n in todo for n in (CONTRACT, AUCTION)) + 4 * (TOKEN in todo)
     timelock_at = create_address(me, deployer.nonce + before_timelock)
     fees_to = treasury or timelock_at
 
@@ -201,8 +222,13 @@ def deploy(
             house, {"owner": owner, "treasury": fees_to, "fee_bps": fee_bps, "royalty_cap_bps": royalty_cap_bps}
         )
     house = at(AUCTION, recorded[AUCTION]["address"])
+    # The token's V2 lockers exist before the Timelock so that its allow-list can name them.
+    pool, bonds = _deploy_staking(deployer, recorded, token, timelock_at, keep_admin=keep_admin)
     pause = keccak(text="pause()")[:4]
-    emergency = [(a.address, pause) for a in (token, escrow, house)]
+    # A false attestation can be slashed by an EMERGENCY proposal (the short delay), as the
+    # staking design allows; pausing new stakes is an emergency call like the other pauses.
+    emergency = [(a.address, pause) for a in (token, escrow, house, pool)]
+    emergency.append((bonds.address, keccak(text=SLASH_SIGNATURE)[:4]))
     timelock = shipped(TIMELOCK).deploy(min_delay, [], [], me, emergency, sender=deployer)
     if timelock.address != timelock_at:
         raise ApeException(
@@ -221,6 +247,10 @@ def deploy(
     recorded[GOVERNOR] = _record(governor, cfg.model_dump(mode="json"))
     for name in DAO:
         recorded[name]["artifact"] = f"quiltkit/abi/{name if name != TOKEN else 'ERC1967Proxy'}.json"
+    # The deployer still holds the upgrader role here: the token reaches V2 before the hand-over.
+    _upgrade_token(deployer, recorded, token, pool, bonds)
+    if keep_admin:
+        _share_staking_admin(deployer, pool, bonds, timelock.address)
 
     _hand_over(deployer, token, escrow, house, timelock, governor, keep_admin=keep_admin)
     _deploy_badges(deployer, recorded, timelock, keep_admin=keep_admin)
@@ -279,6 +309,58 @@ def _deploy_funding(deployer: Any, recorded: dict[str, Any], timelock: ContractI
     recorded[FUNDING]["artifact"] = f"quiltkit/abi/{FUNDING}.json"
 
 
+def _deploy_staking(
+    deployer: Any, recorded: dict[str, Any], token: ContractInstance, timelock: str, *, keep_admin: bool
+) -> tuple[ContractInstance, ContractInstance]:
+    """QuiltkitStaking (no cooldown) and VerifierBonds over the token proxy: the Timelock distributes
+    rewards, administers both and is the only slasher; slashed bonds go to the Timelock (the
+    treasury). With keep_admin the deployer holds the admin roles beside it."""
+    me = deployer.address
+    admin = me if keep_admin else timelock
+    pool = shipped(STAKING).deploy(token.address, admin, timelock, 0, sender=deployer)
+    bonds = shipped(BONDS).deploy(token.address, admin, timelock, sender=deployer)
+    recorded[STAKING] = _record(pool, {"token": token.address, "admin": admin, "distributor": timelock, "cooldown": 0})
+    recorded[BONDS] = _record(bonds, {"token": token.address, "governance": admin, "treasury": timelock})
+    for name in STAKING_FAMILY:
+        recorded[name]["artifact"] = f"quiltkit/abi/{name}.json"
+    return pool, bonds
+
+
+def _share_staking_admin(deployer: Any, pool: ContractInstance, bonds: ContractInstance, timelock: str) -> None:
+    """With keep_admin: the Timelock's roles beside the deployer's (sent after the Timelock exists,
+    so that its precomputed address holds)."""
+    for contract, names in ((pool, ("DEFAULT_ADMIN_ROLE", "PAUSER_ROLE")), (bonds, BOND_ROLES)):
+        for role in names:
+            if not contract.hasRole(role_id(role), timelock):
+                contract.grantRole(role_id(role), timelock, sender=deployer)
+
+
+def _upgrade_token(
+    deployer: Any, recorded: dict[str, Any], token: ContractInstance, pool: ContractInstance, bonds: ContractInstance
+) -> None:
+    """Deploy GovernanceTokenV2 with the two lockers and upgrade the proxy to it (UUPS,
+    `initializeV2` in the same call) when the deployer holds the upgrader role; otherwise record
+    the call for a Timelock proposal (the upgrader role is the Timelock's)."""
+    implementation = shipped(TOKEN_V2).deploy(pool.address, bonds.address, sender=deployer)
+    # A token already at V2 (new lockers beside a live DAO) has run its reinitializer: the
+    # upgrade then carries no call.
+    init = b"" if recorded[TOKEN].get("v1_implementation") else implementation.initializeV2.encode_input()
+    record = _record(implementation, {"staking": pool.address, "bonds": bonds.address})
+    record["artifact"] = f"quiltkit/abi/{TOKEN_V2}.json"
+    entry = recorded[TOKEN]
+    if token.hasRole(role_id("UPGRADER_ROLE"), deployer.address):
+        token.upgradeToAndCall(implementation.address, init, sender=deployer)
+        entry.setdefault("v1_implementation", entry.get("implementation"))
+        entry["implementation"] = record
+        entry.pop("pending_upgrade", None)
+    else:
+        calldata = token.upgradeToAndCall.encode_input(implementation.address, init)
+        entry["pending_upgrade"] = {
+            "implementation": record,
+            "call": {"target": token.address, "value": 0, "calldata": "0x" + bytes(calldata).hex()},
+        }
+
+
 def _hand_over(
     deployer: Any,
     token: ContractInstance,
@@ -323,6 +405,8 @@ def roles(recorded: dict[str, Any], parties: dict[str, str]) -> dict[str, Any]:
         TIERS: {r: holders(at(TIERS, recorded[TIERS]["address"]), r) for r in TIER_ROLES},
         FUNDING: {r: holders(at(FUNDING, recorded[FUNDING]["address"]), r) for r in FUNDING_ROLES},
         TOKEN: {r: holders(at(TOKEN, recorded[TOKEN]["address"]), r) for r in TOKEN_ROLES},
+        STAKING: {r: holders(at(STAKING, recorded[STAKING]["address"]), r) for r in STAKING_ROLES},
+        BONDS: {r: holders(at(BONDS, recorded[BONDS]["address"]), r) for r in BOND_ROLES},
         CONTRACT: {r: holders(at(CONTRACT, recorded[CONTRACT]["address"]), r) for r in ESCROW_ROLES},
         TIMELOCK: {r: holders(at(TIMELOCK, recorded[TIMELOCK]["address"]), r) for r in TIMELOCK_ROLES},
         AUCTION: {

@@ -104,7 +104,12 @@ def _check_the_timelock_administers_everything(script: ModuleType, deployer: Any
         "SoulboundBadge": {"DEFAULT_ADMIN_ROLE": ["timelock"], "ISSUER_ROLE": [], "ACTIVITY_ROLE": []},
         "TieredBadges": {"DEFAULT_ADMIN_ROLE": ["timelock"], "ISSUER_ROLE": ["timelock"]},
         "FundingRoundFactory": {"DEFAULT_ADMIN_ROLE": ["timelock"], "ROUND_CREATOR_ROLE": ["timelock"]},
+        "QuiltkitStaking": {r: ["timelock"] for r in script.STAKING_ROLES},
+        "VerifierBonds": {r: ["timelock"] for r in script.BOND_ROLES},
     }
+    _check_the_token_is_v2_with_the_recorded_lockers(contracts)
+    slash = bytes.fromhex(script.keccak(text=script.SLASH_SIGNATURE)[:4].hex())
+    assert timelock.is_emergency_call(contracts["VerifierBonds"]["address"], slash), "an EMERGENCY vote may slash"
     for role in script.TOKEN_ROLES:  # read back through the SDK too
         assert token.has_role(role, timelock.address) and not token.has_role(role, me)
     escrow = project.MilestoneEscrow.at(contracts["MilestoneEscrow"]["address"])
@@ -115,13 +120,45 @@ def _check_the_timelock_administers_everything(script: ModuleType, deployer: Any
     assert str(governor._call("token")) == token.address
     assert timelock.min_delay() == 3_600
     pause = bytes.fromhex("8456cb59")
-    for name in ("GovernanceToken", "MilestoneEscrow", "AuctionHouse"):
+    for name in ("GovernanceToken", "MilestoneEscrow", "AuctionHouse", "QuiltkitStaking"):
         assert timelock.is_emergency_call(contracts[name]["address"], pause), name
     assert contracts["GovernanceToken"]["implementation"]["address"] != token.address
 
 
+def _check_the_token_is_v2_with_the_recorded_lockers(contracts: dict[str, Any]) -> None:
+    """The proxy runs GovernanceTokenV2 whose lockers are the recorded pool and registry, and the
+    SDK's clients read the pool and the registry at the manifest's addresses."""
+    from ape import chain
+    from quiltkit import GovernanceTokenV2, Staking, VerifierBonds
+
+    w3 = chain.provider.web3
+    token = GovernanceTokenV2(w3, contracts["GovernanceToken"]["address"])
+    pool = Staking(w3, contracts["QuiltkitStaking"]["address"])
+    bonds = VerifierBonds(w3, contracts["VerifierBonds"]["address"])
+    assert token.lockers() == (pool.address, bonds.address)
+    implementation = contracts["GovernanceToken"]["implementation"]
+    assert implementation["constructor"] == {"staking": pool.address, "bonds": bonds.address}
+    assert implementation["artifact"] == "quiltkit/abi/GovernanceTokenV2.json"
+    assert contracts["GovernanceToken"]["v1_implementation"]["address"] != implementation["address"]
+    assert "pending_upgrade" not in contracts["GovernanceToken"]
+    assert str(pool._call("stakingToken")) == token.address
+    assert str(bonds._call("token")) == token.address
+    timelock = contracts["QuiltkitTimelock"]["address"]
+    assert str(bonds._call("treasury")) == timelock, "slashed bonds reach the DAO"
+    assert contracts["QuiltkitStaking"]["constructor"]["distributor"] == timelock
+
+
 def _check_keep_admin_keeps_the_deployer_beside_the_timelock(manifest: dict[str, Any]) -> None:
     roles = manifest["roles"]
+    assert roles["QuiltkitStaking"] == {
+        "DEFAULT_ADMIN_ROLE": ["deployer", "timelock"],
+        "PAUSER_ROLE": ["deployer", "timelock"],
+        "DISTRIBUTOR_ROLE": ["timelock"],
+    }
+    assert roles["VerifierBonds"] == {
+        "DEFAULT_ADMIN_ROLE": ["deployer", "timelock"],
+        "SLASHER_ROLE": ["deployer", "timelock"],
+    }
     assert roles["GovernanceToken"]["UPGRADER_ROLE"] == ["deployer", "timelock"]
     assert roles["MilestoneEscrow"]["GUARDIAN_ROLE"] == ["deployer", "timelock"]
     assert roles["QuiltkitTimelock"]["DEFAULT_ADMIN_ROLE"] == ["deployer", "timelock"]
@@ -235,3 +272,45 @@ def test_cli_errors_are_one_line(args: list[str], message: str) -> None:
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == done.stderr.strip() or message in done.stderr
     assert message in done.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("keep_admin", [False, True])
+def test_deploy_adds_the_staking_family_beside_a_live_dao(tmp_path: Path, keep_admin: bool) -> None:
+    """New lockers need a new V2 implementation: the deployer upgrades the token when it still holds
+    the upgrader role (--keep-admin); otherwise the manifest records the Timelock call to propose."""
+    from ape import accounts, chain
+    from quiltkit import GovernanceTokenV2, Staking, VerifierBonds
+
+    script = _load_script()
+    deployer = accounts.test_accounts[0]
+    path = tmp_path / "ethereum-local.json"
+    manifest, _ = script.deploy(deployer, path=path, fee_bps=0, keep_admin=keep_admin)
+    w3 = chain.provider.web3
+    token = GovernanceTokenV2(w3, manifest["contracts"]["GovernanceToken"]["address"])
+    old_lockers = token.lockers()
+    for name in script.STAKING_FAMILY:  # as if the registry and the pool had been lost
+        del manifest["contracts"][name]
+        del manifest["roles"][name]
+    path.write_text(json.dumps(manifest))
+    assert script.to_deploy(manifest, redeploy=False) == list(script.STAKING_FAMILY)
+
+    updated, deployed = script.deploy(deployer, path=path, fee_bps=0)
+    assert deployed
+    contracts = updated["contracts"]
+    pool = Staking(w3, contracts["QuiltkitStaking"]["address"])
+    bonds = VerifierBonds(w3, contracts["VerifierBonds"]["address"])
+    assert (pool.address, bonds.address) != old_lockers
+    entry = contracts["GovernanceToken"]
+    if keep_admin:
+        assert token.lockers() == (pool.address, bonds.address)
+        assert "pending_upgrade" not in entry
+        assert entry["implementation"]["constructor"] == {"staking": pool.address, "bonds": bonds.address}
+    else:
+        assert token.lockers() == old_lockers, "the deployer renounced the upgrader role: nothing changed"
+        pending = entry["pending_upgrade"]
+        implementation = pending["implementation"]["address"]
+        assert pending["call"]["target"] == token.address
+        upgrade = script.at("GovernanceToken", token.address).upgradeToAndCall
+        assert pending["call"]["calldata"] == "0x" + bytes(upgrade.encode_input(implementation, b"")).hex()
+        assert updated["roles"]["QuiltkitStaking"] == {r: ["timelock"] for r in script.STAKING_ROLES}
+        assert updated["roles"]["VerifierBonds"] == {r: ["timelock"] for r in script.BOND_ROLES}
