@@ -24,6 +24,7 @@ from quiltkit._types import ZERO_ADDRESS, Address, checksum
 from quiltkit.exceptions import QuiltkitError
 from quiltkit.governance_token_errors import ERRORS as TOKEN_ERRORS
 from quiltkit.governor_errors import ERRORS as GOVERNOR_ERRORS
+from quiltkit.governor_events import EVENTS as GOVERNOR_EVENTS
 from quiltkit.timelock_errors import ERRORS as TIMELOCK_ERRORS
 
 __all__ = [
@@ -425,6 +426,7 @@ class Governor(ContractClient):
 
     artifact_name = "QuiltkitGovernor"
     errors = GOVERNOR_ERRORS  # type: ignore[assignment]
+    event_types = GOVERNOR_EVENTS  # type: ignore[assignment]
 
     @classmethod
     def deploy(

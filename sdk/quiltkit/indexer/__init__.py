@@ -12,7 +12,16 @@ Needs the ``indexer`` extra (SQLAlchemy, alembic, psycopg). See docs/indexer.md.
 
 from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer, StepResult, load_manifest
-from quiltkit.indexer.models import HistoryEntry, IndexedEscrow, IndexedMilestone, IndexStatus, Page
+from quiltkit.indexer.models import (
+    HistoryEntry,
+    IndexedEscrow,
+    IndexedMilestone,
+    IndexedProposal,
+    IndexedVote,
+    IndexStatus,
+    Page,
+)
+from quiltkit.indexer.proposals import ProposalStatus
 from quiltkit.indexer.queries import Queries
 from quiltkit.indexer.store import IndexStore
 from quiltkit.indexer.verify import Difference, verify
@@ -27,8 +36,11 @@ __all__ = [
     "IndexStore",
     "IndexedEscrow",
     "IndexedMilestone",
+    "IndexedProposal",
+    "IndexedVote",
     "Indexer",
     "Page",
+    "ProposalStatus",
     "Queries",
     "StepResult",
     "load_manifest",

@@ -29,16 +29,13 @@ from web3.types import RPCEndpoint
 from quiltkit._contract import _RANGE_REFUSALS, ContractClient, ContractEvent
 from quiltkit._model import Model
 from quiltkit._types import Address
-from quiltkit.escrow import Escrow
 from quiltkit.exceptions import InvalidInput
+from quiltkit.indexer.families import FAMILIES
 from quiltkit.indexer.store import Block, IndexStore
 
 __all__ = ["ContractRef", "Deployment", "Indexer", "StepResult", "load_manifest"]
 
 log = logging.getLogger("quiltkit.indexer")
-
-FAMILIES: dict[str, type[ContractClient]] = {"MilestoneEscrow": Escrow}
-"""The contracts of a manifest the indexer projects, by manifest name."""
 
 
 class ContractRef(Model):

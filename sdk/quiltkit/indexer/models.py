@@ -8,9 +8,19 @@ from pydantic import BaseModel, ConfigDict
 
 from quiltkit._model import Model
 from quiltkit.escrow import MilestoneState
+from quiltkit.governance import ProposalType, Support
 from quiltkit.indexer.escrows import EscrowStatus
+from quiltkit.indexer.proposals import ProposalStatus
 
-__all__ = ["HistoryEntry", "IndexStatus", "IndexedEscrow", "IndexedMilestone", "Page"]
+__all__ = [
+    "HistoryEntry",
+    "IndexStatus",
+    "IndexedEscrow",
+    "IndexedMilestone",
+    "IndexedProposal",
+    "IndexedVote",
+    "Page",
+]
 
 T = TypeVar("T")
 
@@ -67,6 +77,50 @@ class IndexedEscrow(Model):
     """funder -> (share, refund claimed)."""
 
 
+class IndexedProposal(Model):
+    """One governor proposal rebuilt from its events: type and rules, calls, voting window,
+    counted votes (square roots for FOUNDER_IDEA, the quadratic type) and lifecycle status."""
+
+    model_config = ConfigDict(frozen=True)
+
+    proposal_id: int
+    contract: str
+    proposer: str
+    kind: ProposalType
+    quorum_bps: int
+    execution_delay: int
+    badge: str | None
+    quadratic: bool
+    targets: list[str]
+    values: list[int]
+    calldatas: list[str]
+    description: str
+    vote_start: int
+    vote_end: int
+    eta: int
+    against_votes: int
+    for_votes: int
+    abstain_votes: int
+    voters: int
+    status: ProposalStatus
+    created_block: int
+    updated_block: int
+
+
+class IndexedVote(Model):
+    """One vote: the weight as counted (the square root of the voter's weight for FOUNDER_IDEA)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    proposal_id: int
+    voter: str
+    support: Support
+    weight: int
+    reason: str
+    block_number: int
+    tx_hash: str
+
+
 class HistoryEntry(Model):
     """One event of an escrow's history, oldest first."""
 
@@ -100,5 +154,6 @@ class IndexStatus(Model):
     cursor: int | None
     events: int
     escrows: int
+    proposals: int = 0
     reorgs: int
     schema_revision: str | None

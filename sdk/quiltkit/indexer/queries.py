@@ -11,9 +11,19 @@ from sqlalchemy import Select, func, select
 from quiltkit._types import checksum
 from quiltkit.escrow import MilestoneState
 from quiltkit.exceptions import InvalidInput
+from quiltkit.governance import ProposalType, Support
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.escrows import EscrowState, EscrowStatus
-from quiltkit.indexer.models import HistoryEntry, IndexedEscrow, IndexedMilestone, IndexStatus, Page
+from quiltkit.indexer.models import (
+    HistoryEntry,
+    IndexedEscrow,
+    IndexedMilestone,
+    IndexedProposal,
+    IndexedVote,
+    IndexStatus,
+    Page,
+)
+from quiltkit.indexer.proposals import ProposalRow, ProposalStatus, proposal_rows
 from quiltkit.indexer.store import IndexStore
 
 __all__ = ["MAX_PAGE", "Queries"]
@@ -74,6 +84,33 @@ def indexed_escrow(state: EscrowState) -> IndexedEscrow:
     )
 
 
+def indexed_proposal(p: ProposalRow) -> IndexedProposal:
+    return IndexedProposal(
+        proposal_id=p.proposal_id,
+        contract=p.contract,
+        proposer=p.proposer,
+        kind=ProposalType(p.kind),
+        quorum_bps=p.quorum_bps,
+        execution_delay=p.execution_delay,
+        badge=p.badge,
+        quadratic=p.kind == ProposalType.FOUNDER_IDEA,
+        targets=p.targets,
+        values=p.values,
+        calldatas=p.calldatas,
+        description=p.description,
+        vote_start=p.vote_start,
+        vote_end=p.vote_end,
+        eta=p.eta,
+        against_votes=p.against_votes,
+        for_votes=p.for_votes,
+        abstain_votes=p.abstain_votes,
+        voters=p.voters,
+        status=p.status,
+        created_block=p.created_block,
+        updated_block=p.updated_block,
+    )
+
+
 class Queries:
     """Reads over an :class:`IndexStore` (any process may read while an indexer writes)."""
 
@@ -112,6 +149,69 @@ class Queries:
         ids = ids[:limit]
         states = self.store.escrow_states(ids)
         items = [indexed_escrow(states[i]) for i in ids if i in states]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
+
+    def proposals(
+        self,
+        *,
+        kind: ProposalType | str | int | None = None,
+        status: ProposalStatus | str | None = None,
+        proposer: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Page[IndexedProposal]:
+        """Governor proposals matching every filter given, oldest first (by creation block)."""
+        _page_args(offset, limit)
+        query: Select[Any] = select(t.proposals).order_by(t.proposals.c.created_block, t.proposals.c.proposal_id)
+        if kind is not None:
+            try:
+                kind_value = ProposalType[kind.upper()] if isinstance(kind, str) else ProposalType(kind)
+            except (KeyError, ValueError):
+                known = ", ".join(k.name.lower() for k in ProposalType)
+                raise InvalidInput(f"unknown proposal type {kind!r} (types: {known})", field="kind") from None
+            query = query.where(t.proposals.c.kind == int(kind_value))
+        if status is not None:
+            try:
+                status_value = ProposalStatus(status).value
+            except ValueError:
+                known = ", ".join(s.value for s in ProposalStatus)
+                raise InvalidInput(f"unknown proposal status {status!r} (statuses: {known})", field="status") from None
+            query = query.where(t.proposals.c.status == status_value)
+        if proposer is not None:
+            query = query.where(t.proposals.c.proposer == checksum(proposer, "proposer"))
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        more = len(rows) > limit
+        items = [indexed_proposal(ProposalRow.from_row(r)) for r in rows[:limit]]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
+
+    def proposal(self, proposal_id: int) -> IndexedProposal | None:
+        rows = proposal_rows(self.store, [proposal_id])
+        return indexed_proposal(rows[proposal_id]) if proposal_id in rows else None
+
+    def votes(
+        self, *, proposal_id: int | None = None, voter: str | None = None, offset: int = 0, limit: int = 100
+    ) -> Page[IndexedVote]:
+        """Votes of one proposal and/or one voter, in chain order."""
+        _page_args(offset, limit)
+        query: Select[Any] = select(t.votes).order_by(t.votes.c.block_number, t.votes.c.proposal_id, t.votes.c.voter)
+        if proposal_id is not None:
+            query = query.where(t.votes.c.proposal_id == str(proposal_id))
+        if voter is not None:
+            query = query.where(t.votes.c.voter == checksum(voter, "voter"))
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        more = len(rows) > limit
+        items = [
+            IndexedVote(
+                proposal_id=int(r["proposal_id"]),
+                voter=r["voter"],
+                support=Support(int(r["support"])),
+                weight=int(r["weight"]),
+                reason=r["reason"],
+                block_number=int(r["block_number"]),
+                tx_hash=r["tx_hash"],
+            )
+            for r in rows[:limit]
+        ]
         return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
 
     def refund_candidates(self, now: int, *, limit: int = MAX_PAGE) -> list[int]:
@@ -160,12 +260,14 @@ class Queries:
             )
         meta = {r["key"]: r["value"] for r in self.store.select(select(t.meta))}
         escrows = self.store.select(select(func.count().label("n")).select_from(t.escrows))[0]["n"]
+        proposals = self.store.select(select(func.count().label("n")).select_from(t.proposals))[0]["n"]
         return IndexStatus(
             chain_id=int(meta["chain_id"]) if "chain_id" in meta else None,
             contracts=json.loads(meta.get("contracts", "{}")),
             cursor=int(meta["cursor"]) if "cursor" in meta else None,
             events=int(meta.get("events", 0)),
             escrows=int(escrows),
+            proposals=int(proposals),
             reorgs=int(meta.get("reorgs", 0)),
             schema_revision=revision,
         )

@@ -17,6 +17,8 @@ __all__ = [
     "intents",
     "meta",
     "metadata",
+    "proposals",
+    "votes",
 ]
 
 metadata = MetaData(
@@ -53,8 +55,11 @@ events = Table(
     Column("name", String(64), nullable=False),
     Column("escrow_id", BigInteger, nullable=True),
     Column("payload", Text, nullable=False),  # the typed event, as its model's JSON
+    # the object of another family the event belongs to ("proposal:<id>"); escrows use escrow_id
+    Column("subject", String(100), nullable=True),
     Index("ix_qx_events_block_number", "block_number"),
     Index("ix_qx_events_escrow_id_block_number", "escrow_id", "block_number"),
+    Index("ix_qx_events_subject_block_number", "subject", "block_number"),
 )
 
 escrows = Table(
@@ -110,4 +115,43 @@ credits = Table(
     Column("token", String(42), primary_key=True),
     Column("account", String(42), primary_key=True),
     Column("amount", String(80), nullable=False),
+)
+
+proposals = Table(
+    "qx_proposals",
+    metadata,
+    Column("proposal_id", String(80), primary_key=True),  # uint256: decimal text
+    Column("contract", String(42), nullable=False),
+    Column("proposer", String(42), nullable=False),
+    Column("kind", Integer, nullable=False),
+    Column("quorum_bps", Integer, nullable=False),
+    Column("execution_delay", BigInteger, nullable=False),
+    Column("badge", String(42), nullable=True),
+    Column("calls_json", Text, nullable=False),  # [targets, values, calldatas]
+    Column("description", Text, nullable=False),
+    Column("vote_start", BigInteger, nullable=False),
+    Column("vote_end", BigInteger, nullable=False),
+    Column("eta", BigInteger, nullable=False),
+    Column("against_votes", String(80), nullable=False),
+    Column("for_votes", String(80), nullable=False),
+    Column("abstain_votes", String(80), nullable=False),
+    Column("voters", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_block", BigInteger, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_qx_proposals_status_kind", "status", "kind"),
+    Index("ix_qx_proposals_proposer", "proposer"),
+)
+
+votes = Table(
+    "qx_votes",
+    metadata,
+    Column("proposal_id", String(80), primary_key=True),
+    Column("voter", String(42), primary_key=True),
+    Column("support", Integer, nullable=False),
+    Column("weight", String(80), nullable=False),  # as counted (square root for FOUNDER_IDEA)
+    Column("reason", Text, nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Index("ix_qx_votes_voter", "voter"),
 )

@@ -10,7 +10,7 @@ after that cursor, and a log applied twice would violate the key and abort its b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +22,19 @@ from quiltkit.db import Database
 from quiltkit.exceptions import InvalidInput
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.escrows import EscrowState, escrow_id_of
+from quiltkit.indexer.families import FAMILIES, PROJECTIONS, projection_of
+from quiltkit.indexer.projection import chunks as _chunks
 from quiltkit.token_events import EVENTS as TOKEN_EVENTS
 
 __all__ = ["Block", "IndexStore", "StoredCursor"]
 
-_MODELS: dict[str, type[ContractEvent]] = {**TOKEN_EVENTS, **ev.EVENTS}
-_CHUNK = 500  # ids per IN (...) list
+_MODELS: dict[str, type[ContractEvent]] = {
+    **TOKEN_EVENTS,
+    **{name: m for p in PROJECTIONS for name, m in p.client.event_types.items()},
+    **ev.EVENTS,
+}
+"""Event models by name, the escrow's winning where names repeat across families; a database
+bound to a deployment decodes each row with its own contract's models first."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +52,12 @@ class StoredCursor:
     hash: str | None
 
 
-def _chunks(items: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
+def subject_of(event: ContractEvent) -> str | None:
+    """The object of a projected family ``event`` belongs to; None for escrow and contract-wide events."""
+    for projection in PROJECTIONS:
+        if (subject := projection.subject(event)) is not None:
+            return subject
+    return None
 
 
 class IndexStore(Database):
@@ -69,8 +79,15 @@ class IndexStore(Database):
         if done.rowcount == 0:
             conn.execute(insert(t.meta).values(key=key, value=value))
 
+    _models_by_contract: dict[str, dict[str, type[ContractEvent]]] | None = None
+
     def bind_chain(self, chain_id: int, contracts: dict[str, str]) -> None:
         """Record which chain and contracts this database indexes; refuse another one later."""
+        self._models_by_contract = {
+            address.lower(): {**_MODELS, **FAMILIES[name].event_types}
+            for name, address in contracts.items()
+            if name in FAMILIES
+        }
         with self._tx() as conn:
             rows: dict[str, str] = {r[0]: r[1] for r in conn.execute(select(t.meta.c.key, t.meta.c.value))}
             if "chain_id" in rows:
@@ -149,6 +166,7 @@ class IndexStore(Database):
             "name": e.event_name,
             "escrow_id": escrow_id_of(e),
             "payload": e.model_dump_json(),
+            "subject": subject_of(e),
         }
 
     def _project(self, conn: Connection, logs: Sequence[ContractEvent], *, replay: bool) -> None:
@@ -197,6 +215,19 @@ class IndexStore(Database):
             conn.execute(insert(t.intents), new_intents)
         if credit_deltas:
             self._add_credits(conn, credit_deltas, replace=replay)
+        self._fold_projections(conn, logs, replay=replay)
+
+    @staticmethod
+    def _fold_projections(conn: Connection, logs: Sequence[ContractEvent], *, replay: bool) -> None:
+        """Hand each projection its events (chain order kept)."""
+        mine: dict[int, list[ContractEvent]] = {}
+        for e in logs:
+            for i, projection in enumerate(PROJECTIONS):
+                if projection.subject(e) is not None:
+                    mine.setdefault(i, []).append(e)
+                    break
+        for i, events in mine.items():
+            PROJECTIONS[i].fold(conn, events, replay=replay)
 
     @staticmethod
     def _verifier_sets(conn: Connection) -> dict[int, ev.VerifierSetRegistered]:
@@ -253,6 +284,16 @@ class IndexStore(Database):
             conn.execute(delete(t.events).where(t.events.c.block_number > fork_block))
             conn.execute(delete(t.blocks).where(t.blocks.c.number > fork_block))
             conn.execute(delete(t.intents).where(t.intents.c.block_number > fork_block))
+            subjects = sorted({s for e in undone if (s := subject_of(e)) is not None})
+            if subjects:  # the objects they touched, cleared and folded again from their remaining events
+                for subject in subjects:
+                    projection_of(subject).clear(conn, [projection_of(subject).key(subject)])
+                remaining: list[ContractEvent] = []
+                for part in _chunks(subjects):
+                    rows = conn.execute(select(t.events).where(t.events.c.subject.in_(part))).mappings()
+                    remaining += [self._model(r) for r in rows]
+                remaining.sort(key=lambda e: (e.block_number, e.log_index))
+                self._fold_projections(conn, remaining, replay=True)
             touched = sorted({i for e in undone if (i := escrow_id_of(e)) is not None})
             history: list[ContractEvent] = []
             for part in _chunks(touched):
@@ -292,9 +333,9 @@ class IndexStore(Database):
             self._put_meta(conn, "reorgs", str(int(reorgs or 0) + 1))
         return len(undone)
 
-    @staticmethod
-    def _model(row: Any) -> ContractEvent:
-        return _MODELS[row["name"]].model_validate_json(row["payload"])
+    def _model(self, row: Any) -> ContractEvent:
+        models = (self._models_by_contract or {}).get(str(row["contract"]).lower(), _MODELS)
+        return models[row["name"]].model_validate_json(row["payload"])
 
     # --- reads for queries and verify ----------------------------------------------------------
 

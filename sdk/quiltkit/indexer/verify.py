@@ -9,36 +9,22 @@ All reads are ``eth_call``s at the cursor's block, batched through the contract'
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from pydantic import ConfigDict
 from web3 import Web3
 
-from quiltkit._model import Model
 from quiltkit._types import ZERO_ADDRESS
 from quiltkit.escrow import Escrow, IntentStatus
 from quiltkit.indexer.escrows import status_of
+from quiltkit.indexer.families import PROJECTIONS
 from quiltkit.indexer.indexer import Deployment
+from quiltkit.indexer.projection import Difference
 from quiltkit.indexer.store import IndexStore
 
 __all__ = ["Difference", "verify"]
 
 _BATCH = 50
 _T = TypeVar("_T")
-
-
-class Difference(Model):
-    """One field where the index and the chain disagree."""
-
-    model_config = ConfigDict(frozen=True)
-
-    object: str
-    field: str
-    indexed: Any
-    on_chain: Any
-
-    def __str__(self) -> str:
-        return f"{self.object}: {self.field} indexed {self.indexed!r}, on chain {self.on_chain!r}"
 
 
 def _batches(items: Sequence[_T]) -> Iterable[Sequence[_T]]:
@@ -49,12 +35,18 @@ def _batches(items: Sequence[_T]) -> Iterable[Sequence[_T]]:
 def verify(w3: Web3, store: IndexStore, deployment: Deployment) -> tuple[int | None, list[Difference]]:
     """(the block compared at, the differences); an empty list means the index equals the chain."""
     cursor = store.cursor()
-    ref = deployment.contracts.get("MilestoneEscrow")
-    if cursor is None or ref is None:
+    if cursor is None:
         return None, []
     block = cursor.number
-    escrow = Escrow(w3, ref.address)
     out: list[Difference] = []
+    for projection in PROJECTIONS:
+        contract = deployment.contracts.get(projection.family)
+        if contract is not None:
+            out += projection.verify(w3, contract.address, store, block)
+    ref = deployment.contracts.get("MilestoneEscrow")
+    if ref is None:
+        return block, out
+    escrow = Escrow(w3, ref.address)
     states = store.escrow_states()
     ids = sorted(states)
     for part in _batches(ids):

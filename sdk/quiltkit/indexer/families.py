@@ -1,0 +1,25 @@
+"""The contract families the indexer follows: the escrow (its own projection, by escrow id) and
+every :class:`~quiltkit.indexer.projection.Projection`. A new family adds its projection here."""
+
+from __future__ import annotations
+
+from quiltkit._contract import ContractClient
+from quiltkit.escrow import Escrow
+from quiltkit.indexer.projection import Projection
+from quiltkit.indexer.proposals import GovernanceProjection
+
+__all__ = ["FAMILIES", "PROJECTIONS", "projection_of"]
+
+PROJECTIONS: tuple[Projection, ...] = (GovernanceProjection(),)
+
+FAMILIES: dict[str, type[ContractClient]] = {
+    "MilestoneEscrow": Escrow,
+    **{p.family: p.client for p in PROJECTIONS},
+}
+"""The contracts of a manifest the indexer projects, by manifest name, and their clients."""
+
+_BY_KIND = {p.kind: p for p in PROJECTIONS}
+
+
+def projection_of(subject: str) -> Projection:
+    return _BY_KIND[subject.split(":", 1)[0]]
