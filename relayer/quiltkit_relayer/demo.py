@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -308,10 +308,13 @@ def _wait_confirmed(url: str, intent_id: str, timeout_s: float) -> dict[str, Any
         time.sleep(0.2)
 
 
-def demo_chapter(w3: Any, escrow: str, token: str, say: Callable[[str], None]) -> None:
+def demo_chapter(
+    w3: Any, escrow: str, token: str, say: Callable[[str], None], *, contracts: Mapping[str, str] | None = None
+) -> None:
     """The closing chapter of ``quiltkit demo`` (its ``quiltkit.demo_chapters`` entry point): the
     relayer pays a bounty of the story's escrow from GitHub's webhook. It needs an HTTP node: on the
-    embedded chain it starts an anvil of its own."""
+    embedded chain it starts an anvil of its own. ``contracts`` (the demo's other contracts) is
+    not needed: the relayer pays from the story's escrow alone."""
     from quiltkit import devchain
 
     try:

@@ -105,6 +105,7 @@ def demo(
     with _demo_chain(use_anvil, rpc_url) as (w3, label):
         click.echo(f"== quiltkit demo on {label} ==")
         story = run_story(w3, say=click.echo)
+        deployed: dict[str, str] = {"MilestoneEscrow": story.escrow}  # by manifest name, for the closing chapters
         if not no_auction:
             from quiltkit.auction_demo import run_auction_chapter
 
@@ -116,7 +117,8 @@ def demo(
 
             click.echo("")
             click.echo(f"== quiltkit demo, governance: the DAO that owns quiltkit ({label}) ==")
-            run_governance_chapter(w3, say=click.echo)
+            dao = run_governance_chapter(w3, say=click.echo)
+            deployed["QuiltkitGovernor"] = dao.governor
         if not no_badges:
             from quiltkit.badges_demo import run_badges_chapter
 
@@ -139,11 +141,13 @@ def demo(
             run_funding_chapter(w3, say=click.echo)
         if not no_stellar:
             _stellar_chapter()
-        _closing_chapters(w3, story.escrow, story.token, skip={"relayer"} if no_relayer else set())
+        _closing_chapters(w3, story.escrow, story.token, deployed, skip={"relayer"} if no_relayer else set())
 
 
-def _closing_chapters(w3: Web3, escrow: str, token: str, skip: set[str]) -> None:
-    """The chapters other packages add (the relayer's: a bounty paid from a GitHub webhook)."""
+def _closing_chapters(w3: Web3, escrow: str, token: str, deployed: dict[str, str], skip: set[str]) -> None:
+    """The chapters other packages add (the relayer's: a bounty paid from a GitHub webhook; the
+    indexer's: the demo's contracts rebuilt from their events). ``deployed``: the demo's contracts
+    by manifest name, for a chapter that reads more than the story's escrow."""
     for name, plugin in sorted(_plugins(CHAPTERS_GROUP).items()):
         if name in skip:
             continue
@@ -153,7 +157,7 @@ def _closing_chapters(w3: Web3, escrow: str, token: str, skip: set[str]) -> None
         except ImportError:
             click.echo(f"== {name} chapter skipped: its package is not installed (pip install 'quiltkit[{name}]') ==")
             continue
-        chapter(w3, escrow, token, click.echo)
+        chapter(w3, escrow, token, click.echo, contracts=deployed)
 
 
 def _stellar_chapter() -> None:
@@ -1120,4 +1124,37 @@ def index_query_history(escrow_id: int, database_url: str, offset: int, limit: i
 
     with _index_store(database_url) as store:
         page = Queries(store).history(escrow_id, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("proposals")
+@_index_db_option
+@click.option("--kind", default=None, help="standard, treasury_spend, founder_idea, help_request, emergency")
+@click.option("--status", default=None, help="open, queued, executed, canceled")
+@click.option("--proposer", default=None)
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_proposals(
+    database_url: str, kind: str | None, status: str | None, proposer: str | None, offset: int, limit: int
+) -> None:
+    """Governor proposals matching the filters, oldest first, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).proposals(kind=kind, status=status, proposer=proposer, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("votes")
+@_index_db_option
+@click.option("--proposal", "proposal_id", default=None, type=int)
+@click.option("--voter", default=None)
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_votes(database_url: str, proposal_id: int | None, voter: str | None, offset: int, limit: int) -> None:
+    """Votes of one proposal and/or one voter, in chain order, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).votes(proposal_id=proposal_id, voter=voter, offset=offset, limit=limit)
     click.echo(page.model_dump_json(indent=2))

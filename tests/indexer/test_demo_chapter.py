@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quiltkit.demo import run_story
+from quiltkit.governance_demo import run_governance_chapter
 from quiltkit.indexer.demo import demo_chapter
 
 from tests.relayer.conftest import Chain
@@ -16,3 +17,16 @@ def test_the_demo_chapter_shows_the_story_escrow_from_its_events(chain: Chain) -
     assert "escrow 1: refunding; milestones released, resolved, refunded; held 0" in text
     assert "EscrowCreated -> EscrowFunded" in text and "-> RefundsOpened -> RefundClaimed" in text
     assert lines[-1].startswith("verify: every indexed escrow equals getEscrow at block ")
+
+
+def test_given_the_dao_the_demo_chapter_also_shows_its_proposals_from_their_events(chain: Chain) -> None:
+    story = run_story(chain.w3, say=lambda _line: None)
+    dao = run_governance_chapter(chain.w3, say=lambda _line: None)
+    lines: list[str] = []
+    demo_chapter(chain.w3, story.escrow, story.token, lines.append, contracts={"QuiltkitGovernor": dao.governor})
+    text = "\n".join(lines)
+    assert "the story's escrow and the DAO's proposals" in lines[0]
+    # the founder idea: against 20, for 30 in square roots of tokens, open (its vote still running)
+    assert "founder_idea proposal: open; for 30.00, against 20.00, abstain 0.00 (square roots of tokens" in text
+    assert text.count("help_request proposal: executed") >= 1
+    assert lines[-1].startswith("verify: every indexed escrow equals getEscrow, every proposal its governor's views")

@@ -5,9 +5,12 @@ re-apply them (SQLite and PostgreSQL), ending equal to a fresh index of the fina
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from quiltkit.cli import main
 from quiltkit.exceptions import InvalidInput
 from quiltkit.governance import ProposalType
 from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore, ProposalStatus, Queries, verify
@@ -101,3 +104,32 @@ def test_reorgs_mid_governance_workload_roll_proposals_and_votes_back(
         assert sorted(vote_rows(store)) == sorted(vote_rows(fresh))
     finally:
         fresh.dispose()
+
+
+def test_cli_queries_proposals_and_votes_and_refuses_a_bad_filter_in_one_line(chain: Chain, tmp_path: Path) -> None:
+    work = GovernanceWorkload(chain, rng(61))
+    work.run(30)
+    db = f"sqlite:///{tmp_path / 'gov-cli.db'}"
+    cli_store = IndexStore(db)
+    try:
+        _indexer(chain, work, cli_store).sync()
+        expected = Queries(cli_store).proposals(limit=1_000).items
+    finally:
+        cli_store.dispose()
+    runner = CliRunner()
+    page = json.loads(
+        runner.invoke(main, ["index", "query", "proposals", "--database-url", db, "--limit", "1000"]).output
+    )
+    assert [p["proposal_id"] for p in page["items"]] == [p.proposal_id for p in expected]
+    voted = next(p for p in expected if p.voters)
+    votes = json.loads(
+        runner.invoke(
+            main, ["index", "query", "votes", "--database-url", db, "--proposal", str(voted.proposal_id)]
+        ).output
+    )
+    assert len(votes["items"]) == voted.voters
+    for args in (["--kind", "nonsense"], ["--status", "passed"], ["--proposer", "0x12"]):
+        result = runner.invoke(main, ["index", "query", "proposals", "--database-url", db, *args])
+        assert result.exit_code == 1, (args, result.output)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error:"), result.output

@@ -1,13 +1,15 @@
-"""The demo's indexer chapter: the story's escrows rebuilt from their events, queried, verified."""
+"""The demo's indexer chapter: the story's escrow and the DAO's proposals rebuilt from their
+events, queried, verified."""
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from web3 import Web3
 
+from quiltkit.indexer.families import FAMILIES
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer
 from quiltkit.indexer.queries import Queries
 from quiltkit.indexer.store import IndexStore
@@ -16,14 +18,26 @@ from quiltkit.indexer.verify import verify
 __all__ = ["demo_chapter"]
 
 
-def demo_chapter(w3: Web3, escrow: str, token: str, say: Callable[[str], object]) -> None:
-    """Index the demo chain's MilestoneEscrow into a throwaway SQLite file and show a few queries."""
-    say("== quiltkit demo, the indexer: the story's escrows rebuilt from their events (SQLite) ==")
+def demo_chapter(
+    w3: Web3,
+    escrow: str,
+    token: str,
+    say: Callable[[str], object],
+    *,
+    contracts: Mapping[str, str] | None = None,
+) -> None:
+    """Index the demo chain's MilestoneEscrow, and the other demo contracts the indexer has a
+    projection for (``contracts``, by manifest name), into a throwaway SQLite file; show queries."""
+    indexed = {name: a for name, a in (contracts or {}).items() if name in FAMILIES}
+    indexed["MilestoneEscrow"] = escrow
+    what = "the story's escrow" + (" and the DAO's proposals" if "QuiltkitGovernor" in indexed else "")
+    say(f"== quiltkit demo, the indexer: {what} rebuilt from their events (SQLite) ==")
     with tempfile.TemporaryDirectory() as tmp:
         store = IndexStore(f"sqlite:///{Path(tmp) / 'demo-index.db'}")
         try:
             deployment = Deployment(
-                chain_id=int(w3.eth.chain_id), contracts={"MilestoneEscrow": ContractRef(address=escrow, start_block=0)}
+                chain_id=int(w3.eth.chain_id),
+                contracts={name: ContractRef(address=a, start_block=0) for name, a in sorted(indexed.items())},
             )
             indexer = Indexer(w3, deployment, store)
             indexer.prepare()
@@ -31,7 +45,8 @@ def demo_chapter(w3: Web3, escrow: str, token: str, say: Callable[[str], object]
             q = Queries(store)
             status = q.status()
             noun = "escrow" if status.escrows == 1 else "escrows"
-            say(f"indexed {applied} events up to block {status.cursor}: {status.escrows} {noun}")
+            more = f", {status.proposals} proposals" if status.proposals else ""
+            say(f"indexed {applied} events up to block {status.cursor}: {status.escrows} {noun}{more}")
             for e in q.escrows(limit=10).items:
                 states = ", ".join(m.state.name.lower() for m in e.milestones)
                 say(f"  escrow {e.escrow_id}: {e.status.value}; milestones {states}; held {e.held}; payee {e.payee}")
@@ -39,10 +54,21 @@ def demo_chapter(w3: Web3, escrow: str, token: str, say: Callable[[str], object]
             if first:
                 names = [h.name for h in q.history(first[0].escrow_id).items]
                 say(f"  history of escrow {first[0].escrow_id}: {' -> '.join(names)}")
+            for p in q.proposals(limit=10).items:
+                unit = 10**9 if p.quadratic else 10**18  # a quadratic weight is the square root of a wei amount
+                tally = ", ".join(
+                    f"{side} {v / unit:.2f}"
+                    for side, v in (("for", p.for_votes), ("against", p.against_votes), ("abstain", p.abstain_votes))
+                )
+                counted = "square roots of tokens" if p.quadratic else "tokens"
+                say(f"  {p.kind.name.lower()} proposal: {p.status.value}; {tally} ({counted}, {p.voters} voters)")
             block, differences = verify(w3, store, deployment)
             if differences:
                 say(f"verify: {len(differences)} differences at block {block}: {differences[0]}")
             else:
-                say(f"verify: every indexed escrow equals getEscrow at block {block}")
+                objects = "escrow equals getEscrow" + (
+                    ", every proposal its governor's views" if q.status().proposals else ""
+                )
+                say(f"verify: every indexed {objects} at block {block}")
         finally:
             store.dispose()
