@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from quiltkit._contract import ContractClient
 from quiltkit.escrow import Escrow
+from quiltkit.indexer.auctions import AuctionProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
 
 __all__ = ["FAMILIES", "PROJECTIONS", "projection_of"]
 
-PROJECTIONS: tuple[Projection, ...] = (GovernanceProjection(),)
+PROJECTIONS: tuple[Projection, ...] = (
+    GovernanceProjection(),
+    AuctionProjection(),
+)
 
 FAMILIES: dict[str, type[ContractClient]] = {
     "MilestoneEscrow": Escrow,
