@@ -111,7 +111,7 @@ def demo(
 
             click.echo("")
             click.echo(f"== quiltkit demo, the auction house: a project auctions a patent NFT ({label}) ==")
-            run_auction_chapter(w3, say=click.echo)
+            deployed["AuctionHouse"] = run_auction_chapter(w3, say=click.echo).house
         if not no_governance:
             from quiltkit.governance_demo import run_governance_chapter
 
