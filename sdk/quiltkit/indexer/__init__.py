@@ -14,9 +14,13 @@ from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer, StepResult, load_manifest
 from quiltkit.indexer.models import (
     HistoryEntry,
+    IndexedBond,
+    IndexedBondMinimum,
     IndexedEscrow,
     IndexedMilestone,
     IndexedProposal,
+    IndexedRewardToken,
+    IndexedStake,
     IndexedVote,
     IndexStatus,
     Page,
@@ -45,4 +49,9 @@ __all__ = [
     "StepResult",
     "load_manifest",
     "verify",
+    # staking and bonds
+    "IndexedBond",
+    "IndexedBondMinimum",
+    "IndexedRewardToken",
+    "IndexedStake",
 ]
