@@ -130,7 +130,8 @@ def demo(
 
             click.echo("")
             click.echo(f"== quiltkit demo, staking: votes kept, rewards in two tokens, a slashed verifier ({label}) ==")
-            run_staking_chapter(w3, say=click.echo)
+            staked = run_staking_chapter(w3, say=click.echo)
+            deployed["QuiltkitStaking"], deployed["VerifierBonds"] = staked.staking, staked.bonds
         if not no_funding:
             from quiltkit.funding_demo import run_funding_chapter
 

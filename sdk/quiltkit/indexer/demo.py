@@ -12,6 +12,7 @@ from web3 import Web3
 from quiltkit.indexer.families import FAMILIES
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer
 from quiltkit.indexer.queries import Queries
+from quiltkit.indexer.staking_queries import staking_demo_lines
 from quiltkit.indexer.store import IndexStore
 from quiltkit.indexer.verify import verify
 
@@ -62,6 +63,8 @@ def demo_chapter(
                 )
                 counted = "square roots of tokens" if p.quadratic else "tokens"
                 say(f"  {p.kind.name.lower()} proposal: {p.status.value}; {tally} ({counted}, {p.voters} voters)")
+            for line in staking_demo_lines(q):
+                say(line)
             block, differences = verify(w3, store, deployment)
             if differences:
                 say(f"verify: {len(differences)} differences at block {block}: {differences[0]}")
@@ -69,6 +72,8 @@ def demo_chapter(
                 objects = "escrow equals getEscrow" + (
                     ", every proposal its governor's views" if q.status().proposals else ""
                 )
+                if q.status().stakes or q.status().bonds:
+                    objects += ", every stake and bond the pool's and the registry's views"
                 say(f"verify: every indexed {objects} at block {block}")
         finally:
             store.dispose()

@@ -200,6 +200,7 @@ reward_tokens = Table(
     Column("duration", BigInteger, nullable=False),
     Column("recovered", String(80), nullable=False),  # every UnallocatedRecovered amount
     Column("added_block", BigInteger, nullable=False),
+    Column("added_log_index", Integer, nullable=False),  # tokens added in one block keep their order
     Column("updated_block", BigInteger, nullable=False),
 )
 

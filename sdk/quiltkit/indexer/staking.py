@@ -130,6 +130,7 @@ class RewardTokenRow:
     duration: int = 0
     recovered: int = 0
     added_block: int = 0
+    added_log_index: int = 0
     updated_block: int = 0
 
     def apply(self, e: ContractEvent) -> None:
@@ -323,7 +324,7 @@ class RewardsProjection(_RowProjection):
         return None
 
     def _first(self, e: ContractEvent) -> dict[str, Any]:
-        return {"added_block": e.block_number}
+        return {"added_block": e.block_number, "added_log_index": e.log_index}
 
     def verify(self, w3: Web3, address: str, store: IndexStore, block: int) -> list[Difference]:
         """The pool's reward tokens (in the order they were added) against ``rewardTokens``; each
@@ -331,7 +332,7 @@ class RewardsProjection(_RowProjection):
         owes stakers (``committed``: notified minus paid minus what streamed while nobody was
         staked) at most the indexed notified sum minus the indexed paid sum."""
         pool = Staking(w3, address)
-        tokens = sorted(self.rows(store).values(), key=lambda r: (r.added_block, r.token))
+        tokens = sorted(self.rows(store).values(), key=lambda r: (r.added_block, r.added_log_index))
         out = differences(
             f"staking pool {address}",
             {"reward tokens": ([r.token for r in tokens], [str(a) for a in _read(pool, "rewardTokens", block)])},

@@ -17,7 +17,7 @@ from quiltkit.indexer.staking import BondRow, MinimumRow, RewardTokenRow, StakeR
 if TYPE_CHECKING:
     from quiltkit.indexer.store import IndexStore
 
-__all__ = ["StakingQueries"]
+__all__ = ["StakingQueries", "staking_demo_lines"]
 
 
 def _page_args(offset: int, limit: int) -> None:
@@ -78,7 +78,9 @@ class StakingQueries:
     def rewards(self, *, token: str | None = None, offset: int = 0, limit: int = 100) -> Page[IndexedRewardToken]:
         """The pool's reward tokens in the order they were added, with what stakers were paid."""
         _page_args(offset, limit)
-        query: Select[Any] = select(t.reward_tokens).order_by(t.reward_tokens.c.added_block, t.reward_tokens.c.token)
+        query: Select[Any] = select(t.reward_tokens).order_by(
+            t.reward_tokens.c.added_block, t.reward_tokens.c.added_log_index
+        )
         if token is not None:
             query = query.where(t.reward_tokens.c.token == checksum(token, "token"))
         rows = self.store.select(query.offset(offset).limit(limit + 1))
@@ -147,3 +149,22 @@ class StakingQueries:
         stakes = self.store.select(select(func.count().label("n")).select_from(t.stakes))[0]["n"]
         bonds = self.store.select(select(func.count().label("n")).select_from(t.bonds))[0]["n"]
         return {"stakes": int(stakes), "bonds": int(bonds)}
+
+
+def staking_demo_lines(q: StakingQueries) -> list[str]:
+    """The demo's indexer chapter, staking part: stakes, reward streams and bonds as indexed."""
+    unit = 10**18
+    lines = [
+        f"  stake {s.account}: {s.staked / unit:,.2f} staked, paid {len(s.rewards_paid)} reward tokens"
+        for s in q.stakes(limit=10).items
+    ]
+    lines += [
+        f"  reward token {r.token}: notified {r.notified} over {r.notifications} periods, paid {r.paid} "
+        f"to {r.claimants} stakers"
+        for r in q.rewards(limit=10).items
+    ]
+    lines += [
+        f"  bond {b.verifier}: active {b.active / unit:,.2f}, slashed {b.slashed_total / unit:,.2f}"
+        for b in q.bonds(limit=10).items
+    ]
+    return lines

@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("duration", sa.BigInteger(), nullable=False),
         sa.Column("recovered", sa.String(80), nullable=False),
         sa.Column("added_block", sa.BigInteger(), nullable=False),
+        sa.Column("added_log_index", sa.Integer(), nullable=False),
         sa.Column("updated_block", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("token", name="pk_qx_reward_tokens"),
     )
