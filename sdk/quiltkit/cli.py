@@ -130,7 +130,8 @@ def demo(
 
             click.echo("")
             click.echo(f"== quiltkit demo, staking: votes kept, rewards in two tokens, a slashed verifier ({label}) ==")
-            run_staking_chapter(w3, say=click.echo)
+            staked = run_staking_chapter(w3, say=click.echo)
+            deployed["QuiltkitStaking"], deployed["VerifierBonds"] = staked.staking, staked.bonds
         if not no_funding:
             from quiltkit.funding_demo import run_funding_chapter
 
@@ -1199,4 +1200,51 @@ def index_query_bids(database_url: str, auction_id: int | None, bidder: str | No
 
     with _index_store(database_url) as store:
         page = Queries(store).bids(auction_id=auction_id, bidder=bidder, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+# --- staking and bonds in the index --------------------------------------------------------------
+
+
+@index_query.command("stakes")
+@_index_db_option
+@click.option("--account", default=None)
+@click.option("--queued/--not-queued", default=None, help="only stakes with (or without) an unstake in its cooldown")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_stakes(database_url: str, account: str | None, queued: bool | None, offset: int, limit: int) -> None:
+    """Stakes in the staking pool by account (staked, queued, paid rewards), one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).stakes(account=account, queued=queued, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("rewards")
+@_index_db_option
+@click.option("--token", default=None)
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_rewards(database_url: str, token: str | None, offset: int, limit: int) -> None:
+    """The staking pool's reward tokens (notified, rate, period finish, paid), one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).rewards(token=token, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("bonds")
+@_index_db_option
+@click.option("--verifier", default=None)
+@click.option("--set", "set_id", default=None, help="only verifiers meeting this set's minimum (0x + 64 hex)")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_bonds(database_url: str, verifier: str | None, set_id: str | None, offset: int, limit: int) -> None:
+    """Verifiers' bonds (active, unbonding, slashed), one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).bonds(verifier=verifier, set=set_id, offset=offset, limit=limit)
     click.echo(page.model_dump_json(indent=2))

@@ -38,3 +38,19 @@ def test_given_the_dao_and_the_house_the_demo_chapter_shows_proposals_and_auctio
         "verify: every indexed escrow equals getEscrow, every proposal its governor's views, "
         "every auction its get_auction"
     )
+
+
+def test_given_the_staking_chapter_the_demo_chapter_shows_its_stakes_and_bonds(chain: Chain) -> None:
+    from quiltkit.staking_demo import run_staking_chapter
+
+    story = run_story(chain.w3, say=lambda _line: None)
+    staked = run_staking_chapter(chain.w3, say=lambda _line: None)
+    lines: list[str] = []
+    contracts = {"QuiltkitStaking": staked.staking, "VerifierBonds": staked.bonds}
+    demo_chapter(chain.w3, story.escrow, story.token, lines.append, contracts=contracts)
+    text = "\n".join(lines)
+    assert text.count("  stake 0x") == 3  # the chapter's three stakers
+    assert text.count("  reward token 0x") == 2 and "to 3 stakers" in text  # USDC and the DAO's token
+    assert text.count("  bond 0x") == 3
+    assert f"slashed {staked.slashed / 10**18:,.2f}" in text
+    assert lines[-1].startswith("verify: every indexed escrow equals getEscrow, every stake and bond")

@@ -17,9 +17,13 @@ from quiltkit.indexer.models import (
     HistoryEntry,
     IndexedAuction,
     IndexedBid,
+    IndexedBond,
+    IndexedBondMinimum,
     IndexedEscrow,
     IndexedMilestone,
     IndexedProposal,
+    IndexedRewardToken,
+    IndexedStake,
     IndexedVote,
     IndexStatus,
     Page,
@@ -51,4 +55,9 @@ __all__ = [
     "StepResult",
     "load_manifest",
     "verify",
+    # staking and bonds
+    "IndexedBond",
+    "IndexedBondMinimum",
+    "IndexedRewardToken",
+    "IndexedStake",
 ]

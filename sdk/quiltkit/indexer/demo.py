@@ -12,12 +12,18 @@ from web3 import Web3
 from quiltkit.indexer.families import FAMILIES
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer
 from quiltkit.indexer.queries import Queries
+from quiltkit.indexer.staking_queries import staking_demo_lines
 from quiltkit.indexer.store import IndexStore
 from quiltkit.indexer.verify import verify
 
 __all__ = ["demo_chapter"]
 
-_LABELS = {"AuctionHouse": "the patent auction", "QuiltkitGovernor": "the DAO's proposals"}
+_LABELS = {
+    "AuctionHouse": "the patent auction",
+    "QuiltkitGovernor": "the DAO's proposals",
+    "QuiltkitStaking": "the pool's stakes and rewards",
+    "VerifierBonds": "the verifiers' bonds",
+}
 
 
 def demo_chapter(
@@ -70,6 +76,8 @@ def demo_chapter(
             for a in q.auctions(limit=10).items:
                 sale = f"sold to {a.winner} for {a.price / 10**18:.2f}" if a.winner else a.status.value
                 say(f"  auction {a.auction_id}: {sale} after {a.bids} bids ({a.extensions} late-bid extensions)")
+            for line in staking_demo_lines(q):
+                say(line)
             block, differences = verify(w3, store, deployment)
             if differences:
                 say(f"verify: {len(differences)} differences at block {block}: {differences[0]}")
@@ -79,6 +87,8 @@ def demo_chapter(
                     for noun, view in (("proposal", "governor's views"), ("auction", "get_auction"))
                     if q.status().objects.get(noun + "s")
                 )
+                if q.status().stakes or q.status().bonds:
+                    objects += ", every stake and bond the pool's and the registry's views"
                 say(f"verify: every indexed {objects} at block {block}")
         finally:
             store.dispose()

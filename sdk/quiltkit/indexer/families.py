@@ -8,12 +8,18 @@ from quiltkit.escrow import Escrow
 from quiltkit.indexer.auctions import AuctionProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
+from quiltkit.indexer.staking import BOND_SETS, BONDS, REWARDS, STAKES
 
 __all__ = ["FAMILIES", "PROJECTIONS", "projection_of"]
 
 PROJECTIONS: tuple[Projection, ...] = (
     GovernanceProjection(),
     AuctionProjection(),
+    # staking and bonds: two projections per contract, one per kind of object
+    STAKES,
+    REWARDS,
+    BONDS,
+    BOND_SETS,
 )
 
 FAMILIES: dict[str, type[ContractClient]] = {

@@ -23,6 +23,11 @@ __all__ = [
     "IndexedProposal",
     "IndexedVote",
     "Page",
+    # staking and bonds
+    "IndexedBond",
+    "IndexedBondMinimum",
+    "IndexedRewardToken",
+    "IndexedStake",
 ]
 
 T = TypeVar("T")
@@ -161,6 +166,8 @@ class IndexStatus(Model):
     objects: dict[str, int] = Field(default_factory=dict)
     """Objects indexed per projected family (``{"proposals": 12, "auctions": 3}``)."""
     reorgs: int
+    stakes: int = 0
+    bonds: int = 0
     schema_revision: str | None
 
 
@@ -213,3 +220,74 @@ class IndexedBid(Model):
     block_number: int
     log_index: int
     tx_hash: str
+
+
+# --- staking and bonds (quiltkit.indexer.staking) ---------------------------------------------
+
+
+class IndexedStake(Model):
+    """One account's stake in a QuiltkitStaking pool as its events say: staked (earning), queued
+    (unstaked, waiting for ``ready_at``), the sums staked and unlocked, and what it was paid per
+    reward token. Pending rewards depend on the clock: ``Staking.pending_rewards`` computes them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    contract: str
+    staked: int
+    queued: int
+    ready_at: int
+    staked_total: int
+    unstaked_total: int
+    rewards_paid: dict[str, int]
+    updated_block: int
+
+
+class IndexedRewardToken(Model):
+    """One reward token of a pool: the amounts notified (and how often), the latest period's
+    rate (1e18 fixed point) and finish, what was recovered as unallocated, and what stakers were
+    paid (``paid``, by ``claimants`` accounts)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str
+    contract: str
+    notified: int
+    notifications: int
+    rate: int
+    period_finish: int
+    duration: int
+    recovered: int
+    paid: int
+    claimants: int
+    added_block: int
+    updated_block: int
+
+
+class IndexedBond(Model):
+    """One verifier's bond: active (counts toward a set's minimum), unbonding until ``ready_at``
+    (still slashable), and the sums bonded, withdrawn and slashed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verifier: str
+    contract: str
+    active: int
+    unbonding: int
+    ready_at: int
+    bonded_total: int
+    withdrawn_total: int
+    slashed_total: int
+    slashes: int
+    updated_block: int
+
+
+class IndexedBondMinimum(Model):
+    """A verifier set's minimum active bond per member (0: none)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    set_id: str
+    contract: str
+    minimum: int
+    updated_block: int

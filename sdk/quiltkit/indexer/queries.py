@@ -28,6 +28,7 @@ from quiltkit.indexer.models import (
     Page,
 )
 from quiltkit.indexer.proposals import ProposalRow, ProposalStatus, proposal_rows
+from quiltkit.indexer.staking_queries import StakingQueries
 from quiltkit.indexer.store import IndexStore
 
 __all__ = ["MAX_PAGE", "Queries"]
@@ -115,7 +116,7 @@ def indexed_proposal(p: ProposalRow) -> IndexedProposal:
     )
 
 
-class Queries:
+class Queries(StakingQueries):
     """Reads over an :class:`IndexStore` (any process may read while an indexer writes)."""
 
     def __init__(self, store: IndexStore) -> None:
@@ -275,6 +276,7 @@ class Queries:
             objects=objects,
             reorgs=int(meta.get("reorgs", 0)),
             schema_revision=revision,
+            **self._staking_counts(),
         )
 
     # --- auctions ------------------------------------------------------------------------------

@@ -21,6 +21,12 @@ __all__ = [
     "metadata",
     "proposals",
     "votes",
+    # staking and bonds (quiltkit.indexer.staking)
+    "bond_minimums",
+    "bonds",
+    "reward_claims",
+    "reward_tokens",
+    "stakes",
 ]
 
 metadata = MetaData(
@@ -208,4 +214,70 @@ bids = Table(
     Column("extended", Boolean, nullable=False),
     Column("tx_hash", String(66), nullable=False),
     Index("ix_qx_bids_bidder", "bidder"),
+)
+
+# --- staking and bonds (quiltkit.indexer.staking) ---------------------------------------------
+
+stakes = Table(
+    "qx_stakes",
+    metadata,
+    Column("account", String(42), primary_key=True),
+    Column("contract", String(42), nullable=False),
+    Column("staked", String(80), nullable=False),
+    Column("queued", String(80), nullable=False),  # unstaked, waiting for its cooldown
+    Column("ready_at", BigInteger, nullable=False),  # when ``queued`` may be withdrawn (0: nothing)
+    Column("staked_total", String(80), nullable=False),  # every Staked amount, added up
+    Column("unstaked_total", String(80), nullable=False),  # every Unstaked (unlocked) amount
+    Column("updated_block", BigInteger, nullable=False),
+)
+
+reward_claims = Table(
+    "qx_reward_claims",
+    metadata,
+    Column("account", String(42), primary_key=True),
+    Column("token", String(42), primary_key=True),
+    Column("paid", String(80), nullable=False),  # every RewardPaid amount, added up
+    Column("claims", Integer, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_qx_reward_claims_token", "token"),
+)
+
+reward_tokens = Table(
+    "qx_reward_tokens",
+    metadata,
+    Column("token", String(42), primary_key=True),
+    Column("contract", String(42), nullable=False),
+    Column("notified", String(80), nullable=False),  # every RewardNotified amount, added up
+    Column("notifications", Integer, nullable=False),
+    Column("rate", String(80), nullable=False),  # of the latest period (1e18 fixed point)
+    Column("period_finish", BigInteger, nullable=False),
+    Column("duration", BigInteger, nullable=False),
+    Column("recovered", String(80), nullable=False),  # every UnallocatedRecovered amount
+    Column("added_block", BigInteger, nullable=False),
+    Column("added_log_index", Integer, nullable=False),  # tokens added in one block keep their order
+    Column("updated_block", BigInteger, nullable=False),
+)
+
+bonds = Table(
+    "qx_bonds",
+    metadata,
+    Column("verifier", String(42), primary_key=True),
+    Column("contract", String(42), nullable=False),
+    Column("active", String(80), nullable=False),
+    Column("unbonding", String(80), nullable=False),
+    Column("ready_at", BigInteger, nullable=False),  # when ``unbonding`` may be withdrawn (0: nothing)
+    Column("bonded_total", String(80), nullable=False),
+    Column("withdrawn_total", String(80), nullable=False),
+    Column("slashed_total", String(80), nullable=False),
+    Column("slashes", Integer, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+)
+
+bond_minimums = Table(
+    "qx_bond_minimums",
+    metadata,
+    Column("set_id", String(66), primary_key=True),
+    Column("contract", String(42), nullable=False),
+    Column("minimum", String(80), nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
 )

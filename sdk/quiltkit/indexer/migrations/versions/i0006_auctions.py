@@ -1,7 +1,7 @@
 """The auction projection: auctions and bids.
 
 Revision ID: i0006
-Revises: i0002
+Revises: i0005
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i0006"
-down_revision = "i0002"
+down_revision = "i0005"
 branch_labels = None
 depends_on = None
 
