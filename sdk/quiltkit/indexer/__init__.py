@@ -10,16 +10,21 @@ Needs the ``indexer`` extra (SQLAlchemy, alembic, psycopg). See docs/indexer.md.
     Queries(store).escrows(payee=alice, status="active")
 """
 
+from quiltkit.indexer.badges import BadgeStatus, block_times
 from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer, StepResult, load_manifest
 from quiltkit.indexer.models import (
     HistoryEntry,
+    IndexedBadge,
+    IndexedBadgeHolder,
+    IndexedBadgeType,
     IndexedEscrow,
     IndexedMilestone,
     IndexedProposal,
     IndexedVote,
     IndexStatus,
     Page,
+    ReputationInput,
 )
 from quiltkit.indexer.proposals import ProposalStatus
 from quiltkit.indexer.queries import Queries
@@ -45,4 +50,13 @@ __all__ = [
     "StepResult",
     "load_manifest",
     "verify",
+]
+
+__all__ += [
+    "BadgeStatus",
+    "IndexedBadge",
+    "IndexedBadgeHolder",
+    "IndexedBadgeType",
+    "ReputationInput",
+    "block_times",
 ]

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from quiltkit._contract import ContractClient
 from quiltkit.escrow import Escrow
+from quiltkit.indexer.badges import BadgeHolderProjection, BadgeTypeProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
 
 __all__ = ["FAMILIES", "PROJECTIONS", "projection_of"]
 
-PROJECTIONS: tuple[Projection, ...] = (GovernanceProjection(),)
+PROJECTIONS: tuple[Projection, ...] = (
+    GovernanceProjection(),
+    BadgeTypeProjection(),
+    BadgeHolderProjection(),
+)
 
 FAMILIES: dict[str, type[ContractClient]] = {
     "MilestoneEscrow": Escrow,
