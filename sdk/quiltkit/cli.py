@@ -1206,3 +1206,25 @@ def index_query_badge_holders(database_url: str, badge_type: int | None, offset:
     with _index_store(database_url) as store:
         page = Queries(store).badge_holders(badge_type=badge_type, offset=offset, limit=limit)
     click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("tiers")
+@_index_db_option
+@click.option("--account", default=None, help="that account's non-zero balances instead of the tiers")
+@click.option("--tier", "tier_id", default=None, type=int, help="with --balances: one tier's holders")
+@click.option("--balances", is_flag=True, help="balances (by tier and account) instead of tiers")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_tiers(
+    database_url: str, account: str | None, tier_id: int | None, balances: bool, offset: int, limit: int
+) -> None:
+    """TieredBadges tiers, or (--balances / --account) their balances, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        q = Queries(store)
+        if balances or account is not None or tier_id is not None:
+            page: Any = q.tier_balances(account=account, tier_id=tier_id, offset=offset, limit=limit)
+        else:
+            page = q.tiers(offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))

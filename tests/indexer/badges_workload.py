@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from quiltkit.attestations import BadgeAttestation, new_attestation_id, sign_attestation
-from quiltkit.badges import BurnAuth, SoulboundBadge, issued_token_ids, registered_type
+from quiltkit.badges import BurnAuth, SoulboundBadge, Tier, TieredBadges, issued_token_ids, registered_type
 from quiltkit.devchain import advance_time
 from quiltkit.exceptions import ContractRevert
 
@@ -146,3 +146,77 @@ class BadgesWorkload:
         self.tokens += issued_token_ids(
             self.badges.issue_with_attestation(att, validators, signatures, sender=self.recorder)
         )
+
+
+class TiersWorkload:
+    """TieredBadges: tiers soulbound or tradeable, some the upgrade of another; mints, upgrades,
+    holders' burns and transfers of tradeable tiers, chosen among what the chain allows now."""
+
+    def __init__(self, chain: Chain, rng: random.Random) -> None:
+        self.chain, self.rng = chain, rng
+        self.admin = chain.operator
+        self.holders = chain.accounts[10:14]
+        self.tiers = TieredBadges.deploy(chain.w3, self.admin, uri="ipfs://tiers/{id}", admin=self.admin.address)
+        self.next_id = 1
+        self.done: dict[str, int] = {}
+
+    def live(self) -> list[Tier]:
+        """The tiers on chain now (a reorg may have removed some of those created)."""
+        out = []
+        for tier_id in range(1, self.next_id):
+            try:
+                out.append(self.tiers.tier(tier_id))
+            except ContractRevert:  # TierNotFound
+                continue
+        return out
+
+    def run(self, steps: int) -> None:
+        for _ in range(steps):
+            self.step()
+
+    def step(self) -> str:
+        r = self.rng
+        live = self.live()
+        options: list[tuple[str, Callable[[], Any]]] = [("create", lambda: self._create(live))]
+        holder = r.choice(self.holders)
+        if live:
+            tier = r.choice(live)
+            options.append(
+                ("mint", lambda: self.tiers.mint(holder.address, tier.tier_id, r.randint(1, 3), sender=self.admin))
+            )
+            held = [t for t in live if self.tiers.balance_of(holder.address, t.tier_id) > 0]
+            if held:
+                mine = r.choice(held)
+                options.append(("burn", lambda: self.tiers.burn(mine.tier_id, 1, sender=holder)))
+                ups = [t for t in live if t.lower == mine.tier_id]
+                if ups:
+                    up = r.choice(ups)
+                    options.append(
+                        (
+                            "upgrade",
+                            lambda: self.tiers.upgrade(holder.address, mine.tier_id, up.tier_id, sender=self.admin),
+                        )
+                    )
+                if not mine.soulbound:
+                    other = r.choice([h for h in self.holders if h != holder])
+                    options.append(
+                        (
+                            "transfer",
+                            lambda: self.tiers.safe_transfer_from(
+                                holder.address, other.address, mine.tier_id, 1, sender=holder
+                            ),
+                        )
+                    )
+        name, run = r.choice(options)
+        try:
+            run()
+        except ContractRevert:
+            name += " (reverted)"
+        self.done[name] = self.done.get(name, 0) + 1
+        return name
+
+    def _create(self, live: list[Tier]) -> None:
+        lower = self.rng.choice([None, *[t.tier_id for t in live]])
+        tier_id = self.next_id
+        self.tiers.create_tier(tier_id, soulbound=self.rng.random() < 0.5, lower=lower, sender=self.admin)
+        self.next_id += 1

@@ -19,9 +19,10 @@ from quiltkit.devchain import advance_time
 from quiltkit.exceptions import InvalidInput
 from quiltkit.indexer import BadgeStatus, ContractRef, Deployment, Indexer, IndexStore, Queries, block_times, verify
 from quiltkit.indexer.badges import badge_rows, badge_type_rows, holder_rows
+from quiltkit.indexer.tiers import tier_balances, tier_rows
 from sqlalchemy import update
 
-from tests.indexer.badges_workload import DAY, BadgesWorkload
+from tests.indexer.badges_workload import DAY, BadgesWorkload, TiersWorkload
 from tests.indexer.conftest import rng
 from tests.relayer.conftest import Chain
 
@@ -174,3 +175,63 @@ def test_cli_queries_badges_and_holders_and_refuses_a_bad_filter_in_one_line(cha
         assert result.exit_code == 1, (args, result.output)
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+
+
+def test_tiers_and_balances_equal_the_contract_through_reorgs(
+    chain: Chain, any_store: IndexStore, tmp_path: Path
+) -> None:
+    from quiltkit.indexer import schema as t
+
+    store = any_store
+    work = TiersWorkload(chain, rng(101))
+    work.run(20)
+    deployment = Deployment(
+        chain_id=chain.chain_id, contracts={"TieredBadges": ContractRef(address=work.tiers.address, start_block=0)}
+    )
+    indexer = Indexer(chain.w3, deployment, store, reorg_window=32)
+    indexer.prepare()
+    r = rng(102)
+    rolled_back = 0
+    for k, depth in enumerate([2, 5, 1, 4]):
+        work.run(depth + r.randint(2, 5))
+        indexer.sync()
+        method, params = ("anvil_reorg", [depth, []]) if k % 2 == 0 else ("anvil_rollback", [depth])
+        answer = chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        assert "error" not in answer, answer
+        work.run(r.randint(1, 3))
+        rolled_back += indexer.step().rolled_back
+        indexer.sync()
+        assert verify(chain.w3, store, deployment)[1] == [], f"after a depth-{depth} {method}"
+    assert rolled_back > 0
+    work.run(25)
+    indexer.sync()
+    assert verify(chain.w3, store, deployment)[1] == []
+    for action in ("create", "mint", "burn", "upgrade", "transfer"):
+        assert work.done.get(action, 0) >= 1, sorted(work.done.items())
+    q = Queries(store)
+    live = work.live()
+    assert [(x.tier_id, x.soulbound, x.lower) for x in q.tiers().items] == [
+        (x.tier_id, x.soulbound, x.lower) for x in live
+    ]
+    for h in work.holders:
+        expected = {x.tier_id: work.tiers.balance_of(h.address, x.tier_id) for x in live}
+        got = {b.tier_id: b.amount for b in q.tier_balances(account=h.address).items}
+        assert got == {i: n for i, n in expected.items() if n}
+    fresh = IndexStore(f"sqlite:///{tmp_path / 'fresh-tiers.db'}")
+    try:
+        other = Indexer(chain.w3, deployment, fresh)
+        other.prepare()
+        other.sync()
+        assert tier_rows(store) == tier_rows(fresh)
+        assert tier_balances(store) == tier_balances(fresh)
+    finally:
+        fresh.dispose()
+    with store.engine.begin() as conn:  # verify is not vacuous: one balance off is reported
+        c = t.tier_balances.c
+        (key, amount) = next(iter(tier_balances(store).items()))
+        conn.execute(
+            t.tier_balances.update()
+            .where(c.contract == key[0], c.tier_id == str(key[1]), c.account == key[2])
+            .values(amount=str(amount + 1))
+        )
+    assert [d.field for d in verify(chain.w3, store, deployment)[1]] == ["balance"]

@@ -21,6 +21,8 @@ from quiltkit.indexer.models import (
     IndexedEscrow,
     IndexedMilestone,
     IndexedProposal,
+    IndexedTier,
+    IndexedTierBalance,
     IndexedVote,
     IndexStatus,
     Page,
@@ -58,5 +60,7 @@ __all__ += [
     "IndexedBadgeHolder",
     "IndexedBadgeType",
     "ReputationInput",
+    "IndexedTier",
+    "IndexedTierBalance",
     "block_times",
 ]

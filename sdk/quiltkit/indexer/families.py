@@ -8,6 +8,7 @@ from quiltkit.escrow import Escrow
 from quiltkit.indexer.badges import BadgeHolderProjection, BadgeTypeProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
+from quiltkit.indexer.tiers import TiersProjection
 
 __all__ = ["FAMILIES", "PROJECTIONS", "projection_of"]
 
@@ -15,6 +16,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     GovernanceProjection(),
     BadgeTypeProjection(),
     BadgeHolderProjection(),
+    TiersProjection(),
 )
 
 FAMILIES: dict[str, type[ContractClient]] = {

@@ -238,3 +238,28 @@ class IndexedBadgeHolder(Model):
 
 
 __all__ += ["IndexedBadge", "IndexedBadgeHolder", "IndexedBadgeType", "ReputationInput"]
+
+
+class IndexedTier(Model):
+    """A TieredBadges tier: soulbound or tradeable, the tier it upgrades, upgrades into it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contract: str
+    tier_id: int
+    soulbound: bool
+    lower: int | None
+    upgrades: int
+    created_block: int
+
+
+class IndexedTierBalance(Model):
+    model_config = ConfigDict(frozen=True)
+
+    contract: str
+    tier_id: int
+    account: str
+    amount: int
+
+
+__all__ += ["IndexedTier", "IndexedTierBalance"]

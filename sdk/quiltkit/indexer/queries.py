@@ -24,6 +24,8 @@ from quiltkit.indexer.models import (
     IndexedEscrow,
     IndexedMilestone,
     IndexedProposal,
+    IndexedTier,
+    IndexedTierBalance,
     IndexedVote,
     IndexStatus,
     Page,
@@ -333,6 +335,16 @@ class Queries:
         items = [_indexed_holder(HolderRow.from_row(r)) for r in rows[:limit]]
         return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
 
+    def tiers(self, *, offset: int = 0, limit: int = 100) -> Page[IndexedTier]:
+        """TieredBadges tiers, in creation order."""
+        return _tiers_page(self.store, offset, limit)
+
+    def tier_balances(
+        self, *, account: str | None = None, tier_id: int | None = None, offset: int = 0, limit: int = 100
+    ) -> Page[IndexedTierBalance]:
+        """Non-zero TieredBadges balances of one account and/or one tier."""
+        return _tier_balances_page(self.store, account, tier_id, offset, limit)
+
     def badge_holder(self, holder: str) -> IndexedBadgeHolder | None:
         rows = self.store.select(select(t.badge_holders).where(t.badge_holders.c.holder == checksum(holder, "holder")))
         return _indexed_holder(HolderRow.from_row(rows[0])) if rows else None
@@ -381,3 +393,41 @@ def _indexed_holder(h: HolderRow) -> IndexedBadgeHolder:
 def _held_badges(store: IndexStore) -> int:
     query = select(func.count().label("n")).select_from(t.badges).where(t.badges.c.status == BadgeStatus.HELD.value)
     return int(store.select(query)[0]["n"])
+
+
+def _tiers_page(store: IndexStore, offset: int, limit: int) -> Page[IndexedTier]:
+    _page_args(offset, limit)
+    query = select(t.tiers).order_by(t.tiers.c.created_block, t.tiers.c.contract, t.tiers.c.tier_id)
+    rows = store.select(query.offset(offset).limit(limit + 1))
+    items = [
+        IndexedTier(
+            contract=r["contract"],
+            tier_id=int(r["tier_id"]),
+            soulbound=bool(r["soulbound"]),
+            lower=None if r["lower"] is None else int(r["lower"]),
+            upgrades=int(r["upgrades"]),
+            created_block=int(r["created_block"]),
+        )
+        for r in rows[:limit]
+    ]
+    return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
+
+
+def _tier_balances_page(
+    store: IndexStore, account: str | None, tier_id: int | None, offset: int, limit: int
+) -> Page[IndexedTierBalance]:
+    _page_args(offset, limit)
+    c = t.tier_balances.c
+    query: Select[Any] = select(t.tier_balances).where(c.amount != "0").order_by(c.contract, c.tier_id, c.account)
+    if account is not None:
+        query = query.where(c.account == checksum(account, "account"))
+    if tier_id is not None:
+        query = query.where(c.tier_id == str(_badge_type_arg(tier_id)))
+    rows = store.select(query.offset(offset).limit(limit + 1))
+    items = [
+        IndexedTierBalance(
+            contract=r["contract"], tier_id=int(r["tier_id"]), account=r["account"], amount=int(r["amount"])
+        )
+        for r in rows[:limit]
+    ]
+    return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)

@@ -208,4 +208,25 @@ badge_holders = Table(
     Index("ix_qx_badge_holders_held", "held"),
 )
 
-__all__ += ["badge_holders", "badge_types", "badges"]
+tiers = Table(  # TieredBadges (quiltkit.indexer.tiers)
+    "qx_tiers",
+    metadata,
+    Column("contract", String(42), primary_key=True),
+    Column("tier_id", String(80), primary_key=True),
+    Column("soulbound", Boolean, nullable=False),
+    Column("lower", String(80), nullable=True),  # the tier it upgrades
+    Column("upgrades", Integer, nullable=False),  # upgrades into this tier
+    Column("created_block", BigInteger, nullable=False),
+)
+
+tier_balances = Table(
+    "qx_tier_balances",
+    metadata,
+    Column("contract", String(42), primary_key=True),
+    Column("tier_id", String(80), primary_key=True),
+    Column("account", String(42), primary_key=True),
+    Column("amount", String(80), nullable=False),
+    Index("ix_qx_tier_balances_account", "account"),
+)
+
+__all__ += ["badge_holders", "badge_types", "badges", "tier_balances", "tiers"]

@@ -1,4 +1,5 @@
-"""The badges projection: SoulboundBadge's badge types, badges and holders' reputation inputs.
+"""The badges projection: SoulboundBadge's badge types, badges and holders' reputation inputs;
+TieredBadges' tiers and balances.
 
 Revision ID: i0003
 Revises: i0002
@@ -64,9 +65,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("holder", name="pk_qx_badge_holders"),
     )
     op.create_index("ix_qx_badge_holders_held", "qx_badge_holders", ["held"])
+    op.create_table(
+        "qx_tiers",
+        sa.Column("contract", sa.String(42), nullable=False),
+        sa.Column("tier_id", sa.String(80), nullable=False),
+        sa.Column("soulbound", sa.Boolean(), nullable=False),
+        sa.Column("lower", sa.String(80), nullable=True),
+        sa.Column("upgrades", sa.Integer(), nullable=False),
+        sa.Column("created_block", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("contract", "tier_id", name="pk_qx_tiers"),
+    )
+    op.create_table(
+        "qx_tier_balances",
+        sa.Column("contract", sa.String(42), nullable=False),
+        sa.Column("tier_id", sa.String(80), nullable=False),
+        sa.Column("account", sa.String(42), nullable=False),
+        sa.Column("amount", sa.String(80), nullable=False),
+        sa.PrimaryKeyConstraint("contract", "tier_id", "account", name="pk_qx_tier_balances"),
+    )
+    op.create_index("ix_qx_tier_balances_account", "qx_tier_balances", ["account"])
 
 
 def downgrade() -> None:
+    op.drop_table("qx_tier_balances")
+    op.drop_table("qx_tiers")
     op.drop_table("qx_badge_holders")
     op.drop_table("qx_badges")
     op.drop_table("qx_badge_types")
