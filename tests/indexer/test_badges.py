@@ -217,7 +217,8 @@ def test_tiers_and_balances_equal_the_contract_through_reorgs(
         expected = {x.tier_id: work.tiers.balance_of(h.address, x.tier_id) for x in live}
         got = {b.tier_id: b.amount for b in q.tier_balances(account=h.address).items}
         assert got == {i: n for i, n in expected.items() if n}
-    fresh = IndexStore(f"sqlite:///{tmp_path / 'fresh-tiers.db'}")
+    fresh_url = f"sqlite:///{tmp_path / 'fresh-tiers.db'}"
+    fresh = IndexStore(fresh_url)
     try:
         other = Indexer(chain.w3, deployment, fresh)
         other.prepare()
@@ -226,6 +227,17 @@ def test_tiers_and_balances_equal_the_contract_through_reorgs(
         assert tier_balances(store) == tier_balances(fresh)
     finally:
         fresh.dispose()
+    runner, holder = CliRunner(), work.holders[0].address
+    listed = json.loads(runner.invoke(main, ["index", "query", "tiers", "--database-url", fresh_url]).output)
+    assert [x["tier_id"] for x in listed["items"]] == [x.tier_id for x in live]
+    theirs = json.loads(
+        runner.invoke(main, ["index", "query", "tiers", "--database-url", fresh_url, "--account", holder]).output
+    )
+    assert {b["tier_id"]: b["amount"] for b in theirs["items"]} == {
+        b.tier_id: b.amount for b in q.tier_balances(account=holder).items
+    }
+    bad = runner.invoke(main, ["index", "query", "tiers", "--database-url", fresh_url, "--account", "0x12"])
+    assert bad.exit_code == 1 and bad.output.strip().startswith("error:"), bad.output
     with store.engine.begin() as conn:  # verify is not vacuous: one balance off is reported
         c = t.tier_balances.c
         (key, amount) = next(iter(tier_balances(store).items()))
