@@ -31,7 +31,7 @@ SDK = ROOT / "sdk" / "quiltkit"
 EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
     "MilestoneEscrow": ("MilestoneEscrow.sol", "escrow_errors", "EscrowRevert", "escrow_events", "EscrowEvent"),
     "TestToken": ("TestToken.sol", None, "", "token_events", "TokenEvent"),
-    "AuctionHouse": ("AuctionHouse.vy", "auction_errors", "AuctionRevert", None, ""),
+    "AuctionHouse": ("AuctionHouse.vy", "auction_errors", "AuctionRevert", "auction_events", "AuctionEvent"),
     "TestNFT": ("TestNFT.sol", None, "", None, ""),
     "TestEditions": ("TestEditions.sol", None, "", None, ""),
     "GovernanceToken": ("GovernanceToken.sol", "governance_token_errors", "GovernanceTokenRevert", None, ""),

@@ -18,6 +18,7 @@ from web3 import Web3
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require, sender_address
 from quiltkit._types import ZERO_ADDRESS, Address, checksum
 from quiltkit.auction_errors import ERRORS
+from quiltkit.auction_events import EVENTS as AUCTION_EVENTS
 from quiltkit.exceptions import ContractRevert, InsufficientBalance, InvalidInput
 from quiltkit.tokens import Token
 
@@ -199,6 +200,7 @@ class AuctionHouse(ContractClient):
 
     artifact_name = "AuctionHouse"
     errors = ERRORS  # type: ignore[assignment]
+    event_types = AUCTION_EVENTS  # type: ignore[assignment]
 
     @classmethod
     def deploy(

@@ -111,7 +111,7 @@ def demo(
 
             click.echo("")
             click.echo(f"== quiltkit demo, the auction house: a project auctions a patent NFT ({label}) ==")
-            run_auction_chapter(w3, say=click.echo)
+            deployed["AuctionHouse"] = run_auction_chapter(w3, say=click.echo).house
         if not no_governance:
             from quiltkit.governance_demo import run_governance_chapter
 
@@ -1157,6 +1157,48 @@ def index_query_votes(database_url: str, proposal_id: int | None, voter: str | N
 
     with _index_store(database_url) as store:
         page = Queries(store).votes(proposal_id=proposal_id, voter=voter, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("auctions")
+@_index_db_option
+@click.option("--status", default=None, help="live, settled, cancelled")
+@click.option("--seller", default=None)
+@click.option("--collection", default=None)
+@click.option("--bidder", default=None, help="auctions this account bid in")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_auctions(
+    database_url: str,
+    status: str | None,
+    seller: str | None,
+    collection: str | None,
+    bidder: str | None,
+    offset: int,
+    limit: int,
+) -> None:
+    """AuctionHouse auctions matching the filters, oldest first, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).auctions(
+            status=status, seller=seller, collection=collection, bidder=bidder, offset=offset, limit=limit
+        )
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("bids")
+@_index_db_option
+@click.option("--auction", "auction_id", default=None, type=int)
+@click.option("--bidder", default=None)
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_bids(database_url: str, auction_id: int | None, bidder: str | None, offset: int, limit: int) -> None:
+    """Bids of one auction and/or one bidder, in chain order, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).bids(auction_id=auction_id, bidder=bidder, offset=offset, limit=limit)
     click.echo(page.model_dump_json(indent=2))
 
 

@@ -58,7 +58,7 @@ def test_badges_and_reputation_equal_the_contract_after_a_random_workload(chain:
     assert {b.token_id for b in every} == set(work.tokens)
     held = {token for token, _, _ in work.held()}
     assert {b.token_id for b in q.badges(status="held", limit=1_000).items} == held
-    assert q.status().badges == len(held)
+    assert q.status().objects["badges"] == len(held)
     removed = [b for b in every if b.status is not BadgeStatus.HELD]
     assert removed and all(b.subtracted is not None and b.removed_block is not None for b in removed)
     assert {b.status for b in removed} == {BadgeStatus.REVOKED, BadgeStatus.BURNED}

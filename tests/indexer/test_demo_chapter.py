@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from quiltkit.auction_demo import run_auction_chapter
 from quiltkit.demo import run_story
 from quiltkit.governance_demo import run_governance_chapter
 from quiltkit.indexer.demo import demo_chapter
@@ -19,14 +20,21 @@ def test_the_demo_chapter_shows_the_story_escrow_from_its_events(chain: Chain) -
     assert lines[-1].startswith("verify: every indexed escrow equals getEscrow at block ")
 
 
-def test_given_the_dao_the_demo_chapter_also_shows_its_proposals_from_their_events(chain: Chain) -> None:
+def test_given_the_dao_and_the_house_the_demo_chapter_shows_proposals_and_auctions_too(chain: Chain) -> None:
     story = run_story(chain.w3, say=lambda _line: None)
     dao = run_governance_chapter(chain.w3, say=lambda _line: None)
+    sale = run_auction_chapter(chain.w3, say=lambda _line: None)
     lines: list[str] = []
-    demo_chapter(chain.w3, story.escrow, story.token, lines.append, contracts={"QuiltkitGovernor": dao.governor})
+    contracts = {"QuiltkitGovernor": dao.governor, "AuctionHouse": sale.house}
+    demo_chapter(chain.w3, story.escrow, story.token, lines.append, contracts=contracts)
     text = "\n".join(lines)
-    assert "the story's escrow and the DAO's proposals" in lines[0]
+    assert "the story's escrow, the patent auction and the DAO's proposals" in lines[0]
+    assert "1 escrow, 3 proposals, 1 auction" in lines[1]
+    assert "auction 1: sold to " in text and " after 4 bids (3 late-bid extensions)" in text
     # the founder idea: against 20, for 30 in square roots of tokens, open (its vote still running)
     assert "founder_idea proposal: open; for 30.00, against 20.00, abstain 0.00 (square roots of tokens" in text
     assert text.count("help_request proposal: executed") >= 1
-    assert lines[-1].startswith("verify: every indexed escrow equals getEscrow, every proposal its governor's views")
+    assert lines[-1].startswith(
+        "verify: every indexed escrow equals getEscrow, every proposal its governor's views, "
+        "every auction its get_auction"
+    )

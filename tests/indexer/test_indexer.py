@@ -134,6 +134,42 @@ def test_ranges_shrink_when_the_node_refuses_them_and_grow_back(chain: Chain, st
     assert verify(chain.w3, store, deployment_of(chain))[1] == []
 
 
+def test_a_backfill_reads_the_next_range_ahead_and_ends_as_a_plain_one(
+    chain: Chain, store: IndexStore, tmp_path: Path
+) -> None:
+    """Far below the head the next range's eth_getLogs runs while a range is written; the index
+    it builds equals one built range by range, and near the head it stops reading ahead."""
+    Workload(chain, rng(17)).run(40)
+    head = chain.w3.eth.block_number
+    indexer = Indexer(chain.w3, deployment_of(chain), store, initial_range=3, max_range=3, reorg_window=6)
+    indexer.prepare()
+    taken: list[tuple[int, int]] = []
+    take = indexer._take_prefetch
+
+    def spy(first: int, target: int) -> tuple[int, list[dict[str, Any]]] | None:
+        got = take(first, target)
+        if got is not None:
+            taken.append((first, got[0]))
+        return got
+
+    indexer._take_prefetch = spy  # type: ignore[method-assign]
+    indexer.sync()
+    assert len(taken) >= (head - 6) // 3 - 2, (head, taken)  # nearly every backfill step used one
+    assert all(last < head - 6 for _, last in taken)  # none within the reorg window
+    assert indexer._pending is None and indexer._pool is None  # sync leaves no reader behind
+    plain = IndexStore(f"sqlite:///{tmp_path / 'plain.db'}")
+    try:
+        ranged = Indexer(chain.w3, deployment_of(chain), plain, initial_range=3, max_range=3, reorg_window=6)
+        ranged.prepare()
+        ranged._prefetch = lambda first, last: None  # type: ignore[method-assign]
+        ranged.sync()
+        assert sorted(store.event_keys()) == sorted(plain.event_keys())
+        assert store.escrow_states() == plain.escrow_states()
+    finally:
+        plain.dispose()
+    assert verify(chain.w3, store, deployment_of(chain))[1] == []
+
+
 def test_confirmations_hold_back_the_newest_blocks(chain: Chain, store: IndexStore) -> None:
     Workload(chain, rng(5)).run(10)
     indexer = make_indexer(chain, store, confirmations=3)

@@ -10,14 +10,17 @@ Needs the ``indexer`` extra (SQLAlchemy, alembic, psycopg). See docs/indexer.md.
     Queries(store).escrows(payee=alice, status="active")
 """
 
+from quiltkit.indexer.auctions import AuctionState
 from quiltkit.indexer.badges import BadgeStatus, block_times
 from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer, StepResult, load_manifest
 from quiltkit.indexer.models import (
     HistoryEntry,
+    IndexedAuction,
     IndexedBadge,
     IndexedBadgeHolder,
     IndexedBadgeType,
+    IndexedBid,
     IndexedEscrow,
     IndexedMilestone,
     IndexedProposal,
@@ -34,6 +37,7 @@ from quiltkit.indexer.store import IndexStore
 from quiltkit.indexer.verify import Difference, verify
 
 __all__ = [
+    "AuctionState",
     "ContractRef",
     "Deployment",
     "Difference",
@@ -41,6 +45,8 @@ __all__ = [
     "HistoryEntry",
     "IndexStatus",
     "IndexStore",
+    "IndexedAuction",
+    "IndexedBid",
     "IndexedEscrow",
     "IndexedMilestone",
     "IndexedProposal",

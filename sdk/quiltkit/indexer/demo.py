@@ -17,6 +17,8 @@ from quiltkit.indexer.verify import verify
 
 __all__ = ["demo_chapter"]
 
+_LABELS = {"AuctionHouse": "the patent auction", "QuiltkitGovernor": "the DAO's proposals"}
+
 
 def demo_chapter(
     w3: Web3,
@@ -30,7 +32,10 @@ def demo_chapter(
     projection for (``contracts``, by manifest name), into a throwaway SQLite file; show queries."""
     indexed = {name: a for name, a in (contracts or {}).items() if name in FAMILIES}
     indexed["MilestoneEscrow"] = escrow
-    what = "the story's escrow" + (" and the DAO's proposals" if "QuiltkitGovernor" in indexed else "")
+    others = [label for name, label in _LABELS.items() if name in indexed]
+    what = (
+        "the story's escrow" + "".join(f", {label}" for label in others[:-1]) + (f" and {others[-1]}" if others else "")
+    )
     say(f"== quiltkit demo, the indexer: {what} rebuilt from their events (SQLite) ==")
     with tempfile.TemporaryDirectory() as tmp:
         store = IndexStore(f"sqlite:///{Path(tmp) / 'demo-index.db'}")
@@ -45,7 +50,7 @@ def demo_chapter(
             q = Queries(store)
             status = q.status()
             noun = "escrow" if status.escrows == 1 else "escrows"
-            more = f", {status.proposals} proposals" if status.proposals else ""
+            more = "".join(f", {n} {name[:-1] if n == 1 else name}" for name, n in status.objects.items() if n)
             say(f"indexed {applied} events up to block {status.cursor}: {status.escrows} {noun}{more}")
             for e in q.escrows(limit=10).items:
                 states = ", ".join(m.state.name.lower() for m in e.milestones)
@@ -62,12 +67,17 @@ def demo_chapter(
                 )
                 counted = "square roots of tokens" if p.quadratic else "tokens"
                 say(f"  {p.kind.name.lower()} proposal: {p.status.value}; {tally} ({counted}, {p.voters} voters)")
+            for a in q.auctions(limit=10).items:
+                sale = f"sold to {a.winner} for {a.price / 10**18:.2f}" if a.winner else a.status.value
+                say(f"  auction {a.auction_id}: {sale} after {a.bids} bids ({a.extensions} late-bid extensions)")
             block, differences = verify(w3, store, deployment)
             if differences:
                 say(f"verify: {len(differences)} differences at block {block}: {differences[0]}")
             else:
-                objects = "escrow equals getEscrow" + (
-                    ", every proposal its governor's views" if q.status().proposals else ""
+                objects = "escrow equals getEscrow" + "".join(
+                    f", every {noun} its {view}"
+                    for noun, view in (("proposal", "governor's views"), ("auction", "get_auction"))
+                    if q.status().objects.get(noun + "s")
                 )
                 say(f"verify: every indexed {objects} at block {block}")
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from quiltkit._contract import ContractClient
 from quiltkit.escrow import Escrow
+from quiltkit.indexer.auctions import AuctionProjection
 from quiltkit.indexer.badges import BadgeHolderProjection, BadgeTypeProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
@@ -17,6 +18,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     BadgeTypeProjection(),
     BadgeHolderProjection(),
     TiersProjection(),
+    AuctionProjection(),
 )
 
 FAMILIES: dict[str, type[ContractClient]] = {

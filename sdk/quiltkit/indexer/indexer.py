@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,8 @@ class Indexer:
         self.start_block = min(ref.start_block for ref in deployment.contracts.values())
         self._provider: Any = w3.provider
         self._raw = isinstance(w3.provider, JSONBaseProvider)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: tuple[int, int, Future[list[dict[str, Any]]]] | None = None
 
     # --- RPC ---------------------------------------------------------------------------------
 
@@ -190,10 +193,14 @@ class Indexer:
         first = last_done + 1
         last = min(target, first + self.range - 1)
         started = time.monotonic()
-        try:
-            raw_logs = self.get_logs(first, last)
-        except RangeRefused:
-            return StepResult(from_block=first, to_block=last, retried=True)
+        prefetched = self._take_prefetch(first, target)
+        if prefetched is not None:
+            last, raw_logs = prefetched
+        else:
+            try:
+                raw_logs = self.get_logs(first, last)
+            except RangeRefused:
+                return StepResult(from_block=first, to_block=last, retried=True)
         near = last >= head - self.reorg_window
         if near:
             headers = self.headers(first, last)
@@ -205,6 +212,9 @@ class Indexer:
             if end is None:
                 return StepResult(from_block=first, to_block=last, retried=True)
             recorded = [end]
+            following = min(target, last + self.range)
+            if self._raw and last < following < head - self.reorg_window:  # backfilling: read ahead
+                self._prefetch(last + 1, following)
         events = [e for e in (self.decode(r) for r in raw_logs) if e is not None]
         events.sort(key=lambda e: (e.block_number, e.log_index))
         self.store.apply(
@@ -216,6 +226,44 @@ class Indexer:
         )
         self._adapt(len(raw_logs), time.monotonic() - started, last - first + 1)
         return StepResult(applied=len(events), from_block=first, to_block=last, caught_up=last >= target)
+
+    def _prefetch(self, first: int, last: int) -> None:
+        """Start reading the logs of ``first..last`` in the background, so that the node works
+        on the next range while this one is decoded and written (backfill only: far below the
+        head, where a step checks no headers; over HTTP only, where web3 keeps a session per
+        thread)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiltkit-index-prefetch")
+        self._pending = (first, last, self._pool.submit(self._fetch_raw, first, last))
+
+    def _fetch_raw(self, first: int, last: int) -> list[dict[str, Any]]:
+        logs: list[dict[str, Any]] = self._rpc(
+            "eth_getLogs", [{"address": self.addresses, "fromBlock": hex(first), "toBlock": hex(last)}]
+        )
+        return logs
+
+    def _take_prefetch(self, first: int, target: int) -> tuple[int, list[dict[str, Any]]] | None:
+        """The prefetched range's (last block, logs) when it starts at ``first`` and ends by
+        ``target``; None otherwise, or when its read failed (the step then reads the range
+        itself, which shrinks it on a refusal)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        p_first, p_last, future = pending
+        try:
+            logs = future.result()
+        except Exception:
+            return None
+        if p_first != first or p_last > target:
+            return None
+        return p_last, logs
+
+    def close(self) -> None:
+        """Stop the background reader (a pending read finishes and is dropped)."""
+        self._pending = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     @staticmethod
     def _consistent(headers: list[Block | None], parent: str | None, raw_logs: list[dict[str, Any]]) -> bool:
@@ -278,6 +326,7 @@ class Indexer:
             applied += result.applied
             if result.caught_up:
                 break
+        self.close()
         return applied
 
     def run(
@@ -289,12 +338,15 @@ class Indexer:
     ) -> None:
         """Follow the chain until ``stop`` is set: step, and sleep ``poll_interval`` when caught up."""
         stop = stop or threading.Event()
-        while not stop.is_set():
-            result = self.step()
-            if on_step is not None:
-                on_step(result)
-            if result.caught_up:
-                stop.wait(poll_interval)
+        try:
+            while not stop.is_set():
+                result = self.step()
+                if on_step is not None:
+                    on_step(result)
+                if result.caught_up:
+                    stop.wait(poll_interval)
+        finally:
+            self.close()
 
 
 def _as_json(value: Any) -> Any:

@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from quiltkit._model import Model
 from quiltkit.badges import BurnAuth, Reputation
 from quiltkit.escrow import MilestoneState
 from quiltkit.governance import ProposalType, Support
+from quiltkit.indexer.auctions import AuctionState
 from quiltkit.indexer.badges import BadgeStatus, InputKind, reputation_at
 from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.proposals import ProposalStatus
 
 __all__ = [
     "HistoryEntry",
+    "IndexedAuction",
+    "IndexedBid",
     "IndexStatus",
     "IndexedEscrow",
     "IndexedMilestone",
@@ -158,9 +161,61 @@ class IndexStatus(Model):
     events: int
     escrows: int
     proposals: int = 0
-    badges: int = 0  # held now
+    objects: dict[str, int] = Field(default_factory=dict)
+    """Objects indexed per projected family (``{"proposals": 12, "auctions": 3}``)."""
     reorgs: int
     schema_revision: str | None
+
+
+class IndexedAuction(Model):
+    """One AuctionHouse auction as its events tell it: lot, terms (``end_time`` as the last bid
+    moved it), highest bid, and once settled the sale's split (``winner`` None: nobody bid)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    auction_id: int
+    contract: str
+    seller: str
+    collection: str
+    token_id: int
+    amount: int
+    currency: str
+    reserve: int
+    start_time: int
+    end_time: int
+    min_increment_bps: int
+    time_buffer: int
+    fee_bps: int
+    impact_beneficiary: str | None
+    impact_bps: int
+    extensions: int
+    bids: int
+    highest_bidder: str | None
+    highest_bid: int
+    status: AuctionState
+    winner: str | None
+    price: int
+    royalty_receiver: str | None
+    royalty: int
+    fee: int
+    impact: int
+    seller_proceeds: int
+    lot_owed_to: str | None
+    created_block: int
+    updated_block: int
+
+
+class IndexedBid(Model):
+    model_config = ConfigDict(frozen=True)
+
+    auction_id: int
+    bidder: str
+    amount: int
+    end_time: int
+    extended: bool
+    block_number: int
+    log_index: int
+    tx_hash: str
 
 
 # --- badges (SoulboundBadge) ----------------------------------------------------------------------

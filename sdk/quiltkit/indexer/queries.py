@@ -14,13 +14,17 @@ from quiltkit.escrow import MilestoneState
 from quiltkit.exceptions import InvalidInput
 from quiltkit.governance import ProposalType, Support
 from quiltkit.indexer import schema as t
+from quiltkit.indexer.auctions import AuctionRow, AuctionState, auction_rows
 from quiltkit.indexer.badges import BadgeRow, BadgeStatus, BadgeTypeRow, HolderRow
 from quiltkit.indexer.escrows import EscrowState, EscrowStatus
+from quiltkit.indexer.families import PROJECTIONS
 from quiltkit.indexer.models import (
     HistoryEntry,
+    IndexedAuction,
     IndexedBadge,
     IndexedBadgeHolder,
     IndexedBadgeType,
+    IndexedBid,
     IndexedEscrow,
     IndexedMilestone,
     IndexedProposal,
@@ -268,18 +272,84 @@ class Queries:
             )
         meta = {r["key"]: r["value"] for r in self.store.select(select(t.meta))}
         escrows = self.store.select(select(func.count().label("n")).select_from(t.escrows))[0]["n"]
-        proposals = self.store.select(select(func.count().label("n")).select_from(t.proposals))[0]["n"]
+        objects = {name: n for p in PROJECTIONS for name, n in p.counts(self.store).items()}
         return IndexStatus(
             chain_id=int(meta["chain_id"]) if "chain_id" in meta else None,
             contracts=json.loads(meta.get("contracts", "{}")),
             cursor=int(meta["cursor"]) if "cursor" in meta else None,
             events=int(meta.get("events", 0)),
             escrows=int(escrows),
-            proposals=int(proposals),
-            badges=_held_badges(self.store),
+            proposals=objects.get("proposals", 0),
+            objects=objects,
             reorgs=int(meta.get("reorgs", 0)),
             schema_revision=revision,
         )
+
+    # --- auctions ------------------------------------------------------------------------------
+
+    def auctions(
+        self,
+        *,
+        status: AuctionState | str | None = None,
+        seller: str | None = None,
+        collection: str | None = None,
+        bidder: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Page[IndexedAuction]:
+        """AuctionHouse auctions matching every filter given (``bidder``: auctions it bid in),
+        oldest first."""
+        _page_args(offset, limit)
+        query: Select[Any] = select(t.auctions).order_by(t.auctions.c.created_block, t.auctions.c.auction_id)
+        if status is not None:
+            try:
+                status_value = AuctionState(status).value
+            except ValueError:
+                known = ", ".join(s.value for s in AuctionState)
+                raise InvalidInput(f"unknown auction status {status!r} (statuses: {known})", field="status") from None
+            query = query.where(t.auctions.c.status == status_value)
+        if seller is not None:
+            query = query.where(t.auctions.c.seller == checksum(seller, "seller"))
+        if collection is not None:
+            query = query.where(t.auctions.c.collection == checksum(collection, "collection"))
+        if bidder is not None:
+            bid_in = select(t.bids.c.auction_id).where(t.bids.c.bidder == checksum(bidder, "bidder"))
+            query = query.where(t.auctions.c.auction_id.in_(bid_in))
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        more = len(rows) > limit
+        items = [indexed_auction(AuctionRow.from_row(r)) for r in rows[:limit]]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
+
+    def auction(self, auction_id: int) -> IndexedAuction | None:
+        rows = auction_rows(self.store, [auction_id])
+        return indexed_auction(rows[auction_id]) if auction_id in rows else None
+
+    def bids(
+        self, *, auction_id: int | None = None, bidder: str | None = None, offset: int = 0, limit: int = 100
+    ) -> Page[IndexedBid]:
+        """Bids of one auction and/or one bidder, in chain order."""
+        _page_args(offset, limit)
+        query: Select[Any] = select(t.bids).order_by(t.bids.c.block_number, t.bids.c.log_index)
+        if auction_id is not None:
+            query = query.where(t.bids.c.auction_id == str(auction_id))
+        if bidder is not None:
+            query = query.where(t.bids.c.bidder == checksum(bidder, "bidder"))
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        more = len(rows) > limit
+        items = [
+            IndexedBid(
+                auction_id=int(r["auction_id"]),
+                bidder=r["bidder"],
+                amount=int(r["amount"]),
+                end_time=int(r["end_time"]),
+                extended=bool(r["extended"]),
+                block_number=int(r["block_number"]),
+                log_index=int(r["log_index"]),
+                tx_hash=r["tx_hash"],
+            )
+            for r in rows[:limit]
+        ]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
 
     # --- badges (SoulboundBadge) ------------------------------------------------------------------
 
@@ -350,6 +420,12 @@ class Queries:
         return _indexed_holder(HolderRow.from_row(rows[0])) if rows else None
 
 
+def indexed_auction(a: AuctionRow) -> IndexedAuction:
+    return IndexedAuction.model_validate(
+        {**{k: v for k, v in a.__dict__.items() if k != "contract"}, "contract": a.contract}
+    )
+
+
 def _badge_type_arg(badge_type: Any) -> int:
     if isinstance(badge_type, bool) or not isinstance(badge_type, int) or badge_type < 1:
         raise InvalidInput(f"badge_type must be a type id >= 1, got {badge_type!r}", field="badge_type")
@@ -388,11 +464,6 @@ def _indexed_holder(h: HolderRow) -> IndexedBadgeHolder:
         inputs=[ReputationInput(block_number=b, kind=k, amount=a) for b, k, a in h.inputs],
         updated_block=h.updated_block,
     )
-
-
-def _held_badges(store: IndexStore) -> int:
-    query = select(func.count().label("n")).select_from(t.badges).where(t.badges.c.status == BadgeStatus.HELD.value)
-    return int(store.select(query)[0]["n"])
 
 
 def _tiers_page(store: IndexStore, offset: int, limit: int) -> Page[IndexedTier]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 __all__ = [
+    "auctions",
+    "bids",
     "blocks",
     "credits",
     "escrows",
@@ -154,6 +156,58 @@ votes = Table(
     Column("block_number", BigInteger, nullable=False),
     Column("tx_hash", String(66), nullable=False),
     Index("ix_qx_votes_voter", "voter"),
+)
+
+auctions = Table(
+    "qx_auctions",
+    metadata,
+    Column("auction_id", String(80), primary_key=True),
+    Column("contract", String(42), nullable=False),
+    Column("seller", String(42), nullable=False),
+    Column("collection", String(42), nullable=False),
+    Column("token_id", String(80), nullable=False),
+    Column("amount", String(80), nullable=False),  # 0 for an ERC-721 lot, units of an ERC-1155 id
+    Column("currency", String(42), nullable=False),  # the zero address for ETH
+    Column("reserve", String(80), nullable=False),
+    Column("start_time", BigInteger, nullable=False),
+    Column("end_time", BigInteger, nullable=False),  # as the last bid moved it
+    Column("min_increment_bps", Integer, nullable=False),
+    Column("time_buffer", BigInteger, nullable=False),
+    Column("fee_bps", Integer, nullable=False),
+    Column("impact_beneficiary", String(42), nullable=True),
+    Column("impact_bps", Integer, nullable=False),
+    Column("extensions", Integer, nullable=False),
+    Column("bids", Integer, nullable=False),
+    Column("highest_bidder", String(42), nullable=True),
+    Column("highest_bid", String(80), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("winner", String(42), nullable=True),
+    Column("price", String(80), nullable=False),
+    Column("royalty_receiver", String(42), nullable=True),
+    Column("royalty", String(80), nullable=False),
+    Column("fee", String(80), nullable=False),
+    Column("impact", String(80), nullable=False),
+    Column("seller_proceeds", String(80), nullable=False),
+    Column("lot_owed_to", String(42), nullable=True),
+    Column("created_block", BigInteger, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_qx_auctions_status_end_time", "status", "end_time"),
+    Index("ix_qx_auctions_seller", "seller"),
+    Index("ix_qx_auctions_collection", "collection"),
+)
+
+bids = Table(
+    "qx_bids",
+    metadata,
+    Column("auction_id", String(80), primary_key=True),
+    Column("block_number", BigInteger, primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    Column("bidder", String(42), nullable=False),
+    Column("amount", String(80), nullable=False),
+    Column("end_time", BigInteger, nullable=False),
+    Column("extended", Boolean, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Index("ix_qx_bids_bidder", "bidder"),
 )
 
 # --- badges (SoulboundBadge; quiltkit.indexer.badges) ----------------------------------------------

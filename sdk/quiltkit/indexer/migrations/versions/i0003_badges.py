@@ -2,7 +2,7 @@
 TieredBadges' tiers and balances.
 
 Revision ID: i0003
-Revises: i0002
+Revises: i0006
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i0003"
-down_revision = "i0002"
+down_revision = "i0006"  # chained after the auction projection, merged first
 branch_labels = None
 depends_on = None
 
