@@ -1248,3 +1248,73 @@ def index_query_bonds(database_url: str, verifier: str | None, set_id: str | Non
     with _index_store(database_url) as store:
         page = Queries(store).bonds(verifier=verifier, set=set_id, offset=offset, limit=limit)
     click.echo(page.model_dump_json(indent=2))
+
+
+# --- index query: badges (SoulboundBadge) ---------------------------------------------------------
+
+
+@index_query.command("badge-types")
+@_index_db_option
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_badge_types(database_url: str, offset: int, limit: int) -> None:
+    """Badge types with their validators, by id, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).badge_types(offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("badges")
+@_index_db_option
+@click.option("--holder", default=None)
+@click.option("--type", "badge_type", default=None, type=int)
+@click.option("--status", default=None, help="held, revoked, burned")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_badges(
+    database_url: str, holder: str | None, badge_type: int | None, status: str | None, offset: int, limit: int
+) -> None:
+    """Badges matching the filters, in issue order, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).badges(holder=holder, badge_type=badge_type, status=status, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("badge-holders")
+@_index_db_option
+@click.option("--type", "badge_type", default=None, type=int, help="only holders of a badge of this type now")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_badge_holders(database_url: str, badge_type: int | None, offset: int, limit: int) -> None:
+    """Holders with their reputation inputs, most badges held first, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).badge_holders(badge_type=badge_type, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("tiers")
+@_index_db_option
+@click.option("--account", default=None, help="that account's non-zero balances instead of the tiers")
+@click.option("--tier", "tier_id", default=None, type=int, help="with --balances: one tier's holders")
+@click.option("--balances", is_flag=True, help="balances (by tier and account) instead of tiers")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_tiers(
+    database_url: str, account: str | None, tier_id: int | None, balances: bool, offset: int, limit: int
+) -> None:
+    """TieredBadges tiers, or (--balances / --account) their balances, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        q = Queries(store)
+        if balances or account is not None or tier_id is not None:
+            page: Any = q.tier_balances(account=account, tier_id=tier_id, offset=offset, limit=limit)
+        else:
+            page = q.tiers(offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))

@@ -11,11 +11,15 @@ Needs the ``indexer`` extra (SQLAlchemy, alembic, psycopg). See docs/indexer.md.
 """
 
 from quiltkit.indexer.auctions import AuctionState
+from quiltkit.indexer.badges import BadgeStatus, block_times
 from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer, StepResult, load_manifest
 from quiltkit.indexer.models import (
     HistoryEntry,
     IndexedAuction,
+    IndexedBadge,
+    IndexedBadgeHolder,
+    IndexedBadgeType,
     IndexedBid,
     IndexedBond,
     IndexedBondMinimum,
@@ -24,9 +28,12 @@ from quiltkit.indexer.models import (
     IndexedProposal,
     IndexedRewardToken,
     IndexedStake,
+    IndexedTier,
+    IndexedTierBalance,
     IndexedVote,
     IndexStatus,
     Page,
+    ReputationInput,
 )
 from quiltkit.indexer.proposals import ProposalStatus
 from quiltkit.indexer.queries import Queries
@@ -60,4 +67,15 @@ __all__ = [
     "IndexedBondMinimum",
     "IndexedRewardToken",
     "IndexedStake",
+]
+
+__all__ += [
+    "BadgeStatus",
+    "IndexedBadge",
+    "IndexedBadgeHolder",
+    "IndexedBadgeType",
+    "ReputationInput",
+    "IndexedTier",
+    "IndexedTierBalance",
+    "block_times",
 ]

@@ -6,14 +6,19 @@ from __future__ import annotations
 from quiltkit._contract import ContractClient
 from quiltkit.escrow import Escrow
 from quiltkit.indexer.auctions import AuctionProjection
+from quiltkit.indexer.badges import BadgeHolderProjection, BadgeTypeProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
 from quiltkit.indexer.staking import BOND_SETS, BONDS, REWARDS, STAKES
+from quiltkit.indexer.tiers import TiersProjection
 
 __all__ = ["FAMILIES", "PROJECTIONS", "projection_of"]
 
 PROJECTIONS: tuple[Projection, ...] = (
     GovernanceProjection(),
+    BadgeTypeProjection(),
+    BadgeHolderProjection(),
+    TiersProjection(),
     AuctionProjection(),
     # staking and bonds: two projections per contract, one per kind of object
     STAKES,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from quiltkit._model import Model
+from quiltkit.badges import BurnAuth, Reputation
 from quiltkit.escrow import MilestoneState
 from quiltkit.governance import ProposalType, Support
 from quiltkit.indexer.auctions import AuctionState
+from quiltkit.indexer.badges import BadgeStatus, InputKind, reputation_at
 from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.proposals import ProposalStatus
 
@@ -291,3 +294,105 @@ class IndexedBondMinimum(Model):
     contract: str
     minimum: int
     updated_block: int
+
+
+# --- badges (SoulboundBadge) ----------------------------------------------------------------------
+
+
+class IndexedBadgeType(Model):
+    """A badge type as its events left it: terms fixed at registration, URI and URI mode, and the
+    attestation validators (threshold 0 and none: attestations disabled)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    badge_type: int
+    contract: str
+    name: str
+    uri: str
+    weight: int
+    expiry_period: int
+    burn_auth: BurnAuth
+    on_chain_uri: bool
+    validators: list[str]
+    threshold: int
+    validator_set: str
+    registered_block: int
+    updated_block: int
+
+
+class IndexedBadge(Model):
+    """One badge: what ``BadgeIssued`` said, and whether it is still held (a revocation's reason
+    code and what a removal subtracted from the holder's reputation otherwise)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token_id: int
+    holder: str
+    badge_type: int
+    weight: int
+    evidence_hash: str
+    attestation_id: str | None
+    status: BadgeStatus
+    reason: int | None
+    subtracted: int | None
+    issued_block: int
+    removed_block: int | None
+    tx_hash: str
+
+
+class ReputationInput(Model):
+    model_config = ConfigDict(frozen=True)
+
+    block_number: int
+    kind: InputKind
+    amount: int
+
+
+class IndexedBadgeHolder(Model):
+    """A holder: badges held now and ever issued, activities recorded, and the reputation inputs
+    in chain order. The index has block numbers, not times: :meth:`reputation` folds the inputs
+    with the blocks' timestamps as the contract does (:func:`quiltkit.indexer.badges.block_times`
+    reads them from a node)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    holder: str
+    contract: str
+    held: int
+    minted: int
+    activities: int
+    inputs: list[ReputationInput]
+    updated_block: int
+
+    def reputation(self, block_time: Callable[[int], int], annual_rate_bps: int, at: int) -> Reputation:
+        """The holder's reputation at time ``at``: what ``SoulboundBadge.reputation`` reads then."""
+        inputs = [(i.block_number, i.kind, i.amount) for i in self.inputs]
+        return reputation_at(inputs, self.holder, self.minted, block_time, annual_rate_bps, at)
+
+
+__all__ += ["IndexedBadge", "IndexedBadgeHolder", "IndexedBadgeType", "ReputationInput"]
+
+
+class IndexedTier(Model):
+    """A TieredBadges tier: soulbound or tradeable, the tier it upgrades, upgrades into it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contract: str
+    tier_id: int
+    soulbound: bool
+    lower: int | None
+    upgrades: int
+    created_block: int
+
+
+class IndexedTierBalance(Model):
+    model_config = ConfigDict(frozen=True)
+
+    contract: str
+    tier_id: int
+    account: str
+    amount: int
+
+
+__all__ += ["IndexedTier", "IndexedTierBalance"]

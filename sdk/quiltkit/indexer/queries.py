@@ -9,23 +9,31 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from quiltkit._types import checksum
+from quiltkit.badges import BurnAuth
 from quiltkit.escrow import MilestoneState
 from quiltkit.exceptions import InvalidInput
 from quiltkit.governance import ProposalType, Support
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.auctions import AuctionRow, AuctionState, auction_rows
+from quiltkit.indexer.badges import BadgeRow, BadgeStatus, BadgeTypeRow, HolderRow
 from quiltkit.indexer.escrows import EscrowState, EscrowStatus
 from quiltkit.indexer.families import PROJECTIONS
 from quiltkit.indexer.models import (
     HistoryEntry,
     IndexedAuction,
+    IndexedBadge,
+    IndexedBadgeHolder,
+    IndexedBadgeType,
     IndexedBid,
     IndexedEscrow,
     IndexedMilestone,
     IndexedProposal,
+    IndexedTier,
+    IndexedTierBalance,
     IndexedVote,
     IndexStatus,
     Page,
+    ReputationInput,
 )
 from quiltkit.indexer.proposals import ProposalRow, ProposalStatus, proposal_rows
 from quiltkit.indexer.staking_queries import StakingQueries
@@ -345,8 +353,154 @@ class Queries(StakingQueries):
         ]
         return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if more else None)
 
+    # --- badges (SoulboundBadge) ------------------------------------------------------------------
+
+    def badge_types(self, *, offset: int = 0, limit: int = 100) -> Page[IndexedBadgeType]:
+        """Badge types, by id."""
+        _page_args(offset, limit)
+        query = select(t.badge_types).order_by(t.badge_types.c.registered_block, t.badge_types.c.badge_type)
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        items = [_indexed_badge_type(BadgeTypeRow.from_row(r)) for r in rows[:limit]]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
+
+    def badges(
+        self,
+        *,
+        holder: str | None = None,
+        badge_type: int | None = None,
+        status: BadgeStatus | str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Page[IndexedBadge]:
+        """Badges matching every filter given, in issue order."""
+        _page_args(offset, limit)
+        query: Select[Any] = select(t.badges).order_by(t.badges.c.issued_block, t.badges.c.token_id)
+        if holder is not None:
+            query = query.where(t.badges.c.holder == checksum(holder, "holder"))
+        if badge_type is not None:
+            query = query.where(t.badges.c.badge_type == str(_badge_type_arg(badge_type)))
+        if status is not None:
+            try:
+                status_value = BadgeStatus(status).value
+            except ValueError:
+                known = ", ".join(s.value for s in BadgeStatus)
+                raise InvalidInput(f"unknown badge status {status!r} (statuses: {known})", field="status") from None
+            query = query.where(t.badges.c.status == status_value)
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        items = [_indexed_badge(BadgeRow.from_row(r)) for r in rows[:limit]]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
+
+    def badge_holders(
+        self, *, badge_type: int | None = None, offset: int = 0, limit: int = 100
+    ) -> Page[IndexedBadgeHolder]:
+        """Holders with their reputation inputs, most badges held first; ``badge_type``: only those
+        holding a badge of that type now."""
+        _page_args(offset, limit)
+        query: Select[Any] = select(t.badge_holders).order_by(t.badge_holders.c.held.desc(), t.badge_holders.c.holder)
+        if badge_type is not None:
+            holding = select(t.badges.c.holder).where(
+                t.badges.c.badge_type == str(_badge_type_arg(badge_type)),
+                t.badges.c.status == BadgeStatus.HELD.value,
+            )
+            query = query.where(t.badge_holders.c.holder.in_(holding))
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        items = [_indexed_holder(HolderRow.from_row(r)) for r in rows[:limit]]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
+
+    def tiers(self, *, offset: int = 0, limit: int = 100) -> Page[IndexedTier]:
+        """TieredBadges tiers, in creation order."""
+        return _tiers_page(self.store, offset, limit)
+
+    def tier_balances(
+        self, *, account: str | None = None, tier_id: int | None = None, offset: int = 0, limit: int = 100
+    ) -> Page[IndexedTierBalance]:
+        """Non-zero TieredBadges balances of one account and/or one tier."""
+        return _tier_balances_page(self.store, account, tier_id, offset, limit)
+
+    def badge_holder(self, holder: str) -> IndexedBadgeHolder | None:
+        rows = self.store.select(select(t.badge_holders).where(t.badge_holders.c.holder == checksum(holder, "holder")))
+        return _indexed_holder(HolderRow.from_row(rows[0])) if rows else None
+
 
 def indexed_auction(a: AuctionRow) -> IndexedAuction:
     return IndexedAuction.model_validate(
         {**{k: v for k, v in a.__dict__.items() if k != "contract"}, "contract": a.contract}
     )
+
+
+def _badge_type_arg(badge_type: Any) -> int:
+    if isinstance(badge_type, bool) or not isinstance(badge_type, int) or badge_type < 1:
+        raise InvalidInput(f"badge_type must be a type id >= 1, got {badge_type!r}", field="badge_type")
+    return int(badge_type)
+
+
+def _indexed_badge_type(r: BadgeTypeRow) -> IndexedBadgeType:
+    return IndexedBadgeType(
+        badge_type=r.badge_type,
+        contract=r.contract,
+        name=r.name,
+        uri=r.uri,
+        weight=r.weight,
+        expiry_period=r.expiry_period,
+        burn_auth=BurnAuth(r.burn_auth),
+        on_chain_uri=r.on_chain_uri,
+        validators=r.validators,
+        threshold=r.threshold,
+        validator_set=r.validator_set,
+        registered_block=r.registered_block,
+        updated_block=r.updated_block,
+    )
+
+
+def _indexed_badge(b: BadgeRow) -> IndexedBadge:
+    return IndexedBadge(**{k: getattr(b, k) for k in IndexedBadge.model_fields})
+
+
+def _indexed_holder(h: HolderRow) -> IndexedBadgeHolder:
+    return IndexedBadgeHolder(
+        holder=h.holder,
+        contract=h.contract,
+        held=h.held,
+        minted=h.minted,
+        activities=h.activities,
+        inputs=[ReputationInput(block_number=b, kind=k, amount=a) for b, k, a in h.inputs],
+        updated_block=h.updated_block,
+    )
+
+
+def _tiers_page(store: IndexStore, offset: int, limit: int) -> Page[IndexedTier]:
+    _page_args(offset, limit)
+    query = select(t.tiers).order_by(t.tiers.c.created_block, t.tiers.c.contract, t.tiers.c.tier_id)
+    rows = store.select(query.offset(offset).limit(limit + 1))
+    items = [
+        IndexedTier(
+            contract=r["contract"],
+            tier_id=int(r["tier_id"]),
+            soulbound=bool(r["soulbound"]),
+            lower=None if r["lower"] is None else int(r["lower"]),
+            upgrades=int(r["upgrades"]),
+            created_block=int(r["created_block"]),
+        )
+        for r in rows[:limit]
+    ]
+    return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
+
+
+def _tier_balances_page(
+    store: IndexStore, account: str | None, tier_id: int | None, offset: int, limit: int
+) -> Page[IndexedTierBalance]:
+    _page_args(offset, limit)
+    c = t.tier_balances.c
+    query: Select[Any] = select(t.tier_balances).where(c.amount != "0").order_by(c.contract, c.tier_id, c.account)
+    if account is not None:
+        query = query.where(c.account == checksum(account, "account"))
+    if tier_id is not None:
+        query = query.where(c.tier_id == str(_badge_type_arg(tier_id)))
+    rows = store.select(query.offset(offset).limit(limit + 1))
+    items = [
+        IndexedTierBalance(
+            contract=r["contract"], tier_id=int(r["tier_id"]), account=r["account"], amount=int(r["amount"])
+        )
+        for r in rows[:limit]
+    ]
+    return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)

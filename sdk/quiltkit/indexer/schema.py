@@ -281,3 +281,79 @@ bond_minimums = Table(
     Column("minimum", String(80), nullable=False),
     Column("updated_block", BigInteger, nullable=False),
 )
+
+
+# --- badges (SoulboundBadge; quiltkit.indexer.badges) ----------------------------------------------
+
+badge_types = Table(
+    "qx_badge_types",
+    metadata,
+    Column("badge_type", String(80), primary_key=True),  # uint256: decimal text
+    Column("contract", String(42), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("weight", String(80), nullable=False),
+    Column("expiry_period", BigInteger, nullable=False),
+    Column("burn_auth", Integer, nullable=False),
+    Column("on_chain_uri", Boolean, nullable=False),
+    Column("validators_json", Text, nullable=False),
+    Column("threshold", Integer, nullable=False),
+    Column("validator_set", String(66), nullable=False),  # the validators' commitment
+    Column("registered_block", BigInteger, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+)
+
+badges = Table(
+    "qx_badges",
+    metadata,
+    Column("token_id", String(80), primary_key=True),
+    Column("holder", String(42), nullable=False),
+    Column("badge_type", String(80), nullable=False),
+    Column("weight", String(80), nullable=False),
+    Column("evidence_hash", String(66), nullable=False),
+    Column("attestation_id", String(66), nullable=True),  # None: issued by an issuer
+    Column("status", String(16), nullable=False),
+    Column("reason", Integer, nullable=True),  # a revocation's reason code
+    Column("subtracted", String(80), nullable=True),  # what a revocation or burn took off
+    Column("issued_block", BigInteger, nullable=False),
+    Column("removed_block", BigInteger, nullable=True),
+    Column("tx_hash", String(66), nullable=False),
+    Index("ix_qx_badges_holder", "holder"),
+    Index("ix_qx_badges_badge_type_status", "badge_type", "status"),
+)
+
+badge_holders = Table(
+    "qx_badge_holders",
+    metadata,
+    Column("holder", String(42), primary_key=True),
+    Column("contract", String(42), nullable=False),
+    Column("held", Integer, nullable=False),
+    Column("minted", Integer, nullable=False),
+    Column("activities", Integer, nullable=False),
+    Column("inputs_json", Text, nullable=False),  # [[block, kind, amount], ...]: the reputation inputs
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_qx_badge_holders_held", "held"),
+)
+
+tiers = Table(  # TieredBadges (quiltkit.indexer.tiers)
+    "qx_tiers",
+    metadata,
+    Column("contract", String(42), primary_key=True),
+    Column("tier_id", String(80), primary_key=True),
+    Column("soulbound", Boolean, nullable=False),
+    Column("lower", String(80), nullable=True),  # the tier it upgrades
+    Column("upgrades", Integer, nullable=False),  # upgrades into this tier
+    Column("created_block", BigInteger, nullable=False),
+)
+
+tier_balances = Table(
+    "qx_tier_balances",
+    metadata,
+    Column("contract", String(42), primary_key=True),
+    Column("tier_id", String(80), primary_key=True),
+    Column("account", String(42), primary_key=True),
+    Column("amount", String(80), nullable=False),
+    Index("ix_qx_tier_balances_account", "account"),
+)
+
+__all__ += ["badge_holders", "badge_types", "badges", "tier_balances", "tiers"]
