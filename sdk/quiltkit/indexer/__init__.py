@@ -14,9 +14,12 @@ from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.indexer import ContractRef, Deployment, Indexer, StepResult, load_manifest
 from quiltkit.indexer.models import (
     HistoryEntry,
+    IndexedDonation,
     IndexedEscrow,
     IndexedMilestone,
+    IndexedProject,
     IndexedProposal,
+    IndexedRound,
     IndexedVote,
     IndexStatus,
     Page,
@@ -45,4 +48,8 @@ __all__ = [
     "StepResult",
     "load_manifest",
     "verify",
+    # funding rounds
+    "IndexedDonation",
+    "IndexedProject",
+    "IndexedRound",
 ]

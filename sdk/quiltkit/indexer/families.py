@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from quiltkit._contract import ContractClient
 from quiltkit.escrow import Escrow
+from quiltkit.indexer.funding import FundingProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
 
-__all__ = ["FAMILIES", "PROJECTIONS", "projection_of"]
+__all__ = ["CHILD_CLIENTS", "FAMILIES", "PROJECTIONS", "projection_of"]
 
-PROJECTIONS: tuple[Projection, ...] = (GovernanceProjection(),)
+PROJECTIONS: tuple[Projection, ...] = (
+    GovernanceProjection(),
+    FundingProjection(),
+)
 
 FAMILIES: dict[str, type[ContractClient]] = {
     "MilestoneEscrow": Escrow,
@@ -19,6 +23,12 @@ FAMILIES: dict[str, type[ContractClient]] = {
 """The contracts of a manifest the indexer projects, by manifest name, and their clients."""
 
 _BY_KIND = {p.kind: p for p in PROJECTIONS}
+
+
+CHILD_CLIENTS: dict[str, type[ContractClient]] = {
+    p.family: p.child_client for p in PROJECTIONS if p.child_client is not None
+}
+"""The client of the contracts each factory family creates (the indexer's child contracts)."""
 
 
 def projection_of(subject: str) -> Projection:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from quiltkit._model import Model
 from quiltkit.escrow import MilestoneState
+from quiltkit.funding import Phase, Strategy
 from quiltkit.governance import ProposalType, Support
 from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.proposals import ProposalStatus
@@ -20,6 +21,10 @@ __all__ = [
     "IndexedProposal",
     "IndexedVote",
     "Page",
+    # funding rounds
+    "IndexedDonation",
+    "IndexedProject",
+    "IndexedRound",
 ]
 
 T = TypeVar("T")
@@ -155,5 +160,69 @@ class IndexStatus(Model):
     events: int
     escrows: int
     proposals: int = 0
+    rounds: int = 0
     reorgs: int
     schema_revision: str | None
+
+
+# --- funding rounds -------------------------------------------------------------------------------
+
+
+class IndexedRound(Model):
+    """One FundingRound a factory created: terms the events carry, finalisation phase and cursor,
+    pause and pool (funded, matched or allocated, returned to sponsors or the treasury)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round: str
+    factory: str | None
+    round_index: int | None
+    creator: str | None
+    metadata_uri: str
+    currency: str
+    curator: str
+    strategy: Strategy
+    phase: Phase
+    cursor: int
+    paused: bool
+    pool_total: int
+    pool_matched: int
+    pool_returned: int
+    project_count: int
+    created_block: int
+    updated_block: int
+
+
+class IndexedProject(Model):
+    """One project of a round: its plan, donations, quadratic inputs, match and settlement."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round: str
+    project_id: int
+    recipient: str
+    goal: int
+    milestone_amounts: list[int]
+    vesting_duration: int
+    donated: int
+    sum_sqrt: int
+    donors: int
+    matched: int
+    refunding: bool
+    returned_to_donors: int
+    settled_mask: int
+    created_block: int
+
+
+class IndexedDonation(Model):
+    """One donor's giving to one project of a round (their total) and what was refunded of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round: str
+    project_id: int
+    donor: str
+    amount: int
+    refunded: int
+    first_block: int
+    updated_block: int
