@@ -7,14 +7,19 @@ on SQLite and PostgreSQL, ending equal to a fresh index of the final chain."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from quiltkit.cli import main
 from quiltkit.devchain import mine
 from quiltkit.exceptions import InvalidInput
 from quiltkit.funding import Phase
 from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore, Queries, verify
+from quiltkit.indexer import schema as t
 from quiltkit.indexer.funding import round_states
+from sqlalchemy import update
 
 from tests.indexer.conftest import rng
 from tests.indexer.funding_workload import FINNEY, FundingWorkload
@@ -77,6 +82,17 @@ def test_rounds_equal_the_chain_after_a_random_workload(chain: Chain, store: Ind
         q.rounds(phase="nonsense")
     with pytest.raises(InvalidInput):
         q.donations(round="not an address")
+    # verify can fail: one donation off by one wei in the index is reported, and only it
+    d = every[0]
+    c = t.funding_donations.c
+    with store._tx() as conn:
+        conn.execute(
+            update(t.funding_donations)
+            .where(c.round == d.round, c.project_id == str(d.project_id), c.donor == d.donor)
+            .values(amount=str(d.amount + 1))
+        )
+    (diff,) = verify(chain.w3, store, indexer.deployment)[1]
+    assert (diff.field, diff.indexed, diff.on_chain) == ("amount", d.amount + 1, d.amount)
 
 
 def test_a_round_created_mid_range_is_followed_from_its_creation_and_after_a_restart(
@@ -101,6 +117,21 @@ def test_a_round_created_mid_range_is_followed_from_its_creation_and_after_a_res
         (row,) = Queries(store).rounds().items
         assert (row.round, row.project_count, row.pool_total) == (r.address, 1, 5 * FINNEY)
         assert Queries(store).donations(round=r.address).items[0].amount == 2 * FINNEY
+        runner, db = CliRunner(), ["--database-url", index_url]
+        queries = (
+            ("rounds", ["--limit", "5"], "round", r.address),
+            ("projects", ["--round", r.address], "project_id", pid),
+        )
+        for what, options, key, expected in queries:
+            out = runner.invoke(main, ["index", "query", what, *db, *options])
+            assert out.exit_code == 0, out.output
+            assert [x[key] for x in json.loads(out.output)["items"]] == [expected]
+        out = runner.invoke(main, ["index", "query", "donations", *db, "--donor", work.donors[0].address])
+        assert json.loads(out.output)["items"][0]["amount"] == 2 * FINNEY
+        for bad in (["rounds", "--phase", "closed"], ["donations", "--round", "0x12"], ["projects", "--limit", "0"]):
+            out = runner.invoke(main, ["index", "query", *bad, *db])
+            lines = [line for line in out.output.splitlines() if line.strip()]
+            assert out.exit_code == 1 and len(lines) == 1 and lines[0].startswith("error: "), (bad, out.output)
     finally:
         store.dispose()
     store = IndexStore(index_url)  # a new process: the round is reloaded from the database
