@@ -8,6 +8,12 @@ the range, checks that they chain from the cursor's hash and that every log's bl
 header's, and records them; before each step it checks that the cursor's block is still on the
 chain. When it is not (a reorganisation, or a node rolled back), it walks the recorded hashes down
 to the newest one still on the chain, rolls the projections back to it, and indexes forward again.
+
+Child contracts: a factory family (a projection with ``child_client``) creates contracts the
+manifest does not name. A step that finds a creation event of a contract it does not follow reads
+that contract's logs from the creation block to the end of its range before applying it, and
+records the contract with the range; the contracts recorded are reloaded at ``prepare`` and after
+a rollback (which removes those whose creation it undid).
 """
 
 from __future__ import annotations
