@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from quiltkit.cli import main
-from quiltkit.devchain import mine
+from quiltkit.devchain import advance_time, mine
 from quiltkit.exceptions import InvalidInput
-from quiltkit.funding import Phase
+from quiltkit.funding import LeaderboardEntry, Phase, RoundParams, Strategy, score_allocation
 from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore, Queries, verify
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.funding import round_states
+from quiltkit.intents import VerifierSignature
 from sqlalchemy import update
 
 from tests.indexer.conftest import rng
@@ -182,3 +183,39 @@ def test_reorgs_mid_funding_workload_roll_rounds_back(chain: Chain, any_store: I
         assert store.children() == fresh.children()
     finally:
         fresh.dispose()
+
+
+def test_a_score_round_s_signed_leaderboard_is_projected_as_allocations(chain: Chain, store: IndexStore) -> None:
+    work = FundingWorkload(chain, rng(63))
+    now = chain.now()
+    verifiers = chain.verifiers
+    params = RoundParams(
+        curator=work.curator.address,
+        strategy=Strategy.SCORE,
+        application_end=now + 10,
+        donation_start=now,
+        donation_end=now + 100,
+        release_deadline=now + 1_000,
+        verifiers=[v.address for v in verifiers],
+        threshold=2,
+    )
+    r = work.factory.create_round(params, b"\x07" * 32, "ipfs://contest", sender=work.curator)
+    pool = 20 * FINNEY + 7
+    r.fund_pool(pool, sender=work.donors[0])
+    entries = [
+        LeaderboardEntry(recipient=a.address, score=s) for a, s in zip(work.recipients, (50, 30, 17), strict=True)
+    ]
+    sigs = [VerifierSignature(verifier_index=i, signature=r.sign_leaderboard(entries, verifiers[i])) for i in (0, 2)]
+    advance_time(chain.w3, 101)
+    r.submit_leaderboard(entries, [v.address for v in verifiers], sigs, sender=work.curator)
+    indexer = _indexer(chain, work, store)
+    indexer.sync()
+    assert verify(chain.w3, store, indexer.deployment)[1] == []
+    state = round_states(store)[r.address]
+    expected = score_allocation([e.score for e in entries], pool)
+    assert [(a["recipient"], a["score"], a["amount"]) for a in state.allocations] == [
+        (e.recipient, e.score, amount) for e, amount in zip(entries, expected, strict=True)
+    ]
+    assert [r.owed_of(e.recipient) for e in entries] == expected
+    (row,) = Queries(store).rounds(phase="finalized").items
+    assert (row.strategy, row.pool_matched, row.pool_returned) == (Strategy.SCORE, sum(expected), pool - sum(expected))
