@@ -379,10 +379,13 @@ class FundingProjection(Projection):
                 continue
             row.apply(e, stopped)
         self.clear(conn, keys)
+        out: dict[str, list[dict[str, Any]]] = {name: [] for name in _TABLES}
+        for state in rounds.values():
+            for name, rows in state.rows().items():
+                out[name] += rows
         for name, table in _TABLES.items():
-            rows = [r for state in rounds.values() for r in state.rows()[name]]
-            if rows:
-                conn.execute(insert(table), rows)
+            if out[name]:
+                conn.execute(insert(table), out[name])
 
     def verify(self, w3: Web3, address: str, store: IndexStore, block: int) -> list[Difference]:
         """Each round against its views at ``block``: ``roundParams`` (currency, curator,
