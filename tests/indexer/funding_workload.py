@@ -10,8 +10,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from quiltkit.devchain import advance_time
-from quiltkit.exceptions import ContractRevert
+from quiltkit.devchain import mine
+from quiltkit.exceptions import ContractRevert, TransactionFailed
 from quiltkit.funding import FundingRound, FundingRoundFactory, Phase, RoundParams
 
 from tests.relayer.conftest import Chain
@@ -22,6 +22,10 @@ FINNEY = 10**15
 class FundingWorkload:
     def __init__(self, chain: Chain, rng: random.Random) -> None:
         self.chain, self.rng = chain, rng
+        # Each block 1 s after the last (plus advance_time's jumps), whatever the wall clock and the
+        # machine's load: the windows, and so the actions chosen, follow from the seed alone.
+        answer = chain.w3.provider.make_request("anvil_setBlockTimestampInterval", [1])  # type: ignore[arg-type]
+        assert "error" not in answer, answer
         self.curator = chain.operator
         self.donors = chain.accounts[10:16]
         self.recipients = chain.accounts[16:19]
@@ -39,14 +43,22 @@ class FundingWorkload:
         for _ in range(steps):
             self.step()
 
+    def advance(self, seconds: int) -> None:
+        """Mine a block ``seconds`` after the latest (anvil's evm_increaseTime is ignored while a
+        timestamp interval is set)."""
+        w3 = self.chain.w3
+        answer = w3.provider.make_request("evm_setNextBlockTimestamp", [self.chain.now() + seconds])  # type: ignore[arg-type]
+        assert "error" not in answer, answer
+        mine(w3)
+
     def create_round(self) -> FundingRound:
         now = self.chain.now()
         params = RoundParams(
             curator=self.curator.address,
-            application_end=now + 300,
+            application_end=now + 200,
             donation_start=now,
-            donation_end=now + 600,
-            release_deadline=now + 1_200,
+            donation_end=now + 400,
+            release_deadline=now + 800,
             matching_cap_bps=self.rng.choice([2_500, 10_000]),
         )
         salt = self.rng.getrandbits(256).to_bytes(32, "big")
@@ -61,11 +73,13 @@ class FundingWorkload:
         now = self.chain.now()
         for r in self.live_rounds():
             options += self._round_options(r, now)
-        options.append(("time", lambda: advance_time(self.chain.w3, self.rng.choice([60, 150]))))
+        # as likely as any round's actions: rounds move through their windows within a run
+        jump = ("time", lambda: self.advance(self.rng.choice([30, 60, 120])))
+        options += [jump] * max(1, len(options) // 5)
         name, run = self.rng.choice(options)
         try:
             run()
-        except ContractRevert:
+        except (ContractRevert, TransactionFailed):  # refused, or mined a second past a window's end
             name += " (reverted)"
         self.done[name] = self.done.get(name, 0) + 1
         return name
@@ -78,8 +92,8 @@ class FundingWorkload:
         count = r.project_count()
         if now < p.application_end and not paused and count < 4:
             amounts = [rng.randint(1, 5) * FINNEY for _ in range(rng.randint(1, 3))]
-            goal = rng.choice([1, 3, 40]) * FINNEY
-            vesting = rng.choice([0, 0, 200])
+            goal = rng.choice([1, 2, 40]) * FINNEY
+            vesting = rng.choice([0, 400])
             recipient = rng.choice(self.recipients).address
             out.append(
                 (
@@ -107,13 +121,16 @@ class FundingWorkload:
                     if info.refunding:
                         break
                     if not info.is_settled(k) and now < p.release_deadline:
-                        out.append(("release", lambda pid=pid, k=k: r.release(pid, k, sender=self.curator)))
+                        out += [("release", lambda pid=pid, k=k: r.release(pid, k, sender=self.curator))]
                         break
                     streamed = r.stream_of(pid, k)
+                    if streamed[4]:
+                        claim = ("claim stream", lambda pid=pid, k=k: r.claim_stream(pid, k, sender=self.curator))
+                        out += [claim] * 2
                     if streamed[0] and not streamed[3]:
-                        out.append(("claim stream", lambda pid=pid, k=k: r.claim_stream(pid, k, sender=self.curator)))
                         out.append(("stop stream", lambda pid=pid, k=k: r.stop_stream(pid, k, sender=self.curator)))
-                if now >= p.release_deadline and not info.refunding:
+                full = (1 << info.milestone_count) - 1
+                if now >= p.release_deadline and not info.refunding and info.settled_mask != full:
                     out.append(("return unreleased", lambda pid=pid: r.return_unreleased(pid, sender=self.curator)))
                 for donor in self.donors:
                     if r.refundable_of(pid, donor.address):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from quiltkit.cli import main
-from quiltkit.devchain import advance_time, mine
+from quiltkit.devchain import mine
 from quiltkit.exceptions import InvalidInput
 from quiltkit.funding import LeaderboardEntry, Phase, RoundParams, Strategy, score_allocation
 from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore, Queries, verify
@@ -42,13 +42,14 @@ def _indexer(chain: Chain, work: FundingWorkload, store: IndexStore, **options: 
 
 def test_rounds_equal_the_chain_after_a_random_workload(chain: Chain, store: IndexStore) -> None:
     work = FundingWorkload(chain, rng(61))
-    work.run(140)
+    work.run(180)
     indexer = _indexer(chain, work, store)
     indexer.sync()
     block, differences = verify(chain.w3, store, indexer.deployment)
     assert block == chain.w3.eth.block_number
     assert differences == []
-    for action in ("create round", "register", "donate", "fund pool", "finalize", "release", "refund"):
+    actions = ("create round", "register", "donate", "fund pool", "finalize", "release", "refund")
+    for action in (*actions, "claim stream", "stop stream", "return unreleased", "pause"):
         assert work.done.get(action, 0) >= 1, sorted(work.done.items())
     q = Queries(store)
     rounds = q.rounds(limit=1_000).items
@@ -206,7 +207,7 @@ def test_a_score_round_s_signed_leaderboard_is_projected_as_allocations(chain: C
         LeaderboardEntry(recipient=a.address, score=s) for a, s in zip(work.recipients, (50, 30, 17), strict=True)
     ]
     sigs = [VerifierSignature(verifier_index=i, signature=r.sign_leaderboard(entries, verifiers[i])) for i in (0, 2)]
-    advance_time(chain.w3, 101)
+    work.advance(101)
     r.submit_leaderboard(entries, [v.address for v in verifiers], sigs, sender=work.curator)
     indexer = _indexer(chain, work, store)
     indexer.sync()

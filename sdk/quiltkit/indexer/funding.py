@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DonationRow", "FundingProjection", "ProjectRow", "RoundRow", "round_states"]
 
-_ZERO32 = "0x" + "00" * 32
+_NO_STREAM: dict[str, Any] = {"stream_amount": 0, "stream_claimed": 0, "stream_start": 0, "stream_stopped": False}
 
 
 @dataclass
@@ -152,8 +152,14 @@ class RoundRow:
                 "intent_id": str(e.intent_id),
                 "block_number": e.block_number,
                 "tx_hash": e.tx_hash,
+                **_NO_STREAM,
             }
+        elif isinstance(e, fe.StreamStarted):
+            self.releases[(e.project_id, e.milestone)].update(stream_amount=e.amount, stream_start=e.start)
+        elif isinstance(e, fe.StreamClaimed):
+            self.releases[(e.project_id, e.milestone)]["stream_claimed"] += e.amount
         elif isinstance(e, fe.StreamStopped):
+            self.releases[(e.project_id, e.milestone)].update(stream_amount=e.vested, stream_stopped=True)
             stopped_in_tx.add((e.tx_hash, e.project_id))
         elif isinstance(e, fe.FundsReturned):
             p = self.projects[e.project_id]
@@ -228,7 +234,15 @@ class RoundRow:
                 for d in self.donations.values()
             ],
             "releases": [
-                {"round": r, "project_id": str(k[0]), "milestone": k[1], **v, "amount": str(v["amount"])}
+                {
+                    "round": r,
+                    "project_id": str(k[0]),
+                    "milestone": k[1],
+                    **v,
+                    "amount": str(v["amount"]),
+                    "stream_amount": str(v["stream_amount"]),
+                    "stream_claimed": str(v["stream_claimed"]),
+                }
                 for k, v in self.releases.items()
             ],
             "allocations": [
@@ -304,6 +318,10 @@ def _load(conn: Connection, rounds: Sequence[str]) -> dict[str, RoundRow]:
                 "intent_id": r["intent_id"],
                 "block_number": int(r["block_number"]),
                 "tx_hash": r["tx_hash"],
+                "stream_amount": int(r["stream_amount"]),
+                "stream_claimed": int(r["stream_claimed"]),
+                "stream_start": int(r["stream_start"]),
+                "stream_stopped": bool(r["stream_stopped"]),
             }
         query = select(t.funding_allocations).where(t.funding_allocations.c.round.in_(part))
         for r in conn.execute(query.order_by(t.funding_allocations.c.position)).mappings():
@@ -442,15 +460,17 @@ class FundingProjection(Projection):
                 )
             for pid, k in sorted(r.releases):
                 rel = r.releases[(pid, k)]
-                if int(rel["amount"]) != int(_read(rc, "milestonePayout", block, pid, k)):
-                    out.append(
-                        Difference(
-                            object=f"{name} release {pid}/{k}",
-                            field="amount",
-                            indexed=int(rel["amount"]),
-                            on_chain=int(_read(rc, "milestonePayout", block, pid, k)),
-                        )
-                    )
+                amount, claimed, start, stopped, _ = _read(rc, "streamOf", block, pid, k)
+                out += differences(
+                    f"{name} release {pid}/{k}",
+                    {
+                        "amount": (rel["amount"], int(_read(rc, "milestonePayout", block, pid, k))),
+                        "stream (amount, claimed, start, stopped)": (
+                            (rel["stream_amount"], rel["stream_claimed"], rel["stream_start"], rel["stream_stopped"]),
+                            (int(amount), int(claimed), int(start), bool(stopped)),
+                        ),
+                    },
+                )
         # Rounds are numbered 0, 1, ... by the factory: every round from the first indexed one on
         # must be indexed (all of them when the index saw round 0).
         indexes = sorted(r.round_index for r in states.values() if r.round_index is not None)

@@ -245,6 +245,11 @@ funding_releases = Table(
     Column("intent_id", String(66), nullable=False),  # zero for a curator's release
     Column("block_number", BigInteger, nullable=False),
     Column("tx_hash", String(66), nullable=False),
+    # a vesting project's milestone streams: what it holds (the vested part once stopped), claimed
+    Column("stream_amount", String(80), nullable=False),
+    Column("stream_claimed", String(80), nullable=False),
+    Column("stream_start", BigInteger, nullable=False),
+    Column("stream_stopped", Boolean, nullable=False),
 )
 
 funding_allocations = Table(

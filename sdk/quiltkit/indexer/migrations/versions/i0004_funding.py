@@ -91,6 +91,10 @@ def upgrade() -> None:
         sa.Column("intent_id", sa.String(66), nullable=False),
         sa.Column("block_number", sa.BigInteger(), nullable=False),
         sa.Column("tx_hash", sa.String(66), nullable=False),
+        sa.Column("stream_amount", sa.String(80), nullable=False),
+        sa.Column("stream_claimed", sa.String(80), nullable=False),
+        sa.Column("stream_start", sa.BigInteger(), nullable=False),
+        sa.Column("stream_stopped", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("round", "project_id", "milestone", name="pk_qx_funding_releases"),
     )
     op.create_table(
