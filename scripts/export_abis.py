@@ -62,7 +62,13 @@ EXPORTS: dict[str, tuple[str, str | None, str, str | None, str]] = {
     ),
     "TestGovernanceBadge": ("TestGovernanceBadge.sol", None, "", None, ""),
     "FundingRound": ("FundingRound.sol", "funding_errors", "FundingRevert", "funding_events", "FundingEvent"),
-    "FundingRoundFactory": ("FundingRoundFactory.sol", "funding_factory_errors", "FundingFactoryRevert", None, ""),
+    "FundingRoundFactory": (
+        "FundingRoundFactory.sol",
+        "funding_factory_errors",
+        "FundingFactoryRevert",
+        "funding_factory_events",
+        "FundingFactoryEvent",
+    ),
     "BadgeReputationGate": ("BadgeReputationGate.sol", "funding_gate_errors", "GateRevert", None, ""),
     # The token is deployed behind OpenZeppelin's ERC-1967 proxy (compiled from the npm package).
     "ERC1967Proxy": ("ERC1967Proxy.sol", None, "", None, ""),

@@ -1203,6 +1203,57 @@ def index_query_bids(database_url: str, auction_id: int | None, bidder: str | No
     click.echo(page.model_dump_json(indent=2))
 
 
+# --- index query: funding rounds ----------------------------------------------------------------
+
+
+@index_query.command("rounds")
+@_index_db_option
+@click.option("--curator", default=None)
+@click.option("--phase", default=None, help="open, tallying, distributing, finalized")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_rounds(database_url: str, curator: str | None, phase: str | None, offset: int, limit: int) -> None:
+    """Funding rounds the indexed factories created, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).rounds(curator=curator, phase=phase, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("projects")
+@_index_db_option
+@click.option("--round", "round_", default=None, help="the round's address")
+@click.option("--recipient", default=None)
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_projects(database_url: str, round_: str | None, recipient: str | None, offset: int, limit: int) -> None:
+    """Projects of the indexed rounds, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).projects(round=round_, recipient=recipient, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
+@index_query.command("donations")
+@_index_db_option
+@click.option("--round", "round_", default=None, help="the round's address")
+@click.option("--donor", default=None)
+@click.option("--project", "project_id", default=None, type=int)
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_donations(
+    database_url: str, round_: str | None, donor: str | None, project_id: int | None, offset: int, limit: int
+) -> None:
+    """Donations (a donor's total to a project) of the indexed rounds, one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).donations(round=round_, donor=donor, project_id=project_id, offset=offset, limit=limit)
+    click.echo(page.model_dump_json(indent=2))
+
+
 # --- staking and bonds in the index --------------------------------------------------------------
 
 

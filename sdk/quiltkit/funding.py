@@ -23,7 +23,9 @@ from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, requ
 from quiltkit._model import Model
 from quiltkit._types import ZERO_ADDRESS, Address, checksum
 from quiltkit.funding_errors import ERRORS as ROUND_ERRORS
+from quiltkit.funding_events import EVENTS as ROUND_EVENTS
 from quiltkit.funding_factory_errors import ERRORS as FACTORY_ERRORS
+from quiltkit.funding_factory_events import EVENTS as FACTORY_EVENTS
 from quiltkit.funding_gate_errors import ERRORS as GATE_ERRORS
 from quiltkit.funding_gate_errors import GateInvalidBadges, GateZeroMinimum
 from quiltkit.intents import PAYOUT_INTENT_TYPES, PayoutIntent, VerifierSignature
@@ -262,6 +264,7 @@ class FundingRoundFactory(ContractClient):
 
     artifact_name = "FundingRoundFactory"
     errors = FACTORY_ERRORS  # type: ignore[assignment]
+    event_types = FACTORY_EVENTS  # type: ignore[assignment]
 
     @classmethod
     def deploy(
@@ -383,6 +386,7 @@ class FundingRound(ContractClient):
 
     artifact_name = "FundingRound"
     errors = ROUND_ERRORS  # type: ignore[assignment]
+    event_types = ROUND_EVENTS  # type: ignore[assignment]
 
     # --- reads --------------------------------------------------------------------------------
     def params(self) -> RoundParams:

@@ -75,8 +75,9 @@ def status_of(cancelled: bool, refunds_opened: bool, funded_milestones: int, sta
 
 
 def escrow_id_of(event: ContractEvent) -> int | None:
-    """The escrow an event belongs to (None for contract-wide events: fees, roles, credits)."""
-    if event.event_name in ESCROW_EVENTS:
+    """The escrow an event belongs to (None for contract-wide events: fees, roles, credits, and
+    other families' events, whose names may repeat the escrow's: FundingRound's MilestoneReleased)."""
+    if isinstance(event, ev.EscrowEvent) and event.event_name in ESCROW_EVENTS:
         return int(event.escrow_id)  # type: ignore[attr-defined]
     return None
 

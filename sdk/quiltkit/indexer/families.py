@@ -7,12 +7,13 @@ from quiltkit._contract import ContractClient
 from quiltkit.escrow import Escrow
 from quiltkit.indexer.auctions import AuctionProjection
 from quiltkit.indexer.badges import BadgeHolderProjection, BadgeTypeProjection
+from quiltkit.indexer.funding import FundingProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
 from quiltkit.indexer.staking import BOND_SETS, BONDS, REWARDS, STAKES
 from quiltkit.indexer.tiers import TiersProjection
 
-__all__ = ["FAMILIES", "PROJECTIONS", "projection_of"]
+__all__ = ["CHILD_CLIENTS", "FAMILIES", "PROJECTIONS", "projection_of"]
 
 PROJECTIONS: tuple[Projection, ...] = (
     GovernanceProjection(),
@@ -25,6 +26,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     REWARDS,
     BONDS,
     BOND_SETS,
+    FundingProjection(),
 )
 
 FAMILIES: dict[str, type[ContractClient]] = {
@@ -34,6 +36,12 @@ FAMILIES: dict[str, type[ContractClient]] = {
 """The contracts of a manifest the indexer projects, by manifest name, and their clients."""
 
 _BY_KIND = {p.kind: p for p in PROJECTIONS}
+
+
+CHILD_CLIENTS: dict[str, type[ContractClient]] = {
+    p.family: p.child_client for p in PROJECTIONS if p.child_client is not None
+}
+"""The client of the contracts each factory family creates (the indexer's child contracts)."""
 
 
 def projection_of(subject: str) -> Projection:

@@ -8,6 +8,12 @@ the range, checks that they chain from the cursor's hash and that every log's bl
 header's, and records them; before each step it checks that the cursor's block is still on the
 chain. When it is not (a reorganisation, or a node rolled back), it walks the recorded hashes down
 to the newest one still on the chain, rolls the projections back to it, and indexes forward again.
+
+Child contracts: a factory family (a projection with ``child_client``) creates contracts the
+manifest does not name. A step that finds a creation event of a contract it does not follow reads
+that contract's logs from the creation block to the end of its range before applying it, and
+records the contract with the range; the contracts recorded are reloaded at ``prepare`` and after
+a rollback (which removes those whose creation it undid).
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from quiltkit._contract import _RANGE_REFUSALS, ContractClient, ContractEvent
 from quiltkit._model import Model
 from quiltkit._types import Address
 from quiltkit.exceptions import InvalidInput
-from quiltkit.indexer.families import FAMILIES
+from quiltkit.indexer.families import CHILD_CLIENTS, FAMILIES, PROJECTIONS
+from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.store import Block, IndexStore
 
 __all__ = ["ContractRef", "Deployment", "Indexer", "StepResult", "load_manifest"]
@@ -114,6 +121,14 @@ class Indexer:
             ref.address.lower(): FAMILIES[name] for name, ref in deployment.contracts.items()
         }
         self.addresses = [ref.address for ref in deployment.contracts.values()]
+        self._manifest = (dict(self.clients), list(self.addresses))
+        by_family = {p.family: p for p in PROJECTIONS if p.child_client is not None}
+        self.factories: dict[str, Projection] = {
+            ref.address.lower(): by_family[name] for name, ref in deployment.contracts.items() if name in by_family
+        }
+        """The indexed contracts that create child contracts, with their projection."""
+        self.children: dict[str, int] = {}
+        """The child contracts followed (address -> creation block), from the index database."""
         self.start_block = min(ref.start_block for ref in deployment.contracts.values())
         self._provider: Any = w3.provider
         self._raw = isinstance(w3.provider, JSONBaseProvider)
@@ -153,12 +168,14 @@ class Indexer:
             out.append(None if raw is None else Block(int(raw["number"], 16), raw["hash"], raw["parentHash"]))
         return out
 
-    def get_logs(self, first: int, last: int) -> list[dict[str, Any]]:
-        """Raw logs of the indexed contracts in ``first..last``; shrinks ``self.range`` and raises
-        :class:`RangeRefused` when the node refuses the range as too large or times out."""
+    def get_logs(self, first: int, last: int, addresses: list[str] | None = None) -> list[dict[str, Any]]:
+        """Raw logs of the indexed contracts (or ``addresses``) in ``first..last``; shrinks
+        ``self.range`` and raises :class:`RangeRefused` when the node refuses the range as too
+        large or times out."""
         try:
             logs: list[dict[str, Any]] = self._rpc(
-                "eth_getLogs", [{"address": self.addresses, "fromBlock": hex(first), "toBlock": hex(last)}]
+                "eth_getLogs",
+                [{"address": addresses or self.addresses, "fromBlock": hex(first), "toBlock": hex(last)}],
             )
         except (RpcError, TimeoutError, OSError) as exc:
             text = str(exc).lower()
@@ -169,9 +186,44 @@ class Indexer:
             raise
         return logs
 
-    def decode(self, raw: dict[str, Any]) -> ContractEvent | None:
-        client = self.clients.get(str(raw["address"]).lower())
+    def decode(
+        self, raw: dict[str, Any], new: Mapping[str, type[ContractClient]] | None = None
+    ) -> ContractEvent | None:
+        address = str(raw["address"]).lower()
+        client = self.clients.get(address) or (new or {}).get(address)
         return None if client is None else client.decode_log(raw)
+
+    # --- child contracts ---------------------------------------------------------------------
+
+    def load_children(self) -> None:
+        """Follow the child contracts the database records (after a restart or a rollback, which
+        removes those whose creation it undid)."""
+        clients, addresses = self._manifest
+        self.clients, self.addresses = dict(clients), list(addresses)
+        self.children = {}
+        for address, (family, block) in self.store.children().items():
+            self.clients[address.lower()] = CHILD_CLIENTS[family]
+            self.addresses.append(address)
+            self.children[address] = block
+
+    def _new_children(self, raw_logs: list[dict[str, Any]], last: int) -> list[tuple[str, str, str, int]]:
+        """The contracts the factories' logs in ``raw_logs`` created and the index does not follow
+        yet, as (address, parent, family, block); their logs from their creation block to ``last``
+        are appended to ``raw_logs`` (the range was read before they were known)."""
+        found: list[tuple[str, str, str, int]] = []
+        for raw in raw_logs:
+            projection = self.factories.get(str(raw["address"]).lower())
+            if projection is None:
+                continue
+            event = self.decode(raw)
+            child = None if event is None else projection.child_of(event)
+            if child is not None and child.lower() not in self.clients:
+                found.append((child, event.contract, projection.family, event.block_number))  # type: ignore[union-attr]
+        if found:
+            seen = {(r["blockHash"], r["logIndex"]) for r in raw_logs}
+            extra = self.get_logs(min(b for *_, b in found), last, [a for a, *_ in found])
+            raw_logs += [r for r in extra if (r["blockHash"], r["logIndex"]) not in seen]
+        return found
 
     # --- one step ----------------------------------------------------------------------------
 
@@ -201,6 +253,10 @@ class Indexer:
                 raw_logs = self.get_logs(first, last)
             except RangeRefused:
                 return StepResult(from_block=first, to_block=last, retried=True)
+        try:
+            children = self._new_children(raw_logs, last)
+        except RangeRefused:
+            return StepResult(from_block=first, to_block=last, retried=True)
         near = last >= head - self.reorg_window
         if near:
             headers = self.headers(first, last)
@@ -213,9 +269,12 @@ class Indexer:
                 return StepResult(from_block=first, to_block=last, retried=True)
             recorded = [end]
             following = min(target, last + self.range)
-            if self._raw and last < following < head - self.reorg_window:  # backfilling: read ahead
+            # backfilling: read the next range ahead, unless this one found child contracts (their
+            # logs must be in the next read too)
+            if self._raw and not children and last < following < head - self.reorg_window:
                 self._prefetch(last + 1, following)
-        events = [e for e in (self.decode(r) for r in raw_logs) if e is not None]
+        new = {a.lower(): CHILD_CLIENTS[f] for a, _, f, _ in children}
+        events = [e for e in (self.decode(r, new) for r in raw_logs) if e is not None]
         events.sort(key=lambda e: (e.block_number, e.log_index))
         self.store.apply(
             events,
@@ -223,7 +282,13 @@ class Indexer:
             to_hash=recorded[-1].hash,
             headers=recorded,
             keep_blocks_from=min(head - self.reorg_window, last),
+            children=children,
         )
+        for address, _, family, block in children:
+            self.store.register_child(address, family)
+            self.clients[address.lower()] = CHILD_CLIENTS[family]
+            self.addresses.append(address)
+            self.children[address] = block
         self._adapt(len(raw_logs), time.monotonic() - started, last - first + 1)
         return StepResult(applied=len(events), from_block=first, to_block=last, caught_up=last >= target)
 
@@ -234,11 +299,12 @@ class Indexer:
         thread)."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiltkit-index-prefetch")
-        self._pending = (first, last, self._pool.submit(self._fetch_raw, first, last))
+        # the address list as of now: a step that finds new child contracts reads no range ahead
+        self._pending = (first, last, self._pool.submit(self._fetch_raw, first, last, list(self.addresses)))
 
-    def _fetch_raw(self, first: int, last: int) -> list[dict[str, Any]]:
+    def _fetch_raw(self, first: int, last: int, addresses: list[str]) -> list[dict[str, Any]]:
         logs: list[dict[str, Any]] = self._rpc(
-            "eth_getLogs", [{"address": self.addresses, "fromBlock": hex(first), "toBlock": hex(last)}]
+            "eth_getLogs", [{"address": addresses, "fromBlock": hex(first), "toBlock": hex(last)}]
         )
         return logs
 
@@ -302,6 +368,7 @@ class Indexer:
         fork_number = fork.number if fork else self.start_block - 1
         undone = self.store.rollback(fork_number, fork.hash if fork else None)
         log.warning("reorg: rolled back %d logs to block %d (cursor was %d)", undone, fork_number, cursor_number)
+        self.load_children()
         return StepResult(rolled_back=undone, from_block=fork_number + 1, to_block=cursor_number)
 
     # --- loops -------------------------------------------------------------------------------
@@ -315,6 +382,7 @@ class Indexer:
             )
         self.store.migrate()
         self.store.bind_chain(chain_id, {n: r.address for n, r in sorted(self.deployment.contracts.items())})
+        self.load_children()
 
     def sync(self, *, until: int | None = None, max_steps: int | None = None) -> int:
         """Index until caught up with the head (at ``confirmations``) or block ``until``; returns

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from quiltkit._model import Model
 from quiltkit.badges import BurnAuth, Reputation
 from quiltkit.escrow import MilestoneState
+from quiltkit.funding import Phase, Strategy
 from quiltkit.governance import ProposalType, Support
 from quiltkit.indexer.auctions import AuctionState
 from quiltkit.indexer.badges import BadgeStatus, InputKind, reputation_at
@@ -168,6 +169,7 @@ class IndexStatus(Model):
     proposals: int = 0
     objects: dict[str, int] = Field(default_factory=dict)
     """Objects indexed per projected family (``{"proposals": 12, "auctions": 3}``)."""
+    rounds: int = 0
     reorgs: int
     stakes: int = 0
     bonds: int = 0
@@ -396,3 +398,69 @@ class IndexedTierBalance(Model):
 
 
 __all__ += ["IndexedTier", "IndexedTierBalance"]
+
+
+# --- funding rounds -------------------------------------------------------------------------------
+
+
+class IndexedRound(Model):
+    """One FundingRound a factory created: terms the events carry, finalisation phase and cursor,
+    pause and pool (funded, matched or allocated, returned to sponsors or the treasury)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round: str
+    factory: str | None
+    round_index: int | None
+    creator: str | None
+    metadata_uri: str
+    currency: str
+    curator: str
+    strategy: Strategy
+    phase: Phase
+    cursor: int
+    paused: bool
+    pool_total: int
+    pool_matched: int
+    pool_returned: int
+    project_count: int
+    created_block: int
+    updated_block: int
+
+
+class IndexedProject(Model):
+    """One project of a round: its plan, donations, quadratic inputs, match and settlement."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round: str
+    project_id: int
+    recipient: str
+    goal: int
+    milestone_amounts: list[int]
+    vesting_duration: int
+    donated: int
+    sum_sqrt: int
+    donors: int
+    matched: int
+    refunding: bool
+    returned_to_donors: int
+    settled_mask: int
+    created_block: int
+
+
+class IndexedDonation(Model):
+    """One donor's giving to one project of a round (their total) and what was refunded of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round: str
+    project_id: int
+    donor: str
+    amount: int
+    refunded: int
+    first_block: int
+    updated_block: int
+
+
+__all__ += ["IndexedDonation", "IndexedProject", "IndexedRound"]

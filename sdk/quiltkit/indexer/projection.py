@@ -95,3 +95,13 @@ class Projection(ABC):
 
     def key(self, subject: str) -> str:
         return subject.split(":", 1)[1]
+
+    # --- child contracts (a factory family) ------------------------------------------------------
+
+    child_client: ClassVar[type[ContractClient] | None] = None
+    """The client of the contracts this family's factory creates (None: it creates none). The
+    indexer follows each one from the block of the event that created it."""
+
+    def child_of(self, event: ContractEvent) -> str | None:
+        """The address of the contract ``event`` says the factory created, None for other events."""
+        return None

@@ -12,6 +12,7 @@ from quiltkit._types import checksum
 from quiltkit.badges import BurnAuth
 from quiltkit.escrow import MilestoneState
 from quiltkit.exceptions import InvalidInput
+from quiltkit.funding import Phase, Strategy
 from quiltkit.governance import ProposalType, Support
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.auctions import AuctionRow, AuctionState, auction_rows
@@ -25,9 +26,12 @@ from quiltkit.indexer.models import (
     IndexedBadgeHolder,
     IndexedBadgeType,
     IndexedBid,
+    IndexedDonation,
     IndexedEscrow,
     IndexedMilestone,
+    IndexedProject,
     IndexedProposal,
+    IndexedRound,
     IndexedTier,
     IndexedTierBalance,
     IndexedVote,
@@ -282,6 +286,7 @@ class Queries(StakingQueries):
             escrows=int(escrows),
             proposals=objects.get("proposals", 0),
             objects=objects,
+            rounds=objects.get("rounds", 0),
             reorgs=int(meta.get("reorgs", 0)),
             schema_revision=revision,
             **self._staking_counts(),
@@ -420,6 +425,126 @@ class Queries(StakingQueries):
     def badge_holder(self, holder: str) -> IndexedBadgeHolder | None:
         rows = self.store.select(select(t.badge_holders).where(t.badge_holders.c.holder == checksum(holder, "holder")))
         return _indexed_holder(HolderRow.from_row(rows[0])) if rows else None
+
+    # --- funding rounds ----------------------------------------------------------------------
+
+    def rounds(
+        self,
+        *,
+        curator: str | None = None,
+        phase: Phase | str | int | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Page[IndexedRound]:
+        """Funding rounds matching every filter given, in creation order."""
+        _page_args(offset, limit)
+        c = t.funding_rounds.c
+        query: Select[Any] = select(t.funding_rounds).order_by(c.created_block, c.round)
+        if curator is not None:
+            query = query.where(c.curator == checksum(curator, "curator"))
+        if phase is not None:
+            try:
+                phase_value = Phase[phase.upper()] if isinstance(phase, str) else Phase(phase)
+            except (KeyError, ValueError):
+                known = ", ".join(p.name.lower() for p in Phase)
+                raise InvalidInput(f"unknown round phase {phase!r} (phases: {known})", field="phase") from None
+            query = query.where(c.phase == int(phase_value))
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        items = [
+            IndexedRound(
+                round=r["round"],
+                factory=r["factory"],
+                round_index=None if r["round_index"] is None else int(r["round_index"]),
+                creator=r["creator"],
+                metadata_uri=r["metadata_uri"],
+                currency=r["currency"],
+                curator=r["curator"],
+                strategy=Strategy(int(r["strategy"])),
+                phase=Phase(int(r["phase"])),
+                cursor=int(r["cursor"]),
+                paused=bool(r["paused"]),
+                pool_total=int(r["pool_total"]),
+                pool_matched=int(r["pool_matched"]),
+                pool_returned=int(r["pool_returned"]),
+                project_count=int(r["project_count"]),
+                created_block=int(r["created_block"]),
+                updated_block=int(r["updated_block"]),
+            )
+            for r in rows[:limit]
+        ]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
+
+    def projects(
+        self, *, round: str | None = None, recipient: str | None = None, offset: int = 0, limit: int = 100
+    ) -> Page[IndexedProject]:
+        """Projects of one round and/or one recipient, by round then project id."""
+        _page_args(offset, limit)
+        c = t.funding_projects.c
+        query: Select[Any] = select(t.funding_projects).order_by(
+            c.created_block, c.round, func.length(c.project_id), c.project_id
+        )
+        if round is not None:
+            query = query.where(c.round == checksum(round, "round"))
+        if recipient is not None:
+            query = query.where(c.recipient == checksum(recipient, "recipient"))
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        items = [
+            IndexedProject(
+                round=r["round"],
+                project_id=int(r["project_id"]),
+                recipient=r["recipient"],
+                goal=int(r["goal"]),
+                milestone_amounts=[int(a) for a in json.loads(r["milestones_json"])],
+                vesting_duration=int(r["vesting_duration"]),
+                donated=int(r["donated"]),
+                sum_sqrt=int(r["sum_sqrt"]),
+                donors=int(r["donors"]),
+                matched=int(r["matched"]),
+                refunding=bool(r["refunding"]),
+                returned_to_donors=int(r["returned_to_donors"]),
+                settled_mask=int(r["settled_mask"]),
+                created_block=int(r["created_block"]),
+            )
+            for r in rows[:limit]
+        ]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
+
+    def donations(
+        self,
+        *,
+        round: str | None = None,
+        donor: str | None = None,
+        project_id: int | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Page[IndexedDonation]:
+        """Donations (a donor's total to a project) of one round, donor and/or project, in the
+        order they were first made."""
+        _page_args(offset, limit)
+        if project_id is not None and (not isinstance(project_id, int) or project_id < 0):
+            raise InvalidInput(f"project_id must be an integer >= 0, got {project_id!r}", field="project_id")
+        c = t.funding_donations.c
+        query: Select[Any] = select(t.funding_donations).order_by(c.first_block, c.round, c.project_id, c.donor)
+        if round is not None:
+            query = query.where(c.round == checksum(round, "round"))
+        if donor is not None:
+            query = query.where(c.donor == checksum(donor, "donor"))
+        if project_id is not None:
+            query = query.where(c.project_id == str(project_id))
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        items = [
+            IndexedDonation(
+                round=r["round"],
+                project_id=int(r["project_id"]),
+                donor=r["donor"],
+                amount=int(r["amount"]),
+                refunded=int(r["refunded"]),
+                first_block=int(r["first_block"]),
+                updated_block=int(r["updated_block"]),
+            )
+            for r in rows[:limit]
+        ]
+        return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
 
 
 def indexed_auction(a: AuctionRow) -> IndexedAuction:

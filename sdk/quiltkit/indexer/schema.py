@@ -357,3 +357,113 @@ tier_balances = Table(
 )
 
 __all__ += ["badge_holders", "badge_types", "badges", "tier_balances", "tiers"]
+
+
+# --- funding rounds, and the child contracts a factory creates ----------------------------------
+
+children = Table(
+    "qx_children",
+    metadata,
+    # a contract the index follows because an indexed factory created it (removed with its event)
+    Column("address", String(42), primary_key=True),
+    Column("parent", String(42), nullable=False),
+    Column("family", String(64), nullable=False),  # the parent's projection family
+    Column("block_number", BigInteger, nullable=False),
+    Index("ix_qx_children_block_number", "block_number"),
+)
+
+funding_rounds = Table(
+    "qx_funding_rounds",
+    metadata,
+    Column("round", String(42), primary_key=True),
+    Column("factory", String(42), nullable=True),
+    Column("round_index", String(80), nullable=True),
+    Column("creator", String(42), nullable=True),
+    Column("salt", String(66), nullable=True),
+    Column("metadata_uri", Text, nullable=False),
+    Column("currency", String(42), nullable=False),
+    Column("curator", String(42), nullable=False),
+    Column("strategy", Integer, nullable=False),
+    Column("phase", Integer, nullable=False),
+    Column("cursor", String(80), nullable=False),
+    Column("paused", Boolean, nullable=False),
+    Column("pool_total", String(80), nullable=False),
+    Column("pool_matched", String(80), nullable=False),
+    Column("pool_returned", String(80), nullable=False),
+    Column("project_count", Integer, nullable=False),
+    Column("created_block", BigInteger, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_qx_funding_rounds_curator", "curator"),
+)
+
+funding_projects = Table(
+    "qx_funding_projects",
+    metadata,
+    Column("round", String(42), primary_key=True),
+    Column("project_id", String(80), primary_key=True),
+    Column("recipient", String(42), nullable=False),
+    Column("goal", String(80), nullable=False),
+    Column("milestones_json", Text, nullable=False),  # planned milestone amounts
+    Column("vesting_duration", BigInteger, nullable=False),
+    Column("donated", String(80), nullable=False),
+    Column("sum_sqrt", String(80), nullable=False),
+    Column("donors", Integer, nullable=False),
+    Column("matched", String(80), nullable=False),
+    Column("refunding", Boolean, nullable=False),
+    Column("returned_to_donors", String(80), nullable=False),
+    Column("settled_mask", BigInteger, nullable=False),
+    Column("created_block", BigInteger, nullable=False),
+    Index("ix_qx_funding_projects_recipient", "recipient"),
+)
+
+funding_donations = Table(
+    "qx_funding_donations",
+    metadata,
+    Column("round", String(42), primary_key=True),
+    Column("project_id", String(80), primary_key=True),
+    Column("donor", String(42), primary_key=True),
+    Column("amount", String(80), nullable=False),  # the donor's total to the project
+    Column("refunded", String(80), nullable=False),
+    Column("first_block", BigInteger, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_qx_funding_donations_donor", "donor"),
+)
+
+funding_releases = Table(
+    "qx_funding_releases",
+    metadata,
+    Column("round", String(42), primary_key=True),
+    Column("project_id", String(80), primary_key=True),
+    Column("milestone", Integer, primary_key=True),
+    Column("recipient", String(42), nullable=False),
+    Column("amount", String(80), nullable=False),
+    Column("intent_id", String(66), nullable=False),  # zero for a curator's release
+    Column("block_number", BigInteger, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    # a vesting project's milestone streams: what it holds (the vested part once stopped), claimed
+    Column("stream_amount", String(80), nullable=False),
+    Column("stream_claimed", String(80), nullable=False),
+    Column("stream_start", BigInteger, nullable=False),
+    Column("stream_stopped", Boolean, nullable=False),
+)
+
+funding_allocations = Table(
+    "qx_funding_allocations",
+    metadata,
+    # a SCORE round's leaderboard line, in the order the round allocated them
+    Column("round", String(42), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("recipient", String(42), nullable=False),
+    Column("score", String(80), nullable=False),
+    Column("amount", String(80), nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+)
+
+__all__ += [
+    "children",
+    "funding_allocations",
+    "funding_donations",
+    "funding_projects",
+    "funding_releases",
+    "funding_rounds",
+]

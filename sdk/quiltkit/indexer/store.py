@@ -22,7 +22,7 @@ from quiltkit.db import Database
 from quiltkit.exceptions import InvalidInput
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.escrows import EscrowState, escrow_id_of
-from quiltkit.indexer.families import FAMILIES, PROJECTIONS, projection_of
+from quiltkit.indexer.families import CHILD_CLIENTS, FAMILIES, PROJECTIONS, projection_of
 from quiltkit.indexer.projection import chunks as _chunks
 from quiltkit.token_events import EVENTS as TOKEN_EVENTS
 
@@ -101,6 +101,23 @@ class IndexStore(Database):
             self._put_meta(conn, "chain_id", str(chain_id))
             self._put_meta(conn, "contracts", json.dumps(contracts, sort_keys=True))
 
+    # --- child contracts (created by an indexed factory) ----------------------------------------
+
+    def children(self) -> dict[str, tuple[str, int]]:
+        """Every child contract the index follows: address -> (parent family, creation block);
+        their logs decode with their own client's models from now on."""
+        with self._statement() as conn:
+            rows = conn.execute(select(t.children.c.address, t.children.c.family, t.children.c.block_number))
+            found = {str(r[0]): (str(r[1]), int(r[2])) for r in rows}
+        for address, (family, _) in found.items():
+            self.register_child(address, family)
+        return found
+
+    def register_child(self, address: str, family: str) -> None:
+        if self._models_by_contract is None:
+            self._models_by_contract = {}
+        self._models_by_contract[address.lower()] = {**_MODELS, **CHILD_CLIENTS[family].event_types}
+
     def cursor(self) -> StoredCursor | None:
         with self._statement() as conn:
             keys = t.meta.c.key.in_(["cursor", "cursor_hash"])
@@ -130,10 +147,17 @@ class IndexStore(Database):
         to_hash: str | None,
         headers: Sequence[Block],
         keep_blocks_from: int,
+        children: Sequence[tuple[str, str, str, int]] = (),
     ) -> int:
         """Apply ``logs`` (chain order, all in blocks after the cursor, up to ``to_block``), record
-        ``headers``, move the cursor to ``to_block``; one transaction. Returns the logs applied."""
+        ``headers`` and the child contracts the logs created (address, parent, family, block),
+        move the cursor to ``to_block``; one transaction. Returns the logs applied."""
         with self._tx() as conn:
+            if children:
+                conn.execute(
+                    insert(t.children),
+                    [{"address": a, "parent": p, "family": f, "block_number": b} for a, p, f, b in children],
+                )
             if logs:
                 conn.execute(insert(t.events), [self._event_row(e) for e in logs])
                 self._project(conn, logs, replay=False)
@@ -284,6 +308,7 @@ class IndexStore(Database):
             conn.execute(delete(t.events).where(t.events.c.block_number > fork_block))
             conn.execute(delete(t.blocks).where(t.blocks.c.number > fork_block))
             conn.execute(delete(t.intents).where(t.intents.c.block_number > fork_block))
+            conn.execute(delete(t.children).where(t.children.c.block_number > fork_block))
             subjects = sorted({s for e in undone if (s := subject_of(e)) is not None})
             if subjects:  # the objects they touched, cleared and folded again from their remaining events
                 for subject in subjects:

@@ -2,7 +2,7 @@
 bonds per verifier, minimum bonds per verifier set.
 
 Revision ID: i0005
-Revises: i0003
+Revises: i0004
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i0005"
-down_revision = "i0003"
+down_revision = "i0004"
 branch_labels = None
 depends_on = None
 
