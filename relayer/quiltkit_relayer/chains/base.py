@@ -168,11 +168,12 @@ class ChainAdapter(Protocol):
     def explain_failure(self, record: IntentRecord, checked: Checked) -> Abort | Done | Retry | None:
         """Why this one intent would fail on chain now (None: it would not)."""
 
-    def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
-        """The intents of ``batch`` whose milestone is no longer payable, by intent id: ``Done`` if
+    def closed_since_check(self, records: Sequence[IntentRecord]) -> dict[str, Abort | Done]:
+        """The intents of ``records`` whose milestone is no longer payable, by intent id: ``Done`` if
         this intent paid it, else why not. On a chain whose batch call skips such intents instead of
         reverting (EVM ``releaseWithIntents``), simulation cannot tell, so this is read just before
-        signing; elsewhere simulation does and this may return nothing."""
+        signing; elsewhere simulation does and this may return nothing. Called before
+        :meth:`checked`, which may reuse what it read (the escrows' thresholds)."""
 
     def fees(self) -> Fees: ...
 

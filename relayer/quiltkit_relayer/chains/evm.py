@@ -315,15 +315,20 @@ class EvmAdapter:
         except escrow_errors.EscrowInvalidMilestone:
             return False, self.escrow_info(intent.escrow_id)
 
-    def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
-        escrow_ids = sorted({record.intent.escrow_id for record, _ in batch})
+    def closed_since_check(self, records: Sequence[IntentRecord]) -> dict[str, Abort | Done]:
+        escrow_ids = sorted({record.intent.escrow_id for record in records})
         try:
             with _rpc("intentStatus+getEscrow"):
-                states, infos = self.escrow.intents_and_escrows([r.intent for r, _ in batch], escrow_ids)
+                states, infos = self.escrow.intents_and_escrows([r.intent for r in records], escrow_ids)
         except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
             return {}  # simulation names the missing escrow or milestone, with its intent
+        for escrow_id, info in infos.items():
+            # checked() runs next and needs each escrow's threshold (it never changes): with several
+            # instances the verifying one is often another, so without this each instance would ask
+            # getEscrow once more per escrow.
+            self._thresholds.setdefault(escrow_id, info.threshold)
         closed: dict[str, Abort | Done] = {}
-        for (record, _), state in zip(batch, states, strict=True):
+        for record, state in zip(records, states, strict=True):
             if state.status is IntentStatus.PAID:
                 closed[record.intent_id] = Done("the contract already paid this intent's milestone")
                 continue
