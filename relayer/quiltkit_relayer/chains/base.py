@@ -267,6 +267,11 @@ def judge_intent(adapter: _ChecksIntents, record: IntentRecord, consumed: bool, 
     return adapter.check_signatures(record, info)
 
 
+def milestone_closed(intent: PayoutIntent, state: str) -> Abort:
+    """The verdict on an intent whose milestone left Pending (``state``, by its name) otherwise."""
+    return Abort(Reason.MILESTONE_NOT_PENDING, f"milestone {intent.milestone} is {state}", IntentState.SUPERSEDED)
+
+
 def check_escrow_terms(
     intent: PayoutIntent, *, attested: bool, token: str, payee: str | None, milestones: Sequence[MilestoneView]
 ) -> Abort | None:
@@ -279,8 +284,7 @@ def check_escrow_terms(
         return Abort(Reason.INVALID_MILESTONE, f"escrow {intent.escrow_id} has milestones 0..{len(milestones) - 1}")
     milestone = milestones[intent.milestone]
     if milestone.state.name != "PENDING":
-        closed = f"milestone {intent.milestone} is {milestone.state.name}"
-        return Abort(Reason.MILESTONE_NOT_PENDING, closed, IntentState.SUPERSEDED)
+        return milestone_closed(intent, milestone.state.name)
     if not milestone.funded:
         return Abort(Reason.MILESTONE_NOT_FUNDED, f"milestone {intent.milestone} is not funded")
     if milestone.amount != intent.amount:
