@@ -43,10 +43,12 @@ class SubmitStage:
         in_flight = ctx.settings.max_in_flight
         if adapter.max_in_flight is not None:
             in_flight = min(in_flight, adapter.max_in_flight)
-        if ctx.store.live_nonce_count(adapter.name, adapter.signer_address) >= in_flight:
+        live, ready, since = ctx.store.submit_gate(
+            IntentState.VERIFIED, chain=adapter.name, signer=adapter.signer_address
+        )
+        if live >= in_flight:
             return False
         batch_max = min(ctx.settings.batch_max, adapter.batch_limit)
-        ready, since = ctx.store.due_summary(IntentState.VERIFIED, chain=adapter.name)
         self.idle = ready == 0
         if ready == 0 or (ready < batch_max and since is not None and time.time() - since < ctx.settings.batch_wait_s):
             return False  # let the batch fill a little (at most batch_wait_s)
