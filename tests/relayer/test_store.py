@@ -222,3 +222,30 @@ def test_a_signer_key_is_leased_to_one_instance(store: Store) -> None:
     assert store.acquire_signer("evm", PAYEE, "a", 60) is None  # renewal
     store.release_signer("evm", PAYEE, "a")
     assert store.acquire_signer("evm", PAYEE, "b", 60) is None
+
+
+def test_the_submit_gate_counts_live_nonces_and_due_intents_in_one_statement(store: Store) -> None:
+    assert store.submit_gate(IntentState.VERIFIED, chain="evm", signer=PAYEE) == (0, 0, None)
+    first, second = _record(1), _record(2)
+    store.add_intents([first, second, _record(3, state=IntentState.RECEIVED), _record(4, chain="other")])
+    assert store.submit_gate(IntentState.VERIFIED, chain="evm", signer=PAYEE) == (0, 2, first.created_at)
+    (record,) = store.claim([IntentState.VERIFIED], owner="a", lease_s=600, limit=1)
+    for nonce, version in ((0, "cd"), (0, "ce"), (1, "cf")):  # a fee bump shares its nonce
+        store.record_tx(
+            NewTx(
+                chain="evm",
+                signer=PAYEE,
+                nonce=nonce,
+                tx_hash="0x" + version * 32,
+                raw_tx="0x00",
+                kind="payout",
+                intent_ids=(record.intent_id,) if version == "cd" else (),
+                gas_limit=1,
+                max_fee_per_gas=1,
+                priority_fee_per_gas=1,
+            ),
+            owner="a",
+        )
+    assert store.submit_gate(IntentState.VERIFIED, chain="evm", signer=PAYEE) == (2, 1, second.created_at)
+    assert store.submit_gate(IntentState.VERIFIED, chain="evm", signer="0x" + "00" * 20)[0] == 0
+    assert store.live_nonce_count("evm", PAYEE) == 2

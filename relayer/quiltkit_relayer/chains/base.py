@@ -168,11 +168,12 @@ class ChainAdapter(Protocol):
     def explain_failure(self, record: IntentRecord, checked: Checked) -> Abort | Done | Retry | None:
         """Why this one intent would fail on chain now (None: it would not)."""
 
-    def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
-        """The intents of ``batch`` whose milestone is no longer payable, by intent id: ``Done`` if
+    def closed_since_check(self, records: Sequence[IntentRecord]) -> dict[str, Abort | Done]:
+        """The intents of ``records`` whose milestone is no longer payable, by intent id: ``Done`` if
         this intent paid it, else why not. On a chain whose batch call skips such intents instead of
         reverting (EVM ``releaseWithIntents``), simulation cannot tell, so this is read just before
-        signing; elsewhere simulation does and this may return nothing."""
+        signing; elsewhere simulation does and this may return nothing. Called before
+        :meth:`checked`, which may reuse what it read (the escrows' thresholds)."""
 
     def fees(self) -> Fees: ...
 
@@ -266,6 +267,11 @@ def judge_intent(adapter: _ChecksIntents, record: IntentRecord, consumed: bool, 
     return adapter.check_signatures(record, info)
 
 
+def milestone_closed(intent: PayoutIntent, state: str) -> Abort:
+    """The verdict on an intent whose milestone left Pending (``state``, by its name) otherwise."""
+    return Abort(Reason.MILESTONE_NOT_PENDING, f"milestone {intent.milestone} is {state}", IntentState.SUPERSEDED)
+
+
 def check_escrow_terms(
     intent: PayoutIntent, *, attested: bool, token: str, payee: str | None, milestones: Sequence[MilestoneView]
 ) -> Abort | None:
@@ -278,8 +284,7 @@ def check_escrow_terms(
         return Abort(Reason.INVALID_MILESTONE, f"escrow {intent.escrow_id} has milestones 0..{len(milestones) - 1}")
     milestone = milestones[intent.milestone]
     if milestone.state.name != "PENDING":
-        closed = f"milestone {intent.milestone} is {milestone.state.name}"
-        return Abort(Reason.MILESTONE_NOT_PENDING, closed, IntentState.SUPERSEDED)
+        return milestone_closed(intent, milestone.state.name)
     if not milestone.funded:
         return Abort(Reason.MILESTONE_NOT_FUNDED, f"milestone {intent.milestone} is not funded")
     if milestone.amount != intent.amount:

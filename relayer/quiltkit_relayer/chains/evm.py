@@ -49,6 +49,7 @@ from quiltkit_relayer.chains.base import (
     check_escrow_terms,
     check_intent,
     judge_intent,
+    milestone_closed,
 )
 from quiltkit_relayer.chains.http_rpc import KeepAliveHTTPProvider
 from quiltkit_relayer.models import IntentRecord, IntentState, IntentSubmission, Reason, Rejection, split_signature
@@ -315,21 +316,27 @@ class EvmAdapter:
         except escrow_errors.EscrowInvalidMilestone:
             return False, self.escrow_info(intent.escrow_id)
 
-    def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
-        escrow_ids = sorted({record.intent.escrow_id for record, _ in batch})
+    def closed_since_check(self, records: Sequence[IntentRecord]) -> dict[str, Abort | Done]:
+        # intentStatus alone tells: it names the state of each intent's milestone, and what else
+        # check_terms judges (token, verifiers, milestone count) is fixed at creation and passed at
+        # verification. getEscrow (sixteen milestones decoded into models, a fifth of the submit
+        # stage's CPU) only for escrows whose threshold checked() does not know yet: with several
+        # instances the one verifying an escrow's intents is often another.
+        escrow_ids = sorted({record.intent.escrow_id for record in records})
+        unknown = [e for e in escrow_ids if e not in self._thresholds]
         try:
-            with _rpc("intentStatus+getEscrow"):
-                states, infos = self.escrow.intents_and_escrows([r.intent for r, _ in batch], escrow_ids)
+            with _rpc("intentStatus" + ("+getEscrow" if unknown else "")):
+                states, infos = self.escrow.intents_and_escrows([r.intent for r in records], unknown)
         except (escrow_errors.EscrowNotFound, escrow_errors.EscrowInvalidMilestone):
             return {}  # simulation names the missing escrow or milestone, with its intent
+        for escrow_id, info in infos.items():
+            self._thresholds.setdefault(escrow_id, info.threshold)
         closed: dict[str, Abort | Done] = {}
-        for (record, _), state in zip(batch, states, strict=True):
+        for record, state in zip(records, states, strict=True):
             if state.status is IntentStatus.PAID:
                 closed[record.intent_id] = Done("the contract already paid this intent's milestone")
-                continue
-            verdict = self.check_terms(record, infos[record.intent.escrow_id])
-            if verdict is not None and verdict.reason is Reason.MILESTONE_NOT_PENDING:
-                closed[record.intent_id] = verdict
+            elif state.status is IntentStatus.CLOSED:
+                closed[record.intent_id] = milestone_closed(record.intent, state.milestone_state.name)
         return closed
 
     def escrow_info(self, escrow_id: int) -> EscrowInfo:

@@ -306,7 +306,7 @@ class SorobanAdapter:
             raise UnknownRevert("", f"the host rejects {call.function}: {exc}") from exc
         return 1
 
-    def closed_since_check(self, batch: Sequence[tuple[IntentRecord, Checked]]) -> dict[str, Abort | Done]:
+    def closed_since_check(self, records: Sequence[IntentRecord]) -> dict[str, Abort | Done]:
         """Nothing: the Soroban escrow fails an intent whose milestone closed, so simulation tells."""
         return {}
 

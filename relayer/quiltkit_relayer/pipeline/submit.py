@@ -43,10 +43,12 @@ class SubmitStage:
         in_flight = ctx.settings.max_in_flight
         if adapter.max_in_flight is not None:
             in_flight = min(in_flight, adapter.max_in_flight)
-        if ctx.store.live_nonce_count(adapter.name, adapter.signer_address) >= in_flight:
+        live, ready, since = ctx.store.submit_gate(
+            IntentState.VERIFIED, chain=adapter.name, signer=adapter.signer_address
+        )
+        if live >= in_flight:
             return False
         batch_max = min(ctx.settings.batch_max, adapter.batch_limit)
-        ready, since = ctx.store.due_summary(IntentState.VERIFIED, chain=adapter.name)
         self.idle = ready == 0
         if ready == 0 or (ready < batch_max and since is not None and time.time() - since < ctx.settings.batch_wait_s):
             return False  # let the batch fill a little (at most batch_wait_s)
@@ -71,21 +73,23 @@ class SubmitStage:
     def submit(self, records: list[IntentRecord]) -> None:
         ctx = self.ctx
         adapter = ctx.adapter
-        batch: list[tuple[IntentRecord, Checked]] = []
+        live: list[IntentRecord] = []
         now = adapter.now()
         for record in records:
             if record.intent.deadline <= now + ctx.settings.expiry_margin_s:
                 self._finish(record, self._expired_or_done(record, now))
                 continue
-            batch.append((record, adapter.checked(record)))
-        if batch:
+            live.append(record)
+        if live:
             # Closed since verification (paid by a copy of it, released by the payer, disputed):
-            # the contract would skip these in the batch, so simulation would not drop them.
-            closed = adapter.closed_since_check(batch)
-            for record, _checked in batch:
+            # the contract would skip these in the batch, so simulation would not drop them. Read
+            # before checked(), which then finds the escrows' thresholds in this read.
+            closed = adapter.closed_since_check(live)
+            for record in live:
                 if record.intent_id in closed:
                     self._finish(record, closed[record.intent_id])
-            batch = [(r, c) for r, c in batch if r.intent_id not in closed]
+            live = [r for r in live if r.intent_id not in closed]
+        batch: list[tuple[IntentRecord, Checked]] = [(r, adapter.checked(r)) for r in live]
         gas = 0
         for _ in range(3):  # a failing intent is dropped and the rest simulated again
             if not batch:

@@ -57,7 +57,7 @@ _INSERT_INTENT = insert(intents)
 _INTENT_BY_ID = select(intents).where(intents.c.intent_id == bindparam("intent_id"))
 _INTENTS_BY_IDS = select(intents).where(intents.c.intent_id.in_(bindparam("intent_ids", expanding=True)))
 _COUNTS = select(intents.c.state, func.count()).group_by(intents.c.state)
-_DUE_SUMMARY = select(func.count(), func.min(intents.c.next_attempt_at)).where(
+_DUE_NOW = (
     intents.c.chain == bindparam("chain"),
     intents.c.state == bindparam("state"),
     intents.c.next_attempt_at <= bindparam("now"),
@@ -88,6 +88,13 @@ _LIVE_TXS = select(transactions).where(*_OF_SIGNER_LIVE).order_by(transactions.c
 _LIVE_NONCE_COUNT = select(func.count(func.distinct(transactions.c.nonce))).where(*_OF_SIGNER_LIVE)
 _MAX_LIVE_NONCE = select(func.max(transactions.c.nonce)).where(*_OF_SIGNER_LIVE)
 _INSERT_TX = insert(transactions)
+# The submit stage's question on every poll (50 ms apart while a batch fills), as one round trip:
+# the signer's unresolved nonces, and how many intents are due and since when.
+_SUBMIT_GATE = select(
+    _LIVE_NONCE_COUNT.scalar_subquery(),
+    select(func.count()).select_from(intents).where(*_DUE_NOW).scalar_subquery(),
+    select(func.min(intents.c.next_attempt_at)).where(*_DUE_NOW).scalar_subquery(),
+)
 _TX_BY_ID = select(transactions).where(transactions.c.id == bindparam("tx_id"))
 _SUBMITTED = (
     update(intents)
@@ -497,12 +504,13 @@ class Store(Database):
         by_id = {r["intent_id"]: _record(r) for r in rows}
         return [by_id[i] for i in ids]
 
-    def due_summary(self, state: IntentState, *, chain: str) -> tuple[int, float | None]:
-        """How many intents in ``state`` are due now, and since when the oldest has been due."""
+    def submit_gate(self, state: IntentState, *, chain: str, signer: str) -> tuple[int, int, float | None]:
+        """In one statement: :meth:`live_nonce_count` of ``signer``, how many intents in ``state`` are
+        due now, and since when the oldest has been due."""
         now = time.time()
         with self._statement() as conn:
-            row = conn.execute(_DUE_SUMMARY, {"chain": chain, "state": state.value, "now": now}).one()
-        return int(row[0]), (float(row[1]) if row[1] is not None else None)
+            row = conn.execute(_SUBMIT_GATE, {"chain": chain, "signer": signer, "state": state.value, "now": now}).one()
+        return int(row[0] or 0), int(row[1] or 0), (float(row[2]) if row[2] is not None else None)
 
     def release_leases(self, owner: str) -> int:
         """Hand back every lease ``owner`` holds (graceful shutdown); returns how many."""
