@@ -4,6 +4,9 @@ Typed clients for quiltkit's contracts (web3.py, any ``Web3``), payout intents s
 relayer and verifiers, and the exceptions they raise. Importing quiltkit never imports ape.
 """
 
+from quiltkit import _keccak  # noqa: F401  (first: eth-hash picks its backend at the first hash)
+
+# isort: split
 from quiltkit._contract import BuiltTx, DecodedEvent, Sender, TxOptions, TxResult
 from quiltkit.attestations import BadgeAttestation, BadgeDomain
 from quiltkit.auction import NFT, Auction, AuctionHouse, AuctionStatus, CreatedAuction, Editions, Listing, Settlement
