@@ -994,7 +994,13 @@ def index() -> None:
 @click.option(
     "--reorg-window", default=64, show_default=True, type=int, help="Blocks below the head checked for reorgs."
 )
-@click.option("--poll-interval", default=1.0, show_default=True, type=float, help="Seconds between polls at the head.")
+@click.option(
+    "--poll-interval",
+    default=0.25,
+    show_default=True,
+    type=float,
+    help="Seconds between polls at the head (0.25 keeps the index within a block of 1 s blocks).",
+)
 @click.option("--initial-range", default=100, show_default=True, type=int, help="First eth_getLogs range (blocks).")
 @click.option("--max-range", default=100_000, show_default=True, type=int, help="Largest eth_getLogs range (blocks).")
 @click.option("--once", is_flag=True, help="Catch up with the head, then exit (instead of following it).")
