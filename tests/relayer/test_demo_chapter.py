@@ -112,6 +112,6 @@ def test_no_relayer_skips_the_chapter() -> None:
     assert result.exit_code == 0, result.output
     assert "relayer pays" not in result.output
     lines = result.output.splitlines()
-    indexer = lines.index("== quiltkit demo, the indexer: the story's escrows rebuilt from their events (SQLite) ==")
+    indexer = lines.index("== quiltkit demo, the indexer: the story's escrow rebuilt from its events (SQLite) ==")
     assert "escrow #1 now holds 0 QUSD" in [line for line in lines[:indexer] if line.strip()][-1]
     assert lines[-1].startswith("verify: every indexed escrow equals getEscrow")  # the indexer's chapter closes it

@@ -42,7 +42,7 @@ def demo_chapter(
     what = (
         "the story's escrow" + "".join(f", {label}" for label in others[:-1]) + (f" and {others[-1]}" if others else "")
     )
-    say(f"== quiltkit demo, the indexer: {what} rebuilt from their events (SQLite) ==")
+    say(f"== quiltkit demo, the indexer: {what} rebuilt from {'their' if others else 'its'} events (SQLite) ==")
     with tempfile.TemporaryDirectory() as tmp:
         store = IndexStore(f"sqlite:///{Path(tmp) / 'demo-index.db'}")
         try:
