@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import pytest
-from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore
+from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore, verify
 
 from tests.relayer.conftest import Chain, chain, pg_server, pg_url, sqlite_url
 
@@ -59,3 +60,26 @@ def write_manifest(chain: Chain, path: Path) -> Path:
     contracts = {"MilestoneEscrow": {"address": chain.escrow.address, "block": 0, "tx_hash": None}}
     path.write_text(json.dumps({"network": "ethereum:local", "chain_id": chain.chain_id, "contracts": contracts}))
     return path
+
+
+class RandomWorkload(Protocol):
+    def run(self, steps: int) -> object: ...
+
+
+def reorgs_mid_workload(chain: Chain, indexer: Indexer, work: RandomWorkload, depths: Sequence[int], seed: int) -> int:
+    """For each depth: more of the workload, the index caught up, a reorganisation of that depth
+    (``anvil_reorg`` and ``anvil_rollback`` in turn), more workload on the new branch, the index
+    caught up again and equal to the chain (``verify``). Returns the logs rolled back."""
+    r = rng(seed)
+    rolled_back = 0
+    for k, depth in enumerate(depths):
+        work.run(depth + r.randint(2, 5))
+        indexer.sync()
+        method, params = ("anvil_reorg", [depth, []]) if k % 2 == 0 else ("anvil_rollback", [depth])
+        answer = chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        assert "error" not in answer, answer
+        work.run(r.randint(1, 3))
+        rolled_back += indexer.step().rolled_back
+        indexer.sync()
+        assert verify(chain.w3, indexer.store, indexer.deployment)[1] == [], f"after a depth-{depth} {method}"
+    return rolled_back

@@ -23,7 +23,7 @@ from quiltkit.indexer.tiers import tier_balances, tier_rows
 from sqlalchemy import update
 
 from tests.indexer.badges_workload import DAY, BadgesWorkload, TiersWorkload
-from tests.indexer.conftest import rng
+from tests.indexer.conftest import reorgs_mid_workload, rng
 from tests.relayer.conftest import Chain
 
 
@@ -121,19 +121,7 @@ def test_reorgs_mid_badges_workload_roll_types_badges_and_holders_back(
     work = BadgesWorkload(chain, rng(81))
     work.run(10)
     indexer = _indexer(chain, work, store, reorg_window=32)
-    r = rng(82)
-    rolled_back = 0
-    for k, depth in enumerate([3, 1, 6, 2, 5, 4]):
-        work.run(depth + r.randint(2, 5))
-        indexer.sync()
-        method, params = ("anvil_reorg", [depth, []]) if k % 2 == 0 else ("anvil_rollback", [depth])
-        answer = chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
-        assert "error" not in answer, answer
-        work.run(r.randint(1, 3))
-        rolled_back += indexer.step().rolled_back
-        indexer.sync()
-        assert verify(chain.w3, store, indexer.deployment)[1] == [], f"after a depth-{depth} {method}"
-    assert rolled_back > 0
+    assert reorgs_mid_workload(chain, indexer, work, [3, 1, 6, 2, 5, 4], seed=82) > 0
     fresh = IndexStore(f"sqlite:///{tmp_path / 'fresh.db'}")
     try:
         _indexer(chain, work, fresh).sync()
@@ -190,19 +178,7 @@ def test_tiers_and_balances_equal_the_contract_through_reorgs(
     )
     indexer = Indexer(chain.w3, deployment, store, reorg_window=32)
     indexer.prepare()
-    r = rng(102)
-    rolled_back = 0
-    for k, depth in enumerate([2, 5, 1, 4]):
-        work.run(depth + r.randint(2, 5))
-        indexer.sync()
-        method, params = ("anvil_reorg", [depth, []]) if k % 2 == 0 else ("anvil_rollback", [depth])
-        answer = chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
-        assert "error" not in answer, answer
-        work.run(r.randint(1, 3))
-        rolled_back += indexer.step().rolled_back
-        indexer.sync()
-        assert verify(chain.w3, store, deployment)[1] == [], f"after a depth-{depth} {method}"
-    assert rolled_back > 0
+    assert reorgs_mid_workload(chain, indexer, work, [2, 5, 1, 4], seed=102) > 0
     work.run(25)
     indexer.sync()
     assert verify(chain.w3, store, deployment)[1] == []

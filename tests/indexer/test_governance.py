@@ -16,7 +16,7 @@ from quiltkit.governance import ProposalType
 from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore, ProposalStatus, Queries, verify
 from quiltkit.indexer.proposals import proposal_rows, vote_rows
 
-from tests.indexer.conftest import rng
+from tests.indexer.conftest import reorgs_mid_workload, rng
 from tests.indexer.governance_workload import GovernanceWorkload
 from tests.relayer.conftest import Chain
 
@@ -83,19 +83,7 @@ def test_reorgs_mid_governance_workload_roll_proposals_and_votes_back(
     work = GovernanceWorkload(chain, rng(51))
     work.run(10)
     indexer = _indexer(chain, work, store, reorg_window=32)
-    r = rng(52)
-    rolled_back = 0
-    for k, depth in enumerate([3, 1, 6, 2, 5, 4]):
-        work.run(depth + r.randint(2, 5))
-        indexer.sync()
-        method, params = ("anvil_reorg", [depth, []]) if k % 2 == 0 else ("anvil_rollback", [depth])
-        answer = chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
-        assert "error" not in answer, answer
-        work.run(r.randint(1, 3))
-        rolled_back += indexer.step().rolled_back
-        indexer.sync()
-        assert verify(chain.w3, store, indexer.deployment)[1] == [], f"after a depth-{depth} {method}"
-    assert rolled_back > 0
+    assert reorgs_mid_workload(chain, indexer, work, [3, 1, 6, 2, 5, 4], seed=52) > 0
     fresh = IndexStore(f"sqlite:///{tmp_path / 'fresh.db'}")
     try:
         _indexer(chain, work, fresh).sync()

@@ -20,7 +20,7 @@ from quiltkit.indexer import schema as t
 from quiltkit.indexer.staking import bond_rows, minimum_rows, reward_token_rows, stake_rows
 from sqlalchemy import update
 
-from tests.indexer.conftest import rng
+from tests.indexer.conftest import reorgs_mid_workload, rng
 from tests.indexer.staking_workload import SETS, StakingWorkload
 from tests.relayer.conftest import Chain
 
@@ -131,19 +131,7 @@ def test_reorgs_mid_staking_workload_roll_stakes_rewards_and_bonds_back(
     work = StakingWorkload(chain, rng(81))
     work.run(12)
     indexer = _indexer(chain, work, store, reorg_window=32)
-    r = rng(82)
-    rolled_back = 0
-    for k, depth in enumerate([3, 1, 7, 2, 5]):
-        work.run(depth + r.randint(2, 5))
-        indexer.sync()
-        method, params = ("anvil_reorg", [depth, []]) if k % 2 == 0 else ("anvil_rollback", [depth])
-        answer = chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
-        assert "error" not in answer, answer
-        work.run(r.randint(1, 3))
-        rolled_back += indexer.step().rolled_back
-        indexer.sync()
-        assert verify(chain.w3, store, indexer.deployment)[1] == [], f"after a depth-{depth} {method}"
-    assert rolled_back > 0
+    assert reorgs_mid_workload(chain, indexer, work, [3, 1, 7, 2, 5], seed=82) > 0
     fresh = IndexStore(f"sqlite:///{tmp_path / 'fresh.db'}")
     try:
         _indexer(chain, work, fresh).sync()
