@@ -63,8 +63,12 @@ CONTRACTS = (CONTRACT, AUCTION, *DAO, BADGES, TIERS, FUNDING, *STAKING_FAMILY)
 BADGE_RATE_BPS = 500  # 5% a year
 ACTIVITY_WEIGHT = 10**18
 ADMIN_ROLE = b"\x00" * 32
+ZERO_ADDRESS = "0x" + "00" * 20
 TOKEN_ROLES = ("DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE")
 ESCROW_ROLES = ("DEFAULT_ADMIN_ROLE", "GUARDIAN_ROLE")
+# Held by the bond registry, not handed over: the escrow's and the badges'
+# recordVerifierSuspensions (a round's implementation names the registry in its code instead).
+VERIFIER_BONDS_ROLE = "VERIFIER_BONDS_ROLE"
 TIMELOCK_ROLES = ("DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
 DEFAULT_MIN_DELAY = 86_400
 BADGE_ROLES = ("DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "ACTIVITY_ROLE")
@@ -186,16 +190,18 @@ def deploy(
     me = deployer.address
     if set(todo) <= {BADGES, TIERS, FUNDING, *STAKING_FAMILY}:  # the DAO is live: add what is missing beside it
         timelock_live = at(TIMELOCK, recorded[TIMELOCK]["address"])
-        if BADGES in todo:
-            _deploy_badges(deployer, recorded, timelock_live, keep_admin=keep_admin)
-        if FUNDING in todo:
-            _deploy_funding(deployer, recorded, timelock_live, keep_admin=keep_admin)
+        # The registry first: the badges and the rounds deployed after it name it.
         if STAKING in todo:
             token_live = at(TOKEN, recorded[TOKEN]["address"])
             pool, bonds = _deploy_staking(deployer, recorded, token_live, timelock_live.address, keep_admin=keep_admin)
             if keep_admin:
                 _share_staking_admin(deployer, pool, bonds, timelock_live.address)
             _upgrade_token(deployer, recorded, token_live, pool, bonds)
+        bonds_live = recorded[BONDS]["address"] if BONDS in recorded else None
+        if BADGES in todo:
+            _deploy_badges(deployer, recorded, timelock_live, bonds_live, keep_admin=keep_admin)
+        if FUNDING in todo:
+            _deploy_funding(deployer, recorded, timelock_live, bonds_live, keep_admin=keep_admin)
         governor_live = recorded[GOVERNOR]["address"]
         parties = {"deployer": me, "timelock": timelock_live.address, "governor": governor_live}
         return _write_manifest(path, recorded, parties), True
@@ -252,9 +258,14 @@ def deploy(
     if keep_admin:
         _share_staking_admin(deployer, pool, bonds, timelock.address)
 
+    # The bond registry records a bonded set's suspended verifiers in the escrow (pushSuspensions,
+    # permissionless there); the escrow's deployer is its admin until the hand-over. Sent after
+    # the Timelock, whose address was fixed by the deployer's nonce.
+    if escrow.hasRole(ADMIN_ROLE, me) and not escrow.hasRole(role_id(VERIFIER_BONDS_ROLE), bonds.address):
+        escrow.grantRole(role_id(VERIFIER_BONDS_ROLE), bonds.address, sender=deployer)
     _hand_over(deployer, token, escrow, house, timelock, governor, keep_admin=keep_admin)
-    _deploy_badges(deployer, recorded, timelock, keep_admin=keep_admin)
-    _deploy_funding(deployer, recorded, timelock, keep_admin=keep_admin)
+    _deploy_badges(deployer, recorded, timelock, bonds.address, keep_admin=keep_admin)
+    _deploy_funding(deployer, recorded, timelock, bonds.address, keep_admin=keep_admin)
     parties = {"deployer": me, "timelock": timelock.address, "governor": governor.address}
     return _write_manifest(path, recorded, parties), True
 
@@ -274,37 +285,53 @@ def _write_manifest(path: Path, recorded: dict[str, Any], parties: dict[str, str
     return manifest
 
 
-def _deploy_badges(deployer: Any, recorded: dict[str, Any], timelock: ContractInstance, *, keep_admin: bool) -> None:
+def _deploy_badges(
+    deployer: Any, recorded: dict[str, Any], timelock: ContractInstance, bonds: str | None, *, keep_admin: bool
+) -> None:
     """SoulboundBadge and TieredBadges, administered by the Timelock (and, with keep_admin, the
-    deployer, which then also holds TieredBadges' ISSUER_ROLE); no role is left to renounce."""
+    deployer, which then also holds TieredBadges' ISSUER_ROLE); no role is left to renounce. The
+    bond registry (when there is one) records the validators' suspensions from construction on."""
     me, tl = deployer.address, timelock.address
     admin = me if keep_admin else tl
-    badges = shipped(BADGES).deploy("quiltkit badges", "QKB", admin, BADGE_RATE_BPS, ACTIVITY_WEIGHT, sender=deployer)
+    verifier_bonds = bonds or ZERO_ADDRESS
+    badges = shipped(BADGES).deploy(
+        "quiltkit badges", "QKB", admin, BADGE_RATE_BPS, ACTIVITY_WEIGHT, verifier_bonds, sender=deployer
+    )
     tiers = shipped(TIERS).deploy("", admin, sender=deployer)
     if keep_admin:
         badges.grantRole(ADMIN_ROLE, tl, sender=deployer)
         tiers.grantRole(ADMIN_ROLE, tl, sender=deployer)
     recorded[BADGES] = _record(
-        badges, {"admin": admin, "annual_rate_bps": BADGE_RATE_BPS, "activity_weight": ACTIVITY_WEIGHT}
+        badges,
+        {
+            "admin": admin,
+            "annual_rate_bps": BADGE_RATE_BPS,
+            "activity_weight": ACTIVITY_WEIGHT,
+            "verifier_bonds": verifier_bonds,
+        },
     )
     recorded[TIERS] = _record(tiers, {"uri": "", "admin": admin})
     for name in (BADGES, TIERS):
         recorded[name]["artifact"] = f"quiltkit/abi/{name}.json"
 
 
-def _deploy_funding(deployer: Any, recorded: dict[str, Any], timelock: ContractInstance, *, keep_admin: bool) -> None:
+def _deploy_funding(
+    deployer: Any, recorded: dict[str, Any], timelock: ContractInstance, bonds: str | None, *, keep_admin: bool
+) -> None:
     """FundingRoundFactory over a FundingRound implementation: the Timelock creates rounds (a
-    proposal) and administers the factory (beside the deployer with keep_admin)."""
+    proposal) and administers the factory (beside the deployer with keep_admin). The
+    implementation names the bond registry, which may then suspend any round's verifiers."""
     me, tl = deployer.address, timelock.address
     admin = me if keep_admin else tl
-    implementation = shipped("FundingRound").deploy(sender=deployer)
+    verifier_bonds = bonds or ZERO_ADDRESS
+    implementation = shipped("FundingRound").deploy(verifier_bonds, sender=deployer)
     factory = shipped(FUNDING).deploy(implementation.address, admin, tl, sender=deployer)
     if keep_admin:
         factory.grantRole(ADMIN_ROLE, tl, sender=deployer)
     recorded[FUNDING] = _record(
         factory,
         {"implementation": implementation.address, "admin": admin, "creator": tl},
-        implementation=_record(implementation, {}),
+        implementation=_record(implementation, {"verifier_bonds": verifier_bonds}),
     )
     recorded[FUNDING]["artifact"] = f"quiltkit/abi/{FUNDING}.json"
 

@@ -8,6 +8,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignatureQuorum} from "../intents/SignatureQuorum.sol";
+import {IVerifierSuspensions} from "../staking/IVerifierBonds.sol";
 import {IGovernanceBadge} from "../governance/IGovernanceBadge.sol";
 import {IERC5192} from "./IERC5192.sol";
 import {IERC5484} from "./IERC5484.sol";
@@ -30,13 +31,24 @@ import {ReputationMath} from "./ReputationMath.sol";
 /// Events carry what an indexer needs to rebuild every score (BadgeIssued's weight,
 /// ActivityRecorded's weight, the removals' `subtracted`, and the block time); the stored score
 /// is not emitted again (it would cost every issue ~1.6k gas).
-contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IGovernanceBadge {
+contract SoulboundBadge is
+    ERC721,
+    AccessControl,
+    EIP712,
+    IERC5192,
+    IERC5484,
+    IGovernanceBadge,
+    IVerifierSuspensions
+{
     using SafeCast for uint256;
 
     /// @notice Role that issues badges and revokes them.
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
     /// @notice Role that records activity (e.g. the payout relayer after a payout).
     bytes32 public constant ACTIVITY_ROLE = keccak256("ACTIVITY_ROLE");
+    /// @notice Role that records a validator set's suspended members: the bond registry
+    /// (VerifierBonds), granted at construction.
+    bytes32 public constant VERIFIER_BONDS_ROLE = keccak256("VERIFIER_BONDS_ROLE");
     /// @notice EIP-712 type hash of {BadgeAttestation}.
     bytes32 public constant BADGE_ATTESTATION_TYPEHASH = keccak256(
         "BadgeAttestation(address holder,uint256 badgeType,bytes32 evidenceHash,bytes32 attestationId,uint256 deadline)"
@@ -116,6 +128,9 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
     /// its low 8 bits the bit. Ids allocated in sequence share words, so consuming one costs a
     /// warm-word update (~5k) instead of a fresh slot (~22k); any bytes32 id works.
     mapping(uint256 word => uint256 bits) private _usedAttestations;
+    /// @dev Validator sets' suspended members by commitment, as the bond registry last recorded
+    /// them ({recordVerifierSuspensions}); read once per attested issue.
+    SignatureQuorum.Suspensions private _suspensions;
 
     // --- events -----------------------------------------------------------------------------
 
@@ -189,12 +204,15 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
     /// @param annualRateBps_ Reputation lost per year without activity, in basis points (< 10,000;
     /// 500 = 5%).
     /// @param activityWeight_ Reputation {recordActivity} adds.
+    /// @param verifierBonds The deployment's bond registry, granted VERIFIER_BONDS_ROLE (address(0):
+    /// none yet; the admin may grant it later).
     constructor(
         string memory name_,
         string memory symbol_,
         address admin,
         uint256 annualRateBps_,
-        uint128 activityWeight_
+        uint128 activityWeight_,
+        address verifierBonds
     ) EIP712("quiltkit SoulboundBadge", "1") {
         if (annualRateBps_ >= ReputationMath.BPS) revert BadgeInvalidDecayRate(annualRateBps_);
         _name = name_;
@@ -202,6 +220,7 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
         _ANNUAL_RATE_BPS = annualRateBps_;
         _LN_KEEP = ReputationMath.lnKeep(annualRateBps_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (verifierBonds != address(0)) _grantRole(VERIFIER_BONDS_ROLE, verifierBonds);
         _activityWeight = activityWeight_;
         emit ActivityWeightUpdated(0, activityWeight_);
     }
@@ -255,6 +274,19 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
         t.threshold = threshold;
         _validatorSets[badgeType] = commitment;
         emit ValidatorsUpdated(badgeType, validators, threshold, commitment);
+    }
+
+    /// @notice Records the suspended members of the validator set with `commitment` (bit i: member
+    /// i), as the bond registry computed them from its bonds and the set's minimum
+    /// ({VerifierBonds-pushSuspensions}, permissionless there). Every badge type using the set
+    /// then refuses an attestation signed by a suspended member with
+    /// {SignatureQuorum-QuorumSignerSuspended}.
+    /// @dev Requirements: VERIFIER_BONDS_ROLE.
+    function recordVerifierSuspensions(bytes32 commitment, uint256 suspended)
+        external
+        onlyRole(VERIFIER_BONDS_ROLE)
+    {
+        _suspensions.members[commitment] = suspended;
     }
 
     /// @notice Sets a type's metadata URI and whether tokenURI is on-chain JSON instead.
@@ -316,7 +348,8 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
     /// (ids issued in sequence, e.g. a namespace prefix and a counter, are cheapest to consume).
     /// @dev Requirements: attestations enabled for the type; deadline not passed; id unused;
     /// `validators` the type's set; signatures by ascending validator index, each valid (ECDSA or
-    /// ERC-1271). Emits the events of {issue} (ERC-5484 issuer: this contract).
+    /// ERC-1271); no signature by a validator suspended by the bond registry
+    /// ({recordVerifierSuspensions}). Emits the events of {issue} (ERC-5484 issuer: this contract).
     /// @return tokenId The badge's id.
     function issueWithAttestation(
         BadgeAttestation calldata attestation,
@@ -329,8 +362,14 @@ contract SoulboundBadge is ERC721, AccessControl, EIP712, IERC5192, IERC5484, IG
         bytes32 attestationId = attestation.attestationId;
         if (block.timestamp > attestation.deadline) revert BadgeAttestationExpired(attestationId, attestation.deadline);
         if (_attestationUsed(attestationId)) revert BadgeAttestationAlreadyUsed(attestationId);
-        SignatureQuorum.verify(
-            hashAttestation(attestation), _validatorSets[badgeType], validators, signatures, t.threshold
+        bytes32 commitment = _validatorSets[badgeType];
+        SignatureQuorum.verifyActive(
+            _suspensions.members[commitment],
+            hashAttestation(attestation),
+            commitment,
+            validators,
+            signatures,
+            t.threshold
         );
         _usedAttestations[uint256(attestationId) >> 8] |= 1 << (uint256(attestationId) & 0xff);
         tokenId = _issue(address(this), attestation.holder, badgeType, t, attestation.evidenceHash, attestationId);

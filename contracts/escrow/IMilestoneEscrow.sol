@@ -149,6 +149,10 @@ interface IMilestoneEscrow {
     error EscrowInvalidDisputeWindow(uint256 window, uint256 minWindow, uint256 maxWindow);
     error EscrowDisputeWindowOpen(uint256 escrowId, uint256 milestone, uint256 closesAt);
     error EscrowFullyFunded(uint256 escrowId);
+    /// @notice The verifier at `verifierIndex` is suspended in the escrow's verifier set (its bond fell below the set's
+    /// minimum in the bond registry, recorded by {MilestoneEscrow-recordVerifierSuspensions}): its signature does
+    /// not count.
+    error EscrowVerifierSuspended(uint256 verifierIndex);
 
     // --- events -------------------------------------------------------------------------------
     /// @dev `params` carries the full terms (token, payee, arbiter, verifiers and threshold or the
@@ -174,9 +178,7 @@ interface IMilestoneEscrow {
         bytes32 indexed intentId, uint256 indexed escrowId, uint256 indexed milestone, MilestoneState state
     );
     /// @dev `closesAt` is when anyone may close the dispute with the escrow's default outcome.
-    event MilestoneDisputed(
-        uint256 indexed escrowId, uint256 indexed milestone, address indexed by, uint256 closesAt
-    );
+    event MilestoneDisputed(uint256 indexed escrowId, uint256 indexed milestone, address indexed by, uint256 closesAt);
     /// @dev The arbiter did not rule within the dispute window; {DisputeResolved} follows with the
     /// escrow's `defaultPayeeBps`.
     event DisputeExpired(uint256 indexed escrowId, uint256 indexed milestone, address indexed by);

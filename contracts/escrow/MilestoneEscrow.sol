@@ -46,6 +46,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
 
     /// @notice Role allowed to pause and unpause new business (create, fund).
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @dev May record a verifier set's suspended members: the bond registry (VerifierBonds).
+    /// Internal (no getter: the escrow is at the EIP-170 limit); clients hash the name.
+    bytes32 internal constant VERIFIER_BONDS_ROLE = keccak256("VERIFIER_BONDS_ROLE");
     /// @notice EIP-712 type hash of {PayoutIntent}.
     bytes32 public constant PAYOUT_INTENT_TYPEHASH = keccak256(
         "PayoutIntent(uint256 escrowId,uint256 milestone,address payee,uint256 amount,address token,bytes32 intentId,uint256 deadline,bytes32 evidenceHash)"
@@ -120,6 +123,9 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
     mapping(address token => mapping(address account => uint256 amount)) private _credits;
     /// @dev When a disputed milestone's window closes; cleared when the dispute is resolved.
     mapping(uint256 escrowId => mapping(uint256 milestone => uint256 closesAt)) private _disputeClosesAt;
+    /// @dev Suspended verifiers by set commitment, as the bond registry last answered
+    /// ({recordVerifierSuspensions}); read once per release.
+    SignatureQuorum.Suspensions private _suspensions;
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE (in a full deployment, the Timelock).
     /// @param guardian Holder of GUARDIAN_ROLE (may pause create and fund).
@@ -504,6 +510,18 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         _treasury = treasury_;
     }
 
+    /// @notice Records the suspended members of the verifier set with `commitment` (bit i: member
+    /// i), as the bond registry computed them from its bonds and the set's minimum
+    /// ({VerifierBonds-pushSuspensions}, permissionless there). Every escrow using the set then
+    /// refuses a counted signature by a suspended member with {EscrowVerifierSuspended}.
+    /// @dev Requirements: VERIFIER_BONDS_ROLE (granted to the bond registry). The logic that asks the
+    /// bonds lives in the registry, not here: the escrow is at the EIP-170 limit, and one write
+    /// of a whole set's bitmap serves every member. The registry emits
+    /// {VerifierBonds-SuspensionsPushed} (naming this escrow), for the same reason.
+    function recordVerifierSuspensions(bytes32 commitment, uint256 suspended) external onlyRole(VERIFIER_BONDS_ROLE) {
+        _suspensions.members[commitment] = suspended;
+    }
+
     /// @notice Stops `create` and `fund`. Exits keep working. Requirements: GUARDIAN_ROLE.
     function pause() external onlyRole(GUARDIAN_ROLE) {
         _pause();
@@ -665,6 +683,7 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         if (verifiersHash != SignatureQuorum.commitmentOf(_verifierSets, e.verifierSetId)) {
             revert EscrowVerifierSetMismatch(escrowId);
         }
+        _refuseSuspended(verifiersHash, signatures);
         if (intent.token != e.token) revert EscrowIntentTokenMismatch(intentId, e.token, intent.token);
         address assigned = e.payee;
         uint256 amount = _releasableAmount(escrowId, e, intent.milestone, e.states);
@@ -811,14 +830,8 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         VerifierSignature[] calldata signatures,
         uint256 threshold
     ) private view {
-        SignatureQuorum.Signature[] calldata sigs;
-        // VerifierSignature and SignatureQuorum.Signature are the same tuple(uint8,bytes): the
-        // calldata array is read as the library's type, not copied.
-        assembly ("memory-safe") {
-            sigs.offset := signatures.offset
-            sigs.length := signatures.length
-        }
-        (SignatureQuorum.Failure failure, uint256 detail) = SignatureQuorum.check(digest, verifiers, sigs, threshold);
+        (SignatureQuorum.Failure failure, uint256 detail) =
+            SignatureQuorum.check(digest, verifiers, _quorumSignatures(signatures), threshold);
         if (failure == SignatureQuorum.Failure.None) return;
         if (failure == SignatureQuorum.Failure.InsufficientSignatures) {
             revert EscrowInsufficientSignatures(detail, threshold);
@@ -826,6 +839,40 @@ contract MilestoneEscrow is IMilestoneEscrow, AccessControl, Pausable, Reentranc
         if (failure == SignatureQuorum.Failure.SignersNotAscending) revert EscrowSignersNotAscending(detail);
         if (failure == SignatureQuorum.Failure.UnknownSigner) revert EscrowUnknownVerifier(detail);
         revert EscrowInvalidSignature(address(uint160(detail)));
+    }
+
+    /// @dev A bonded set's suspended members ({recordVerifierSuspensions}): one slot read per
+    /// release (warm for the next intent of a batch under the same set); any signature by a
+    /// suspended member is refused before any signature is verified. Its own call, not a
+    /// parameter of {_checkSignatures}: the release path is at the stack limit.
+    function _refuseSuspended(bytes32 verifiersHash, VerifierSignature[] calldata signatures) private view {
+        uint256 suspended = _suspensions.members[verifiersHash];
+        if (suspended == 0) return;
+        // Every signature given, counted or extra: a suspended member signs nothing here (and the
+        // bound costs no min() in an escrow at the EIP-170 limit).
+        for (uint256 k; k < signatures.length; ++k) {
+            // The index word of signature k, read in place: {_checkSignatures} decodes and
+            // validates every counted signature after this; bits exist only for members.
+            uint256 index;
+            assembly ("memory-safe") {
+                let head := add(signatures.offset, calldataload(add(signatures.offset, shl(5, k))))
+                index := and(calldataload(head), 0xff)
+            }
+            if ((suspended >> index) & 1 != 0) revert EscrowVerifierSuspended(index);
+        }
+    }
+
+    /// @dev VerifierSignature and SignatureQuorum.Signature are the same tuple(uint8,bytes): the
+    /// calldata array is read as the library's type, not copied.
+    function _quorumSignatures(VerifierSignature[] calldata signatures)
+        private
+        pure
+        returns (SignatureQuorum.Signature[] calldata sigs)
+    {
+        assembly ("memory-safe") {
+            sigs.offset := signatures.offset
+            sigs.length := signatures.length
+        }
     }
 
     /// @dev Inline verifiers are validated ({SignatureQuorum.checkSet}, escrow errors) and

@@ -8,6 +8,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMilestoneEscrow} from "../escrow/IMilestoneEscrow.sol";
 import {SignatureQuorum} from "../intents/SignatureQuorum.sol";
+import {IVerifierSuspensions} from "../staking/IVerifierBonds.sol";
 import {IDonorEligibility} from "./IDonorEligibility.sol";
 import {IFundingRound} from "./IFundingRound.sol";
 
@@ -22,7 +23,7 @@ import {IFundingRound} from "./IFundingRound.sol";
 /// planned amounts C pays floor(T*C_k/C_n) - floor(T*C_{k-1}/C_n): the parts sum to T exactly.
 /// Pausing stops project registration and donations only; refunds, claims, releases, streams and
 /// finalisation always work. There is no admin path to the funds.
-contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
+contract FundingRound is IFundingRound, IVerifierSuspensions, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
 
     /// @notice The escrow's PayoutIntent type: `escrowId` names the project.
@@ -112,10 +113,20 @@ contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
     mapping(uint256 projectId => mapping(uint256 milestone => Stream)) private _streams;
     mapping(address account => uint256) private _owed;
     mapping(bytes32 intentId => bool) private _consumed;
+    /// @dev The round's verifiers suspended by the bond registry (bit i: verifier i), as it last
+    /// recorded them ({recordVerifierSuspensions}); read once per attested release or leaderboard.
+    uint256 private _suspendedVerifiers;
+
+    /// @notice The bond registry (VerifierBonds) allowed to suspend the round's verifiers; fixed in
+    /// the implementation's code, so every clone of it shares the deployment's registry.
+    /// address(0): the rounds' verifiers are not bonded.
+    address public immutable verifierBonds;
 
     /// @dev The implementation itself can never be initialised; only its clones are.
-    constructor() EIP712("quiltkit FundingRound", "1") {
+    /// @param verifierBonds_ The deployment's bond registry (address(0): none).
+    constructor(address verifierBonds_) EIP712("quiltkit FundingRound", "1") {
         _initialized = true;
+        verifierBonds = verifierBonds_;
     }
 
     modifier onlyCurator() {
@@ -345,7 +356,7 @@ contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
         uint256 n = entries.length;
         if (n == 0) revert RoundLeaderboardEmpty();
         bytes32 digest = hashLeaderboard(entries);
-        SignatureQuorum.verify(digest, _verifiersHash, verifiers, signatures, _threshold);
+        SignatureQuorum.verifyActive(_suspendedVerifiers, digest, _verifiersHash, verifiers, signatures, _threshold);
         uint256 totalScore;
         for (uint256 i; i < n; ++i) {
             if (entries[i].recipient == address(0)) revert RoundInvalidRecipient();
@@ -399,9 +410,19 @@ contract FundingRound is IFundingRound, ReentrancyGuardTransient, EIP712 {
             intent.milestone >= p.milestoneCount || intent.payee != p.recipient || intent.token != _currency
                 || _phase != Phase.Finalized || intent.amount != _milestonePayout(p, intent.milestone)
         ) revert RoundIntentMismatch(projectId, intent.milestone);
-        SignatureQuorum.verify(hashIntent(intent), expected, verifiers, signatures, _threshold);
+        SignatureQuorum.verifyActive(_suspendedVerifiers, hashIntent(intent), expected, verifiers, signatures, _threshold);
         _consumed[intent.intentId] = true;
         _release(projectId, intent.milestone, intent.intentId);
+    }
+
+    /// @notice Records which of the round's verifiers (bit i: verifier i) the bond registry
+    /// suspends now ({VerifierBonds-pushSuspensions}, permissionless there): their signatures on a
+    /// leaderboard or a payout intent are refused with {SignatureQuorum-QuorumSignerSuspended}.
+    /// Requirements: the caller is {verifierBonds}; `commitment` is the round's verifier set.
+    function recordVerifierSuspensions(bytes32 commitment, uint256 suspended) external {
+        if (msg.sender != verifierBonds) revert RoundNotVerifierBonds(msg.sender);
+        if (commitment != _verifiersHash) revert RoundVerifierSetMismatch(commitment);
+        _suspendedVerifiers = suspended;
     }
 
     /// @notice Pays the vested, unclaimed part of a streamed milestone to the project's recipient.

@@ -110,6 +110,10 @@ interface IFundingRound {
     error RoundTransferFailed(address to, uint256 amount);
     error RoundIsPaused();
     error RoundNotPaused();
+    /// @notice Only the deployment's bond registry records suspended verifiers.
+    error RoundNotVerifierBonds(address caller);
+    /// @notice `commitment` is not the round's verifier set.
+    error RoundVerifierSetMismatch(bytes32 commitment);
 
     // --- events -------------------------------------------------------------------------------
     event RoundInitialized(address indexed factory, address indexed curator, address currency, Strategy strategy);

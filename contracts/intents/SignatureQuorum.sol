@@ -27,6 +27,12 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 /// before sending) uses {check} and {checkSet}, which return a {Failure} instead of reverting, and
 /// maps each failure onto its own error. They apply the same rules, in the same order, as
 /// {verifyAgainst} and {commit} (kept as they were, byte for byte, for their existing users).
+///
+/// Bonded sets ({Suspensions}, {verifyActive}): the bond registry (VerifierBonds) pushes a set's
+/// suspended members into each consumer as one bitmap per set commitment (bit i: member i), after a
+/// slash, an unbond, a re-bond or a new minimum. The quorum check reads that one local slot
+/// instead of calling the registry per signature or per release, and refuses any signature by a
+/// suspended member.
 library SignatureQuorum {
     /// @notice One member's signature over a digest. ABI-identical to
     /// IMilestoneEscrow.VerifierSignature (`tuple(uint8,bytes)`).
@@ -40,6 +46,12 @@ library SignatureQuorum {
     /// @notice Registered signer sets: id => commitment (`keccak256(abi.encode(signers))`).
     struct Registry {
         mapping(uint256 setId => bytes32 commitment) commitments;
+    }
+
+    /// @notice Suspended members by set: commitment => bitmap, bit i set while member i does not
+    /// count (its bond is below the set's minimum). A set of at most MAX_SIGNERS fits one slot.
+    struct Suspensions {
+        mapping(bytes32 commitment => uint256 bitmap) members;
     }
 
     /// @notice Why a set or a quorum check failed ({checkSet}, {check}); `None` when it passed.
@@ -71,6 +83,9 @@ library SignatureQuorum {
     error QuorumInvalidSignature(address signer);
     /// @notice The signer set passed does not match the registered commitment.
     error QuorumSignerSetMismatch(bytes32 expected, bytes32 actual);
+    /// @notice `signer` is suspended in its set (its bond fell below the set's minimum in the bond
+    /// registry): its signature is refused.
+    error QuorumSignerSuspended(address signer);
 
     /// @notice Validates a signer set and returns its commitment. An empty set with threshold 0
     /// means "no quorum" and commits to bytes32(0).
@@ -121,6 +136,39 @@ library SignatureQuorum {
         bytes32 actual = keccak256(abi.encode(signers));
         if (actual != expected) revert QuorumSignerSetMismatch(expected, actual);
         verifyAgainst(digest, signers, signatures, threshold);
+    }
+
+    /// @notice {verify} for a bonded set: first refuses, with {QuorumSignerSuspended}, any signature
+    /// given by a member whose bit is set in `suspended` (the consumer's bitmap for the set).
+    /// With no member suspended (the common case) it costs one comparison more than {verify}.
+    function verifyActive(
+        uint256 suspended,
+        bytes32 digest,
+        bytes32 expected,
+        address[] calldata signers,
+        Signature[] calldata signatures,
+        uint256 threshold
+    ) internal view {
+        if (suspended != 0) {
+            address signer = firstSuspended(suspended, signers, signatures);
+            if (signer != address(0)) revert QuorumSignerSuspended(signer);
+        }
+        verify(digest, expected, signers, signatures, threshold);
+    }
+
+    /// @notice The signer of the first signature in `signatures` (counted or extra) whose bit is
+    /// set in `suspended`, or address(0). Indexes outside the set are left to {check}.
+    function firstSuspended(uint256 suspended, address[] calldata signers, Signature[] calldata signatures)
+        internal
+        pure
+        returns (address)
+    {
+        uint256 n = signatures.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 index = signatures[k].signerIndex;
+            if (index < signers.length && (suspended >> index) & 1 != 0) return signers[index];
+        }
+        return address(0);
     }
 
     /// @notice Reverts unless at least `threshold` distinct members of `signers` signed `digest`;

@@ -15,3 +15,11 @@ interface IVerifierBonds {
     /// @notice Whether `verifier` counts toward `setId`'s thresholds now.
     function counts(bytes32 setId, address verifier) external view returns (bool);
 }
+
+/// @title IVerifierSuspensions
+/// @notice A verifier set's consumer that keeps the set's suspended members locally (one slot per
+/// set, read once per release) and lets the bond registry record them ({VerifierBonds-pushSuspensions}).
+interface IVerifierSuspensions {
+    /// @notice Records the suspended members of the set with `commitment` (bit i: member i).
+    function recordVerifierSuspensions(bytes32 commitment, uint256 suspended) external;
+}

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IStakeLocks} from "./IStakeLocks.sol";
-import {IVerifierBonds} from "./IVerifierBonds.sol";
+import {IVerifierBonds, IVerifierSuspensions} from "./IVerifierBonds.sol";
 
 /// @title VerifierBonds
 /// @notice Verifiers bond governance tokens to serve in verifier sets; the DAO (the Timelock) can
@@ -67,6 +67,9 @@ contract VerifierBonds is IVerifierBonds, AccessControl, ReentrancyGuardTransien
     event Slashed(address indexed verifier, address indexed to, uint256 amount, string reason);
     /// @notice `setId` now requires `minimum` active bond per member (0: none).
     event MinimumBondUpdated(bytes32 indexed setId, uint256 previous, uint256 current);
+    /// @notice `consumer` recorded `suspended` (bit i: member i) as the suspended members of the
+    /// set `setId` ({pushSuspensions}); its releases refuse their signatures from now on.
+    event SuspensionsPushed(address indexed consumer, bytes32 indexed setId, uint256 suspended);
     /// @notice The unbonding delay changed.
     event UnbondDelayUpdated(uint256 previous, uint256 current);
 
@@ -184,6 +187,35 @@ contract VerifierBonds is IVerifierBonds, AccessControl, ReentrancyGuardTransien
     /// @inheritdoc IVerifierBonds
     function counts(bytes32 setId, address verifier) external view returns (bool) {
         return _bonds[verifier].active >= _minimums[setId];
+    }
+
+    /// @notice The members of `signers` that do not count ({counts}) as a bitmap (bit i: member i),
+    /// and the set's id, its commitment `keccak256(abi.encode(signers))`.
+    /// @dev Members past index 255 have no bit (the consumers' sets hold at most 32).
+    function suspensionsOf(address[] calldata signers) public view returns (bytes32 setId, uint256 suspended) {
+        setId = keccak256(abi.encode(signers));
+        uint256 minimum = _minimums[setId];
+        if (minimum == 0) return (setId, 0);
+        uint256 n = signers.length < 256 ? signers.length : 256;
+        for (uint256 i; i < n; ++i) {
+            if (_bonds[signers[i]].active < minimum) suspended |= 1 << i;
+        }
+    }
+
+    /// @notice Records in `consumer` (an escrow, a badge contract, a funding round holding this
+    /// registry's recorder role) which members of `signers` do not count now ({suspensionsOf}):
+    /// after a slash, an unbond or a new minimum the member is suspended there, after re-bonding
+    /// it is reinstated. Permissionless: the registry computes the answer from its own state and
+    /// the set's members (bound by the commitment), the caller only pays for the write.
+    /// @return setId The set's commitment.
+    /// @return suspended The bitmap recorded.
+    function pushSuspensions(IVerifierSuspensions consumer, address[] calldata signers)
+        external
+        returns (bytes32 setId, uint256 suspended)
+    {
+        (setId, suspended) = suspensionsOf(signers);
+        emit SuspensionsPushed(address(consumer), setId, suspended);
+        consumer.recordVerifierSuspensions(setId, suspended);
     }
 
     /// @notice `verifier`'s active bond, unbonding amount and when that is free.

@@ -20,7 +20,8 @@ def _ratios(figures: Figures, missing: list[str]) -> list[str]:
         delta = bonded - unbonded
         ok = "met" if delta <= 5_000 else f"**missed by {delta - 5_000:,}**"
         lines.append(
-            f"- bonded-set release - unbonded-set release (2 signers, thin harness): {delta:,} (target <= 5,000: {ok})"
+            "- bonded-set release - unbonded-set release (MilestoneEscrow, 2 of 3 signers):"
+            f" {delta:,} (target <= 5,000: {ok})"
         )
     return lines
 
@@ -63,8 +64,12 @@ FAMILY = Family(
         Row("transfer_stakerWithLock", "governance-token transfer by a staker (votes move; lock checked)"),
         Row("bond_first", "bond, first bond"),
         Row("slash", "slash part of a bond to the treasury"),
-        Row("release_unbondedSet_2signers", "release harness, unbonded set, 2 signers"),
-        Row("release_bondedSet_2signers", "release harness, bonded set, 2 signers (one requireBonded call)"),
+        Row("release_unbondedSet_2signers", "MilestoneEscrow attested release, unbonded set, 2 of 3 signers"),
+        Row(
+            "release_bondedSet_2signers",
+            "MilestoneEscrow attested release, bonded set with one member suspended, 2 of 3 signers",
+        ),
+        Row("pushSuspensions_3members", "pushSuspensions of a 3-member set into the escrow (anyone)"),
     ),
     known=("ref_exit", "ref_transfer_testToken"),
     sections=(_ratios,),

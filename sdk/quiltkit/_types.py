@@ -7,11 +7,13 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from eth_utils.address import is_hex_address, to_checksum_address
+from eth_utils.crypto import keccak
 from pydantic import BeforeValidator, ValidationInfo
 
 from quiltkit.exceptions import InvalidAddress, InvalidInput, PrivateKeyAsAddress
 
 __all__ = [
+    "role_id",
     "Address",
     "Bytes32",
     "ChainAddress",
@@ -165,3 +167,8 @@ def _field_hex(value: Any, info: ValidationInfo) -> str:
 
 HexData = Annotated[str, BeforeValidator(_field_hex)]
 """Bytes of any length as a 0x-prefixed lowercase hex string (the form of ``bytes``/``bytesN`` values)."""
+
+
+def role_id(role: str) -> bytes:
+    """An AccessControl role's id from its name (``DEFAULT_ADMIN_ROLE`` is zero)."""
+    return bytes(32) if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)

@@ -219,6 +219,15 @@ class QuorumSignerSetMismatch(BadgeRevert):
     param_types = ("bytes32", "bytes32")
 
 
+class QuorumSignerSuspended(BadgeRevert):
+    """Reverted with ``QuorumSignerSuspended(address)``."""
+
+    error_name = "QuorumSignerSuspended"
+    selector = "0x39303d23"
+    param_names = ("signer",)
+    param_types = ("address",)
+
+
 class QuorumSignersNotAscending(BadgeRevert):
     """Reverted with ``QuorumSignersNotAscending(uint256)``."""
 
@@ -342,6 +351,7 @@ ERRORS: dict[str, type[BadgeRevert]] = {
     QuorumInvalidSignature.selector: QuorumInvalidSignature,
     QuorumInvalidSignerSet.selector: QuorumInvalidSignerSet,
     QuorumSignerSetMismatch.selector: QuorumSignerSetMismatch,
+    QuorumSignerSuspended.selector: QuorumSignerSuspended,
     QuorumSignersNotAscending.selector: QuorumSignersNotAscending,
     QuorumUnknownSigner.selector: QuorumUnknownSigner,
     SafeCastOverflowedUintDowncast.selector: SafeCastOverflowedUintDowncast,
@@ -381,6 +391,7 @@ __all__ = [
     "QuorumInvalidSignature",
     "QuorumInvalidSignerSet",
     "QuorumSignerSetMismatch",
+    "QuorumSignerSuspended",
     "QuorumSignersNotAscending",
     "QuorumUnknownSigner",
     "SafeCastOverflowedUintDowncast",

@@ -17,13 +17,12 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any, Unpack
 
-from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict
 from web3 import Web3
 
 from quiltkit import badge_errors, tiered_badges_errors
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require
-from quiltkit._types import ZERO_ADDRESS, checksum, to_bytes32
+from quiltkit._types import ZERO_ADDRESS, checksum, role_id, to_bytes32
 from quiltkit.attestations import (
     ATTESTATION_DOMAIN_NAME,
     BadgeAttestation,
@@ -62,7 +61,6 @@ MAX_VALIDATORS = 32
 _UINT128_MAX = 2**128 - 1
 _UINT40_MAX = 2**40 - 1
 _UINT256_MAX = 2**256 - 1
-_DEFAULT_ADMIN_ROLE = bytes(32)
 
 
 # --- the contract's fixed-point maths, ported ---------------------------------------------------
@@ -245,10 +243,6 @@ def _uint(value: Any, name: str, maximum: int = _UINT256_MAX) -> int:
     return int(value)
 
 
-def _role(role: str) -> bytes:
-    return _DEFAULT_ADMIN_ROLE if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
-
-
 def issued_token_ids(result: TxResult) -> list[int]:
     """The ids of the badges a write issued (from its BadgeIssued events), in order."""
     return [int(e.args["tokenId"]) for e in result.events_named("BadgeIssued")]
@@ -266,7 +260,8 @@ class SoulboundBadge(ContractClient):
     """One deployed SoulboundBadge. Reverts raise :mod:`quiltkit.badge_errors` exceptions.
 
     Roles (names as strings): ``DEFAULT_ADMIN_ROLE`` registers types and validator sets,
-    ``ISSUER_ROLE`` issues and revokes, ``ACTIVITY_ROLE`` records activity.
+    ``ISSUER_ROLE`` issues and revokes, ``ACTIVITY_ROLE`` records activity, ``VERIFIER_BONDS_ROLE``
+    (the bond registry) records which validators are suspended (``VerifierBonds.push_suspensions``).
     """
 
     artifact_name = "SoulboundBadge"
@@ -284,10 +279,13 @@ class SoulboundBadge(ContractClient):
         activity_weight: int = 0,
         name: str = "quiltkit badges",
         symbol: str = "QKB",
+        verifier_bonds: str | None = None,
         **options: Unpack[TxOptions],
     ) -> SoulboundBadge:
         """Deploy a SoulboundBadge; ``admin`` (the Timelock in a full deployment) holds every
         admin power; grant ``ISSUER_ROLE``/``ACTIVITY_ROLE`` with :meth:`grant_role`.
+        ``verifier_bonds`` (a VerifierBonds registry) is granted ``VERIFIER_BONDS_ROLE``: it may
+        then suspend validators whose bond fell below their set's minimum.
 
         Raises:
             InvalidInput: a malformed argument (nothing is sent).
@@ -299,7 +297,8 @@ class SoulboundBadge(ContractClient):
         require(isinstance(name, str) and isinstance(symbol, str), "name and symbol must be strings", field="name")
         if annual_rate_bps >= BPS:
             raise badge_errors.BadgeInvalidDecayRate(annual_rate_bps)
-        address, _ = cls._deploy(w3, sender, name, symbol, admin_, annual_rate_bps, activity_weight, **options)
+        bonds = checksum(verifier_bonds, "verifier_bonds") if verifier_bonds else ZERO_ADDRESS
+        address, _ = cls._deploy(w3, sender, name, symbol, admin_, annual_rate_bps, activity_weight, bonds, **options)
         return cls._deployed(w3, address)
 
     def _identify(self) -> str | None:
@@ -406,7 +405,7 @@ class SoulboundBadge(ContractClient):
         return bytes(self._call("hashAttestation", attestation.as_tuple()))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", _role(role), checksum(account, "account")))
+        return bool(self._call("hasRole", role_id(role), checksum(account, "account")))
 
     def supports_interface(self, interface_id: bytes) -> bool:
         require(len(interface_id) == 4, "interface_id must be 4 bytes", field="interface_id")
@@ -473,7 +472,7 @@ class SoulboundBadge(ContractClient):
         return self._transact("setActivityWeight", _uint(weight, "weight", _UINT128_MAX), sender=sender, **options)
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", _role(role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("grantRole", role_id(role), checksum(account, "account"), sender=sender, **options)
 
     def issue(
         self,
@@ -597,7 +596,7 @@ class TieredBadges(ContractClient):
         return str(self._call("uri", _uint(tier_id, "tier_id")))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", _role(role), checksum(account, "account")))
+        return bool(self._call("hasRole", role_id(role), checksum(account, "account")))
 
     def create_tier(
         self, tier_id: int, *, soulbound: bool, lower: int | None = None, sender: Sender, **options: Unpack[TxOptions]

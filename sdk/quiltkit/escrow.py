@@ -15,7 +15,7 @@ from web3 import Web3
 from quiltkit import escrow_errors as errors
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require, sender_address
 from quiltkit._model import Model
-from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum
+from quiltkit._types import ZERO_ADDRESS, Address, Bytes32, checksum, role_id
 from quiltkit.escrow_errors import ERRORS
 from quiltkit.escrow_events import EVENTS
 from quiltkit.exceptions import InsufficientAllowance, InsufficientBalance, InvalidAddress, InvalidInput
@@ -432,6 +432,9 @@ class Escrow(ContractClient):
     def credit_of(self, token: str, account: str) -> int:
         return int(self._call("creditOf", checksum(token, "token"), checksum(account, "account")))
 
+    def has_role(self, role: str, account: str) -> bool:
+        return bool(self._call("hasRole", role_id(role), checksum(account, "account")))
+
     def escrow_count(self) -> int:
         return int(self._call("escrowCount"))
 
@@ -728,6 +731,12 @@ class Escrow(ContractClient):
 
     def set_treasury(self, treasury: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         return self._transact("setTreasury", checksum(treasury, "treasury"), sender=sender, **tx)
+
+    def grant_role(self, role: str, account: str, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
+        """Grant ``role`` (``GUARDIAN_ROLE``; ``VERIFIER_BONDS_ROLE`` to the bond registry, which may
+        then suspend a bonded set's members: ``VerifierBonds.push_suspensions``). Requirements: the
+        role's admin (``DEFAULT_ADMIN_ROLE``)."""
+        return self._transact("grantRole", role_id(role), checksum(account, "account"), sender=sender, **tx)
 
     def pause(self, *, sender: Sender, **tx: Unpack[TxOptions]) -> TxResult:
         return self._transact("pause", sender=sender, **tx)

@@ -444,6 +444,15 @@ class EscrowVerifierSetMismatch(EscrowRevert):
     param_types = ("uint256",)
 
 
+class EscrowVerifierSuspended(EscrowRevert):
+    """Reverted with ``EscrowVerifierSuspended(uint256)``."""
+
+    error_name = "EscrowVerifierSuspended"
+    selector = "0xaabb5d08"
+    param_names = ("verifierIndex",)
+    param_types = ("uint256",)
+
+
 class EscrowWithdrawFailed(EscrowRevert):
     """Reverted with ``EscrowWithdrawFailed(address,address,uint256)``."""
 
@@ -592,6 +601,7 @@ ERRORS: dict[str, type[EscrowRevert]] = {
     EscrowUnknownVerifier.selector: EscrowUnknownVerifier,
     EscrowUnknownVerifierSet.selector: EscrowUnknownVerifierSet,
     EscrowVerifierSetMismatch.selector: EscrowVerifierSetMismatch,
+    EscrowVerifierSuspended.selector: EscrowVerifierSuspended,
     EscrowWithdrawFailed.selector: EscrowWithdrawFailed,
     EscrowWrongValue.selector: EscrowWrongValue,
     EscrowZeroAmount.selector: EscrowZeroAmount,
@@ -656,6 +666,7 @@ __all__ = [
     "EscrowUnknownVerifier",
     "EscrowUnknownVerifierSet",
     "EscrowVerifierSetMismatch",
+    "EscrowVerifierSuspended",
     "EscrowWithdrawFailed",
     "EscrowWrongValue",
     "EscrowZeroAmount",

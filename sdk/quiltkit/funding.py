@@ -15,13 +15,12 @@ from typing import Any, Unpack
 
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_utils.crypto import keccak
 from pydantic import ConfigDict, Field
 from web3 import Web3
 
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require
 from quiltkit._model import Model
-from quiltkit._types import ZERO_ADDRESS, Address, checksum
+from quiltkit._types import ZERO_ADDRESS, Address, checksum, role_id
 from quiltkit.funding_errors import ERRORS as ROUND_ERRORS
 from quiltkit.funding_events import EVENTS as ROUND_EVENTS
 from quiltkit.funding_factory_errors import ERRORS as FACTORY_ERRORS
@@ -274,12 +273,16 @@ class FundingRoundFactory(ContractClient):
         *,
         admin: str,
         creator: str | None = None,
+        verifier_bonds: str | None = None,
         **options: Unpack[TxOptions],
     ) -> FundingRoundFactory:
-        """Deploy a FundingRound implementation and a factory of its clones."""
+        """Deploy a FundingRound implementation and a factory of its clones. ``verifier_bonds``
+        (a VerifierBonds registry) may then suspend any round's verifiers whose bond fell below
+        their set's minimum (``VerifierBonds.push_suspensions``); without it rounds are unbonded."""
         admin_ = checksum(admin, "admin")
         creator_ = checksum(creator, "creator") if creator else ZERO_ADDRESS
-        implementation, _ = _RoundImplementation._deploy(w3, sender, **options)
+        bonds_ = checksum(verifier_bonds, "verifier_bonds") if verifier_bonds else ZERO_ADDRESS
+        implementation, _ = _RoundImplementation._deploy(w3, sender, bonds_, **options)
         address, _ = cls._deploy(w3, sender, implementation, admin_, creator_, **options)
         return cls(w3, address)
 
@@ -298,7 +301,7 @@ class FundingRoundFactory(ContractClient):
         return int(self._call("roundCount"))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", _role(role), checksum(account, "account")))
+        return bool(self._call("hasRole", role_id(role), checksum(account, "account")))
 
     def create_round(
         self,
@@ -316,11 +319,7 @@ class FundingRoundFactory(ContractClient):
         return FundingRound(self.w3, str(result.event("RoundCreated").args["round"]))
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", _role(role), checksum(account, "account"), sender=sender, **options)
-
-
-def _role(role: str) -> bytes:
-    return b"\x00" * 32 if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
+        return self._transact("grantRole", role_id(role), checksum(account, "account"), sender=sender, **options)
 
 
 class BadgeReputationGate(ContractClient):
@@ -406,6 +405,11 @@ class FundingRound(ContractClient):
             verifiers=[],
             threshold=int(raw[11]),
         )
+
+    def verifier_bonds(self) -> str | None:
+        """The bond registry that may suspend this round's verifiers (None: unbonded)."""
+        bonds = str(self._call("verifierBonds"))
+        return None if bonds == ZERO_ADDRESS else bonds
 
     def verifiers_hash(self) -> bytes:
         return bytes(self._call("roundParams")[10])

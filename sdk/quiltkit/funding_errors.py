@@ -66,6 +66,15 @@ class QuorumSignerSetMismatch(FundingRevert):
     param_types = ("bytes32", "bytes32")
 
 
+class QuorumSignerSuspended(FundingRevert):
+    """Reverted with ``QuorumSignerSuspended(address)``."""
+
+    error_name = "QuorumSignerSuspended"
+    selector = "0x39303d23"
+    param_names = ("signer",)
+    param_types = ("address",)
+
+
 class QuorumSignersNotAscending(FundingRevert):
     """Reverted with ``QuorumSignersNotAscending(uint256)``."""
 
@@ -300,6 +309,15 @@ class RoundNotPaused(FundingRevert):
     param_types = ()
 
 
+class RoundNotVerifierBonds(FundingRevert):
+    """Reverted with ``RoundNotVerifierBonds(address)``."""
+
+    error_name = "RoundNotVerifierBonds"
+    selector = "0x541f93d7"
+    param_names = ("caller",)
+    param_types = ("address",)
+
+
 class RoundNothingToClaim(FundingRevert):
     """Reverted with ``RoundNothingToClaim(address)``."""
 
@@ -381,6 +399,15 @@ class RoundTransferFailed(FundingRevert):
     param_types = ("address", "uint256")
 
 
+class RoundVerifierSetMismatch(FundingRevert):
+    """Reverted with ``RoundVerifierSetMismatch(bytes32)``."""
+
+    error_name = "RoundVerifierSetMismatch"
+    selector = "0x640cdd8c"
+    param_names = ("commitment",)
+    param_types = ("bytes32",)
+
+
 class RoundWrongPhase(FundingRevert):
     """Reverted with ``RoundWrongPhase(uint8)``."""
 
@@ -460,6 +487,7 @@ ERRORS: dict[str, type[FundingRevert]] = {
     QuorumInvalidSignature.selector: QuorumInvalidSignature,
     QuorumInvalidSignerSet.selector: QuorumInvalidSignerSet,
     QuorumSignerSetMismatch.selector: QuorumSignerSetMismatch,
+    QuorumSignerSuspended.selector: QuorumSignerSuspended,
     QuorumSignersNotAscending.selector: QuorumSignersNotAscending,
     QuorumUnknownSigner.selector: QuorumUnknownSigner,
     ReentrancyGuardReentrantCall.selector: ReentrancyGuardReentrantCall,
@@ -486,6 +514,7 @@ ERRORS: dict[str, type[FundingRevert]] = {
     RoundNoStream.selector: RoundNoStream,
     RoundNotCurator.selector: RoundNotCurator,
     RoundNotPaused.selector: RoundNotPaused,
+    RoundNotVerifierBonds.selector: RoundNotVerifierBonds,
     RoundNothingToClaim.selector: RoundNothingToClaim,
     RoundNothingToFinalize.selector: RoundNothingToFinalize,
     RoundPoolClosed.selector: RoundPoolClosed,
@@ -495,6 +524,7 @@ ERRORS: dict[str, type[FundingRevert]] = {
     RoundReleaseDeadlinePassed.selector: RoundReleaseDeadlinePassed,
     RoundStreamStopped.selector: RoundStreamStopped,
     RoundTransferFailed.selector: RoundTransferFailed,
+    RoundVerifierSetMismatch.selector: RoundVerifierSetMismatch,
     RoundWrongPhase.selector: RoundWrongPhase,
     RoundWrongStrategy.selector: RoundWrongStrategy,
     RoundWrongValue.selector: RoundWrongValue,
@@ -514,6 +544,7 @@ __all__ = [
     "QuorumInvalidSignature",
     "QuorumInvalidSignerSet",
     "QuorumSignerSetMismatch",
+    "QuorumSignerSuspended",
     "QuorumSignersNotAscending",
     "QuorumUnknownSigner",
     "ReentrancyGuardReentrantCall",
@@ -540,6 +571,7 @@ __all__ = [
     "RoundNoStream",
     "RoundNotCurator",
     "RoundNotPaused",
+    "RoundNotVerifierBonds",
     "RoundNothingToClaim",
     "RoundNothingToFinalize",
     "RoundPoolClosed",
@@ -549,6 +581,7 @@ __all__ = [
     "RoundReleaseDeadlinePassed",
     "RoundStreamStopped",
     "RoundTransferFailed",
+    "RoundVerifierSetMismatch",
     "RoundWrongPhase",
     "RoundWrongStrategy",
     "RoundWrongValue",

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from web3 import Web3
 
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require
-from quiltkit._types import ZERO_ADDRESS, Address, checksum
+from quiltkit._types import ZERO_ADDRESS, Address, checksum, role_id
 from quiltkit.exceptions import QuiltkitError
 from quiltkit.governance_token_errors import ERRORS as TOKEN_ERRORS
 from quiltkit.governor_errors import ERRORS as GOVERNOR_ERRORS
@@ -269,7 +269,7 @@ class GovernanceToken(ContractClient):
         return bool(self._call("paused"))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", _role_id(role), checksum(account, "account")))
+        return bool(self._call("hasRole", role_id(role), checksum(account, "account")))
 
     def nonces(self, account: str) -> int:
         return int(self._call("nonces", checksum(account, "account")))
@@ -324,11 +324,11 @@ class GovernanceToken(ContractClient):
         return self._transact("unpause", sender=sender, **options)
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("grantRole", role_id(role), checksum(account, "account"), sender=sender, **options)
 
     def renounce_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         """``sender`` gives up ``role`` (``account`` must be the sender: AccessControl's confirmation)."""
-        return self._transact("renounceRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("renounceRole", role_id(role), checksum(account, "account"), sender=sender, **options)
 
     def set_treasury(self, treasury: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         """Where donations go from now on (DEFAULT_ADMIN_ROLE; in a full deployment the Timelock)."""
@@ -407,18 +407,13 @@ class Timelock(ContractClient):
         return bool(self._call("isEmergencyCall", checksum(target, "target"), selector))
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", _role_id(role), checksum(account, "account")))
+        return bool(self._call("hasRole", role_id(role), checksum(account, "account")))
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("grantRole", role_id(role), checksum(account, "account"), sender=sender, **options)
 
     def renounce_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("renounceRole", _role_id(role), checksum(account, "account"), sender=sender, **options)
-
-
-def _role_id(role: str) -> bytes:
-    """AccessControl's id of ``role`` (its name's keccak; zero for DEFAULT_ADMIN_ROLE)."""
-    return b"\x00" * 32 if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
+        return self._transact("renounceRole", role_id(role), checksum(account, "account"), sender=sender, **options)
 
 
 class Governor(ContractClient):

@@ -5,31 +5,36 @@ Staking keeps votes: the pool locks tokens inside the token instead of taking th
 ``GovernanceToken.get_votes`` is the same before and after ``Staking.stake``. Pending rewards are
 computed client-side by :meth:`Staking.pending_rewards` with the contract's own arithmetic (and
 equal :meth:`Staking.earned`, the contract's answer). Slashing is a governance decision:
-:meth:`VerifierBonds.slash_call` builds the call a ``Governor`` proposal carries.
+:meth:`VerifierBonds.slashing_calls` builds the calls a ``Governor`` proposal carries: the slash,
+then the suspension it causes pushed into each consumer of the verifier's sets (an escrow, the
+badges, a funding round), so that its next signature is refused in the same execution.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Unpack
 
-from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict
 from web3 import Web3
 
 from quiltkit._contract import ContractClient, Sender, TxOptions, TxResult, require
-from quiltkit._types import ZERO_ADDRESS, checksum
+from quiltkit._types import ZERO_ADDRESS, checksum, role_id
+from quiltkit.escrow import verifier_set_hash
 from quiltkit.governance import Call, GovernanceToken, call
 from quiltkit.governance_token_v2_errors import ERRORS as TOKEN_V2_ERRORS
 from quiltkit.staking_errors import ERRORS as STAKING_ERRORS
 from quiltkit.staking_events import EVENTS as STAKING_EVENTS
 from quiltkit.verifier_bonds_errors import ERRORS as BONDS_ERRORS
 from quiltkit.verifier_bonds_events import EVENTS as BONDS_EVENTS
+from quiltkit.verifier_bonds_events import SuspensionsPushed
 
 __all__ = [
     "Bond",
     "GovernanceTokenV2",
     "PendingUnstake",
     "RewardData",
+    "SetSuspensions",
     "Staking",
     "VerifierBonds",
     "earned_at",
@@ -78,6 +83,21 @@ def earned_at(data: RewardData, *, total_staked: int, stake: int, paid: int, sto
     if until > data.last_update and total_staked != 0:
         rpt += (until - data.last_update) * data.rate * (ACC_PRECISION // PRECISION) // total_staked
     return stored + stake * (rpt - paid) // ACC_PRECISION
+
+
+class SetSuspensions(BaseModel):
+    """A verifier set's suspended members as the bond registry computes them (``suspensionsOf``)
+    or as a consumer last recorded them (``SuspensionsPushed``): bit i of ``suspended`` is member i."""
+
+    model_config = ConfigDict(frozen=True)
+
+    set_id: bytes
+    suspended: int
+
+    @property
+    def members(self) -> list[int]:
+        """The suspended members' indexes, ascending."""
+        return [i for i in range(self.suspended.bit_length()) if self.suspended >> i & 1]
 
 
 class GovernanceTokenV2(GovernanceToken):
@@ -207,7 +227,7 @@ class Staking(ContractClient):
         return pending
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", _role(role), checksum(account, "account")))
+        return bool(self._call("hasRole", role_id(role), checksum(account, "account")))
 
     # --- writes -------------------------------------------------------------------------------
     def stake(self, amount: int, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
@@ -256,7 +276,7 @@ class Staking(ContractClient):
         return self._transact("unpause", sender=sender, **options)
 
     def grant_role(self, role: str, account: str, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
-        return self._transact("grantRole", _role(role), checksum(account, "account"), sender=sender, **options)
+        return self._transact("grantRole", role_id(role), checksum(account, "account"), sender=sender, **options)
 
 
 class VerifierBonds(ContractClient):
@@ -299,10 +319,60 @@ class VerifierBonds(ContractClient):
         """Raise ``VerifierBondsBelowMinimum`` for the first signer below ``set_id``'s minimum."""
         self._call("requireBonded", _set_id(set_id), [checksum(s, "signer") for s in signers])
 
+    def suspensions_of(self, signers: Sequence[str]) -> SetSuspensions:
+        """Which members of the set ``signers`` do not count now (what a push would record)."""
+        set_id, suspended = self._call("suspensionsOf", _signers(signers))
+        return SetSuspensions(set_id=bytes(set_id), suspended=int(suspended))
+
+    def recorded_suspensions(self, consumer: str, signers: Sequence[str], from_block: int = 0) -> SetSuspensions:
+        """What ``consumer`` last recorded for the set ``signers`` (its latest ``SuspensionsPushed``;
+        none pushed: nobody suspended). Differs from :meth:`suspensions_of` until someone pushes."""
+        set_id = bytes.fromhex(verifier_set_hash(_signers(signers))[2:])
+        pushed = self.events(SuspensionsPushed, from_block, consumer=checksum(consumer, "consumer"), set_id=set_id)
+        return SetSuspensions(set_id=set_id, suspended=pushed[-1].suspended if pushed else 0)
+
     # --- writes -------------------------------------------------------------------------------
     def bond(self, amount: int, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         require(amount > 0, f"amount must be > 0, got {amount}", field="amount")
         return self._transact("bond", amount, sender=sender, **options)
+
+    def push_suspensions(
+        self, consumer: str, signers: Sequence[str], *, sender: Sender, **options: Unpack[TxOptions]
+    ) -> TxResult:
+        """Record in ``consumer`` (an escrow, the badges or a funding round that lets this registry
+        record) which members of ``signers`` do not count now: suspended after a slash, an unbond
+        or a new minimum, reinstated after re-bonding. Anyone may send it."""
+        return self._transact(
+            "pushSuspensions", checksum(consumer, "consumer"), _signers(signers), sender=sender, **options
+        )
+
+    def push_suspensions_call(self, consumer: str, signers: Sequence[str]) -> Call:
+        """The call a ``Governor`` proposal makes to push ``signers``' suspensions into ``consumer``."""
+        return call(self, "pushSuspensions", checksum(consumer, "consumer"), _signers(signers))
+
+    def slashing_calls(
+        self,
+        verifier: str,
+        amount: int,
+        reason: str,
+        harmed_party: str | None = None,
+        *,
+        consumers: Sequence[tuple[str, Sequence[str]]] = (),
+    ) -> list[Call]:
+        """A slashing proposal's calls: the slash, then one push per ``(consumer, signers)`` (each
+        contract that uses a set the verifier is in), so the suspension holds from the execution on.
+
+        Raises:
+            InvalidInput: a malformed argument, or a ``signers`` set that does not contain ``verifier``.
+        """
+        slash = self.slash_call(verifier, amount, reason, harmed_party)
+        target = checksum(verifier, "verifier")
+        pushes = []
+        for consumer, signers in consumers:
+            members = _signers(signers)
+            require(target in members, f"{target} is not a member of the set pushed to {consumer}", field="consumers")
+            pushes.append(self.push_suspensions_call(consumer, members))
+        return [slash, *pushes]
 
     def unbond(self, amount: int, *, sender: Sender, **options: Unpack[TxOptions]) -> TxResult:
         require(amount > 0, f"amount must be > 0, got {amount}", field="amount")
@@ -349,8 +419,9 @@ class VerifierBonds(ContractClient):
         return checksum(verifier, "verifier"), amount, reason, to
 
 
-def _role(role: str) -> bytes:
-    return b"\x00" * 32 if role == "DEFAULT_ADMIN_ROLE" else keccak(text=role)
+def _signers(signers: Sequence[str]) -> list[str]:
+    require(0 < len(signers) <= 256, f"a verifier set has 1..256 members, got {len(signers)}", field="signers")
+    return [checksum(s, "signer") for s in signers]
 
 
 def _set_id(set_id: bytes) -> bytes:

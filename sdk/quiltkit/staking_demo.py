@@ -4,8 +4,10 @@ bonded verifiers and a slash by vote.
 The DAO (deployed as the governance chapter deploys it: the Timelock administers everything)
 votes to upgrade its token to V2 with a staking pool and a verifier-bond registry as lockers;
 holders stake and keep every vote; the DAO streams a stablecoin and its own token to stakers;
-three verifiers bond for a set with a minimum; a false attestation is slashed by a vote and that
-verifier's next signature no longer counts. The chain's clock is moved forward, never waited for.
+three verifiers of a bounty escrow bond for its set with a minimum; a false attestation is slashed
+by a vote whose execution also suspends that verifier in the escrow, and its next signature on a
+payout intent is refused (the other two still release). The chain's clock is moved forward, never
+waited for.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from eth_utils.crypto import keccak
+from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from quiltkit import intents
 from quiltkit.demo import Cast
 from quiltkit.devchain import advance_time, fund_dev_accounts
+from quiltkit.escrow import Escrow, EscrowTerms, verifier_set_hash
+from quiltkit.escrow_errors import EscrowVerifierSuspended
 from quiltkit.governance import ProposalType, call
 from quiltkit.governance_demo import _deploy, _pass
 from quiltkit.staking import GovernanceTokenV2, Staking, VerifierBonds
 from quiltkit.tokens import Token
-from quiltkit.verifier_bonds_errors import VerifierBondsBelowMinimum
 
 __all__ = ["StakingChapter", "run_staking_chapter"]
 
@@ -30,12 +34,11 @@ UNIT = 10**18
 USDC = 10**6
 DAY = 86_400
 WEEK = 7 * DAY
-SET = keccak(text="quiltkit demo verifier set")
-"""The verifier set the chapter bonds (an escrow would use its verifier-set hash)."""
 MINIMUM_BOND = 100 * UNIT
 USDC_REWARDS = 7_000 * USDC
 TOKEN_REWARDS = 700 * UNIT
 SLASH = 60 * UNIT
+BOUNTY = 500 * USDC
 
 
 @dataclass
@@ -48,7 +51,9 @@ class StakingChapter:
     claimed: dict[str, dict[str, int]]
     client_side: dict[str, dict[str, int]]
     slashed: int
+    escrow: str = ""
     refused_signer: str | None = None
+    released_by: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
 
@@ -57,6 +62,8 @@ def run_staking_chapter(w3: Web3, say: Callable[[str], None] = print) -> Staking
     cast = Cast.from_dev_accounts()
     operator, proposer, whale, holder = cast.operator, cast.maintainer, cast.funder, cast.contributor
     verifiers = list(cast.verifiers)
+    members: list[str] = [v.address for v in verifiers]
+    bonded_set = bytes.fromhex(verifier_set_hash(members)[2:])
     fund_dev_accounts(w3, [operator, proposer, whale, holder, *verifiers])
     v1, timelock, governor, _ = _deploy(w3, operator)
     tl = timelock.address
@@ -75,7 +82,7 @@ def run_staking_chapter(w3: Web3, say: Callable[[str], None] = print) -> Staking
     _pass(
         w3,
         governor,
-        [call(v1, "upgradeToAndCall", implementation, init), call(bonds, "setMinimumBond", SET, MINIMUM_BOND)],
+        [call(v1, "upgradeToAndCall", implementation, init), call(bonds, "setMinimumBond", bonded_set, MINIMUM_BOND)],
         "staking: upgrade the token to V2 (stake locks), require 100 tokens of bond per verifier",
         ProposalType.STANDARD,
         [proposer, whale],
@@ -135,32 +142,66 @@ def run_staking_chapter(w3: Web3, say: Callable[[str], None] = print) -> Staking
 
     for verifier in verifiers:
         bonds.bond(MINIMUM_BOND, sender=verifier)
-    liar, honest = verifiers[0], verifiers[1]
-    bonds.require_bonded(SET, [liar.address, honest.address])
-    say(
-        f"5. three verifiers bond {MINIMUM_BOND // UNIT} tokens each (votes kept); all three count toward "
-        "the set's threshold"
+    # A bounty whose payouts those three attest, 2 of 3; the escrow lets the registry suspend them.
+    escrow = Escrow.deploy(w3, operator, admin=operator.address, guardian=operator.address, treasury=tl)
+    escrow.grant_role("VERIFIER_BONDS_ROLE", bonds.address, sender=operator)
+    usdc.mint(proposer.address, 2 * BOUNTY, sender=operator)
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    terms = EscrowTerms(
+        token=usdc.address, amounts=[BOUNTY, BOUNTY], deadline=now + 30 * DAY, verifiers=members, threshold=2
     )
+    bounty = escrow.create(terms, sender=proposer, initial_funding=2 * BOUNTY, approve=True).escrow_id
+    say(
+        f"5. three verifiers bond {MINIMUM_BOND // UNIT} tokens each (votes kept) for the set that attests "
+        f"bounty {bounty} (2 of 3, {2 * BOUNTY // USDC:,} USDC in escrow {escrow.address})"
+    )
+    liar = verifiers[0]
     treasury_before = token.balance_of(tl)
     _pass(
         w3,
         governor,
-        [bonds.slash_call(liar.address, SLASH, "attested a milestone that was not delivered")],
-        "slash verifier 1: a false attestation",
+        bonds.slashing_calls(
+            liar.address,
+            SLASH,
+            "attested a milestone that was not delivered",
+            consumers=[(escrow.address, members)],
+        ),
+        "slash verifier 1: a false attestation; suspend it in the bounty escrow",
         ProposalType.STANDARD,
         [proposer, whale],
     )
     slashed = token.balance_of(tl) - treasury_before
+    suspended = bonds.recorded_suspensions(escrow.address, members)
+    intent = intents.PayoutIntent(
+        escrow_id=bounty,
+        milestone=0,
+        payee=holder.address,
+        amount=BOUNTY,
+        token=usdc.address,
+        intent_id=intents.new_intent_id(),
+        deadline=now + 30 * DAY,
+        evidence_hash=intents.evidence_hash({"repo": "quiltkit/demo", "pr": 27}),
+    )
     refused: str | None = None
     try:
-        bonds.require_bonded(SET, [liar.address, honest.address])
-    except VerifierBondsBelowMinimum as exc:
-        refused = str(exc.args_by_name["verifier"])
+        escrow.release_with_intent(intent, members, _signed(escrow, intent, members, verifiers[:2]), sender=holder)
+    except EscrowVerifierSuspended as exc:
+        refused = members[int(exc.args_by_name["verifierIndex"])]
         say(
-            f"6. verifier 1 attested an undelivered milestone: a vote slashes {slashed / UNIT:g} tokens of its bond "
-            f"to the treasury; its next signature is refused with {exc.error_name} (bond "
-            f"{int(exc.args_by_name['bond']) / UNIT:g} < minimum {MINIMUM_BOND / UNIT:g})"
+            f"6. verifier 1 attested an undelivered milestone: one vote slashes {slashed / UNIT:g} tokens of its bond "
+            f"to the treasury (bond now {bonds.bond_of(liar.address).active / UNIT:g} < minimum "
+            f"{MINIMUM_BOND / UNIT:g}) and, in the same execution, pushes the suspension into the escrow "
+            f"(members suspended: {suspended.members}); its next signature is refused with {exc.error_name}, "
+            "nothing sent"
         )
+    release = escrow.release_with_intent(
+        intent, members, _signed(escrow, intent, members, verifiers[1:]), sender=holder
+    )
+    released_by = [members[1], members[2]]
+    say(
+        f"7. the two bonded verifiers sign the same intent and milestone 0 pays {BOUNTY / USDC:,.2f} USDC "
+        f"(gas {release.gas_used:,})"
+    )
     return StakingChapter(
         token=token.address,
         staking=staking.address,
@@ -170,5 +211,15 @@ def run_staking_chapter(w3: Web3, say: Callable[[str], None] = print) -> Staking
         claimed=claimed,
         client_side=client_side,
         slashed=slashed,
+        escrow=escrow.address,
         refused_signer=refused,
+        released_by=released_by,
     )
+
+
+def _signed(
+    escrow: Escrow, intent: intents.PayoutIntent, members: list[str], signers: list[LocalAccount]
+) -> list[intents.VerifierSignature]:
+    domain = escrow.domain()
+    raw = [intents.sign_intent(intent, domain, s) for s in signers]
+    return intents.signatures_for(intent, domain, members, raw)

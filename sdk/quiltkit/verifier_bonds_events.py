@@ -82,6 +82,16 @@ class Slashed(BondsEvent):
     reason: str
 
 
+class SuspensionsPushed(BondsEvent):
+    """Emitted as ``SuspensionsPushed(address indexed consumer, bytes32 indexed setId, uint256 suspended)``."""
+
+    event_name: ClassVar[str] = "SuspensionsPushed"
+    indexed: ClassVar[tuple[str, ...]] = ("consumer", "set_id")
+    consumer: Address
+    set_id: Bytes32 = Field(validation_alias=AliasChoices("set_id", "setId"))
+    suspended: int
+
+
 class UnbondDelayUpdated(BondsEvent):
     """Emitted as ``UnbondDelayUpdated(uint256 previous, uint256 current)``."""
 
@@ -117,6 +127,7 @@ EVENTS: dict[str, type[BondsEvent]] = {
     RoleGranted.event_name: RoleGranted,
     RoleRevoked.event_name: RoleRevoked,
     Slashed.event_name: Slashed,
+    SuspensionsPushed.event_name: SuspensionsPushed,
     UnbondDelayUpdated.event_name: UnbondDelayUpdated,
     UnbondStarted.event_name: UnbondStarted,
     Unbonded.event_name: Unbonded,
@@ -131,6 +142,7 @@ __all__ = [
     "RoleGranted",
     "RoleRevoked",
     "Slashed",
+    "SuspensionsPushed",
     "UnbondDelayUpdated",
     "UnbondStarted",
     "Unbonded",

@@ -81,8 +81,11 @@ def test_demo_staking_chapter_keeps_votes_pays_rewards_and_slashes(w3: Web3) -> 
     usdc = [a for paid in chapter.claimed.values() for t, a in paid.items() if t != chapter.token]
     assert 6_999 * 10**6 < sum(usdc) <= 7_000 * 10**6, "a week of 7,000 USDC, never more"
     assert chapter.slashed == SLASH
-    assert chapter.refused_signer is not None and SLASH > 0 and MINIMUM_BOND > SLASH
-    assert "VerifierBondsBelowMinimum" in lines[-1]
+    assert SLASH > 0 and MINIMUM_BOND > SLASH, "one slash takes the liar below the minimum"
+    assert chapter.refused_signer is not None, "the slashed verifier's signature was refused"
+    assert chapter.refused_signer not in chapter.released_by and len(chapter.released_by) == 2
+    assert "EscrowVerifierSuspended" in lines[-2] and "members suspended: [0]" in lines[-2]
+    assert lines[-1].startswith("7. the two bonded verifiers sign the same intent and milestone 0 pays 500.00 USDC")
 
 
 def test_demo_funding_chapter_matches_quadratically_releases_refunds_and_pays_the_contest(w3: Web3) -> None:

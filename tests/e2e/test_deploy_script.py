@@ -72,7 +72,10 @@ def test_deploy_is_idempotent_and_writes_manifest(tmp_path: Path) -> None:
     assert any(c["name"] == "vyper" and c["version"].startswith("0.4.3") for c in on_disk["compilers"])
 
     badges = on_disk["contracts"]["SoulboundBadge"]
-    assert badges["constructor"] == {"admin": timelock_address, "annual_rate_bps": 500, "activity_weight": 10**18}
+    bonds = on_disk["contracts"]["VerifierBonds"]["address"]
+    assert badges["constructor"] == {
+        "admin": timelock_address, "annual_rate_bps": 500, "activity_weight": 10**18, "verifier_bonds": bonds
+    }  # fmt: skip
     assert len(chain.provider.get_code(badges["address"])) > 0
     assert on_disk["contracts"]["TieredBadges"]["constructor"]["admin"] == timelock_address
 
@@ -108,6 +111,7 @@ def _check_the_timelock_administers_everything(script: ModuleType, deployer: Any
         "VerifierBonds": {r: ["timelock"] for r in script.BOND_ROLES},
     }
     _check_the_token_is_v2_with_the_recorded_lockers(contracts)
+    _check_the_bond_registry_may_suspend_verifiers(contracts)
     slash = bytes.fromhex(script.keccak(text=script.SLASH_SIGNATURE)[:4].hex())
     assert timelock.is_emergency_call(contracts["VerifierBonds"]["address"], slash), "an EMERGENCY vote may slash"
     for role in script.TOKEN_ROLES:  # read back through the SDK too
@@ -146,6 +150,21 @@ def _check_the_token_is_v2_with_the_recorded_lockers(contracts: dict[str, Any]) 
     timelock = contracts["QuiltkitTimelock"]["address"]
     assert str(bonds._call("treasury")) == timelock, "slashed bonds reach the DAO"
     assert contracts["QuiltkitStaking"]["constructor"]["distributor"] == timelock
+
+
+def _check_the_bond_registry_may_suspend_verifiers(contracts: dict[str, Any]) -> None:
+    """The escrow and the badges let the registry record suspensions (VERIFIER_BONDS_ROLE) and the
+    round implementation names it, so every round the factory clones does too."""
+    from ape import chain
+    from quiltkit import Escrow, FundingRound, SoulboundBadge
+
+    w3 = chain.provider.web3
+    bonds = contracts["VerifierBonds"]["address"]
+    assert Escrow(w3, contracts["MilestoneEscrow"]["address"]).has_role("VERIFIER_BONDS_ROLE", bonds)
+    assert SoulboundBadge(w3, contracts["SoulboundBadge"]["address"]).has_role("VERIFIER_BONDS_ROLE", bonds)
+    implementation = contracts["FundingRoundFactory"]["implementation"]
+    assert implementation["constructor"] == {"verifier_bonds": bonds}
+    assert FundingRound(w3, implementation["address"]).verifier_bonds() == bonds
 
 
 def _check_keep_admin_keeps_the_deployer_beside_the_timelock(manifest: dict[str, Any]) -> None:

@@ -70,7 +70,7 @@ abstract contract BadgesTestBase is Test {
         (validator3, validator3Key) = makeAddrAndKey("validator3");
         validators = [validator1, validator2, validator3];
 
-        badges = new SoulboundBadge("quiltkit badges", "QKB", admin, RATE_BPS, ACTIVITY_WEIGHT);
+        badges = new SoulboundBadge("quiltkit badges", "QKB", admin, RATE_BPS, ACTIVITY_WEIGHT, address(0));
         vm.startPrank(admin);
         badges.grantRole(badges.ISSUER_ROLE(), issuer);
         badges.grantRole(badges.ACTIVITY_ROLE(), activity);

@@ -18,7 +18,7 @@ contract SoulboundBadgeGovernorTest is GovernanceTestBase {
     address internal badgeIssuer = makeAddr("badge issuer");
 
     function setUp() public override {
-        soulbound = new SoulboundBadge("quiltkit badges", "QKB", address(this), 500, 0);
+        soulbound = new SoulboundBadge("quiltkit badges", "QKB", address(this), 500, 0, address(0));
         soulbound.grantRole(soulbound.ISSUER_ROLE(), badgeIssuer);
         founderType = soulbound.registerType(
             SoulboundBadge.BadgeTypeParams({

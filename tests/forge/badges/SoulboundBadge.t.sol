@@ -57,7 +57,7 @@ contract SoulboundBadgeTest is BadgesTestBase {
 
     function test_constructor_RevertWhen_RateIsHundredPercent() public {
         vm.expectRevert(abi.encodeWithSelector(SoulboundBadge.BadgeInvalidDecayRate.selector, 10_000));
-        new SoulboundBadge("b", "B", admin, 10_000, 0);
+        new SoulboundBadge("b", "B", admin, 10_000, 0, address(0));
     }
 
     function test_registerType_emitsAndStores() public {
@@ -575,11 +575,11 @@ contract SoulboundBadgeTest is BadgesTestBase {
     }
 
     function test_reputation_otherRates() public {
-        SoulboundBadge none = new SoulboundBadge("b", "B", admin, 0, 0);
+        SoulboundBadge none = new SoulboundBadge("b", "B", admin, 0, 0, address(0));
         assertEq(none.decayed(1e18, 10 * YEAR), 1e18);
-        SoulboundBadge steep = new SoulboundBadge("b", "B", admin, 9_999, 0);
+        SoulboundBadge steep = new SoulboundBadge("b", "B", admin, 9_999, 0, address(0));
         assertApproxEqRel(steep.decayed(1e18, YEAR), 1e14, 1e6);
-        SoulboundBadge tenPercent = new SoulboundBadge("b", "B", admin, 1_000, 0);
+        SoulboundBadge tenPercent = new SoulboundBadge("b", "B", admin, 1_000, 0, address(0));
         assertApproxEqRel(tenPercent.decayed(1e18, 2 * YEAR), 0.81e18, 1e6);
     }
 

@@ -18,7 +18,7 @@ contract BadgeReputationGateTest is FundingTestBase {
 
     function setUp() public override {
         super.setUp();
-        badges = new SoulboundBadge("quiltkit badges", "QKB", admin, 5_000, 1e18);
+        badges = new SoulboundBadge("quiltkit badges", "QKB", admin, 5_000, 1e18, address(0));
         vm.startPrank(admin);
         badges.grantRole(badges.ISSUER_ROLE(), admin);
         contribution = badges.registerType(

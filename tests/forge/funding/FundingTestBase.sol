@@ -61,7 +61,7 @@ abstract contract FundingTestBase is Test, IFundingRound {
 
     function setUp() public virtual {
         vm.warp(START_TIME);
-        implementation = new FundingRound();
+        implementation = new FundingRound(address(0));
         factory = new FundingRoundFactory(address(implementation), admin, timelock);
         usdc = new TestToken("USD Coin (test)", "USDC", 6);
         gate = new TestDonorEligibility();

@@ -3,6 +3,8 @@ pragma solidity 0.8.30;
 
 import {TestToken} from "../../../contracts/testing/TestToken.sol";
 import {StakingTestBase} from "./StakingTestBase.sol";
+import {IMilestoneEscrow} from "../../../contracts/escrow/IMilestoneEscrow.sol";
+import {IVerifierSuspensions} from "../../../contracts/staking/IVerifierBonds.sol";
 
 /// @dev Uniswap's StakingRewards (the Synthetix algorithm), deployed from the npm package's bytecode.
 interface IUniStakingRewards {
@@ -26,31 +28,18 @@ contract StakingIsolationProbe {
     function ping() external {}
 }
 
-/// @dev The release path's verifier check, alone: the escrow (owned elsewhere) cannot consult the
-/// registry yet, so this measures what consulting it adds to an attested release: one
-/// `requireBonded` call with the release's signers, against the same call path without it.
-contract BondedReleaseHarness {
-    address internal immutable registry;
-    uint256 public releases;
-
-    constructor(address registry_) {
-        registry = registry_;
-    }
-
-    function releaseUnbonded(bytes32, address[] calldata signers) external {
-        releases += signers.length;
-    }
-
-    function releaseBonded(bytes32 setId, address[] calldata signers) external {
-        (bool ok, bytes memory ret) =
-            registry.staticcall(abi.encodeWithSignature("requireBonded(bytes32,address[])", setId, signers));
-        if (!ok) {
-            assembly {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
-        releases += signers.length;
-    }
+/// @dev The escrow's calls this test makes. The escrow is deployed from its artifact (built at its
+/// own optimizer setting, as shipped): importing it would build this test, and the staking
+/// contracts with it, at the escrow's setting instead of the one the staking figures are for.
+interface IBondedEscrow is IMilestoneEscrow {
+    function create(EscrowParams calldata params, uint256 initialFunding) external payable returns (uint256);
+    function releaseWithIntent(
+        PayoutIntent calldata intent,
+        address[] calldata verifiers,
+        VerifierSignature[] calldata signatures
+    ) external;
+    function hashIntent(PayoutIntent calldata intent) external view returns (bytes32);
+    function grantRole(bytes32 role, address account) external;
 }
 
 /// @title StakingGasTest
@@ -108,7 +97,8 @@ contract StakingGasTest is StakingTestBase {
     }
 
     function _deploy(string memory artifact, bytes memory args) internal returns (address deployed) {
-        bytes memory code = bytes.concat(vm.parseJsonBytes(vm.readFile(string.concat(UNI, artifact)), ".bytecode"), args);
+        bytes memory code =
+            bytes.concat(vm.parseJsonBytes(vm.readFile(string.concat(UNI, artifact)), ".bytecode"), args);
         assembly {
             deployed := create(0, add(code, 32), mload(code))
         }
@@ -258,15 +248,90 @@ contract StakingGasTest is StakingTestBase {
         vm.prank(timelock);
         bonds.slash(carol, 500e18, "false attestation", address(0));
         _record("slash", isolated);
+    }
 
-        BondedReleaseHarness harness = new BondedReleaseHarness(address(bonds));
-        address[] memory signers = new address[](2);
-        signers[0] = carol;
-        signers[1] = bob;
-        harness.releaseUnbonded(setId, signers); // same storage warm-up for both
-        harness.releaseUnbonded(setId, signers);
+    /// @dev The same attested release (2 of 3 verifiers, a fresh escrow, a 6-decimal token) on the
+    /// real escrow against an unbonded set and against a bonded set with its third member
+    /// suspended (the bitmap is non-zero, so the signatures are checked against it). Each pays a
+    /// payee of its own that holds none of the token yet, so both write the same slots.
+    function test_gas_bondedRelease() public {
+        IBondedEscrow escrow = IBondedEscrow(
+            deployCode(
+                ".build/forge/out/MilestoneEscrow.sol/MilestoneEscrow.json",
+                abi.encode(timelock, timelock, treasury, uint16(0))
+            )
+        );
+        vm.prank(timelock);
+        escrow.grantRole(keccak256("VERIFIER_BONDS_ROLE"), address(bonds));
+        (address[] memory unbonded, uint256[] memory unbondedKeys) = _verifierSet("unbonded");
+        (address[] memory bonded, uint256[] memory bondedKeys) = _verifierSet("bonded");
+        for (uint256 i; i < 3; ++i) {
+            _mintDelegated(bonded[i], 2_000e18);
+            vm.prank(bonded[i]);
+            bonds.bond(i == 2 ? 500e18 : 1_000e18);
+        }
+        vm.prank(timelock);
+        bonds.setMinimumBond(keccak256(abi.encode(bonded)), 1_000e18);
+        uint256 unbondedId = _createEscrow(escrow, unbonded, makeAddr("unbonded payee"));
+        uint256 bondedId = _createEscrow(escrow, bonded, makeAddr("bonded payee"));
+        // A third escrow keeps the escrow's token balance non-zero after both releases: the last
+        // release would otherwise clear it and earn a refund the other does not.
+        _createEscrow(escrow, unbonded, makeAddr("spare payee"));
+        bool isolated = _isolated();
+        bonds.pushSuspensions(IVerifierSuspensions(address(escrow)), bonded);
+        _record("pushSuspensions_3members", isolated);
+
+        IMilestoneEscrow.PayoutIntent memory i = _releaseIntent(unbondedId, makeAddr("unbonded payee"));
+        escrow.releaseWithIntent(i, unbonded, _sign2(escrow, i, unbondedKeys));
         _record("release_unbondedSet_2signers", isolated);
-        harness.releaseBonded(setId, signers);
+        i = _releaseIntent(bondedId, makeAddr("bonded payee"));
+        escrow.releaseWithIntent(i, bonded, _sign2(escrow, i, bondedKeys));
         _record("release_bondedSet_2signers", isolated);
+    }
+
+    function _verifierSet(string memory name) internal returns (address[] memory set, uint256[] memory keys) {
+        set = new address[](3);
+        keys = new uint256[](3);
+        for (uint256 i; i < 3; ++i) {
+            (set[i], keys[i]) = makeAddrAndKey(string.concat(name, vm.toString(i)));
+        }
+    }
+
+    function _createEscrow(IBondedEscrow escrow, address[] memory verifiers, address payee) internal returns (uint256) {
+        IMilestoneEscrow.EscrowParams memory p;
+        p.token = address(usdc);
+        p.payee = payee;
+        p.verifiers = verifiers;
+        p.threshold = 2;
+        p.deadline = uint40(block.timestamp + 30 days);
+        p.amounts = new uint96[](1);
+        p.amounts[0] = 1_000e6;
+        vm.startPrank(timelock);
+        usdc.approve(address(escrow), 1_000e6);
+        uint256 id = escrow.create(p, 1_000e6);
+        vm.stopPrank();
+        return id;
+    }
+
+    function _releaseIntent(uint256 id, address payee) internal view returns (IMilestoneEscrow.PayoutIntent memory i) {
+        i.escrowId = id;
+        i.payee = payee;
+        i.amount = 1_000e6;
+        i.token = address(usdc);
+        i.intentId = keccak256(abi.encode("release", id));
+        i.deadline = block.timestamp + 1 days;
+    }
+
+    function _sign2(IBondedEscrow escrow, IMilestoneEscrow.PayoutIntent memory i, uint256[] memory keys)
+        internal
+        view
+        returns (IMilestoneEscrow.VerifierSignature[] memory sigs)
+    {
+        bytes32 digest = escrow.hashIntent(i);
+        sigs = new IMilestoneEscrow.VerifierSignature[](2);
+        for (uint8 k; k < 2; ++k) {
+            (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[k], digest);
+            sigs[k] = IMilestoneEscrow.VerifierSignature(k, abi.encodePacked(r, s, v));
+        }
     }
 }

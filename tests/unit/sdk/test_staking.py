@@ -5,12 +5,30 @@ cooldown, pause, bonds, slashing; every named failure raised as its SDK exceptio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
-from quiltkit import GovernanceToken, GovernanceTokenV2, InvalidInput, Staking, Token, VerifierBonds
+from quiltkit import (
+    Escrow,
+    FundingRound,
+    FundingRoundFactory,
+    GovernanceToken,
+    GovernanceTokenV2,
+    InvalidInput,
+    SoulboundBadge,
+    Staking,
+    Token,
+    VerifierBonds,
+    intents,
+)
+from quiltkit.attestations import BadgeAttestation, new_attestation_id, sign_attestation
+from quiltkit.badge_errors import QuorumSignerSuspended
+from quiltkit.badges import registered_type
+from quiltkit.escrow import MilestoneState, verifier_set_hash
+from quiltkit.escrow_errors import EscrowVerifierSuspended
 from quiltkit.governance_token_v2_errors import GovernanceTokenTransferExceedsUnlocked
 from quiltkit.staking_errors import EnforcedPause, StakingCooldownActive, StakingInsufficientStake
 from quiltkit.staking_events import RewardPaid, Staked
@@ -191,3 +209,98 @@ def test_bonds_slash_and_stop_counting(
     assert pool.bonds.slashable_of(funder.address) == 150 * UNIT
     pool.bonds.withdraw_unbonded(sender=funder)
     assert pool.token.locks_of(funder.address) == (0, 150 * UNIT)
+
+
+def test_bonded_escrow_refuses_a_suspended_verifier_before_sending(
+    w3: Web3,
+    pool: Pool,
+    escrow: Escrow,
+    operator: LocalAccount,
+    relayer: LocalAccount,
+    verifiers: list[LocalAccount],
+    create_escrow: Callable[..., int],
+    make_intent: Callable[..., intents.PayoutIntent],
+    sign: Callable[..., list[intents.VerifierSignature]],
+) -> None:
+    """The escrow's verifiers bond for its set; the DAO's slashing calls slash one below the
+    minimum and push the suspension into the escrow; its signature is then refused with the
+    escrow's named error before anything is sent, the other two still release, and after it bonds
+    again a push reinstates it."""
+    members = [v.address for v in verifiers]
+    set_id = bytes.fromhex(verifier_set_hash(members)[2:])
+    pool.token.mint_batch(members, [500 * UNIT] * 3, sender=operator)
+    for v in verifiers:
+        pool.bonds.bond(300 * UNIT, sender=v)
+    pool.bonds.set_minimum_bond(set_id, 300 * UNIT, sender=operator)
+    escrow.grant_role("VERIFIER_BONDS_ROLE", pool.bonds.address, sender=operator)
+    assert escrow.has_role("VERIFIER_BONDS_ROLE", pool.bonds.address)
+    escrow_id = create_escrow()
+
+    liar, consumers = verifiers[0].address, [(escrow.address, members)]
+    with pytest.raises(InvalidInput, match="not a member"):
+        pool.bonds.slashing_calls(relayer.address, 50 * UNIT, "false attestation", consumers=consumers)
+    calls = pool.bonds.slashing_calls(liar, 50 * UNIT, "false attestation", consumers=consumers)
+    assert [c.target for c in calls] == [pool.bonds.address, pool.bonds.address]
+    assert calls[1].data == pool.bonds._encode("pushSuspensions", escrow.address, members)
+    for c in calls:  # as the Timelock executes them (the operator holds its roles here)
+        pool.bonds._transact_data(c.data, sender=operator)
+    assert pool.bonds.suspensions_of(members).members == [0]
+    recorded = pool.bonds.recorded_suspensions(escrow.address, members)
+    assert (recorded.set_id, recorded.suspended) == (set_id, 1)
+
+    intent = make_intent(escrow_id, 0)
+    nonce = w3.eth.get_transaction_count(relayer.address)
+    with pytest.raises(EscrowVerifierSuspended) as err:
+        escrow.release_with_intent(intent, members, sign(intent, (0, 1)), sender=relayer)
+    assert err.value.args_by_name == {"verifierIndex": 0}
+    assert w3.eth.get_transaction_count(relayer.address) == nonce, "nothing sent"
+    escrow.release_with_intent(intent, members, sign(intent, (1, 2)), sender=relayer)
+
+    pool.bonds.bond(50 * UNIT, sender=verifiers[0])
+    assert pool.bonds.recorded_suspensions(escrow.address, members).suspended == 1, "stale until pushed"
+    pool.bonds.push_suspensions(escrow.address, members, sender=relayer)
+    assert pool.bonds.recorded_suspensions(escrow.address, members).members == []
+    again = make_intent(escrow_id, 1)
+    escrow.release_with_intent(again, members, sign(again, (0, 1)), sender=relayer)
+    assert escrow.get_escrow(escrow_id).milestones[1].state == MilestoneState.RELEASED
+
+
+def test_bonded_badges_and_rounds_refuse_a_suspended_validator(
+    w3: Web3, pool: Pool, operator: LocalAccount, relayer: LocalAccount, verifiers: list[LocalAccount]
+) -> None:
+    """A SoulboundBadge deployed with the registry grants it the recorder role; after a slash and a
+    push an attestation signed by the slashed validator is refused (QuorumSignerSuspended, nothing
+    sent) and the other two still issue. A factory deployed with the registry names it in every
+    round it clones."""
+    members = [v.address for v in verifiers]
+    pool.token.mint_batch(members, [500 * UNIT] * 3, sender=operator)
+    for v in verifiers:
+        pool.bonds.bond(300 * UNIT, sender=v)
+    pool.bonds.set_minimum_bond(bytes.fromhex(verifier_set_hash(members)[2:]), 300 * UNIT, sender=operator)
+    badges = SoulboundBadge.deploy(w3, operator, admin=operator.address, verifier_bonds=pool.bonds.address)
+    assert badges.has_role("VERIFIER_BONDS_ROLE", pool.bonds.address)
+    kind = registered_type(badges.register_type("Contribution", "ipfs://c", 10 * UNIT, sender=operator))
+    badges.set_validators(kind, members, 2, sender=operator)
+    pool.bonds.slash(members[2], 50 * UNIT, "false attestation", sender=operator)
+    pool.bonds.push_suspensions(badges.address, members, sender=relayer)
+
+    holder = pool.usdc.address  # any address: the badge is soulbound to it
+    att = BadgeAttestation(
+        holder=holder, badge_type=kind, evidence_hash="0x" + "11" * 32,
+        attestation_id=new_attestation_id(), deadline=int(w3.eth.get_block("latest")["timestamp"]) + 3_600,
+    )  # fmt: skip
+    domain = badges.domain()
+    nonce = w3.eth.get_transaction_count(relayer.address)
+    with_slashed = [sign_attestation(att, domain, v) for v in verifiers[1:]]
+    with pytest.raises(QuorumSignerSuspended) as err:
+        badges.issue_with_attestation(att, members, with_slashed, sender=relayer)
+    assert err.value.args_by_name == {"signer": members[2]}
+    assert w3.eth.get_transaction_count(relayer.address) == nonce, "nothing sent"
+    bonded_two = [sign_attestation(att, domain, v) for v in verifiers[:2]]
+    badges.issue_with_attestation(att, members, bonded_two, sender=relayer)
+    assert badges.balance_of(holder) == 1
+
+    bonded = FundingRoundFactory.deploy(w3, operator, admin=operator.address, verifier_bonds=pool.bonds.address)
+    assert FundingRound(w3, bonded.implementation()).verifier_bonds() == pool.bonds.address
+    unbonded = FundingRoundFactory.deploy(w3, operator, admin=operator.address)
+    assert FundingRound(w3, unbonded.implementation()).verifier_bonds() is None
