@@ -86,6 +86,7 @@ class Reason(StrEnum):
     ALREADY_CONSUMED = "intent_already_consumed"
     INVALID_SIGNATURE = "invalid_signature"
     UNKNOWN_SIGNER = "unknown_signer"
+    VERIFIER_SUSPENDED = "verifier_suspended"
     DUPLICATE_SIGNER = "duplicate_signer"
     INSUFFICIENT_SIGNATURES = "insufficient_signatures"
     INTENT_ID_CONFLICT = "intent_id_conflict"

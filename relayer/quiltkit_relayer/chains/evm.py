@@ -104,6 +104,8 @@ def abort_for_revert(err: ContractRevert) -> Abort | Done:
         (e.EscrowInvalidSignature, Reason.INVALID_SIGNATURE, IntentState.FAILED),
         (e.EscrowUnknownVerifier, Reason.UNKNOWN_SIGNER, IntentState.FAILED),
         (e.EscrowSignersNotAscending, Reason.INVALID_SIGNATURE, IntentState.FAILED),
+        # a signer's bond fell below its set's minimum (VerifierBonds): a new signature is needed
+        (e.EscrowVerifierSuspended, Reason.VERIFIER_SUSPENDED, IntentState.FAILED),
     ]
     if isinstance(err, e.EscrowIntentAlreadyConsumed):
         return Done("the contract already consumed this intent")
