@@ -35,11 +35,11 @@ from quiltkit.indexer.models import (
     IndexedProposal,
     IndexedRewardToken,
     IndexedRound,
+    IndexedSorobanEscrow,
+    IndexedSorobanMilestone,
     IndexedStake,
     IndexedTier,
     IndexedTierBalance,
-    IndexedSorobanEscrow,
-    IndexedSorobanMilestone,
     IndexedVote,
     IndexStatus,
     Page,
@@ -48,8 +48,8 @@ from quiltkit.indexer.models import (
 )
 from quiltkit.indexer.proposals import ProposalStatus
 from quiltkit.indexer.queries import Queries
-from quiltkit.indexer.store import IndexStore
 from quiltkit.indexer.soroban_escrows import SorobanEscrowStatus
+from quiltkit.indexer.store import IndexStore
 from quiltkit.indexer.verify import Difference, verify, verify_soroban
 
 __all__ = [

@@ -103,7 +103,16 @@ class SorobanMilestoneState:
     def from_json(cls, raw: list[Any]) -> SorobanMilestoneState:
         amount, state, disputed_at, resolve_by, by, paid_by, paid, fee, net, to_funders = raw
         return cls(
-            int(amount), int(state), int(disputed_at), resolve_by, by, paid_by, int(paid), int(fee), int(net), int(to_funders)
+            int(amount),
+            int(state),
+            int(disputed_at),
+            resolve_by,
+            by,
+            paid_by,
+            int(paid),
+            int(fee),
+            int(net),
+            int(to_funders),
         )
 
 
@@ -238,7 +247,7 @@ class SorobanEscrowState:
         }
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> SorobanEscrowState:
+    def from_row(cls, row: Mapping[Any, Any]) -> SorobanEscrowState:
         return cls(
             network=row["network"],
             contract=row["contract"],
@@ -331,8 +340,8 @@ class SorobanStore:
                 return SorobanCursor(**values)  # type: ignore[arg-type]
         if row["source"] != source:
             raise InvalidInput(
-                f"contract {contract} on {network!r} was indexed from a {row['source']}, not a {source}: its "
-                "cursor means nothing to this source (use another database)",
+                f"contract {contract} on {network!r} was indexed from source {row['source']!r}, not {source!r}: "
+                "its cursor means nothing to this source (use another database)",
                 field="source",
             )
         return SorobanCursor(**{k: row[k] for k in SorobanCursor.__dataclass_fields__})

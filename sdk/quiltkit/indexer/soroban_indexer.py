@@ -54,10 +54,13 @@ class SorobanIndexer:
         else:
             raise InvalidInput(f"cannot read events from a {type(backend).__name__}", field="backend")
         if start_ledger is not None and (not isinstance(start_ledger, int) or start_ledger < 1):
-            raise InvalidInput(f"start_ledger must be a ledger sequence >= 1, got {start_ledger!r}", field="start_ledger")
+            raise InvalidInput(
+                f"start_ledger must be a ledger sequence >= 1, got {start_ledger!r}", field="start_ledger"
+            )
         self.escrow, self.store, self.page, self.start_ledger = escrow, store, page, start_ledger
         self.network = escrow.network_passphrase
         self.contract = escrow.contract_id
+        self._prepared = False
 
     def prepare(self) -> SorobanCursor:
         """Migrate the schema and bind (or find) this contract's cursor."""
@@ -68,13 +71,13 @@ class SorobanIndexer:
                 "a Stellar RPC has no 'from the beginning': give start_ledger (the escrow's deployment ledger)",
                 field="start_ledger",
             )
+        self._prepared = True
         return cursor
 
     def step(self) -> SorobanStepResult:
         """Read one page of the contract's events after the cursor and apply it."""
-        cursor = self.store.soroban_cursor(self.network, self.contract)
-        if cursor is None:
-            cursor = self.prepare()
+        cursor = self.prepare() if not self._prepared else self.store.soroban_cursor(self.network, self.contract)
+        assert cursor is not None
         backend = self.escrow.backend
         if isinstance(backend, LocalHost):
             events, after = backend.events(cursor=int(cursor.cursor or 0), limit=self.page, contract=self.contract)

@@ -123,12 +123,16 @@ class SorobanQueries:
         items = [indexed_soroban_escrow(SorobanEscrowState.from_row(r)) for r in rows[:limit]]
         return Page(items=items, offset=offset, limit=limit, next_offset=offset + limit if len(rows) > limit else None)
 
-    def soroban_escrow(self, contract: str, escrow_id: int, *, network: str | None = None) -> IndexedSorobanEscrow | None:
+    def soroban_escrow(
+        self, contract: str, escrow_id: int, *, network: str | None = None
+    ) -> IndexedSorobanEscrow | None:
         """One indexed Soroban escrow, None if the index does not hold it."""
         if not isinstance(escrow_id, int) or escrow_id < 0:
             raise InvalidInput(f"escrow_id must be an integer >= 0, got {escrow_id!r}", field="escrow_id")
         c = t.soroban_escrows.c
-        query = select(t.soroban_escrows).where(c.contract == _strkey(contract, "contract", "C"), c.escrow_id == escrow_id)
+        query = select(t.soroban_escrows).where(
+            c.contract == _strkey(contract, "contract", "C"), c.escrow_id == escrow_id
+        )
         if network is not None:
             query = query.where(c.network == network)
         rows = self.store.select(query)

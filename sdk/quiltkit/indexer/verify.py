@@ -198,12 +198,16 @@ def verify_soroban(escrow: SorobanEscrow, store: IndexStore) -> list[Difference]
                 )
     for (treasury, token), owed in sorted(store.soroban_fees(network, contract).items()):
         if owed != (chain_owed := escrow.fees_owed(treasury, token)):
-            out.append(Difference(object=f"soroban fees {treasury} {token}", field="owed", indexed=owed, on_chain=chain_owed))
+            out.append(
+                Difference(object=f"soroban fees {treasury} {token}", field="owed", indexed=owed, on_chain=chain_owed)
+            )
     cursor = store.soroban_cursor(network, contract)
     # escrow ids count from 0: an index holding escrow 0 (or read from the harness, which keeps
     # every event) saw every escrow created since
     complete = 0 in states or (cursor is not None and cursor.source == "harness")
     count = escrow.escrow_count()
     if complete and count != len(states):
-        out.append(Difference(object="soroban escrow contract", field="escrow_count", indexed=len(states), on_chain=count))
+        out.append(
+            Difference(object="soroban escrow contract", field="escrow_count", indexed=len(states), on_chain=count)
+        )
     return out

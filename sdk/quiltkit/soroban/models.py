@@ -279,9 +279,7 @@ def decode_event(
         args.update({str(k): v for k, v in body.items()})
     elif body is not None:
         args["amount" if name in _AMOUNT_EVENTS else "value"] = body
-    return SorobanEvent(
-        name=name, contract=contract, args=args, topics=plain_topics, ledger=ledger, index=index, id=id
-    )
+    return SorobanEvent(name=name, contract=contract, args=args, topics=plain_topics, ledger=ledger, index=index, id=id)
 
 
 def decode_contract_event(event: xdr.ContractEvent, *, ledger: int | None = None) -> SorobanEvent:
