@@ -4,6 +4,8 @@ For each escrow, ``getEscrow`` (terms, payee, flags, funded/held/refund pool, mi
 and states) and ``funderAccount`` of each funder it knows; ``intentStatus`` (paid by this intent) of each consumed
 intent; ``creditOf`` of each credited account; and ``escrowCount`` against the escrows indexed.
 All reads are ``eth_call``s at the cursor's block, batched through the contract's multicall.
+
+:func:`verify_soroban` does the same for a Soroban escrow's index, with the contract's views.
 """
 
 from __future__ import annotations
