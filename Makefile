@@ -57,7 +57,7 @@ relayer-test: setup build soroban-harness ## relayer suites on anvil, SQLite and
 	QUILTKIT_TEST_PG_URL=$$(scripts/toolchain/postgres.sh start) \
 	  timeout --signal=INT 900 pytest -p no:ape_test tests/relayer -q --durations=10
 
-indexer-test: setup build ## indexer suites on anvil, SQLite and PostgreSQL, every projected family: reorgs, SIGKILL/restart, verify (bounded: 10 min)
+indexer-test: setup build soroban-harness ## indexer suites on anvil and the Soroban harness, SQLite and PostgreSQL, every projected family: reorgs, SIGKILL/restart, verify (bounded: 10 min)
 	QUILTKIT_TEST_PG_URL=$$(scripts/toolchain/postgres.sh start) \
 	  timeout --signal=INT 600 pytest -p no:ape_test tests/indexer -q --durations=5
 

@@ -2,7 +2,7 @@
 
 Nothing here can reach a real Stellar network, so this small HTTP server speaks the Stellar
 RPC JSON-RPC 2.0 API (getNetwork, getLatestLedger, getLedgerEntries, simulateTransaction,
-sendTransaction, getTransaction) with the documented response shapes, and runs the
+sendTransaction, getTransaction, getEvents) with the documented response shapes, and runs the
 transactions it is sent on the local Soroban host (the harness). Signatures, auth entries,
 nonces and contract errors are therefore real; what is faked is consensus: a transaction is
 "in a ledger" after a scripted number of NOT_FOUND answers, and the ledger closes (the host's
@@ -11,10 +11,22 @@ ledger advances) when it is applied.
 Differences from a real RPC, on purpose: simulation always runs in recording mode (a real RPC
 uses enforcing mode when the transaction already carries auth entries); resource numbers in
 ``transactionData`` are placeholders; only account ledger entries can be fetched.
+
+getEvents serves the host's event log (every contract event the host emitted, by transactions
+sent here or requests made to the host directly): ``startLedger`` or ``pagination.cursor``
+(exactly one), ``pagination.limit`` (1..10000, default 100), ``filters`` (at most 5, each with
+``type`` "contract" or absent, ``contractIds``, and ``topics``: segments matched exactly, as
+base64 SCVal XDR, or by ``*``; the ``**`` suffix is not supported and is refused). Event ids
+have the real shape (19-digit TOID, dash, 10-digit index) and order, but the TOID is the
+ledger's (no transaction or operation part) and the index is the host's event number, not the
+position in the operation; ``txHash`` is blank and ``transactionIndex``/``operationIndex`` are 0.
+The answer's ``cursor`` is the id of the last event scanned, matching or not, as a real RPC's
+moves past what it scanned. There is no retention window: every event since the host started.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import threading
@@ -25,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from quiltkit.soroban import LocalHost
-from quiltkit.soroban.backend import time_bounds_end
+from quiltkit.soroban.backend import harness_event_id, time_bounds_end
 from quiltkit.soroban.errors import HarnessError, SorobanContractError, SorobanHostError
 from stellar_sdk import Keypair, StrKey, TransactionEnvelope, scval, xdr
 from stellar_sdk.exceptions import BadSignatureError
@@ -123,7 +135,10 @@ class FakeStellarRpc:
         handler = getattr(self, "_" + method, None)
         if handler is None:
             return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": "method not found"}}
-        return {"jsonrpc": "2.0", "id": rid, "result": handler(params)}
+        try:
+            return {"jsonrpc": "2.0", "id": rid, "result": handler(params)}
+        except RpcParamsError as exc:
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32602, "message": str(exc)}}
 
     # --- ledger -----------------------------------------------------------------------------
 
@@ -184,6 +199,67 @@ class FakeStellarRpc:
             )
             entries.append({"key": key_b64, "xdr": entry.to_xdr(), "lastModifiedLedgerSeq": sequence})
         return {"entries": entries, "latestLedger": sequence}
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _getEvents(self, params: dict[str, Any]) -> dict[str, Any]:
+        sequence, timestamp = self._ledger()
+        pagination = params.get("pagination") or {}
+        cursor, start = pagination.get("cursor"), params.get("startLedger")
+        if (cursor is None) == (start is None):
+            raise RpcParamsError("startLedger and cursor: exactly one of them")
+        if params.get("endLedger") is not None and cursor is not None:
+            raise RpcParamsError("endLedger and cursor cannot both be set")
+        limit = int(pagination.get("limit") or 100)
+        if not 1 <= limit <= 10_000:
+            raise RpcParamsError(f"limit must be in 1..10000, got {limit}")
+        if start is not None and int(start) > sequence:
+            raise RpcParamsError(f"startLedger {start} is after the latest ledger {sequence}")
+        filters = params.get("filters") or []
+        if len(filters) > 5:
+            raise RpcParamsError("at most 5 filters")
+        for f in filters:
+            if f.get("type") not in (None, "contract"):
+                raise RpcParamsError(f"the stand-in serves contract events only, not {f.get('type')!r}")
+            if any(segment == "**" for topic in f.get("topics") or [] for segment in topic):
+                raise RpcParamsError("the stand-in does not support the '**' topic wildcard")
+        after = int(cursor.split("-")[1]) if cursor is not None else -1
+        end = int(params["endLedger"]) if params.get("endLedger") is not None else None
+        found: list[dict[str, Any]] = []
+        scanned = cursor or ""  # nothing scanned from a start ledger: no cursor to continue after yet
+        for e in self.host.request("events", cursor=after + 1)["events"]:
+            if len(found) >= limit:
+                break
+            ledger = int(e["ledger"])
+            if end is not None and ledger >= end:
+                break
+            scanned = harness_event_id(ledger, int(e["index"]))
+            if (start is not None and ledger < int(start)) or not _matches(filters, e):
+                continue
+            closed = datetime.datetime.fromtimestamp(int(e["timestamp"]), datetime.UTC)
+            found.append(
+                {
+                    "type": "contract",
+                    "ledger": ledger,
+                    "ledgerClosedAt": closed.isoformat().replace("+00:00", "Z"),
+                    "contractId": e["contract"] or "",
+                    "id": scanned,
+                    "operationIndex": 0,
+                    "transactionIndex": 0,
+                    "txHash": "",
+                    "inSuccessfulContractCall": True,
+                    "topic": e["topics"],
+                    "value": e["data"],
+                }
+            )
+        return {
+            "events": found,
+            "cursor": scanned,
+            "latestLedger": sequence,
+            "oldestLedger": 1,
+            "latestLedgerCloseTime": str(timestamp),
+            "oldestLedgerCloseTime": "1700000000",
+        }
 
     # --- simulate -----------------------------------------------------------------------------
 
@@ -348,6 +424,27 @@ class FakeStellarRpc:
             "resultMetaXdr": _meta(xdr.SCVal.from_xdr(result["result"]), events, []).to_xdr(),
             "events": {"transactionEventsXdr": [], "contractEventsXdr": [[e.to_xdr() for e in events]]},
         }
+
+
+class RpcParamsError(ValueError):
+    """A request the real RPC refuses with -32602 (invalid params)."""
+
+
+def _matches(filters: list[dict[str, Any]], event: dict[str, Any]) -> bool:
+    """Whether a host event passes ``filters`` (any of them; none: every event)."""
+    if not filters:
+        return True
+    for f in filters:
+        if f.get("contractIds") and event["contract"] not in f["contractIds"]:
+            continue
+        topics = f.get("topics")
+        if topics and not any(
+            len(t) == len(event["topics"]) and all(s in ("*", v) for s, v in zip(t, event["topics"], strict=True))
+            for t in topics
+        ):
+            continue
+        return True
+    return False
 
 
 def _result(code: xdr.TransactionResultCode, trapped: bool = False) -> xdr.TransactionResult:

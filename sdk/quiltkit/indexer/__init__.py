@@ -8,6 +8,11 @@ Needs the ``indexer`` extra (SQLAlchemy, alembic, psycopg). See docs/indexer.md.
     indexer.prepare()
     indexer.sync()
     Queries(store).escrows(payee=alice, status="active")
+
+A Soroban escrow (``quiltkit.indexer.soroban_indexer``, which imports stellar-sdk):
+
+    SorobanIndexer(SorobanEscrow(Rpc(url), "C..."), store, start_ledger=deployed_at).sync()
+    Queries(store).soroban_escrows(payee="G...", status="active")
 """
 
 from quiltkit.indexer.auctions import AuctionState
@@ -30,6 +35,8 @@ from quiltkit.indexer.models import (
     IndexedProposal,
     IndexedRewardToken,
     IndexedRound,
+    IndexedSorobanEscrow,
+    IndexedSorobanMilestone,
     IndexedStake,
     IndexedTier,
     IndexedTierBalance,
@@ -37,11 +44,13 @@ from quiltkit.indexer.models import (
     IndexStatus,
     Page,
     ReputationInput,
+    SorobanIndexStatus,
 )
 from quiltkit.indexer.proposals import ProposalStatus
 from quiltkit.indexer.queries import Queries
+from quiltkit.indexer.soroban_escrows import SorobanEscrowStatus
 from quiltkit.indexer.store import IndexStore
-from quiltkit.indexer.verify import Difference, verify
+from quiltkit.indexer.verify import Difference, verify, verify_soroban
 
 __all__ = [
     "AuctionState",
@@ -84,4 +93,13 @@ __all__ += [
     "IndexedDonation",
     "IndexedProject",
     "IndexedRound",
+]
+
+# the Soroban escrow (its indexer: quiltkit.indexer.soroban_indexer)
+__all__ += [
+    "IndexedSorobanEscrow",
+    "IndexedSorobanMilestone",
+    "SorobanEscrowStatus",
+    "SorobanIndexStatus",
+    "verify_soroban",
 ]

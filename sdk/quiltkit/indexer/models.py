@@ -16,6 +16,7 @@ from quiltkit.indexer.auctions import AuctionState
 from quiltkit.indexer.badges import BadgeStatus, InputKind, reputation_at
 from quiltkit.indexer.escrows import EscrowStatus
 from quiltkit.indexer.proposals import ProposalStatus
+from quiltkit.indexer.soroban_escrows import SorobanEscrowStatus
 
 __all__ = [
     "HistoryEntry",
@@ -464,3 +465,80 @@ class IndexedDonation(Model):
 
 
 __all__ += ["IndexedDonation", "IndexedProject", "IndexedRound"]
+
+
+# --- the Soroban escrow ----------------------------------------------------------------------
+
+
+class IndexedSorobanMilestone(Model):
+    """One Soroban milestone as the index holds it: the contract's fields (``amount``, ``state``,
+    ``funded``, ``disputed_at``, ``paid_by``: the intent that released it) and what its events
+    said (who disputed it, until when the arbiter may resolve it, paid gross to the payee side,
+    its fee and net, the part returned to the funders)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    amount: int
+    state: MilestoneState
+    funded: bool
+    disputed_at: int
+    resolve_by: int | None
+    disputed_by: str | None
+    paid_by: str | None
+    paid: int
+    fee: int
+    net: int
+    to_funders: int
+
+
+class IndexedSorobanEscrow(Model):
+    """One Soroban escrow rebuilt from its events (the fields of ``get_escrow``, its funders'
+    shares and claimed refunds, and the ledgers it was created and last changed in)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    network: str
+    contract: str
+    escrow_id: int
+    payer: str
+    payee: str | None
+    token: str
+    arbiter: str | None
+    verifiers: list[str]
+    threshold: int
+    deadline: int
+    resolution_window: int
+    metadata: str
+    fee_bps: int
+    treasury: str
+    status: SorobanEscrowStatus
+    total: int
+    funded: int
+    released: int
+    refundable: int
+    refunded: int
+    closed_pool: int
+    milestones: list[IndexedSorobanMilestone]
+    funders: dict[str, tuple[int, int]]
+    """funder -> (share, claimed)."""
+    created_ledger: int
+    updated_ledger: int
+
+
+class SorobanIndexStatus(Model):
+    """Where one Soroban escrow's index stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    network: str
+    contract: str
+    source: str
+    cursor: str
+    last_event: str | None
+    ledger: int | None
+    events: int
+    escrows: int
+
+
+__all__ += ["IndexedSorobanEscrow", "IndexedSorobanMilestone", "SorobanIndexStatus"]

@@ -40,6 +40,7 @@ from quiltkit.indexer.models import (
     ReputationInput,
 )
 from quiltkit.indexer.proposals import ProposalRow, ProposalStatus, proposal_rows
+from quiltkit.indexer.soroban_queries import SorobanQueries
 from quiltkit.indexer.staking_queries import StakingQueries
 from quiltkit.indexer.store import IndexStore
 
@@ -128,7 +129,7 @@ def indexed_proposal(p: ProposalRow) -> IndexedProposal:
     )
 
 
-class Queries(StakingQueries):
+class Queries(StakingQueries, SorobanQueries):
     """Reads over an :class:`IndexStore` (any process may read while an indexer writes)."""
 
     def __init__(self, store: IndexStore) -> None:

@@ -467,3 +467,80 @@ __all__ += [
     "funding_releases",
     "funding_rounds",
 ]
+
+# --- the Soroban escrow (quiltkit.indexer.soroban_escrows) ------------------------------------
+# Keyed by the Stellar network passphrase and the contract id (C...), so one database holds an
+# EVM chain's index beside any number of Soroban escrows' indexes, each with its own cursor.
+# Amounts are i128: decimal text. Addresses are strkeys (G... accounts, C... contracts).
+
+soroban_cursors = Table(
+    "qx_soroban_cursors",
+    metadata,
+    Column("network", String(128), primary_key=True),
+    Column("contract", String(56), primary_key=True),
+    Column("source", String(16), nullable=False),  # "harness" or "rpc": what the cursor means
+    Column("cursor", Text, nullable=False),  # where the source continues (after every event read)
+    Column("start_ledger", BigInteger, nullable=True),  # the first ledger read (an RPC needs it once)
+    Column("last_event", String(40), nullable=True),  # the id of the last event applied
+    Column("ledger", BigInteger, nullable=True),  # its ledger
+    Column("events", BigInteger, nullable=False),
+)
+
+soroban_events = Table(
+    "qx_soroban_events",
+    metadata,
+    Column("network", String(128), primary_key=True),
+    Column("contract", String(56), primary_key=True),
+    Column("event_id", String(40), primary_key=True),
+    Column("ledger", BigInteger, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("escrow_id", BigInteger, nullable=True),
+    Column("payload", Text, nullable=False),  # the SorobanEvent, as its model's JSON
+    Index("ix_qx_soroban_events_network_contract_escrow_id", "network", "contract", "escrow_id"),
+)
+
+soroban_escrows = Table(
+    "qx_soroban_escrows",
+    metadata,
+    Column("network", String(128), primary_key=True),
+    Column("contract", String(56), primary_key=True),
+    Column("escrow_id", BigInteger, primary_key=True),
+    Column("payer", String(56), nullable=False),
+    Column("payee", String(56), nullable=True),
+    Column("token", String(56), nullable=False),
+    Column("arbiter", String(56), nullable=True),
+    Column("verifiers_json", Text, nullable=False),
+    Column("threshold", Integer, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("resolution_window", BigInteger, nullable=False),
+    Column("metadata", String(66), nullable=False),
+    Column("fee_bps", Integer, nullable=False),
+    Column("treasury", String(56), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total", String(80), nullable=False),
+    Column("funded", String(80), nullable=False),
+    Column("released", String(80), nullable=False),
+    Column("refundable", String(80), nullable=False),
+    Column("refunded", String(80), nullable=False),
+    Column("closed_pool", String(80), nullable=False),
+    # per milestone: amount, state, disputed_at, resolve_by, disputed_by, paid_by, paid, fee, net, to_funders
+    Column("milestones_json", Text, nullable=False),
+    Column("funders_json", Text, nullable=False),  # funder -> [share, claimed]
+    Column("created_ledger", BigInteger, nullable=False),
+    Column("updated_ledger", BigInteger, nullable=False),
+    Index("ix_qx_soroban_escrows_payee_status", "payee", "status"),
+    Index("ix_qx_soroban_escrows_payer", "payer"),
+)
+
+soroban_fees = Table(
+    "qx_soroban_fees",
+    metadata,
+    # fees the escrow owes a treasury in a token because pushing them failed (fee_deferred)
+    Column("network", String(128), primary_key=True),
+    Column("contract", String(56), primary_key=True),
+    Column("treasury", String(56), primary_key=True),
+    Column("token", String(56), primary_key=True),
+    Column("owed", String(80), nullable=False),
+)
+
+__all__ += ["soroban_cursors", "soroban_escrows", "soroban_events", "soroban_fees"]

@@ -24,6 +24,7 @@ from quiltkit.indexer import schema as t
 from quiltkit.indexer.escrows import EscrowState, escrow_id_of
 from quiltkit.indexer.families import CHILD_CLIENTS, FAMILIES, PROJECTIONS, projection_of
 from quiltkit.indexer.projection import chunks as _chunks
+from quiltkit.indexer.soroban_escrows import SorobanStore
 from quiltkit.token_events import EVENTS as TOKEN_EVENTS
 
 __all__ = ["Block", "IndexStore", "StoredCursor"]
@@ -60,8 +61,9 @@ def subject_of(event: ContractEvent) -> str | None:
     return None
 
 
-class IndexStore(Database):
-    """The indexer's database (SQLite file by default, PostgreSQL by URL)."""
+class IndexStore(Database, SorobanStore):
+    """The indexer's database (SQLite file by default, PostgreSQL by URL). It holds one EVM
+    chain's index and, beside it, the indexes of Soroban escrows (:class:`SorobanStore`)."""
 
     migrations_package = "quiltkit.indexer"
     version_table = "quiltkit_index_version"

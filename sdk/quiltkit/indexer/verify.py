@@ -4,12 +4,14 @@ For each escrow, ``getEscrow`` (terms, payee, flags, funded/held/refund pool, mi
 and states) and ``funderAccount`` of each funder it knows; ``intentStatus`` (paid by this intent) of each consumed
 intent; ``creditOf`` of each credited account; and ``escrowCount`` against the escrows indexed.
 All reads are ``eth_call``s at the cursor's block, batched through the contract's multicall.
+
+:func:`verify_soroban` does the same for a Soroban escrow's index, with the contract's views.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from web3 import Web3
 
@@ -18,10 +20,13 @@ from quiltkit.escrow import Escrow, IntentStatus
 from quiltkit.indexer.escrows import status_of
 from quiltkit.indexer.families import PROJECTIONS
 from quiltkit.indexer.indexer import Deployment
-from quiltkit.indexer.projection import Difference
+from quiltkit.indexer.projection import Difference, differences
 from quiltkit.indexer.store import IndexStore
 
-__all__ = ["Difference", "verify"]
+if TYPE_CHECKING:
+    from quiltkit.soroban.escrow import SorobanEscrow
+
+__all__ = ["Difference", "verify", "verify_soroban"]
 
 _BATCH = 50
 _T = TypeVar("_T")
@@ -137,3 +142,74 @@ def _deployment_block(escrow: Escrow, start_block: int) -> int:
         return 0
     code = escrow.w3.eth.get_code(escrow.contract.address, block_identifier=start_block - 1)
     return start_block if not code else -1
+
+
+def verify_soroban(escrow: SorobanEscrow, store: IndexStore) -> list[Difference]:
+    """Every indexed escrow of the Soroban ``escrow`` contract against ``get_escrow`` (terms,
+    payee, status, totals, each milestone's amount, state, dispute time and paying intent), each
+    funder it knows against ``share_of``/``claimed_of``, the fees owed against ``fees_owed``, and
+    ``escrow_count`` against the escrows indexed when the index read the contract from its first
+    event (or holds escrow 0).
+
+    A Soroban view reads the latest ledger (there is no read at a past ledger), so this compares
+    a caught-up index with the contract as it is now: events after the index's cursor show up as
+    differences."""
+    network, contract = escrow.network_passphrase, escrow.contract_id
+    states = store.soroban_escrow_states(network, contract)
+    out: list[Difference] = []
+    for i in sorted(states):
+        mine, theirs = states[i], escrow.get_escrow(i)
+        pairs = {
+            "payer": (mine.payer, theirs.payer),
+            "payee": (mine.payee, theirs.payee),
+            "token": (mine.token, theirs.token),
+            "arbiter": (mine.arbiter, theirs.arbiter),
+            "verifiers": (mine.verifiers, theirs.verifiers),
+            "threshold": (mine.threshold, theirs.threshold),
+            "deadline": (mine.deadline, theirs.deadline),
+            "resolution_window": (mine.resolution_window, theirs.resolution_window),
+            "metadata": (mine.metadata, theirs.metadata),
+            "fee_bps": (mine.fee_bps, theirs.fee_bps),
+            "treasury": (mine.treasury, theirs.treasury),
+            "status": (mine.status.name, theirs.status.name),
+            "total": (mine.total, theirs.total),
+            "funded": (mine.funded, theirs.funded),
+            "released": (mine.released, theirs.released),
+            "refundable": (mine.refundable, theirs.refundable),
+            "refunded": (mine.refunded, theirs.refunded),
+            "closed_pool": (mine.closed_pool, theirs.closed_pool),
+            "milestone amounts": ([m.amount for m in mine.milestones], [m.amount for m in theirs.milestones]),
+            "milestone states": ([int(m.state) for m in mine.milestones], [int(m.state) for m in theirs.milestones]),
+            "milestone disputed_at": (
+                [m.disputed_at for m in mine.milestones],
+                [m.disputed_at for m in theirs.milestones],
+            ),
+            "milestone paid_by": ([m.paid_by for m in mine.milestones], [m.paid_by for m in theirs.milestones]),
+        }
+        out += differences(f"soroban escrow {i}", pairs)
+        for funder, (share, claimed) in sorted(mine.funders.items()):
+            on_chain = (escrow.share_of(i, funder), escrow.claimed_of(i, funder))
+            if (share, claimed) != on_chain:
+                out.append(
+                    Difference(
+                        object=f"soroban escrow {i} funder {funder}",
+                        field="(share, claimed)",
+                        indexed=(share, claimed),
+                        on_chain=on_chain,
+                    )
+                )
+    for (treasury, token), owed in sorted(store.soroban_fees(network, contract).items()):
+        if owed != (chain_owed := escrow.fees_owed(treasury, token)):
+            out.append(
+                Difference(object=f"soroban fees {treasury} {token}", field="owed", indexed=owed, on_chain=chain_owed)
+            )
+    cursor = store.soroban_cursor(network, contract)
+    # escrow ids count from 0: an index holding escrow 0 (or read from the harness, which keeps
+    # every event) saw every escrow created since
+    complete = 0 in states or (cursor is not None and cursor.source == "harness")
+    count = escrow.escrow_count()
+    if complete and count != len(states):
+        out.append(
+            Difference(object="soroban escrow contract", field="escrow_count", indexed=len(states), on_chain=count)
+        )
+    return out

@@ -56,6 +56,9 @@ from stellar_sdk.exceptions import (
 from stellar_sdk.exceptions import ConnectionError as StellarConnectionError
 from stellar_sdk.operation import InvokeHostFunction
 from stellar_sdk.soroban_rpc import (
+    EventFilter,
+    EventFilterType,
+    GetEventsResponse,
     GetTransactionResponse,
     GetTransactionStatus,
     SendTransactionResponse,
@@ -91,9 +94,12 @@ __all__ = [
     "authorize_entries",
     "check_authorization",
     "find_harness",
+    "harness_event_id",
 ]
 
 HARNESS_ENV = "QUILTKIT_SOROBAN_HARNESS"
+MAX_EVENTS_PAGE = 10_000
+"""The largest ``limit`` a Stellar RPC accepts for ``getEvents``."""
 HARNESS_NAME = "quiltkit-soroban-harness"
 BUILD_HINT = "cd soroban && cargo build -p quiltkit-soroban-harness"
 STANDALONE_PASSPHRASE = "Standalone Network ; February 2017"  # noqa: S105 - a network name
@@ -536,14 +542,17 @@ class LocalHost(SorobanBackend):
     def events(
         self, *, cursor: int = 0, limit: int | None = None, contract: str | None = None
     ) -> tuple[list[SorobanEvent], int]:
-        """Events logged since ``cursor`` (optionally of one contract) and the next cursor."""
+        """Events logged since ``cursor`` (optionally of one contract) and the next cursor.
+
+        Each event's ``id`` has a Stellar RPC event id's shape and order
+        (:func:`harness_event_id`)."""
         params: dict[str, Any] = {"cursor": cursor}
         if limit is not None:
             params["limit"] = limit
         if contract is not None:
             params["contract"] = _values.contract(contract)
         result = self.request("events", **params)
-        return [_harness_event(e) for e in result["events"]], int(result["cursor"])
+        return [_harness_event(e, with_id=True) for e in result["events"]], int(result["cursor"])
 
     # --- calls --------------------------------------------------------------------------------
 
@@ -582,13 +591,22 @@ class LocalHost(SorobanBackend):
         )
 
 
-def _harness_event(e: dict[str, Any]) -> SorobanEvent:
+def harness_event_id(ledger: int, number: int) -> str:
+    """An id for the harness's event ``number`` (its place in the host's log) emitted in
+    ``ledger``, in a Stellar RPC event id's format: the ledger's TOID (19 digits), a dash, the
+    number (10 digits). Unique per host, and ordered as the events were emitted."""
+    return f"{ledger << 32:019d}-{number:010d}"
+
+
+def _harness_event(e: dict[str, Any], *, with_id: bool = False) -> SorobanEvent:
+    ledger, index = e.get("ledger"), e.get("index")
     return decode_event(
         e.get("contract"),
         [xdr.SCVal.from_xdr(t) for t in e["topics"]],
         xdr.SCVal.from_xdr(e["data"]),
-        ledger=e.get("ledger"),
-        index=e.get("index"),
+        ledger=ledger,
+        index=index,
+        id=harness_event_id(ledger, index) if with_id and ledger is not None and index is not None else None,
     )
 
 
@@ -807,6 +825,49 @@ class Rpc(SorobanBackend):
             return False  # no upper time bound: it stays valid until its sequence number is used
         response = self.transaction(envelope.hash_hex())
         return response.status == GetTransactionStatus.NOT_FOUND and response.latest_ledger_close_time > max_time
+
+    def events(
+        self,
+        *,
+        start_ledger: int | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+        contract: str | None = None,
+    ) -> tuple[list[SorobanEvent], str]:
+        """``getEvents``: contract events from ``start_ledger`` (inclusive) or after ``cursor``
+        (exactly one of them), optionally of one contract, and the cursor to continue after.
+
+        The cursor the RPC answers moves past every event it scanned, matching or not, so a
+        caller that stores it never scans a ledger twice. An RPC keeps a window of recent ledgers
+        only (a day by default): ``start_ledger`` below it is an RPC error.
+        """
+        if (start_ledger is None) == (cursor is None):
+            raise InvalidInput("getEvents takes either start_ledger or cursor (exactly one)", field="start_ledger")
+        if start_ledger is not None:
+            _values.in_range(start_ledger, 1, _values.U32_MAX, "start_ledger")
+        if limit is not None:
+            _values.in_range(limit, 1, MAX_EVENTS_PAGE, "limit")
+        filters = [
+            EventFilter(
+                type=EventFilterType.CONTRACT,
+                contractIds=[_values.contract(contract)] if contract is not None else None,
+            )
+        ]
+        response: GetEventsResponse = self._rpc(
+            self.server.get_events, start_ledger=start_ledger, filters=filters, cursor=cursor, limit=limit
+        )
+        events = [
+            decode_event(
+                e.contract_id or None,
+                [xdr.SCVal.from_xdr(t) for t in e.topic],
+                xdr.SCVal.from_xdr(e.value),
+                ledger=e.ledger,
+                id=e.id,
+            )
+            for e in response.events
+            if e.event_type == EventFilterType.CONTRACT.value
+        ]
+        return events, response.cursor or (cursor or "")
 
     def account(self, address: str) -> xdr.AccountEntry | None:
         """The account's ledger entry (sequence number, native balance), or None if it does not exist."""

@@ -195,6 +195,8 @@ class SorobanEvent(BaseModel):
     topics: list[Any]
     ledger: int | None = None
     index: int | None = None
+    id: str | None = None
+    """The event's id on a Stellar RPC (``getEvents``): unique, and ordered as the events are."""
 
 
 class SorobanTxResult(BaseModel):
@@ -266,6 +268,7 @@ def decode_event(
     *,
     ledger: int | None = None,
     index: int | None = None,
+    id: str | None = None,
 ) -> SorobanEvent:
     """Decode one contract event (topics and data as SCVals)."""
     plain_topics = [_plain(_values.native(t)) for t in topics]
@@ -276,7 +279,7 @@ def decode_event(
         args.update({str(k): v for k, v in body.items()})
     elif body is not None:
         args["amount" if name in _AMOUNT_EVENTS else "value"] = body
-    return SorobanEvent(name=name, contract=contract, args=args, topics=plain_topics, ledger=ledger, index=index)
+    return SorobanEvent(name=name, contract=contract, args=args, topics=plain_topics, ledger=ledger, index=index, id=id)
 
 
 def decode_contract_event(event: xdr.ContractEvent, *, ledger: int | None = None) -> SorobanEvent:
