@@ -1,6 +1,7 @@
 """HTTP API (FastAPI): intents in, status out, health, readiness, Prometheus metrics, GitHub webhooks.
 
-Errors are JSON :class:`Problem` documents with a named ``reason``. ``POST /intents`` is
+Errors are JSON :class:`Problem` documents with a named ``reason`` (conventions shared with the
+indexer's API: :mod:`quiltkit.problems`). ``POST /intents`` is
 idempotent: the same intent again returns the stored record (200), with any new signatures merged.
 """
 
@@ -18,8 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from quiltkit.problems import Problem, handle_http_errors, known_query_only, problem, validation_detail
 
 from quiltkit_relayer import __version__
 from quiltkit_relayer.badges import badge_router
@@ -34,13 +34,6 @@ __all__ = ["BATCH_MAX", "BatchItem", "BatchResult", "IntentBatch", "Problem", "c
 
 _INTENT_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="Required when the relayer sets api_key.")
-
-
-class Problem(BaseModel):
-    """An error: ``reason`` is a stable name to match on, ``detail`` explains it."""
-
-    reason: str
-    detail: str = ""
 
 
 class Health(BaseModel):
@@ -92,10 +85,6 @@ class IntentList(BaseModel):
     counts: dict[str, int]
 
 
-def _problem(status: int, reason: str, detail: str = "") -> JSONResponse:
-    return JSONResponse(status_code=status, content=Problem(reason=reason, detail=detail).model_dump())
-
-
 def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
         400: "Malformed JSON (reason malformed_json).",
@@ -108,31 +97,10 @@ def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Problem, "description": text[code]} for code in codes}
 
 
-def _query_names(dependant: Any) -> set[str]:
-    names = {str(p.alias) for p in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
-
-
 def _record(record: IntentRecord, status: int = 200) -> Response:
     """``record`` as its JSON, ready made: FastAPI would validate and serialise the model again
     (in a thread hop) to produce the same bytes. The routes still declare it for the OpenAPI."""
     return Response(content=record.model_dump_json(), media_type="application/json", status_code=status)
-
-
-async def _known_query_only(request: Request) -> None:
-    """Refuse query parameters a route does not declare (a typo must not silently list everything)."""
-    route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
-    if dependant is None:
-        return
-    known = _query_names(dependant)
-    unknown = sorted(set(request.query_params) - known)
-    if unknown:
-        raise RequestValidationError(
-            [{"type": "extra_forbidden", "loc": ("query", name), "msg": "unknown query parameter"} for name in unknown]
-        )
 
 
 def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
@@ -148,7 +116,7 @@ def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
         title="quiltkit relayer",
         version=__version__,
         description="Verified payout intents in, exactly-once payouts out.",
-        dependencies=[Depends(_known_query_only)],
+        dependencies=[Depends(known_query_only)],
     )
 
     # Dependencies are async (they only compare strings): a sync one costs a thread hop per request.
@@ -163,31 +131,16 @@ def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return _problem(400, Reason.MALFORMED_JSON.value, "the body is not valid JSON")
-        shown = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in errors[:10])
+            return problem(400, Reason.MALFORMED_JSON.value, "the body is not valid JSON")
+        shown = validation_detail(errors)
         in_body = any(tuple(e.get("loc", ()))[:1] == ("body",) for e in errors)
-        return _problem(422, Reason.INVALID_INTENT.value if in_body else "invalid_request", shown)
+        return problem(422, Reason.INVALID_INTENT.value if in_body else "invalid_request", shown)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        headers = dict(exc.headers or {})
-        if exc.status_code == 405:  # list every method of the path, not only the first route's
-            allowed: set[str] = set()
-            for route in app.routes:
-                match, _ = route.matches(request.scope)
-                if match is not Match.NONE:
-                    allowed |= set(getattr(route, "methods", None) or ())
-            headers["Allow"] = ", ".join(sorted(allowed))
-        reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(
-            status_code=exc.status_code,
-            content=Problem(reason=reason, detail=str(exc.detail)).model_dump(),
-            headers=headers,
-        )
+    handle_http_errors(app)
 
     @app.exception_handler(_UnauthorizedError)
     async def _unauthorized(_request: Request, _exc: _UnauthorizedError) -> JSONResponse:
-        return _problem(401, "unauthorized", "send the relayer's API key in X-API-Key")
+        return problem(401, "unauthorized", "send the relayer's API key in X-API-Key")
 
     @app.post(
         "/intents",
@@ -206,9 +159,9 @@ def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
             record, created = accept(ctx, submission)
         except Rejection as exc:
             status = 409 if exc.reason is Reason.INTENT_ID_CONFLICT else 422
-            return _problem(status, exc.reason.value, exc.detail)
+            return problem(status, exc.reason.value, exc.detail)
         except ChainUnavailable as exc:
-            return _problem(503, Reason.NODE_UNAVAILABLE.value, str(exc))
+            return problem(503, Reason.NODE_UNAVAILABLE.value, str(exc))
         if not created:
             return _record(record, 200)
         return _record(record, 202 if record.state is IntentState.RECEIVED else 201)
@@ -261,7 +214,7 @@ def create_app(ctx: Context, *, verifier: Verifier | None = None) -> FastAPI:
     def get_intent(intent_id: Annotated[str, Path(pattern=_INTENT_ID.pattern)]) -> Any:
         record = ctx.store.get(intent_id.lower())
         if record is None:
-            return _problem(404, "not_found", f"no intent {intent_id}")
+            return problem(404, "not_found", f"no intent {intent_id}")
         return _record(record)
 
     @app.get(

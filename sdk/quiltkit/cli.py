@@ -953,7 +953,7 @@ def _index_chain_options(fn: Any) -> Any:
 
 
 @contextmanager
-def _index_store(url: str) -> Iterator[Any]:
+def _index_store(url: str, *, read_only: bool = False) -> Iterator[Any]:
     """The index at ``url``; a database that cannot be opened is one readable error line."""
     try:
         from sqlalchemy.exc import ArgumentError, OperationalError
@@ -962,7 +962,7 @@ def _index_store(url: str) -> Iterator[Any]:
     except ImportError as exc:
         raise QuiltkitError(f"the indexer needs the indexer extra (pip install 'quiltkit[indexer]'): {exc}") from exc
     try:
-        store = IndexStore(url)
+        store = IndexStore(url, read_only=read_only)
     except (ArgumentError, ImportError, ValueError) as exc:
         raise InvalidInput(f"bad --database-url: {exc}", field="database_url") from exc
     try:
@@ -1155,6 +1155,35 @@ def index_status(database_url: str) -> None:
 
     with _index_store(database_url) as store:
         click.echo(json.dumps(Queries(store).status().model_dump(mode="json"), indent=2))
+
+
+@index.command("serve")
+@_index_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8650, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
+)
+def index_serve(database_url: str, host: str, port: int, log_level: str) -> None:
+    """Serve the index's queries as a read-only HTTP API (OpenAPI at /docs) until SIGTERM or SIGINT."""
+    import signal
+
+    try:
+        import uvicorn
+
+        from quiltkit.indexer.api import create_app
+    except ImportError as exc:
+        raise QuiltkitError(f"the index API needs the indexer extra (pip install 'quiltkit[indexer]'): {exc}") from exc
+    with _index_store(database_url, read_only=True) as store:
+        with store.engine.connect():  # a database that does not answer fails here, not per request
+            pass
+        click.echo(f"serving {store.engine.url.render_as_string()} on http://{host}:{port} (OpenAPI at /docs)")
+        # uvicorn shuts down on the signal, then raises it again for the handler it found: this
+        # one, so the command ends normally (exit 0) as `index run` does.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: None)
+        uvicorn.run(create_app(store), host=host, port=port, log_level=log_level)
+    click.echo("stopped")
 
 
 @index.command("verify")

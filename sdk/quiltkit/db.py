@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -27,6 +28,8 @@ from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
+
+from quiltkit.exceptions import InvalidInput
 
 __all__ = ["PING_AFTER_IDLE_S", "Database", "run_migrations"]
 
@@ -52,34 +55,52 @@ class Database:
         sqlite_synchronous: str = "FULL",
         pool_size: int = 8,
         ping_after_idle_s: float = PING_AFTER_IDLE_S,
+        read_only: bool = False,
     ) -> None:
         """``pool_size``: PostgreSQL connections kept open, which should cover the threads that use
         the database at once; beyond it a few more are opened and closed per use, and opening one
         costs the server a new backend process. ``ping_after_idle_s``: a pooled PostgreSQL
         connection unused this long is checked before it is handed out (one used more recently is
-        trusted; see :meth:`_ping_idle_connections`)."""
+        trusted; see :meth:`_ping_idle_connections`).
+
+        ``read_only``: for a process that only reads (the indexer's HTTP API). The database itself
+        refuses writes (SQLite ``query_only``, PostgreSQL read-only transactions), a SQLite
+        transaction takes no write lock (plain ``BEGIN``), and a SQLite file that does not exist is
+        refused (:class:`~quiltkit.exceptions.InvalidInput`) instead of created empty."""
         self.url = url
-        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.read_only = read_only
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
+            path = parsed.database or ":memory:"
+            if read_only and path != ":memory:" and not Path(path).is_file():
+                raise InvalidInput(f"no database at {path}", field="database_url")
             # A connection per checkout: BEGIN IMMEDIATE + busy timeout serialise writers safely.
             self.engine: Engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60})
-            self._sqlite_pragmas(self.engine, sqlite_synchronous)
+            self._sqlite_pragmas(self.engine, sqlite_synchronous, read_only=read_only)
         else:
             # The driver runs in autocommit mode: a transaction starts with the BEGIN that _tx
             # sends (see _begin_transactions), and a lone statement needs no BEGIN/COMMIT at all.
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=4, isolation_level="AUTOCOMMIT")
+            # Read-only: every transaction, the autocommit statements' included, is READ ONLY.
+            options = {"options": "-c default_transaction_read_only=on"} if read_only else {}
+            self.engine = create_engine(
+                url, pool_size=pool_size, max_overflow=4, isolation_level="AUTOCOMMIT", connect_args=options
+            )
             self._ping_idle_connections(self.engine, ping_after_idle_s)
-        self._begin_transactions(self.engine, "BEGIN IMMEDIATE" if self.is_sqlite else "BEGIN")
+        self._begin_transactions(self.engine, "BEGIN IMMEDIATE" if self.is_sqlite and not read_only else "BEGIN")
         self._one_statement = self.engine.execution_options(**{_ONE_STATEMENT: True})
 
     @staticmethod
-    def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
+    def _sqlite_pragmas(engine: Engine, synchronous: str, *, read_only: bool) -> None:
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # autocommit: _begin_transactions issues BEGIN
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA synchronous={synchronous}")
+            if read_only:  # WAL is a property of the file, which its writer set: a reader leaves it be
+                cursor.execute("PRAGMA query_only=ON")
+            else:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.close()
 

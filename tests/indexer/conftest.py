@@ -12,9 +12,9 @@ from typing import Protocol
 import pytest
 from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore, verify
 
-from tests.relayer.conftest import Chain, chain, pg_server, pg_url, sqlite_url
+from tests.relayer.conftest import Chain, chain, pg_server, pg_url, pytest_configure, sqlite_url
 
-__all__ = ["chain", "pg_server", "pg_url", "sqlite_url"]
+__all__ = ["chain", "pg_server", "pg_url", "pytest_configure", "sqlite_url"]
 
 
 def deployment_of(chain: Chain) -> Deployment:

@@ -219,6 +219,13 @@ def test_bad_input_is_refused_by_name(chain: Chain, store: IndexStore) -> None:
         q.escrows(status="paid")
     with pytest.raises(InvalidInput):
         q.escrows(payee="0x1234")
+    # past the databases' 64-bit integers: named, before the driver would fail on it
+    with pytest.raises(InvalidInput, match="offset") as bad:
+        q.escrows(offset=2**63)
+    assert bad.value.field == "offset"
+    with pytest.raises(InvalidInput, match="now must be a unix time"):
+        q.refund_candidates(2**63)
+    assert q.escrow(2**64) is None and q.history(2**64).items == []
 
 
 def test_cli_runs_queries_verifies_and_refuses_bad_input_in_one_line(chain: Chain, tmp_path: Path) -> None:

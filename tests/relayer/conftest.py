@@ -205,6 +205,13 @@ def pg_server() -> str:
 @pytest.fixture
 def pg_url(pg_server: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
+    with pg_database(pg_server) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def pg_database(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the cluster, dropped on exit."""
     name = f"qk_{uuid.uuid4().hex[:12]}"
     admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -44,18 +44,26 @@ from quiltkit.indexer.soroban_queries import SorobanQueries
 from quiltkit.indexer.staking_queries import StakingQueries
 from quiltkit.indexer.store import IndexStore
 
-__all__ = ["MAX_PAGE", "Queries"]
+__all__ = ["MAX_OFFSET", "MAX_PAGE", "Queries"]
 
 MAX_PAGE = 1_000
+MAX_OFFSET = 10**9
+"""Past any index's rows (and within the databases' 64-bit integers, where the drivers would fail)."""
+_MAX_BIGINT = 2**63 - 1
 _META = ("_payload_keys",)
 _EVENT_FIELDS = {"contract", "block_number", "block_hash", "tx_hash", "log_index"}
 
 
 def _page_args(offset: int, limit: int) -> None:
-    if not isinstance(offset, int) or offset < 0:
-        raise InvalidInput(f"offset must be an integer >= 0, got {offset!r}", field="offset")
+    if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"offset must be an integer in 0..{MAX_OFFSET}, got {offset!r}", field="offset")
     if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be an integer in 1..{MAX_PAGE}, got {limit!r}", field="limit")
+
+
+def _storable(escrow_id: int) -> bool:
+    """Whether the index could hold escrow ``escrow_id`` (its ids are 64-bit integers there)."""
+    return 0 <= escrow_id <= _MAX_BIGINT
 
 
 def indexed_escrow(state: EscrowState) -> IndexedEscrow:
@@ -237,6 +245,8 @@ class Queries(StakingQueries, SorobanQueries):
         ``openRefunds`` may be due (a keeper confirms each on chain before sending). Oldest
         deadline first."""
         _page_args(0, limit)
+        if isinstance(now, bool) or not isinstance(now, int) or not 0 <= now <= _MAX_BIGINT:
+            raise InvalidInput(f"now must be a unix time (an integer in 0..2**63-1), got {now!r}", field="now")
         open_statuses = [EscrowStatus.FUNDING.value, EscrowStatus.ACTIVE.value, EscrowStatus.DISPUTED.value]
         query = (
             select(t.escrows.c.escrow_id)
@@ -247,13 +257,15 @@ class Queries(StakingQueries, SorobanQueries):
         return [int(r["escrow_id"]) for r in self.store.select(query)]
 
     def escrow(self, escrow_id: int) -> IndexedEscrow | None:
+        if not _storable(escrow_id):
+            return None
         states = self.store.escrow_states([escrow_id])
         return indexed_escrow(states[escrow_id]) if escrow_id in states else None
 
     def history(self, escrow_id: int, *, offset: int = 0, limit: int = 100) -> Page[HistoryEntry]:
         """Every indexed event of escrow ``escrow_id``, in chain order."""
         _page_args(offset, limit)
-        rows = self.store.history_rows(escrow_id, offset, limit + 1)
+        rows = self.store.history_rows(escrow_id, offset, limit + 1) if _storable(escrow_id) else []
         more = len(rows) > limit
         items = []
         for r in rows[:limit]:
