@@ -268,3 +268,44 @@ def test_cli_runs_queries_and_verifies_a_soroban_index(d: Deployment, fake: Fake
         bad = runner.invoke(main, args)
         assert bad.exit_code == 1, bad.output
         assert bad.output.startswith("error: ") and bad.output.count("\n") == 1, bad.output
+
+
+def test_the_http_api_serves_the_soroban_index_as_the_queries_do(d: Deployment, tmp_path: Path) -> None:
+    """``quiltkit index serve``'s Soroban endpoints answer what ``Queries`` answers (same JSON),
+    with the same filters and pages, 404 for an escrow the index does not hold and 422 for a bad
+    status."""
+    from fastapi.testclient import TestClient
+    from quiltkit.indexer.api import create_app
+
+    ids = phase_one(d)
+    phase_two(d, ids)
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    store = IndexStore(url)
+    try:
+        SorobanIndexer(d.escrow, store).sync()
+        q = Queries(store)
+        contract = d.escrow.contract_id
+        with TestClient(create_app(url)) as client:
+
+            def get(path: str, **params: Any) -> Any:
+                response = client.get(path, params=params)
+                assert response.status_code == 200, response.text
+                return response.json()
+
+            assert get("/soroban/escrows") == q.soroban_escrows().model_dump(mode="json")
+            refunding = q.soroban_escrows(status="refunding", payee=d.contributor.public_key)
+            assert get("/soroban/escrows", status="refunding", payee=d.contributor.public_key) == refunding.model_dump(
+                mode="json"
+            )
+            assert len(refunding.items) == 1
+            assert get("/soroban/escrows", contract=contract, limit=2)["next_offset"] == 2
+            paid = q.soroban_escrow(contract, ids["paid"])
+            assert paid is not None
+            assert get(f"/soroban/escrows/{contract}/{ids['paid']}") == paid.model_dump(mode="json")
+            assert [s["escrows"] for s in get("/soroban/status")] == [5]
+            missing = client.get(f"/soroban/escrows/{contract}/999")
+            assert (missing.status_code, missing.json()["reason"]) == (404, "not_found")
+            bad = client.get("/soroban/escrows", params={"status": "lost"})
+            assert (bad.status_code, bad.json()["reason"]) == (422, "invalid_request")
+    finally:
+        store.dispose()

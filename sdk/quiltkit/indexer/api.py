@@ -79,6 +79,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/rewards", "rewards", "The pool's reward tokens and what stakers were paid", "staking"),
     Endpoint("/bonds", "bonds", "Verifiers' bonds; set: those meeting its minimum", "staking"),
     Endpoint("/bond-minimums", "bond_minimums", "Every verifier set's minimum bond", "staking"),
+    Endpoint(
+        "/soroban/escrows", "soroban_escrows", "Soroban escrows by contract, network, payee, payer, status", "soroban"
+    ),
+    Endpoint(
+        "/soroban/escrows/{contract}/{escrow_id}", "soroban_escrow", "One Soroban escrow: terms, funders", "soroban"
+    ),
+    Endpoint("/soroban/status", "soroban_status", "Every indexed Soroban escrow contract: cursor, counts", "soroban"),
     Endpoint("/status", "status", "The index: chain, contracts, cursor and counts", "index"),
 )
 
