@@ -217,8 +217,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @return paid What was paid.
     function claim(address token) external nonReentrant returns (uint256 paid) {
         if (!_streams[token].listed) revert StakingUnknownRewardToken(token);
-        _settle(token, msg.sender, _stakes[msg.sender]);
-        return _pay(token, msg.sender);
+        return _claim(token, msg.sender, _stakes[msg.sender]);
     }
 
     /// @notice Pays the caller everything it has earned in every reward token.
@@ -229,9 +228,7 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
         uint256 n = _state.rewardCount;
         paid = new uint256[](n);
         for (uint256 i; i < n; ++i) {
-            address token = _rewardTokens[i];
-            _settle(token, msg.sender, staked);
-            paid[i] = _pay(token, msg.sender);
+            paid[i] = _claim(_rewardTokens[i], msg.sender, staked);
         }
     }
 
@@ -436,10 +433,24 @@ contract QuiltkitStaking is AccessControl, Pausable, ReentrancyGuardTransient {
         return rpt;
     }
 
-    function _pay(address token, address account) private returns (uint256 amount) {
-        amount = _userRewards[token][account];
+    /// @dev {_settle} then pays everything owed, without parking the new earnings in
+    /// `_userRewards` first: writing that slot from zero and clearing it in the same transaction
+    /// costs 20,000 gas whose refund is capped at a fifth of the transaction (a claim of several
+    /// tokens lost most of it).
+    function _claim(address token, address account, uint256 staked) private returns (uint256 amount) {
+        uint256 rpt = _accrue(token, _streams[token]);
+        UserReward storage u = _userPaid[token][account];
+        uint256 paid = u.paid;
+        if (paid != rpt) {
+            if (staked != 0) amount = Math.mulDiv(staked, rpt - paid, ACC_PRECISION);
+            u.paid = uint208(rpt); // cannot truncate: rpt came from a uint208 slot
+        }
+        uint256 stored = _userRewards[token][account];
+        if (stored != 0) {
+            _userRewards[token][account] = 0;
+            amount += stored;
+        }
         if (amount == 0) return 0;
-        _userRewards[token][account] = 0;
         _committed[token] -= amount;
         emit RewardPaid(account, token, amount);
         IERC20(token).safeTransfer(account, amount);
