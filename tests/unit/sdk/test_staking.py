@@ -304,3 +304,21 @@ def test_bonded_badges_and_rounds_refuse_a_suspended_validator(
     assert FundingRound(w3, bonded.implementation()).verifier_bonds() == pool.bonds.address
     unbonded = FundingRoundFactory.deploy(w3, operator, admin=operator.address)
     assert FundingRound(w3, unbonded.implementation()).verifier_bonds() is None
+
+
+def test_suspension_calls_refuse_bad_input_before_sending(
+    w3: Web3, pool: Pool, relayer: LocalAccount, verifiers: list[LocalAccount]
+) -> None:
+    members = [v.address for v in verifiers]
+    nonce = w3.eth.get_transaction_count(relayer.address)
+    with pytest.raises(InvalidInput, match="1..256 members"):
+        pool.bonds.push_suspensions(pool.staking.address, [], sender=relayer)
+    with pytest.raises(InvalidInput):
+        pool.bonds.push_suspensions("0x1234", members, sender=relayer)
+    with pytest.raises(InvalidInput):
+        pool.bonds.push_suspensions(pool.staking.address, [*members[:2], "not an address"], sender=relayer)
+    with pytest.raises(InvalidInput, match="1..256 members"):
+        pool.bonds.suspensions_of([])
+    with pytest.raises(InvalidInput, match="a slash needs a reason"):
+        pool.bonds.slashing_calls(members[0], 1, " ", consumers=[(pool.staking.address, members)])
+    assert w3.eth.get_transaction_count(relayer.address) == nonce, "nothing sent"
