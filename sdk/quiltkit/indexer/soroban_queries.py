@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 
+from quiltkit._types import looks_like_secret, shown
 from quiltkit.escrow import MilestoneState
-from quiltkit.exceptions import InvalidInput
+from quiltkit.exceptions import InvalidAddress, InvalidInput, PrivateKeyAsAddress
 from quiltkit.indexer import queries as _queries
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.models import IndexedSorobanEscrow, IndexedSorobanMilestone, Page, SorobanIndexStatus
@@ -26,8 +27,11 @@ _STRKEY_LENGTH = 56
 def _strkey(value: str, what: str, kinds: str) -> str:
     """A ``G...``/``C...`` strkey as the index stores it (checked by shape: no stellar-sdk here)."""
     if not isinstance(value, str) or len(value) != _STRKEY_LENGTH or value[0] not in kinds or not value.isalnum():
-        raise InvalidInput(
-            f"{what} must be a Stellar strkey ({' or '.join(k + '...' for k in kinds)}, 56 characters), got {value!r}",
+        if looks_like_secret(value):  # a secret key is named as such, never repeated
+            raise PrivateKeyAsAddress(what)
+        raise InvalidAddress(
+            f"{what} must be a Stellar strkey ({' or '.join(k + '...' for k in kinds)}, 56 characters), "
+            f"got {shown(value)}",
             field=what,
         )
     return value.upper()
@@ -115,7 +119,7 @@ class SorobanQueries:
                 values = [SorobanEscrowStatus(s).value for s in wanted]
             except ValueError:
                 raise InvalidInput(
-                    f"status must be one of {', '.join(s.value for s in SorobanEscrowStatus)}, got {status!r}",
+                    f"status must be one of {', '.join(s.value for s in SorobanEscrowStatus)}, got {shown(status)}",
                     field="status",
                 ) from None
             query = query.where(c.status.in_(values))
