@@ -135,7 +135,9 @@ class RewardTokenRow:
 
     def apply(self, e: ContractEvent) -> None:
         self.updated_block = e.block_number
-        if isinstance(e, se.RewardNotified):
+        if isinstance(e, se.RewardTokenAdded):  # not the token's first event: a recover may precede it
+            self.added_block, self.added_log_index = e.block_number, e.log_index
+        elif isinstance(e, se.RewardNotified):
             self.notified += e.amount
             self.notifications += 1
             self.rate, self.period_finish, self.duration = e.rate, e.period_finish, e.duration
