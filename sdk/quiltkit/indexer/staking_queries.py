@@ -11,8 +11,16 @@ from quiltkit._types import checksum
 from quiltkit.exceptions import InvalidInput
 from quiltkit.indexer import queries as _queries
 from quiltkit.indexer import schema as t
-from quiltkit.indexer.models import IndexedBond, IndexedBondMinimum, IndexedRewardToken, IndexedStake, Page
-from quiltkit.indexer.staking import BondRow, MinimumRow, RewardTokenRow, StakeRow, _from_row
+from quiltkit.indexer.models import (
+    IndexedBond,
+    IndexedBondMinimum,
+    IndexedRewardToken,
+    IndexedStake,
+    IndexedSuspension,
+    Page,
+)
+from quiltkit.indexer.staking import BondRow, MinimumRow, RewardTokenRow, StakeRow, SuspensionRow, _from_row
+from quiltkit.staking import SetSuspensions
 
 if TYPE_CHECKING:
     from quiltkit.indexer.store import IndexStore
@@ -142,6 +150,43 @@ class StakingQueries:
         items = [
             IndexedBondMinimum(set_id=m.set_id, contract=m.contract, minimum=m.minimum, updated_block=m.updated_block)
             for m in minimums
+        ]
+        return _page(items, offset, limit, len(rows) > limit)
+
+    def suspensions(
+        self,
+        *,
+        consumer: str | None = None,
+        set: bytes | str | None = None,
+        suspended_only: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Page[IndexedSuspension]:
+        """What each consumer (an escrow, the badges, a funding round) last recorded for each
+        verifier set, by consumer then set id; ``suspended_only``: only those with a member
+        suspended."""
+        _page_args(offset, limit)
+        s = t.bond_suspensions
+        query: Select[Any] = select(s).order_by(s.c.consumer, s.c.set_id, s.c.contract)
+        if consumer is not None:
+            query = query.where(s.c.consumer == checksum(consumer, "consumer"))
+        if set is not None:
+            query = query.where(s.c.set_id == _set_id(set))
+        if suspended_only:  # decimal text with no leading zeros: "0" is the only empty bitmap
+            query = query.where(s.c.suspended != "0")
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        found: list[SuspensionRow] = [_from_row(SuspensionRow, r) for r in rows[:limit]]
+        items = [
+            IndexedSuspension(
+                contract=r.contract,
+                consumer=r.consumer,
+                set_id=r.set_id,
+                suspended=r.suspended,
+                members=SetSuspensions(set_id=bytes.fromhex(r.set_id[2:]), suspended=r.suspended).members,
+                pushes=r.pushes,
+                updated_block=r.updated_block,
+            )
+            for r in found
         ]
         return _page(items, offset, limit, len(rows) > limit)
 
