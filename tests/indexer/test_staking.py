@@ -22,6 +22,7 @@ from quiltkit.exceptions import InvalidInput
 from quiltkit.indexer import ContractRef, Deployment, Indexer, IndexStore, Queries, verify
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.staking import bond_rows, minimum_rows, reward_token_rows, stake_rows, suspension_rows
+from quiltkit.tokens import Token
 from sqlalchemy import delete, update
 
 from tests.indexer.conftest import reorgs_mid_workload, rng
@@ -141,9 +142,15 @@ def test_migration_i0008_creates_exactly_the_declared_suspensions_table(any_stor
 def test_verify_reports_a_stake_or_bond_the_index_got_wrong(chain: Chain, store: IndexStore) -> None:
     work = StakingWorkload(chain, rng(73))
     work.run(40)
+    # a token sent to the pool by mistake and recovered: an UnallocatedRecovered, not a reward token
+    stray = Token.deploy_test_token(chain.w3, work.operator, "Stray", "STR", 18)
+    stray.mint(work.pool.address, 5 * UNIT, sender=work.operator)
+    work.pool.recover_unallocated(stray.address, work.operator.address, sender=work.operator)
     indexer = _indexer(chain, work, store)
     indexer.sync()
     assert verify(chain.w3, store, indexer.deployment)[1] == []
+    assert reward_token_rows(store)[stray.address].recovered == 5 * UNIT
+    assert stray.address not in {r.token for r in Queries(store).rewards().items}
     account = next(iter(stake_rows(store)))
     verifier = next(iter(bond_rows(store)))
     with store.engine.begin() as conn:

@@ -6,7 +6,8 @@ VerifierBonds' bonds and minimum bonds, each object folded from its own events a
   event's ``readyAt``), ``Unstaked`` unlocks either an immediate unstake (no cooldown) or the whole
   queue (``withdraw``), ``RewardPaid`` adds to the account's paid sum of that token.
 - ``reward:<token>`` (``qx_reward_tokens``): ``RewardTokenAdded``, each ``RewardNotified`` (amount
-  added up; the latest period's rate and finish), ``UnallocatedRecovered``.
+  added up; the latest period's rate and finish), ``UnallocatedRecovered`` (also of a token never
+  added: its row stays unlisted, ``added_block`` -1).
 - ``bond:<verifier>`` (``qx_bonds``): ``Bonded`` (carries the new active bond), ``UnbondStarted``
   (active to unbonding, the delay restarted for the sum), ``Unbonded``, ``Slashed`` (active first,
   then the unbonding amount, as the contract takes it).
@@ -138,8 +139,10 @@ class RewardTokenRow:
     period_finish: int = 0
     duration: int = 0
     recovered: int = 0
-    added_block: int = 0
-    added_log_index: int = 0
+    added_block: int = -1
+    """-1 until ``RewardTokenAdded``: ``recoverUnallocated`` also takes tokens never listed (sent by
+    mistake), and those are not reward tokens."""
+    added_log_index: int = -1
     updated_block: int = 0
 
     def apply(self, e: ContractEvent) -> None:
@@ -361,16 +364,14 @@ class RewardsProjection(_RowProjection):
             return f"reward:{event.token}"
         return None
 
-    def _first(self, e: ContractEvent) -> dict[str, Any]:
-        return {"added_block": e.block_number, "added_log_index": e.log_index}
-
     def verify(self, w3: Web3, address: str, store: IndexStore, block: int) -> list[Difference]:
         """The pool's reward tokens (in the order they were added) against ``rewardTokens``; each
         token's latest rate and period finish against ``rewardData``; and what the pool still
         owes stakers (``committed``: notified minus paid minus what streamed while nobody was
         staked) at most the indexed notified sum minus the indexed paid sum."""
         pool = Staking(w3, address)
-        tokens = sorted(self.rows(store).values(), key=lambda r: (r.added_block, r.added_log_index))
+        listed = [r for r in self.rows(store).values() if r.added_block >= 0]
+        tokens = sorted(listed, key=lambda r: (r.added_block, r.added_log_index))
         out = differences(
             f"staking pool {address}",
             {"reward tokens": ([r.token for r in tokens], [str(a) for a in _read(pool, "rewardTokens", block)])},

@@ -86,8 +86,10 @@ class StakingQueries:
     def rewards(self, *, token: str | None = None, offset: int = 0, limit: int = 100) -> Page[IndexedRewardToken]:
         """The pool's reward tokens in the order they were added, with what stakers were paid."""
         _page_args(offset, limit)
-        query: Select[Any] = select(t.reward_tokens).order_by(
-            t.reward_tokens.c.added_block, t.reward_tokens.c.added_log_index
+        query: Select[Any] = (
+            select(t.reward_tokens)
+            .where(t.reward_tokens.c.added_block >= 0)  # a token only recovered from is not one
+            .order_by(t.reward_tokens.c.added_block, t.reward_tokens.c.added_log_index)
         )
         if token is not None:
             query = query.where(t.reward_tokens.c.token == checksum(token, "token"))
