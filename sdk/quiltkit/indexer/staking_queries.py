@@ -199,7 +199,8 @@ class StakingQueries:
 
 
 def staking_demo_lines(q: StakingQueries) -> list[str]:
-    """The demo's indexer chapter, staking part: stakes, reward streams and bonds as indexed."""
+    """The demo's indexer chapter, staking part: stakes, reward streams, bonds and the suspensions
+    pushed into consumers as indexed."""
     unit = 10**18
     lines = [
         f"  stake {s.account}: {s.staked / unit:,.2f} staked, paid {len(s.rewards_paid)} reward tokens"
@@ -213,5 +214,9 @@ def staking_demo_lines(q: StakingQueries) -> list[str]:
     lines += [
         f"  bond {b.verifier}: active {b.active / unit:,.2f}, slashed {b.slashed_total / unit:,.2f}"
         for b in q.bonds(limit=10).items
+    ]
+    lines += [
+        f"  suspended in {s.consumer}: members {s.members} of set {s.set_id[:10]}.. (pushed at block {s.updated_block})"
+        for s in q.suspensions(suspended_only=True, limit=10).items
     ]
     return lines
