@@ -449,7 +449,7 @@ class BondSetsProjection(_RowProjection):
 
 class SuspensionsProjection(_RowProjection):
     """The suspensions VerifierBonds pushed into its consumers (``qx_bond_suspensions``): per
-    (consumer, set), the bitmap of the latest ``SuspensionsPushed``."""
+    (registry, consumer, set), the bitmap of the latest ``SuspensionsPushed``."""
 
     family = "VerifierBonds"
     client = VerifierBonds
@@ -462,11 +462,11 @@ class SuspensionsProjection(_RowProjection):
             return f"suspension:{event.set_id}"
         return None
 
-    def _id_of(self, event: ContractEvent) -> tuple[str, str]:
-        return (event.consumer, event.set_id)  # type: ignore[attr-defined]
+    def _id_of(self, event: ContractEvent) -> tuple[str, str, str]:
+        return (event.contract, event.consumer, event.set_id)  # type: ignore[attr-defined]
 
-    def _id(self, row: SuspensionRow) -> tuple[str, str]:
-        return (row.consumer, row.set_id)
+    def _id(self, row: SuspensionRow) -> tuple[str, str, str]:
+        return (row.contract, row.consumer, row.set_id)
 
     def _new(self, e: ContractEvent) -> SuspensionRow:
         return SuspensionRow(e.consumer, e.set_id, e.contract)  # type: ignore[attr-defined]
@@ -487,7 +487,11 @@ class SuspensionsProjection(_RowProjection):
         for e in pushed:
             chain[(e.consumer, e.set_id)] = (e.suspended, e.block_number)
         mine = checksum(address, "address")
-        indexed = {k: (r.suspended, r.updated_block) for k, r in self.rows(store).items() if r.contract == mine}
+        indexed = {
+            (r.consumer, r.set_id): (r.suspended, r.updated_block)
+            for r in self.rows(store).values()
+            if r.contract == mine
+        }
         out: list[Difference] = []
         for consumer, set_id in sorted(indexed.keys() | chain.keys()):
             pair = (indexed.get((consumer, set_id)), chain.get((consumer, set_id)))
@@ -518,6 +522,6 @@ def minimum_rows(store: IndexStore) -> dict[str, MinimumRow]:
     return BOND_SETS.rows(store)
 
 
-def suspension_rows(store: IndexStore) -> dict[tuple[str, str], SuspensionRow]:
-    """Keyed by (consumer, set id)."""
+def suspension_rows(store: IndexStore) -> dict[tuple[str, str, str], SuspensionRow]:
+    """Keyed by (registry, consumer, set id)."""
     return SUSPENSIONS.rows(store)
