@@ -1460,6 +1460,26 @@ def index_query_bonds(database_url: str, verifier: str | None, set_id: str | Non
     click.echo(page.model_dump_json(indent=2))
 
 
+@index_query.command("suspensions")
+@_index_db_option
+@click.option("--consumer", default=None, help="an escrow, badge contract or funding round the registry pushes to")
+@click.option("--set", "set_id", default=None, help="one verifier set (0x + 64 hex)")
+@click.option("--suspended-only", is_flag=True, help="only sets with a member suspended")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--limit", default=100, show_default=True, type=int)
+def index_query_suspensions(
+    database_url: str, consumer: str | None, set_id: str | None, suspended_only: bool, offset: int, limit: int
+) -> None:
+    """The suspended members each consumer last recorded per verifier set (VerifierBonds' pushes), one page."""
+    from quiltkit.indexer import Queries
+
+    with _index_store(database_url) as store:
+        page = Queries(store).suspensions(
+            consumer=consumer, set=set_id, suspended_only=suspended_only, offset=offset, limit=limit
+        )
+    click.echo(page.model_dump_json(indent=2))
+
+
 # --- index query: badges (SoulboundBadge) ---------------------------------------------------------
 
 

@@ -2,7 +2,9 @@
 with a QuiltkitStaking pool and a VerifierBonds registry as its lockers (the operator stands in
 for the Timelock: admin, distributor, slasher), two reward tokens; holders stake, unstake (with
 and without a cooldown), withdraw and claim; the distributor notifies streams and recovers
-unallocated tokens; verifiers bond, unbond, withdraw and are slashed; minimums and delays change.
+unallocated tokens; verifiers bond, unbond, withdraw and are slashed; minimums and delays change;
+anyone pushes the registry's suspensions of two member sets into two MilestoneEscrows granted
+VERIFIER_BONDS_ROLE.
 Each action is chosen among what the chain's current state allows (read before each action, so
 the workload survives reorgs). Amounts are random in wei, not round numbers."""
 
@@ -14,6 +16,7 @@ from typing import Any
 
 from eth_utils.crypto import keccak
 from quiltkit.devchain import advance_time
+from quiltkit.escrow import Escrow, verifier_set_hash
 from quiltkit.exceptions import ContractRevert
 from quiltkit.governance import GovernanceToken
 from quiltkit.staking import GovernanceTokenV2, Staking, VerifierBonds
@@ -26,6 +29,7 @@ GAS = 1_500_000
 """Gas of every workload transaction: an estimate made at the latest block's time can fall short
 when the mined block's later time makes the pool accrue (a write the estimate did not pay for)."""
 SETS = (keccak(text="indexer staking set a"), keccak(text="indexer staking set b"))
+"""Set ids no signer list hashes to: minimums only."""
 
 
 class StakingWorkload:
@@ -56,6 +60,16 @@ class StakingWorkload:
             reward.mint(operator.address, 10**30, sender=operator)
             reward.approve(self.pool.address, 2**256 - 1, sender=operator)
         self.bonds.set_unbond_delay(600, sender=operator)
+        self.consumers = [
+            Escrow.deploy(w3, operator, admin=operator.address, guardian=operator.address, treasury=treasury)
+            for _ in range(2)
+        ]
+        for escrow in self.consumers:
+            escrow.grant_role("VERIFIER_BONDS_ROLE", self.bonds.address, sender=operator)
+        members = [v.address for v in self.verifiers]
+        self.member_sets = (members[:3], members[1:])
+        """Verifier sets of the workload's verifiers: their minimums suspend members, pushed."""
+        self.sets = (*SETS, *(bytes.fromhex(verifier_set_hash(m)[2:]) for m in self.member_sets))
         advance_time(w3, 1)
         self.done: dict[str, int] = {}
         self.paid: dict[tuple[str, str], int] = {}
@@ -118,11 +132,13 @@ class StakingWorkload:
                 amount = rng.randint(1, slashable)
                 options.append(("slash", lambda v=v, a=amount: self._slash(v.address, a)))
         if rng.random() < 0.6:
-            set_id, minimum = rng.choice(SETS), rng.choice([0, rng.randint(1, 600 * UNIT)])
+            set_id, minimum = rng.choice(self.sets), rng.choice([0, rng.randint(1, 600 * UNIT)])
             options.append(("minimum", lambda: self.bonds.set_minimum_bond(set_id, minimum, sender=operator, gas=GAS)))
         if rng.random() < 0.15:
             delay = rng.choice([0, 600, 3_600])
             options.append(("unbond_delay", lambda: self.bonds.set_unbond_delay(delay, sender=self.operator, gas=GAS)))
+        consumer, members = rng.choice(self.consumers), rng.choice(self.member_sets)
+        options.append(("push", lambda: self._push(consumer.address, members)))
         options.append(("time", lambda: advance_time(self.chain.w3, rng.choice([61, 700, 4_000]))))
         # each kind of action equally likely, however many accounts offer it
         name = rng.choice(sorted({n for n, _ in options}))
@@ -133,6 +149,26 @@ class StakingWorkload:
             name += " (reverted)"
         self.done[name] = self.done.get(name, 0) + 1
         return name
+
+    def _push(self, consumer: str, members: list[str]) -> int:
+        """Anyone may push (the registry computes the bitmap): a staker pays for it."""
+        return self.bonds.push_suspensions(consumer, members, sender=self.stakers[0], gas=GAS).block_number
+
+    def suspend_first_member(self) -> int:
+        """The first member set gets a minimum its members meet; its member 0 is slashed below it
+        and the suspension pushed into the first consumer. Returns the push's block. On a fresh
+        workload (each verifier holds 1,000+ free tokens)."""
+        members, op = self.member_sets[0], self.operator
+        for v in self.verifiers[:3]:
+            self.bonds.bond(300 * UNIT, sender=v, gas=GAS)
+        self.bonds.set_minimum_bond(self.sets[2], 300 * UNIT, sender=op, gas=GAS)
+        self._slash(members[0], 50 * UNIT)
+        return self._push(self.consumers[0].address, members)
+
+    def reinstate_first_member(self) -> int:
+        """Member 0 bonds back to the minimum and a push reinstates it. Returns the push's block."""
+        self.bonds.bond(50 * UNIT, sender=self.verifiers[0], gas=GAS)
+        return self._push(self.consumers[0].address, self.member_sets[0])
 
     def _claim(self, staker: Any) -> None:
         result = self.pool.claim_all(sender=staker, gas=GAS)

@@ -70,6 +70,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Indexed]:
         auctions = AuctionWorkload(chain, rng(206))
         auctions.run(20)
         staking = StakingWorkload(chain, rng(207))
+        staking.suspend_first_member()  # a suspension for the filters to find, whatever the run does
         staking.run(25)
         contracts = {
             "MilestoneEscrow": chain.escrow.address,
@@ -159,7 +160,7 @@ def test_every_endpoint_answers_what_its_query_returns(served: Served) -> None:
     # every family has objects to serve
     status = q.status()
     assert status.escrows and status.proposals and status.rounds and status.stakes and status.bonds
-    assert all(status.objects[k] for k in ("badge_types", "badges", "tiers", "auctions", "donations"))
+    assert all(status.objects[k] for k in ("badge_types", "badges", "tiers", "auctions", "donations", "suspensions"))
     # each object by its id, and each escrow's history
     escrows = _every_item(q.escrows)
     for e in escrows:
@@ -190,6 +191,7 @@ def test_filters_and_pages_equal_the_queries(served: Served) -> None:
     reward = _every_item(q.rewards)[0]
     bond = _every_item(q.bonds)[0]
     bond_set = _every_item(q.bond_minimums)[0]
+    suspension = _every_item(q.suspensions, suspended_only=True)[0]
     statuses = sorted({e.status.value for e in _every_item(q.escrows)})[:2]
     cases: list[tuple[str, dict[str, Any], Any]] = [
         ("/escrows", {"payee": escrow.payee}, q.escrows(payee=escrow.payee)),
@@ -225,6 +227,12 @@ def test_filters_and_pages_equal_the_queries(served: Served) -> None:
         ("/rewards", {"token": reward.token}, q.rewards(token=reward.token)),
         ("/bonds", {"verifier": bond.verifier}, q.bonds(verifier=bond.verifier)),
         ("/bonds", {"set": bond_set.set_id}, q.bonds(set=bond_set.set_id)),
+        ("/suspensions", {"consumer": suspension.consumer}, q.suspensions(consumer=suspension.consumer)),
+        (
+            "/suspensions",
+            {"set": suspension.set_id, "suspended_only": "true"},
+            q.suspensions(set=suspension.set_id, suspended_only=True),
+        ),
     ]
     for path, params, expected in cases:
         assert expected.items, (path, params)  # each filter picks something
@@ -261,6 +269,7 @@ def test_filters_and_pages_equal_the_queries(served: Served) -> None:
         ("/badges", {"badge_type": 0}, "badge_type"),
         ("/stakes", {"queued": "perhaps"}, "queued"),
         ("/bonds", {"set": "0x12"}, "set"),
+        ("/suspensions", {"consumer": "0x12"}, "consumer"),
         ("/refund-candidates", {}, "now"),
         ("/refund-candidates", {"now": 2**63}, "now"),
         ("/badge-holders/0x12", {}, "holder"),

@@ -53,4 +53,8 @@ def test_given_the_staking_chapter_the_demo_chapter_shows_its_stakes_and_bonds(c
     assert text.count("  reward token 0x") == 2 and "to 3 stakers" in text  # USDC and the DAO's token
     assert text.count("  bond 0x") == 3
     assert f"slashed {staked.slashed / 10**18:,.2f}" in text
+    assert text.count("  suspended in 0x") == 1 and "members [0] of set 0x" in text  # the slashed verifier
+    assert lines[-1].endswith(
+        f"every pushed suspension the registry's SuspensionsPushed log at block {lines[-1].split()[-1]}"
+    )
     assert lines[-1].startswith("verify: every indexed escrow equals getEscrow, every stake and bond")

@@ -99,7 +99,7 @@ def test_postgres_backfill_equals_the_contract_views(chain: Chain, pg_url: str) 
     store = IndexStore(pg_url)
     try:
         _index_and_check(chain, store, steps=40, seed=11)
-        assert Queries(store).status().schema_revision == "i0007"
+        assert Queries(store).status().schema_revision == "i0008"
     finally:
         store.dispose()
 
@@ -186,7 +186,7 @@ def test_the_index_shares_a_database_with_the_relayer_store(chain: Chain, index_
     try:
         make_indexer(chain, store).sync()
         assert relayer_store.schema_revision() == "0002"  # the badges migration is the relayer store's head
-        assert store.schema_revision() == "i0007"
+        assert store.schema_revision() == "i0008"
         relayer_store.migrate()  # each component's revisions in its own version table
         store.migrate()
         assert relayer_store.counts() is not None

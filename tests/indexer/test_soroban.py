@@ -64,7 +64,7 @@ def test_migration_i0007_creates_exactly_the_declared_soroban_tables(any_store: 
     with any_store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
     assert [d for d in diff if "qx_soroban" in repr(d)] == []
-    assert any_store.schema_revision() == "i0007"
+    assert any_store.schema_revision() == "i0008"
 
 
 def test_harness_and_getevents_build_the_same_index_and_it_equals_the_contract(

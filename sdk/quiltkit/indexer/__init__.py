@@ -38,6 +38,7 @@ from quiltkit.indexer.models import (
     IndexedSorobanEscrow,
     IndexedSorobanMilestone,
     IndexedStake,
+    IndexedSuspension,
     IndexedTier,
     IndexedTierBalance,
     IndexedVote,
@@ -79,6 +80,7 @@ __all__ = [
     "IndexedBondMinimum",
     "IndexedRewardToken",
     "IndexedStake",
+    "IndexedSuspension",
 ]
 
 __all__ += [

@@ -80,6 +80,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/bonds", "bonds", "Verifiers' bonds; set: those meeting its minimum", "staking"),
     Endpoint("/bond-minimums", "bond_minimums", "Every verifier set's minimum bond", "staking"),
     Endpoint(
+        "/suspensions", "suspensions", "Each consumer's last recorded suspended members per verifier set", "staking"
+    ),
+    Endpoint(
         "/soroban/escrows", "soroban_escrows", "Soroban escrows by contract, network, payee, payer, status", "soroban"
     ),
     Endpoint(

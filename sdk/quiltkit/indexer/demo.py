@@ -89,6 +89,8 @@ def demo_chapter(
                 )
                 if q.status().stakes or q.status().bonds:
                     objects += ", every stake and bond the pool's and the registry's views"
+                if q.status().objects.get("suspensions"):
+                    objects += ", every pushed suspension the registry's SuspensionsPushed log"
                 say(f"verify: every indexed {objects} at block {block}")
         finally:
             store.dispose()

@@ -10,7 +10,7 @@ from quiltkit.indexer.badges import BadgeHolderProjection, BadgeTypeProjection
 from quiltkit.indexer.funding import FundingProjection
 from quiltkit.indexer.projection import Projection
 from quiltkit.indexer.proposals import GovernanceProjection
-from quiltkit.indexer.staking import BOND_SETS, BONDS, REWARDS, STAKES
+from quiltkit.indexer.staking import BOND_SETS, BONDS, REWARDS, STAKES, SUSPENSIONS
 from quiltkit.indexer.tiers import TiersProjection
 
 __all__ = ["CHILD_CLIENTS", "FAMILIES", "PROJECTIONS", "projection_of"]
@@ -21,11 +21,12 @@ PROJECTIONS: tuple[Projection, ...] = (
     BadgeHolderProjection(),
     TiersProjection(),
     AuctionProjection(),
-    # staking and bonds: two projections per contract, one per kind of object
+    # staking and bonds: a projection per kind of object
     STAKES,
     REWARDS,
     BONDS,
     BOND_SETS,
+    SUSPENSIONS,
     FundingProjection(),
 )
 

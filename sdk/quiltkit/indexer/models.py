@@ -33,6 +33,7 @@ __all__ = [
     "IndexedBondMinimum",
     "IndexedRewardToken",
     "IndexedStake",
+    "IndexedSuspension",
 ]
 
 T = TypeVar("T")
@@ -296,6 +297,24 @@ class IndexedBondMinimum(Model):
     set_id: str
     contract: str
     minimum: int
+    updated_block: int
+
+
+class IndexedSuspension(Model):
+    """What a consumer of the bond registry (an escrow, the badges, a funding round) last recorded
+    for a verifier set: ``suspended`` bit i is member i (its counted signatures refused there),
+    ``members`` those indexes ascending; ``updated_block`` the block of that push. It can lag the
+    registry's ``suspensionsOf`` until someone pushes again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contract: str
+    """The registry that pushed."""
+    consumer: str
+    set_id: str
+    suspended: int
+    members: list[int]
+    pushes: int
     updated_block: int
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "votes",
     # staking and bonds (quiltkit.indexer.staking)
     "bond_minimums",
+    "bond_suspensions",
     "bonds",
     "reward_claims",
     "reward_tokens",
@@ -280,6 +281,19 @@ bond_minimums = Table(
     Column("contract", String(42), nullable=False),
     Column("minimum", String(80), nullable=False),
     Column("updated_block", BigInteger, nullable=False),
+)
+
+bond_suspensions = Table(
+    "qx_bond_suspensions",
+    metadata,
+    Column("contract", String(42), primary_key=True),  # the registry that pushed
+    Column("consumer", String(42), primary_key=True),  # the escrow, badges or round that recorded it
+    Column("set_id", String(66), primary_key=True),
+    Column("suspended", String(80), nullable=False),  # uint256 bitmap (bit i: member i), decimal text
+    Column("pushes", Integer, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),  # of the latest push
+    Index("ix_qx_bond_suspensions_set_id", "set_id"),
+    Index("ix_qx_bond_suspensions_consumer", "consumer"),
 )
 
 

@@ -6,11 +6,16 @@ VerifierBonds' bonds and minimum bonds, each object folded from its own events a
   event's ``readyAt``), ``Unstaked`` unlocks either an immediate unstake (no cooldown) or the whole
   queue (``withdraw``), ``RewardPaid`` adds to the account's paid sum of that token.
 - ``reward:<token>`` (``qx_reward_tokens``): ``RewardTokenAdded``, each ``RewardNotified`` (amount
-  added up; the latest period's rate and finish), ``UnallocatedRecovered``.
+  added up; the latest period's rate and finish), ``UnallocatedRecovered`` (also of a token never
+  added: its row stays unlisted, ``added_block`` -1).
 - ``bond:<verifier>`` (``qx_bonds``): ``Bonded`` (carries the new active bond), ``UnbondStarted``
   (active to unbonding, the delay restarted for the sum), ``Unbonded``, ``Slashed`` (active first,
   then the unbonding amount, as the contract takes it).
 - ``bondset:<set id>`` (``qx_bond_minimums``): ``MinimumBondUpdated``.
+- ``suspension:<set id>`` (``qx_bond_suspensions``, a row per consumer of the set):
+  ``SuspensionsPushed`` replaces the bitmap the consumer recorded. The subject is the set, not the
+  (consumer, set) pair, because the event log's subject column holds 100 characters and the pair
+  takes 120; a set has few consumers, so a reorg refolds little more.
 
 Roles, pauses and the cooldown/unbond-delay settings are contract-wide: event log only.
 
@@ -35,6 +40,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from quiltkit import staking_events as se
 from quiltkit import verifier_bonds_events as be
 from quiltkit._contract import ContractClient, ContractEvent
+from quiltkit._types import checksum
 from quiltkit.indexer import schema as t
 from quiltkit.indexer.projection import Difference, Projection, chunks, differences
 from quiltkit.staking import Staking, VerifierBonds
@@ -52,16 +58,20 @@ __all__ = [
     "RewardsProjection",
     "StakeRow",
     "StakesProjection",
+    "SuspensionRow",
+    "SuspensionsProjection",
     "bond_rows",
     "minimum_rows",
     "reward_token_rows",
     "stake_rows",
+    "suspension_rows",
 ]
 
 _AMOUNTS = frozenset(
     {
         "staked", "queued", "staked_total", "unstaked_total", "paid", "notified", "rate", "recovered",
         "active", "unbonding", "bonded_total", "withdrawn_total", "slashed_total", "minimum",
+        "suspended",
     }
 )  # fmt: skip
 """Row fields stored as decimal text (uint256)."""
@@ -129,13 +139,17 @@ class RewardTokenRow:
     period_finish: int = 0
     duration: int = 0
     recovered: int = 0
-    added_block: int = 0
-    added_log_index: int = 0
+    added_block: int = -1
+    """-1 until ``RewardTokenAdded``: ``recoverUnallocated`` also takes tokens never listed (sent by
+    mistake), and those are not reward tokens."""
+    added_log_index: int = -1
     updated_block: int = 0
 
     def apply(self, e: ContractEvent) -> None:
         self.updated_block = e.block_number
-        if isinstance(e, se.RewardNotified):
+        if isinstance(e, se.RewardTokenAdded):  # not the token's first event: a recover may precede it
+            self.added_block, self.added_log_index = e.block_number, e.log_index
+        elif isinstance(e, se.RewardNotified):
             self.notified += e.amount
             self.notifications += 1
             self.rate, self.period_finish, self.duration = e.rate, e.period_finish, e.duration
@@ -190,6 +204,21 @@ class MinimumRow:
             self.minimum = e.current
 
 
+@dataclass
+class SuspensionRow:
+    consumer: str
+    set_id: str
+    contract: str
+    suspended: int = 0
+    """Bit i: member i of the set is suspended in ``consumer``."""
+    pushes: int = 0
+    updated_block: int = 0
+
+    def apply(self, e: ContractEvent) -> None:
+        if isinstance(e, be.SuspensionsPushed):  # each push records the whole bitmap
+            self.suspended, self.pushes, self.updated_block = e.suspended, self.pushes + 1, e.block_number
+
+
 _STAKE_EVENTS = (se.Staked, se.UnstakeQueued, se.Unstaked, se.RewardPaid)
 _REWARD_EVENTS = (se.RewardTokenAdded, se.RewardNotified, se.UnallocatedRecovered)
 _BOND_EVENTS = (be.Bonded, be.UnbondStarted, be.Unbonded, be.Slashed)
@@ -211,21 +240,32 @@ class _RowProjection(Projection):
     def _key_of(self, event: ContractEvent) -> str:
         return self.key(self.subject(event) or "")
 
-    def _load(self, conn: Connection, keys: Sequence[str]) -> dict[str, Any]:
-        rows: dict[str, Any] = {}
+    def _id_of(self, event: ContractEvent) -> Any:
+        """The row ``event`` changes, among its subject's rows (one row per subject: the key)."""
+        return self._key_of(event)
+
+    def _id(self, row: Any) -> Any:
+        return getattr(row, self.column)
+
+    def _new(self, e: ContractEvent) -> Any:
+        return self.row_type(self._key_of(e), e.contract, **self._first(e))
+
+    def _load(self, conn: Connection, keys: Sequence[str]) -> dict[Any, Any]:
+        rows: dict[Any, Any] = {}
         for part in chunks(list(keys)):
             for r in conn.execute(select(self.table).where(self.table.c[self.column].in_(part))).mappings():
-                rows[r[self.column]] = _from_row(self.row_type, r)
+                row = _from_row(self.row_type, r)
+                rows[self._id(row)] = row
         return rows
 
     def fold(self, conn: Connection, events: Sequence[ContractEvent], *, replay: bool) -> None:
         keys = sorted({self._key_of(e) for e in events})
         rows = {} if replay else self._load(conn, keys)
         for e in events:
-            key = self._key_of(e)
-            row = rows.get(key)
+            row_id = self._id_of(e)
+            row = rows.get(row_id)
             if row is None:
-                row = rows[key] = self.row_type(key, e.contract, **self._first(e))
+                row = rows[row_id] = self._new(e)
             row.apply(e)
         self._write(conn, keys, rows)
 
@@ -238,8 +278,9 @@ class _RowProjection(Projection):
         if rows:
             conn.execute(insert(self.table), [_to_row(r) for r in rows.values()])
 
-    def rows(self, store: IndexStore) -> dict[str, Any]:
-        return {r[self.column]: _from_row(self.row_type, r) for r in store.select(select(self.table))}
+    def rows(self, store: IndexStore) -> dict[Any, Any]:
+        rows = (_from_row(self.row_type, r) for r in store.select(select(self.table)))
+        return {self._id(row): row for row in rows}
 
     def _count(self, store: IndexStore) -> int:
         return int(store.select(select(func.count().label("n")).select_from(self.table))[0]["n"])
@@ -323,16 +364,14 @@ class RewardsProjection(_RowProjection):
             return f"reward:{event.token}"
         return None
 
-    def _first(self, e: ContractEvent) -> dict[str, Any]:
-        return {"added_block": e.block_number, "added_log_index": e.log_index}
-
     def verify(self, w3: Web3, address: str, store: IndexStore, block: int) -> list[Difference]:
         """The pool's reward tokens (in the order they were added) against ``rewardTokens``; each
         token's latest rate and period finish against ``rewardData``; and what the pool still
         owes stakers (``committed``: notified minus paid minus what streamed while nobody was
         staked) at most the indexed notified sum minus the indexed paid sum."""
         pool = Staking(w3, address)
-        tokens = sorted(self.rows(store).values(), key=lambda r: (r.added_block, r.added_log_index))
+        listed = [r for r in self.rows(store).values() if r.added_block >= 0]
+        tokens = sorted(listed, key=lambda r: (r.added_block, r.added_log_index))
         out = differences(
             f"staking pool {address}",
             {"reward tokens": ([r.token for r in tokens], [str(a) for a in _read(pool, "rewardTokens", block)])},
@@ -408,7 +447,63 @@ class BondSetsProjection(_RowProjection):
         return out
 
 
+class SuspensionsProjection(_RowProjection):
+    """The suspensions VerifierBonds pushed into its consumers (``qx_bond_suspensions``): per
+    (registry, consumer, set), the bitmap of the latest ``SuspensionsPushed``."""
+
+    family = "VerifierBonds"
+    client = VerifierBonds
+    kind = "suspension"
+    tables = ((t.bond_suspensions, "set_id"),)
+    table, column, row_type = t.bond_suspensions, "set_id", SuspensionRow
+
+    def subject(self, event: ContractEvent) -> str | None:
+        if isinstance(event, be.SuspensionsPushed):
+            return f"suspension:{event.set_id}"
+        return None
+
+    def _id_of(self, event: ContractEvent) -> tuple[str, str, str]:
+        return (event.contract, event.consumer, event.set_id)  # type: ignore[attr-defined]
+
+    def _id(self, row: SuspensionRow) -> tuple[str, str, str]:
+        return (row.contract, row.consumer, row.set_id)
+
+    def _new(self, e: ContractEvent) -> SuspensionRow:
+        return SuspensionRow(e.consumer, e.set_id, e.contract)  # type: ignore[attr-defined]
+
+    def verify(self, w3: Web3, address: str, store: IndexStore, block: int) -> list[Difference]:
+        """Each (consumer, set)'s bitmap and the block of its last push against the registry's
+        ``SuspensionsPushed`` log up to ``block``, both ways (a push the index lacks is reported).
+
+        A log, not a view: no consumer exposes its bitmap (the escrow is at the code-size limit),
+        so this checks the index against the chain's record of the pushes (missed ranges, reorgs,
+        the fold), not the consumer's storage. The push and the record happen in one call (the log
+        exists only if the consumer took the write), so they differ only if some other holder of
+        the consumer's recorder role wrote it, which no log of this registry shows."""
+        registry = VerifierBonds(w3, address)
+        # one eth_getLogs over the whole range where the node allows it, halved where it refuses
+        pushed = registry.events(be.SuspensionsPushed, 0, block, page_size=block + 1)
+        chain: dict[tuple[str, str], tuple[int, int]] = {}
+        for e in pushed:
+            chain[(e.consumer, e.set_id)] = (e.suspended, e.block_number)
+        mine = checksum(address, "address")
+        indexed = {
+            (r.consumer, r.set_id): (r.suspended, r.updated_block)
+            for r in self.rows(store).values()
+            if r.contract == mine
+        }
+        out: list[Difference] = []
+        for consumer, set_id in sorted(indexed.keys() | chain.keys()):
+            pair = (indexed.get((consumer, set_id)), chain.get((consumer, set_id)))
+            out += differences(f"suspensions {consumer} set {set_id}", {"(suspended, block of last push)": pair})
+        return out
+
+    def counts(self, store: IndexStore) -> dict[str, int]:
+        return {"suspensions": self._count(store)}
+
+
 STAKES, REWARDS, BONDS, BOND_SETS = StakesProjection(), RewardsProjection(), BondsProjection(), BondSetsProjection()
+SUSPENSIONS = SuspensionsProjection()
 
 
 def stake_rows(store: IndexStore) -> dict[str, StakeRow]:
@@ -425,3 +520,8 @@ def bond_rows(store: IndexStore) -> dict[str, BondRow]:
 
 def minimum_rows(store: IndexStore) -> dict[str, MinimumRow]:
     return BOND_SETS.rows(store)
+
+
+def suspension_rows(store: IndexStore) -> dict[tuple[str, str, str], SuspensionRow]:
+    """Keyed by (registry, consumer, set id)."""
+    return SUSPENSIONS.rows(store)

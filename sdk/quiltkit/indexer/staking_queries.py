@@ -11,8 +11,16 @@ from quiltkit._types import checksum
 from quiltkit.exceptions import InvalidInput
 from quiltkit.indexer import queries as _queries
 from quiltkit.indexer import schema as t
-from quiltkit.indexer.models import IndexedBond, IndexedBondMinimum, IndexedRewardToken, IndexedStake, Page
-from quiltkit.indexer.staking import BondRow, MinimumRow, RewardTokenRow, StakeRow, _from_row
+from quiltkit.indexer.models import (
+    IndexedBond,
+    IndexedBondMinimum,
+    IndexedRewardToken,
+    IndexedStake,
+    IndexedSuspension,
+    Page,
+)
+from quiltkit.indexer.staking import BondRow, MinimumRow, RewardTokenRow, StakeRow, SuspensionRow, _from_row
+from quiltkit.staking import SetSuspensions
 
 if TYPE_CHECKING:
     from quiltkit.indexer.store import IndexStore
@@ -78,8 +86,10 @@ class StakingQueries:
     def rewards(self, *, token: str | None = None, offset: int = 0, limit: int = 100) -> Page[IndexedRewardToken]:
         """The pool's reward tokens in the order they were added, with what stakers were paid."""
         _page_args(offset, limit)
-        query: Select[Any] = select(t.reward_tokens).order_by(
-            t.reward_tokens.c.added_block, t.reward_tokens.c.added_log_index
+        query: Select[Any] = (
+            select(t.reward_tokens)
+            .where(t.reward_tokens.c.added_block >= 0)  # a token only recovered from is not one
+            .order_by(t.reward_tokens.c.added_block, t.reward_tokens.c.added_log_index)
         )
         if token is not None:
             query = query.where(t.reward_tokens.c.token == checksum(token, "token"))
@@ -145,6 +155,43 @@ class StakingQueries:
         ]
         return _page(items, offset, limit, len(rows) > limit)
 
+    def suspensions(
+        self,
+        *,
+        consumer: str | None = None,
+        set: bytes | str | None = None,
+        suspended_only: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Page[IndexedSuspension]:
+        """What each consumer (an escrow, the badges, a funding round) last recorded for each
+        verifier set, by consumer then set id; ``suspended_only``: only those with a member
+        suspended."""
+        _page_args(offset, limit)
+        s = t.bond_suspensions
+        query: Select[Any] = select(s).order_by(s.c.consumer, s.c.set_id, s.c.contract)
+        if consumer is not None:
+            query = query.where(s.c.consumer == checksum(consumer, "consumer"))
+        if set is not None:
+            query = query.where(s.c.set_id == _set_id(set))
+        if suspended_only:  # decimal text with no leading zeros: "0" is the only empty bitmap
+            query = query.where(s.c.suspended != "0")
+        rows = self.store.select(query.offset(offset).limit(limit + 1))
+        found: list[SuspensionRow] = [_from_row(SuspensionRow, r) for r in rows[:limit]]
+        items = [
+            IndexedSuspension(
+                contract=r.contract,
+                consumer=r.consumer,
+                set_id=r.set_id,
+                suspended=r.suspended,
+                members=SetSuspensions(set_id=bytes.fromhex(r.set_id[2:]), suspended=r.suspended).members,
+                pushes=r.pushes,
+                updated_block=r.updated_block,
+            )
+            for r in found
+        ]
+        return _page(items, offset, limit, len(rows) > limit)
+
     def _staking_counts(self) -> dict[str, int]:
         stakes = self.store.select(select(func.count().label("n")).select_from(t.stakes))[0]["n"]
         bonds = self.store.select(select(func.count().label("n")).select_from(t.bonds))[0]["n"]
@@ -152,7 +199,8 @@ class StakingQueries:
 
 
 def staking_demo_lines(q: StakingQueries) -> list[str]:
-    """The demo's indexer chapter, staking part: stakes, reward streams and bonds as indexed."""
+    """The demo's indexer chapter, staking part: stakes, reward streams, bonds and the suspensions
+    pushed into consumers as indexed."""
     unit = 10**18
     lines = [
         f"  stake {s.account}: {s.staked / unit:,.2f} staked, paid {len(s.rewards_paid)} reward tokens"
@@ -166,5 +214,9 @@ def staking_demo_lines(q: StakingQueries) -> list[str]:
     lines += [
         f"  bond {b.verifier}: active {b.active / unit:,.2f}, slashed {b.slashed_total / unit:,.2f}"
         for b in q.bonds(limit=10).items
+    ]
+    lines += [
+        f"  suspended in {s.consumer}: members {s.members} of set {s.set_id[:10]}.. (pushed at block {s.updated_block})"
+        for s in q.suspensions(suspended_only=True, limit=10).items
     ]
     return lines
