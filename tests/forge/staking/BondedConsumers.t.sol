@@ -28,17 +28,7 @@ contract BondedConsumersTest is StakingTestBase {
 
     function setUp() public override {
         super.setUp();
-        for (uint256 i; i < 3; ++i) {
-            (address who, uint256 key) = makeAddrAndKey(string.concat("validator", vm.toString(i)));
-            members.push(who);
-            keys.push(key);
-            _mintDelegated(who, 5_000e18);
-            vm.prank(who);
-            bonds.bond(MINIMUM);
-        }
-        commitment = keccak256(abi.encode(members));
-        vm.prank(timelock);
-        bonds.setMinimumBond(commitment, MINIMUM);
+        (members, keys, commitment) = _bondedSet("validator", 3, MINIMUM);
 
         badges = new SoulboundBadge("quiltkit badges", "QKB", admin, 500, 1e18, address(bonds));
         assertTrue(badges.hasRole(badges.VERIFIER_BONDS_ROLE(), address(bonds)), "granted at construction");

@@ -25,17 +25,7 @@ contract BondedEscrowTest is StakingTestBase {
         escrow = new MilestoneEscrow(admin, admin, treasury, 0);
         vm.prank(admin);
         escrow.grantRole(keccak256("VERIFIER_BONDS_ROLE"), address(bonds));
-        for (uint256 i; i < 3; ++i) {
-            (address who, uint256 key) = makeAddrAndKey(string.concat("verifier", vm.toString(i)));
-            verifiers.push(who);
-            keys.push(key);
-            _mintDelegated(who, 5_000e18);
-            vm.prank(who);
-            bonds.bond(MINIMUM);
-        }
-        commitment = keccak256(abi.encode(verifiers));
-        vm.prank(timelock);
-        bonds.setMinimumBond(commitment, MINIMUM);
+        (verifiers, keys, commitment) = _bondedSet("verifier", 3, MINIMUM);
     }
 
     function _create(uint256 milestones) internal returns (uint256 id) {

@@ -72,6 +72,25 @@ abstract contract StakingTestBase is Test {
         token.delegate(to);
     }
 
+    /// @dev `n` verifiers named `label`0.., each bonded `minimum` (with votes), whose set requires
+    /// `minimum`; returns the members, their keys and the set's commitment (its id in the registry).
+    function _bondedSet(string memory label, uint256 n, uint256 minimum)
+        internal
+        returns (address[] memory members, uint256[] memory keys, bytes32 commitment)
+    {
+        members = new address[](n);
+        keys = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            (members[i], keys[i]) = makeAddrAndKey(string.concat(label, vm.toString(i)));
+            _mintDelegated(members[i], 5_000e18);
+            vm.prank(members[i]);
+            bonds.bond(minimum);
+        }
+        commitment = keccak256(abi.encode(members));
+        vm.prank(timelock);
+        bonds.setMinimumBond(commitment, minimum);
+    }
+
     function _stake(address who, uint256 amount) internal {
         vm.prank(who);
         pool.stake(amount);
